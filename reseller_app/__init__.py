@@ -1,0 +1,1 @@
+"""White-label VoIP reseller portal."""

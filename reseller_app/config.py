@@ -1,0 +1,52 @@
+"""Settings read once from the environment. Nothing else in the app reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PLACEHOLDER_SECRET = "changethis"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_db_url() -> str:
+    data = ROOT / "data"
+    data.mkdir(exist_ok=True)
+    return f"sqlite:///{data / 'portal.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration (see README, Configuration)."""
+
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_db_url())
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
+    secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", PLACEHOLDER_SECRET))
+    app_env: str = field(default_factory=lambda: os.environ.get("APP_ENV", "dev"))
+    port: int = field(default_factory=lambda: int(os.environ.get("PORT", "3000")))
+    public_url: str = field(
+        default_factory=lambda: os.environ.get("PUBLIC_URL", f"http://localhost:{os.environ.get('PORT', '3000')}")
+    )
+    smtp_host: str = field(default_factory=lambda: os.environ.get("SMTP_HOST", "localhost"))
+    smtp_port: int = field(default_factory=lambda: int(os.environ.get("SMTP_PORT", "25")))
+    smtp_user: str | None = field(default_factory=lambda: os.environ.get("SMTP_USER") or None)
+    smtp_password: str | None = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD") or None)
+    smtp_starttls: bool = field(default_factory=lambda: os.environ.get("SMTP_STARTTLS", "0") == "1")
+    smtp_from: str = field(default_factory=lambda: os.environ.get("SMTP_FROM", "no-reply@localhost"))
+    session_hours: int = field(default_factory=lambda: int(os.environ.get("SESSION_HOURS", "12")))
+
+    @property
+    def is_dev(self) -> bool:
+        """Development mode allows the placeholder secret."""
+        return self.app_env == "dev"
+
+    def check(self) -> None:
+        """Refuse to run outside dev mode with the placeholder secret."""
+        if not self.is_dev and (self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 16):
+            raise RuntimeError(
+                "SECRET_KEY is the placeholder (or shorter than 16 characters); set a real one when APP_ENV is not 'dev'."
+            )
+
+
+settings = Settings()

@@ -1,0 +1,46 @@
+"""SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
+
+from .catalog import AreaRate, FreeZone, Package
+from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
+from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
+from .reseller import ApiCredential, Reseller, ResellerSettings
+from .system import (
+    AuditLog,
+    LoginAttempt,
+    LoginSession,
+    OutboundEmail,
+    PasswordResetToken,
+    SandboxDid,
+    SandboxSubAccount,
+)
+from .types import Money, UTCDateTime, utcnow
+
+__all__ = [
+    "ApiCredential",
+    "AreaRate",
+    "AuditLog",
+    "Cdr",
+    "Client",
+    "Did",
+    "E911Record",
+    "FaxRecord",
+    "Forwarding",
+    "FreeMinuteUsage",
+    "FreeZone",
+    "LedgerEntry",
+    "LoginAttempt",
+    "LoginSession",
+    "Money",
+    "OutboundEmail",
+    "Package",
+    "PasswordResetToken",
+    "PaymentOrder",
+    "Reseller",
+    "ResellerSettings",
+    "SandboxDid",
+    "SandboxSubAccount",
+    "SubAccount",
+    "UTCDateTime",
+    "Voicemail",
+    "utcnow",
+]

@@ -1,0 +1,26 @@
+"""Reflex configuration: everything comes from the environment (see README)."""
+
+import os
+
+import reflex as rx
+
+from reseller_app.config import settings
+
+_extra: dict = {}
+if settings.redis_url:
+    _extra["redis_url"] = settings.redis_url
+    _extra["state_manager_mode"] = "redis"
+
+config = rx.Config(
+    app_name="reseller_app",
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    api_url=os.environ.get("API_URL", f"http://localhost:{settings.port}"),
+    deploy_url=os.environ.get("DEPLOY_URL", f"http://localhost:{settings.port}"),
+    db_url=settings.database_url,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    state_auto_setters=False,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    **_extra,
+)

@@ -1,0 +1,57 @@
+"""Test set-up: a temporary database migrated with Alembic once per session, emptied between tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
+# Tests run against TEST_DATABASE_URL (PostgreSQL in the scale-out run) or a fresh SQLite file.
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}"
+os.environ.setdefault("APP_ENV", "dev")
+os.environ.pop("REDIS_URL", None)
+
+
+def _migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.downgrade(cfg, "base") if url.startswith("postgresql") else None
+    command.upgrade(cfg, "head")
+
+
+@pytest.fixture(scope="session")
+def migrated_engine():
+    """The engine of the test database, migrated to head."""
+    from reseller_app import db
+
+    _migrate(os.environ["DATABASE_URL"])
+    eng = db.engine()
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def engine(migrated_engine):
+    """A clean database for one test (every table emptied afterwards)."""
+    from sqlmodel import SQLModel
+
+    yield migrated_engine
+    with migrated_engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture()
+def session(engine):
+    """A plain SQLModel session on the clean test database."""
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
