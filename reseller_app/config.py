@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PLACEHOLDER_SECRET = "changethis"
+PLACEHOLDER_SECRET = "changethis"  # noqa: S105 - the value that is refused
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -17,8 +17,9 @@ os.environ.pop("REDIS_URL", None)
 
 
 def _migrate(url: str) -> None:
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("sqlalchemy.url", url)

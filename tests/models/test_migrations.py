@@ -45,7 +45,9 @@ def test_money_round_trips_exactly(session):
     session.add(c)
     session.commit()
     for i, amt in enumerate(["0.1", "0.2", "-0.000001", "12345678.123456"]):
-        session.add(m.LedgerEntry(reseller_id=r.id, client_id=c.id, reference=f"t{i}", kind="charge", amount=Decimal(amt)))
+        session.add(
+            m.LedgerEntry(reseller_id=r.id, client_id=c.id, reference=f"t{i}", kind="charge", amount=Decimal(amt))
+        )
     session.commit()
     from sqlalchemy import func
 
@@ -56,7 +58,10 @@ def test_money_round_trips_exactly(session):
 
 def test_money_refuses_floats_and_excess_precision(session):
     """A float or a 7th decimal place never reaches the database."""
-    r = m.Reseller(email="b@example.com", password_hash="x", )
+    r = m.Reseller(
+        email="b@example.com",
+        password_hash="x",
+    )
     session.add(r)
     session.commit()
     session.add(m.Package(reseller_id=r.id, name="p", markup_fixed=0.1))

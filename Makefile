@@ -1,0 +1,50 @@
+# `make run`: venv, dependencies, migrations, demo data, and the portal at http://localhost:$(PORT).
+# `make test`: the same set-up plus test dependencies and Chromium, then the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 3000
+export PORT
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test deps test-deps chromium migrate demo lint bench clean
+
+$(VENV)/.deps: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements-test.txt $(VENV)/.deps
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+deps: $(VENV)/.deps
+test-deps: $(VENV)/.test-deps
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+migrate: deps
+	$(VENV)/bin/alembic upgrade head
+
+demo: migrate
+	$(PY) -m reseller_app demo
+
+run: demo
+	$(PY) -m reseller_app check
+	$(VENV)/bin/reflex run --env prod
+
+test: test-deps chromium migrate
+	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: test-deps
+	$(VENV)/bin/ruff check reseller_app tests bench
+	$(VENV)/bin/ruff format --check reseller_app tests bench
+
+bench: test-deps
+	$(PY) bench/rate_bench.py
+
+clean:
+	rm -rf .web data .states

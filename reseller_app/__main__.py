@@ -1,0 +1,38 @@
+"""Command line: `python -m reseller_app demo | create-reseller | check`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command."""
+    parser = argparse.ArgumentParser(prog="python -m reseller_app")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("demo", help="load the demo data (idempotent) and print the demo logins")
+    cr = sub.add_parser("create-reseller", help="create a reseller account")
+    cr.add_argument("--email", required=True)
+    cr.add_argument("--password", required=True)
+    cr.add_argument("--company", default="")
+    sub.add_parser("check", help="check the configuration (refuses the placeholder SECRET_KEY outside dev)")
+    args = parser.parse_args(argv)
+
+    from reseller_app.config import settings
+
+    settings.check()
+    if args.cmd == "demo":
+        from reseller_app.demo import load_demo
+
+        for line in load_demo():
+            print(line)
+    elif args.cmd == "create-reseller":
+        from reseller_app.services.auth import create_reseller
+
+        rid = create_reseller(args.email, args.password, company=args.company)
+        print(f"reseller {rid} created")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The one interface the portal uses to talk to its upstream carrier (VoIP.ms or the embedded sandbox)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reseller_app.models import Reseller
+
+ROUTES = ("value", "premium")
+DID_KINDS = ("voice", "fax")
+DIRECTIONS = ("in", "out")
+DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
+
+
+class CarrierError(Exception):
+    """A refusal or failure from the carrier; `code` is a short machine-readable reason (VoIP.ms style)."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class DidOffer:
+    """A phone or fax number the carrier can give the reseller."""
+
+    number: str  # digits in international form without '+', e.g. "15145550123"
+    rate_center: str
+    region: str  # province / state code, e.g. "QC"
+    kind: str = "voice"  # voice | fax
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One line of the carrier's termination rate deck."""
+
+    prefix: str
+    destination: str
+    route: str  # value | premium
+    rate: Decimal  # cost per minute, up to 6 decimal places
+    increment: int  # billing increment of the carrier, in seconds
+
+
+@dataclass(frozen=True)
+class CarrierCdr:
+    """One call as the carrier recorded it."""
+
+    uniqueid: str  # may contain letters on the real carrier
+    start: datetime  # timezone-aware, UTC
+    direction: str  # in | out
+    account: str  # sub-account, e.g. "100000_office"
+    callerid: str
+    destination: str
+    duration: int  # seconds
+    disposition: str  # ANSWERED | NO ANSWER | BUSY | FAILED
+    carrier_cost: Decimal | None = None  # what the carrier charged, when it says
+    did: str | None = None  # the DID an inbound call came in on
+
+    def __post_init__(self) -> None:
+        # Reject bad records at the boundary so billing never has to guess.
+        if self.start.tzinfo is None or self.start.utcoffset() is None:
+            raise ValueError("CarrierCdr.start must be timezone-aware")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}, not {self.direction!r}")
+        if self.disposition not in DISPOSITIONS:
+            raise ValueError(f"disposition must be one of {DISPOSITIONS}, not {self.disposition!r}")
+        if self.duration < 0:
+            raise ValueError("duration cannot be negative")
+        if self.carrier_cost is not None and not isinstance(self.carrier_cost, Decimal):
+            raise TypeError("carrier_cost must be a Decimal")
+
+
+class Carrier(ABC):
+    """What the portal needs from an upstream carrier.
+
+    Calls may block on the network (and the sandbox opens its own transactions): make them outside a DB transaction.
+    """
+
+    @abstractmethod
+    def available_dids(self, reseller_id: int, kind: str = "voice") -> list[DidOffer]:
+        """Numbers of this kind the reseller could connect now."""
+
+    @abstractmethod
+    def claim_did(self, reseller_id: int, number: str) -> DidOffer:
+        """Take a number for the reseller (idempotent for its owner); CarrierError if someone else has it."""
+
+    @abstractmethod
+    def release_did(self, reseller_id: int, number: str) -> None:
+        """Give a number back; CarrierError if the reseller does not own it."""
+
+    @abstractmethod
+    def create_subaccount(self, reseller_id: int, account: str, password: str, *, description: str = "") -> str:
+        """Create a SIP sub-account and return the carrier's reference for it."""
+
+    @abstractmethod
+    def block_subaccount(self, account: str) -> None:
+        """Stop a sub-account from placing calls (HARD balance management, manual suspension)."""
+
+    @abstractmethod
+    def unblock_subaccount(self, account: str) -> None:
+        """Let a blocked sub-account place calls again."""
+
+    @abstractmethod
+    def termination_rates(self, route: str) -> list[RateRow]:
+        """The carrier's per-minute cost for every prefix on one route (value or premium)."""
+
+    @abstractmethod
+    def deck_csv_path(self) -> Path | None:
+        """The rate deck as a CSV file the reseller can download, if the carrier has one on disk."""
+
+    @abstractmethod
+    def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
+        """Calls of the reseller that started strictly after `since`, oldest first."""
+
+
+_default_sandbox: Carrier | None = None
+
+
+def get_carrier(reseller: Reseller) -> Carrier:
+    """The carrier adapter for this reseller's `carrier_kind`; CarrierError for a kind with no adapter."""
+    global _default_sandbox
+    kind = (getattr(reseller, "carrier_kind", None) or "sandbox").strip().lower()
+    if kind == "sandbox":
+        # One process-wide instance, so CDRs fed with record_call() are seen by every caller.
+        if _default_sandbox is None:
+            from reseller_app.carrier.sandbox import SandboxCarrier
+
+            _default_sandbox = SandboxCarrier()
+        return _default_sandbox
+    raise CarrierError("unsupported_carrier", f"no carrier adapter for kind {kind!r}")

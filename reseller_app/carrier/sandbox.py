@@ -1,0 +1,292 @@
+"""The embedded sandbox carrier: stands in for VoIP.ms with no network, keeping its books in the portal's database."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import random
+import re
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from reseller_app.db import session_scope
+from reseller_app.models import SandboxDid, SandboxSubAccount
+
+from .base import DID_KINDS, ROUTES, Carrier, CarrierCdr, CarrierError, DidOffer, RateRow
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+# Not under a data/ directory: .gitignore drops every data/ (the runtime database lives in one).
+DECK_PATH = Path(__file__).resolve().parent / "deck.csv"
+DECK_COLUMNS = ["prefix", "destination", "route", "rate", "increment"]
+_ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+_INVENTORY_SEED = 514_416
+# (rate centre, province/state, area codes, how many voice numbers, how many fax numbers)
+_RATE_CENTERS: list[tuple[str, str, tuple[str, ...], int, int]] = [
+    ("Montreal", "QC", ("514", "438"), 20, 4),
+    ("Quebec", "QC", ("418", "581"), 10, 0),
+    ("Laval", "QC", ("450",), 8, 0),
+    ("Gatineau", "QC", ("819",), 8, 0),
+    ("Toronto", "ON", ("416", "647", "437"), 20, 4),
+    ("Ottawa", "ON", ("613", "343"), 10, 2),
+    ("Mississauga", "ON", ("905", "289"), 8, 0),
+    ("London", "ON", ("519", "226"), 6, 0),
+    ("Vancouver", "BC", ("604", "778"), 14, 3),
+    ("Victoria", "BC", ("250",), 6, 0),
+    ("Calgary", "AB", ("403", "587"), 10, 2),
+    ("Edmonton", "AB", ("780",), 8, 0),
+    ("Winnipeg", "MB", ("204", "431"), 8, 0),
+    ("Regina", "SK", ("306",), 5, 0),
+    ("Halifax", "NS", ("902", "782"), 6, 0),
+    ("St. John's", "NL", ("709",), 4, 0),
+    ("New York", "NY", ("212", "646"), 20, 4),
+    ("Brooklyn", "NY", ("718", "347"), 10, 0),
+    ("Los Angeles", "CA", ("213", "310", "323"), 18, 3),
+    ("San Francisco", "CA", ("415",), 10, 0),
+    ("Chicago", "IL", ("312", "773"), 14, 3),
+    ("Miami", "FL", ("305", "786"), 12, 2),
+    ("Houston", "TX", ("713", "832"), 10, 0),
+    ("Dallas", "TX", ("214", "469"), 10, 0),
+    ("Seattle", "WA", ("206",), 8, 0),
+    ("Boston", "MA", ("617",), 8, 2),
+    ("Atlanta", "GA", ("404", "678"), 8, 0),
+    ("Denver", "CO", ("303", "720"), 8, 0),
+    ("Phoenix", "AZ", ("602",), 6, 0),
+    ("Philadelphia", "PA", ("215", "267"), 8, 0),
+    ("Las Vegas", "NV", ("702",), 6, 0),
+]
+
+
+def _inventory() -> list[DidOffer]:
+    """The numbers the sandbox sells: deterministic, so every install (and every test) sees the same ones."""
+    import phonenumbers  # only needed the first time the inventory is seeded
+
+    rng = random.Random(_INVENTORY_SEED)
+    offers: list[DidOffer] = []
+    taken: set[str] = set()
+    for rate_center, region, npas, voice, fax in _RATE_CENTERS:
+        for kind, count in (("voice", voice), ("fax", fax)):
+            made = 0
+            while made < count:
+                npa = npas[rng.randrange(len(npas))]
+                nxx = rng.randint(200, 999)
+                # N11 service codes and the 555 directory exchange are not assignable to subscribers.
+                if nxx % 100 == 11 or nxx == 555:
+                    continue
+                number = f"1{npa}{nxx}{rng.randint(0, 9999):04d}"
+                if number in taken or not phonenumbers.is_valid_number(phonenumbers.parse(f"+{number}")):
+                    continue
+                taken.add(number)
+                offers.append(DidOffer(number=number, rate_center=rate_center, region=region, kind=kind))
+                made += 1
+    return offers
+
+
+def normalize_number(number: str) -> str:
+    """A NANP number as the sandbox stores it: 11 digits, starting with 1, no '+'."""
+    digits = re.sub(r"\D", "", number or "")
+    if len(digits) == 10:
+        digits = "1" + digits
+    return digits
+
+
+@lru_cache(maxsize=4)
+def load_deck(path: Path) -> dict[str, tuple[RateRow, ...]]:
+    """Parse a rate deck CSV (plain or .gz) into rows per route; cached because the deck never changes at runtime."""
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+    if reader.fieldnames != DECK_COLUMNS:
+        raise CarrierError("invalid_deck", f"{path.name}: columns must be {','.join(DECK_COLUMNS)}")
+    routes: dict[str, list[RateRow]] = {route: [] for route in ROUTES}
+    for line, rec in enumerate(reader, start=2):
+        try:
+            row = RateRow(
+                prefix=rec["prefix"],
+                destination=rec["destination"],
+                route=rec["route"],
+                rate=Decimal(rec["rate"]),
+                increment=int(rec["increment"]),
+            )
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            raise CarrierError("invalid_deck", f"{path.name} line {line}: {exc}") from exc
+        if not row.prefix.isdigit() or row.route not in routes or row.rate < 0 or row.increment < 1:
+            raise CarrierError("invalid_deck", f"{path.name} line {line}: bad row {rec}")
+        if row.rate != row.rate.quantize(Decimal("0.000001")):
+            raise CarrierError("invalid_deck", f"{path.name} line {line}: more than 6 decimal places")
+        routes[row.route].append(row)
+    return {route: tuple(rows) for route, rows in routes.items()}
+
+
+class SandboxCarrier(Carrier):
+    """A carrier that needs no network: DIDs and sub-accounts live in sandbox tables, CDRs are fed in-process."""
+
+    def __init__(self, session_factory: SessionFactory = session_scope, *, deck_path: Path = DECK_PATH) -> None:
+        """Use `session_factory` for every transaction (each method runs its own, so call outside yours)."""
+        self._session_factory = session_factory
+        self._deck_path = deck_path
+        self._cdrs: dict[int, dict[str, CarrierCdr]] = {}
+        self._lock = threading.Lock()
+
+    # --- DIDs -----------------------------------------------------------------------------------------
+
+    def seed_inventory(self) -> int:
+        """Fill the DID inventory if it is empty; returns how many numbers were added (0 when already seeded)."""
+        try:
+            with self._session_factory() as session:
+                if session.exec(select(SandboxDid.id).limit(1)).first() is not None:
+                    return 0
+                offers = _inventory()
+                session.add_all(
+                    SandboxDid(number=o.number, rate_center=o.rate_center, region=o.region, kind=o.kind) for o in offers
+                )
+            return len(offers)
+        except IntegrityError:
+            return 0  # another worker seeded it at the same moment: the unique number constraint kept one copy
+
+    def available_dids(self, reseller_id: int, kind: str = "voice") -> list[DidOffer]:
+        """Inventory of this kind that no reseller owns yet."""
+        if kind not in DID_KINDS:
+            raise CarrierError("invalid_type", f"kind must be one of {DID_KINDS}")
+        self.seed_inventory()
+        with self._session_factory() as session:
+            rows = session.exec(
+                select(SandboxDid)
+                .where(SandboxDid.kind == kind, SandboxDid.owner_reseller_id.is_(None))
+                .order_by(SandboxDid.region, SandboxDid.rate_center, SandboxDid.number)
+            ).all()
+            return [_offer(r) for r in rows]
+
+    def claim_did(self, reseller_id: int, number: str) -> DidOffer:
+        """Give a free number to the reseller; claiming one it already owns is a no-op."""
+        number = normalize_number(number)
+        self.seed_inventory()
+        with self._session_factory() as session:
+            # Conditional update: of two resellers racing for one number, exactly one wins.
+            session.execute(
+                sa.update(SandboxDid)
+                .where(SandboxDid.number == number, SandboxDid.owner_reseller_id.is_(None))
+                .values(owner_reseller_id=reseller_id)
+            )
+            row = session.exec(select(SandboxDid).where(SandboxDid.number == number)).first()
+            if row is None:
+                raise CarrierError("invalid_did", f"{number} is not in the carrier's inventory")
+            if row.owner_reseller_id != reseller_id:
+                raise CarrierError("did_unavailable", f"{number} is not available")
+            return _offer(row)
+
+    def release_did(self, reseller_id: int, number: str) -> None:
+        """Return a number to the inventory; only its owner may."""
+        number = normalize_number(number)
+        with self._session_factory() as session:
+            result = session.execute(
+                sa.update(SandboxDid)
+                .where(SandboxDid.number == number, SandboxDid.owner_reseller_id == reseller_id)
+                .values(owner_reseller_id=None)
+            )
+            if result.rowcount == 0:
+                exists = session.exec(select(SandboxDid.id).where(SandboxDid.number == number)).first()
+                if exists is None:
+                    raise CarrierError("invalid_did", f"{number} is not in the carrier's inventory")
+                raise CarrierError("not_owner", f"{number} does not belong to this reseller")
+
+    def owned_dids(self, reseller_id: int) -> list[DidOffer]:
+        """Numbers this reseller has claimed (what a real account would list as its DIDs)."""
+        with self._session_factory() as session:
+            rows = session.exec(
+                select(SandboxDid).where(SandboxDid.owner_reseller_id == reseller_id).order_by(SandboxDid.number)
+            ).all()
+            return [_offer(r) for r in rows]
+
+    # --- Sub-accounts ---------------------------------------------------------------------------------
+
+    def create_subaccount(self, reseller_id: int, account: str, password: str, *, description: str = "") -> str:
+        """Record a new sub-account (the password is checked, never stored) and return its reference."""
+        if not _ACCOUNT_RE.match(account or ""):
+            raise CarrierError("invalid_account", "account must be 1-64 letters, digits, '_', '.' or '-'")
+        if not password:
+            raise CarrierError("invalid_password", "a password is required")
+        with self._session_factory() as session:
+            if session.exec(select(SandboxSubAccount.id).where(SandboxSubAccount.account == account)).first():
+                raise CarrierError("duplicate", f"sub-account {account} already exists")
+            row = SandboxSubAccount(account=account, owner_reseller_id=reseller_id)
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                # Lost a race with another request creating the same account.
+                raise CarrierError("duplicate", f"sub-account {account} already exists") from exc
+            return f"sandbox-{row.id}"
+
+    def block_subaccount(self, account: str) -> None:
+        """Block the sub-account at the carrier."""
+        self._set_blocked(account, True)
+
+    def unblock_subaccount(self, account: str) -> None:
+        """Unblock the sub-account at the carrier."""
+        self._set_blocked(account, False)
+
+    def is_blocked(self, account: str) -> bool:
+        """Whether the carrier currently blocks this sub-account."""
+        with self._session_factory() as session:
+            blocked = session.exec(
+                select(SandboxSubAccount.blocked).where(SandboxSubAccount.account == account)
+            ).first()
+            if blocked is None:
+                raise CarrierError("invalid_account", f"no sub-account {account}")
+            return bool(blocked)
+
+    def _set_blocked(self, account: str, blocked: bool) -> None:
+        with self._session_factory() as session:
+            result = session.execute(
+                sa.update(SandboxSubAccount).where(SandboxSubAccount.account == account).values(blocked=blocked)
+            )
+            if result.rowcount == 0:
+                raise CarrierError("invalid_account", f"no sub-account {account}")
+
+    # --- Rates ----------------------------------------------------------------------------------------
+
+    def termination_rates(self, route: str) -> list[RateRow]:
+        """Rows of the shipped deck for one route."""
+        if route not in ROUTES:
+            raise CarrierError("invalid_route", f"route must be one of {ROUTES}")
+        path = self.deck_csv_path()
+        if path is None:
+            raise CarrierError("no_deck", "the rate deck file is missing")
+        return list(load_deck(path)[route])
+
+    def deck_csv_path(self) -> Path | None:
+        """The shipped deck file."""
+        return self._deck_path if self._deck_path.is_file() else None
+
+    # --- CDRs -----------------------------------------------------------------------------------------
+
+    def record_call(self, reseller_id: int, cdr: CarrierCdr) -> None:
+        """Feed a call as if the carrier had switched it (tests, demo); a repeated uniqueid replaces the first."""
+        with self._lock:
+            self._cdrs.setdefault(reseller_id, {})[cdr.uniqueid] = cdr
+
+    def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
+        """Recorded calls of the reseller that started after `since`, by start time then uniqueid."""
+        if since.tzinfo is None or since.utcoffset() is None:
+            raise ValueError("since must be timezone-aware")
+        since = since.astimezone(UTC)
+        with self._lock:
+            calls = list(self._cdrs.get(reseller_id, {}).values())
+        return sorted((c for c in calls if c.start > since), key=lambda c: (c.start, c.uniqueid))
+
+
+def _offer(row: SandboxDid) -> DidOffer:
+    return DidOffer(number=row.number, rate_center=row.rate_center, region=row.region, kind=row.kind)

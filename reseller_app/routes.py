@@ -1,0 +1,19 @@
+"""Route constants, so links and redirects never drift from the registered pages."""
+
+RESELLER_LOGIN = "/login"
+RESELLER_HOME = "/reseller"
+RESELLER_CONFIG = "/reseller/configuration"
+RESELLER_PACKAGES = "/reseller/packages"
+RESELLER_CLIENTS = "/reseller/clients"
+RESELLER_REPORTS = "/reseller/reports"
+
+CLIENT_LOGIN = "/r/[rid]/login"
+CLIENT_DASHBOARD = "/r/[rid]/dashboard"
+CLIENT_BALANCE = "/r/[rid]/balance"
+CLIENT_CALLS = "/r/[rid]/calls"
+CLIENT_SERVICES = "/r/[rid]/services"
+
+
+def client_path(rid: int | str, page: str) -> str:
+    """The white-label path of a client page of one reseller's portal."""
+    return f"/r/{rid}/{page}"

@@ -1,0 +1,202 @@
+"""Read models for the two home pages: the reseller's overview and the client's dashboard."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from reseller_app.db import session_scope
+from reseller_app.models import Cdr, Client, Did, Package, Reseller, ResellerSettings, SubAccount, utcnow
+from reseller_app.services import format as fmt
+from reseller_app.services.actor import Actor, require_client, require_reseller
+from reseller_app.services.errors import NotFound
+
+
+def _month_start(now: datetime) -> datetime:
+    return datetime.combine(now.date().replace(day=1), time(0), tzinfo=now.tzinfo)
+
+
+def _day_start(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+
+
+def _spend(session: Session, since: datetime, **where) -> tuple[Decimal, int]:  # noqa: ANN003
+    stmt = select(func.coalesce(func.sum(Cdr.price), 0), func.count(Cdr.id)).where(Cdr.start >= since)
+    for col, value in where.items():
+        stmt = stmt.where(getattr(Cdr, col) == value)
+    total, count = session.exec(stmt).one()
+    return (total if isinstance(total, Decimal) else Decimal(total).scaleb(-6)), int(count)
+
+
+def reseller_overview(actor: Actor) -> dict:
+    """Counts and this month's figures for the reseller's home page."""
+    require_reseller(actor)
+    rid = actor.reseller_id
+    now = utcnow()
+    with session_scope() as session:
+        r = session.get(Reseller, rid)
+        by_status = dict(
+            session.exec(
+                select(Client.status, func.count(Client.id)).where(Client.reseller_id == rid).group_by(Client.status)
+            ).all()
+        )
+        month = session.exec(
+            select(
+                func.coalesce(func.sum(Cdr.price), 0),
+                func.coalesce(func.sum(Cdr.cost), 0),
+                func.count(Cdr.id),
+            ).where(Cdr.reseller_id == rid, Cdr.start >= _month_start(now))
+        ).one()
+        price, cost = (Decimal(v).scaleb(-6) if not isinstance(v, Decimal) else v for v in month[:2])
+        owed = session.exec(
+            select(func.coalesce(func.sum(Client.balance), 0)).where(Client.reseller_id == rid, Client.balance < 0)
+        ).one()
+        owed = owed if isinstance(owed, Decimal) else Decimal(owed).scaleb(-6)
+        counts = {
+            "packages": session.exec(select(func.count(Package.id)).where(Package.reseller_id == rid)).one(),
+            "subaccounts": session.exec(select(func.count(SubAccount.id)).where(SubAccount.reseller_id == rid)).one(),
+            "dids": session.exec(
+                select(func.count(Did.id)).where(Did.reseller_id == rid, Did.client_id.is_not(None))
+            ).one(),
+        }
+    return {
+        "reseller_id": r.id,
+        "name": r.name or r.email,
+        "company": r.company,
+        "portal_active": r.portal_active,
+        "clients_active": str(by_status.get("ACTIVE", 0)),
+        "clients_wait": str(by_status.get("WAIT", 0)),
+        "clients_suspended": str(by_status.get("SUSPENDED", 0)),
+        "packages": str(counts["packages"]),
+        "subaccounts": str(counts["subaccounts"]),
+        "dids": str(counts["dids"]),
+        "month_calls": str(month[2]),
+        "month_revenue": fmt.money(price),
+        "month_cost": fmt.money(cost),
+        "month_profit": fmt.money(price - cost),
+        "month_profit_negative": price - cost < 0,
+        "owed": fmt.money(-owed),
+    }
+
+
+def client_summary(actor: Actor, recent: int = 10) -> dict:
+    """Balance, this month's and today's spending and the latest calls of the logged-in client."""
+    require_client(actor)
+    now = utcnow()
+    with session_scope() as session:
+        c = session.get(Client, actor.client_id)
+        if c is None or c.reseller_id != actor.reseller_id:
+            raise NotFound()
+        s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
+        month, month_calls = _spend(session, _month_start(now), client_id=c.id)
+        today, today_calls = _spend(session, _day_start(now), client_id=c.id)
+        rows = session.exec(
+            select(Cdr).where(Cdr.client_id == c.id).order_by(Cdr.start.desc(), Cdr.id.desc()).limit(recent)
+        ).all()
+        calls = [
+            {
+                "date": fmt.when(r.start, c.timezone),
+                "direction": "Incoming" if r.direction == "in" else "Outgoing",
+                "number": r.callerid if r.direction == "in" else r.destination,
+                "account": r.account,
+                "disposition": r.disposition,
+                "duration": fmt.duration(r.duration),
+                "price": fmt.money(r.price, 4),
+            }
+            for r in rows
+        ]
+        return {
+            "firstname": c.firstname,
+            "lastname": c.lastname,
+            "company": c.company,
+            "status": c.status,
+            "balance": fmt.money(c.balance),
+            "balance_negative": c.balance < 0,
+            "month_spent": fmt.money(month),
+            "month_calls": str(month_calls),
+            "today_spent": fmt.money(today),
+            "today_calls": str(today_calls),
+            "welcome_html": s.welcome_html,
+            "view_setting": s.view_setting,
+            "calls": calls,
+            "impersonated": actor.impersonated_by is not None,
+        }
+
+
+def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
+    """One page of the reseller's clients, searched and filtered in SQL."""
+    require_reseller(actor)
+    page = max(1, int(page))
+    page_size = min(max(1, int(page_size)), 100)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    if status in ("ACTIVE", "WAIT", "SUSPENDED"):
+        stmt = stmt.where(Client.status == status)
+    term = search.strip().lower()
+    if term:
+        like = f"%{term}%"
+        cond = (
+            func.lower(Client.email).like(like)
+            | func.lower(Client.firstname).like(like)
+            | func.lower(Client.lastname).like(like)
+            | func.lower(Client.company).like(like)
+            | Client.phone_number.like(like)
+        )
+        if term.isdigit():
+            cond = cond | (Client.id == int(term))
+        stmt = stmt.where(cond)
+    with session_scope() as session:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        rows = session.exec(stmt.order_by(Client.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+        items = [
+            {
+                "id": str(c.id),
+                "email": c.email,
+                "name": f"{c.firstname} {c.lastname}".strip(),
+                "company": c.company,
+                "phone": c.phone_number,
+                "status": c.status,
+                "last_login": fmt.when(c.last_login_at),
+                "balance": fmt.money(c.balance),
+                "balance_negative": c.balance < 0,
+            }
+            for c in rows
+        ]
+    pages = max(1, (total + page_size - 1) // page_size)
+    return {"items": items, "total": str(total), "page": page, "pages": pages}
+
+
+def list_packages(actor: Actor) -> list[dict]:
+    """The reseller's packages with how many sub-accounts use each."""
+    require_reseller(actor)
+    with session_scope() as session:
+        used = dict(
+            session.exec(
+                select(SubAccount.package_id, func.count(SubAccount.id))
+                .where(SubAccount.reseller_id == actor.reseller_id, SubAccount.package_id.is_not(None))
+                .group_by(SubAccount.package_id)
+            ).all()
+        )
+        rows = session.exec(
+            select(Package).where(Package.reseller_id == actor.reseller_id).order_by(Package.name)
+        ).all()
+        return [
+            {
+                "id": str(p.id),
+                "name": p.name,
+                "markup": f"{fmt.rate(p.markup_fixed)} + {p.markup_percent.normalize():f}%",
+                "pulse": f"{p.pulse}s",
+                "monthly_fee": fmt.money(p.monthly_fee),
+                "setup_fee": fmt.money(p.setup_fee),
+                "free_minutes": str(p.free_minutes),
+                "in_use": str(used.get(p.id, 0)),
+            }
+            for p in rows
+        ]
+
+
+def recent_window(days: int = 30) -> datetime:
+    """The start of a trailing window in days (used by reports and the dashboard)."""
+    return utcnow() - timedelta(days=days)

@@ -1,0 +1,51 @@
+"""What a client portal shows before login: the reseller's published branding."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from reseller_app.db import session_scope
+from reseller_app.models import Reseller, ResellerSettings
+
+BRAND_FIELDS = (
+    "title",
+    "color_background",
+    "color_navbar",
+    "color_navbar_text",
+    "color_link",
+    "color_text",
+    "btn_primary_bg",
+    "btn_primary_fg",
+    "btn_success_bg",
+    "btn_success_fg",
+    "btn_exit_bg",
+    "btn_exit_fg",
+    "btn_delete_bg",
+    "btn_delete_fg",
+    "panel_bg",
+    "panel_fg",
+    "panel_header_bg",
+    "img_login_background",
+    "img_login_logo",
+    "img_header",
+    "img_content_logo",
+)
+
+
+def default_branding() -> dict[str, str]:
+    """The neutral theme used before a portal is known."""
+    s = ResellerSettings(reseller_id=0, title="")
+    return {f: str(getattr(s, f)) for f in BRAND_FIELDS}
+
+
+def public_branding(reseller_id: int) -> dict[str, str] | None:
+    """The published theme and login options of an active portal, or None when there is no such portal."""
+    with session_scope() as session:
+        r = session.get(Reseller, reseller_id)
+        if r is None or not r.portal_active:
+            return None
+        s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
+        out = {f: str(getattr(s, f)) for f in BRAND_FIELDS}
+        out["show_forgot_password"] = "1" if s.show_forgot_password else ""
+        out["signup_enabled"] = "1" if s.signup_enabled else ""
+        return out

@@ -1,0 +1,47 @@
+"""The browser's sessions. Imports nothing from pages; every page state reaches it with get_state."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from reseller_app import routes
+from reseller_app.services import auth
+from reseller_app.services.actor import Actor
+
+_MAX_AGE = 12 * 3600
+
+
+class SessionState(rx.State):
+    """Holds the session cookies of the reseller and client realms."""
+
+    reseller_token: str = rx.Cookie("", name="rp_rsess", same_site="lax", max_age=_MAX_AGE)
+    client_token: str = rx.Cookie("", name="rp_csess", same_site="lax", max_age=_MAX_AGE)
+
+    def _reseller(self) -> Actor | None:
+        return auth.resolve(self.reseller_token, "reseller")
+
+    def _client(self, rid: int | None) -> Actor | None:
+        if rid is None:
+            return None
+        return auth.resolve(self.client_token, "client", rid)
+
+    @rx.event
+    def reseller_logout(self) -> rx.event.EventSpec:
+        """End the reseller session and go to the login page."""
+        auth.logout(self.reseller_token)
+        self.reseller_token = ""
+        return rx.redirect(routes.RESELLER_LOGIN)
+
+    @rx.event
+    def client_logout(self) -> rx.event.EventSpec:
+        """End the client session and go back to its portal's login page."""
+        rid = page_rid(self)
+        auth.logout(self.client_token)
+        self.client_token = ""
+        return rx.redirect(routes.client_path(rid or 0, "login"))
+
+
+def page_rid(state: rx.State) -> int | None:
+    """The reseller id in the current /r/<rid>/... URL, or None."""
+    raw = str(state.router.page.params.get("rid", ""))
+    return int(raw) if raw.isdigit() else None

@@ -1,0 +1,133 @@
+"""Browser tests: the app is built and started once per session in prod mode on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT = 600
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the whole process group; kill it when it lingers (reflex does not always exit on SIGTERM)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=15)
+
+
+def _port_closed(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids."""
+    tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp / 'e2e.db'}",
+        PORT=str(port),
+        REFLEX_USE_NPM="1",
+        REFLEX_TELEMETRY_ENABLED="false",
+        APP_ENV="dev",
+        PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("REDIS_URL", None)
+    subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
+    seeded = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.seed"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    ids = json.loads(seeded.stdout.strip().splitlines()[-1])
+    log = open(tmp / "app.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "reflex"), "run", "--env", "prod"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app exited early:\n{(tmp / 'app.log').read_text()[-4000:]}")
+            try:
+                if (
+                    httpx.get(f"{base}/ping", timeout=2).status_code == 200
+                    and httpx.get(f"{base}/login", timeout=5, follow_redirects=True).status_code == 200
+                ):
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"app did not start in {START_TIMEOUT}s:\n{(tmp / 'app.log').read_text()[-4000:]}")
+            time.sleep(0.5)  # polling interval while waiting for the condition above
+        yield {"base": base, "ids": ids, "log": tmp / "app.log", "port": port}
+    finally:
+        _stop(proc)
+        log.close()
+        assert _port_closed(port), "a server survived the test run"
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, app_server):
+    """A fresh browser context (no cookies) for one test."""
+    ctx = browser.new_context(base_url=app_server["base"], viewport={"width": 1280, "height": 860})
+    pg = ctx.new_page()
+    pg.set_default_timeout(20000)
+    yield pg
+    ctx.close()
