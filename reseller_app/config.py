@@ -45,7 +45,8 @@ class Settings:
         """Refuse to run outside dev mode with the placeholder secret."""
         if not self.is_dev and (self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 16):
             raise RuntimeError(
-                "SECRET_KEY is the placeholder (or shorter than 16 characters); set a real one when APP_ENV is not 'dev'."
+                "SECRET_KEY is the placeholder (or shorter than 16 characters); "
+                "set a real one when APP_ENV is not 'dev'."
             )
 
 

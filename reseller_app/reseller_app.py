@@ -3,6 +3,7 @@
 import reflex as rx
 
 from reseller_app import routes
+from reseller_app.config import settings
 from reseller_app.pages import client, login, reseller
 from reseller_app.state.client import ClientState
 from reseller_app.state.lists import ClientListState, PackageListState
@@ -14,6 +15,8 @@ def index() -> rx.Component:
     """The root sends visitors to the reseller login."""
     return rx.center(rx.spinner(), min_height="100vh")
 
+
+settings.check()
 
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],

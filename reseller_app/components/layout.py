@@ -178,9 +178,9 @@ def client_layout(*children: rx.Component) -> rx.Component:
             padding=["1em", "1.5em", "2em"],
             max_width="1100px",
             margin="0 auto",
+            style={"& a": {"color": _brand("color_link")}},
         ),
         background=_brand("color_background"),
         color=_brand("color_text"),
         min_height="100vh",
-        style={"& a": {"color": _brand("color_link")}},
     )
