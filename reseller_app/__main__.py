@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     cr.add_argument("--email", required=True)
     cr.add_argument("--password", required=True)
     cr.add_argument("--company", default="")
+    bill = sub.add_parser("bill", help="run the monthly billing (idempotent; catches up missed periods)")
+    bill.add_argument("--today", help="bill as of this date (YYYY-MM-DD); default today (UTC)")
     sub.add_parser("check", help="check the configuration (refuses the placeholder SECRET_KEY outside dev)")
     args = parser.parse_args(argv)
 
@@ -31,6 +33,16 @@ def main(argv: list[str] | None = None) -> int:
 
         rid = create_reseller(args.email, args.password, company=args.company)
         print(f"reseller {rid} created")
+    elif args.cmd == "bill":
+        from datetime import date
+
+        from reseller_app.services.billing_run import run_billing
+
+        summary = run_billing(date.fromisoformat(args.today) if args.today else None)
+        print(f"billed {summary.fees} fees to {summary.clients} clients, total {summary.total}")
+        for err in summary.errors:
+            print(f"error: {err}", file=sys.stderr)
+        return 1 if summary.errors else 0
     return 0
 
 
