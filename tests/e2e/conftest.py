@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -59,7 +60,12 @@ def _port_closed(port: int) -> bool:
 
 @pytest.fixture(scope="session")
 def app_server():
-    """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids."""
+    """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids.
+
+    A file lock keeps two test sessions on this machine (other work trees) from building at once: 2 cores.
+    """
+    lock = open("/tmp/portal-e2e.lock", "w")  # noqa: SIM115 - held for the whole session
+    fcntl.flock(lock, fcntl.LOCK_EX)
     tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
     port = _free_port()
     env = dict(os.environ)
@@ -110,6 +116,8 @@ def app_server():
         log.close()
         assert _port_closed(port), "a server survived the test run"
         shutil.rmtree(tmp, ignore_errors=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -35,6 +37,11 @@ def main() -> None:
                     )
                 )
         ids[key] = rid
+    # Feature tests add their own data in tests/e2e/seeds/<name>.py, each with `seed(ids: dict) -> None`
+    # (it may add keys to ids, which the tests read from app_server["ids"]).
+    for path in sorted((Path(__file__).parent / "seeds").glob("*.py")):
+        if path.name != "__init__.py":
+            importlib.import_module(f"tests.e2e.seeds.{path.stem}").seed(ids)
     json.dump(ids, sys.stdout)
 
 
