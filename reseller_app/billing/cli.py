@@ -1,0 +1,719 @@
+"""`python -m reseller_app.billing rate`: rate a CDR file against a rate deck and a package.
+
+The output is written to a temporary file beside --out and renamed into place only when
+every row rated; on any error nothing is left behind and the exit status is 1.
+
+Large files without quoted fields are split at line boundaries and rated by two forked
+processes; free minutes are then settled in the parent across both halves, so the
+result is byte-for-byte the one a single process gives (tests check this).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import io
+import json
+import mmap
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from .deck import LineError, RateDeck
+from .fees import add_months, cycle_start
+from .package import PackageRules
+from .rating import _ABSENT, ANSWERED, RatingEngine, normalize_disposition
+
+CDR_COLUMNS = ("call_id", "start", "direction", "account", "caller", "destination", "duration", "disposition", "onnet")
+RATED_COLUMNS = ("call_id", "billable_seconds", "cost_rate", "cost", "sell_rate", "price", "profit", "reason")
+PARALLEL_MIN_BYTES = 8 << 20  # below this, forking costs more than it saves
+_PROGRESS_EVERY = 1 << 15
+
+PoolKey = tuple[str, date]
+# A call waiting for free minutes: (start, call_id, chunk, index in chunk, minutes it needs).
+Claim = tuple[datetime, str, int, int, int]
+
+
+class _Fmt(dict):
+    """int -> fixed-point string cache ("%d.%0Nd"); amounts repeat a lot in CDR files."""
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.unit = 10**places
+        self.pattern = f"%d.%0{places}d"
+        self[None] = ""  # unknown amount (unrated call)
+
+    def __missing__(self, value: int) -> str:
+        text = self.pattern % divmod(value, self.unit) if value >= 0 else "-" + self[-value]
+        if len(self) < 1 << 20:
+            self[value] = text
+        return text
+
+
+@dataclass
+class Summary:
+    """What a rating run did."""
+
+    rows: int = 0
+    unrated: int = 0
+    free_minutes_calls: int = 0
+    jobs: int = 1
+    seconds: float = 0.0
+
+
+class _Progress:
+    """A cheap one-line progress bar on stderr, driven by a byte position or a row count."""
+
+    def __init__(self, total: int, position: Callable[[], int] | None = None, scale: int = 1) -> None:
+        self.position, self.total, self.scale, self.last = position, max(total, 1), scale, -1
+
+    def update(self, rows: int, done: bool = False) -> None:
+        if done:
+            pct = 100
+        else:
+            part = self.position() if self.position is not None else rows
+            pct = min(99, part * 100 // self.total)
+        if pct != self.last or done:
+            self.last = pct
+            bar = "#" * (pct // 4)
+            count = rows * self.scale
+            sys.stderr.write(f"\rrating [{bar:<25}] {pct:3d}% ~{count:,} rows" + ("\n" if done else ""))
+            sys.stderr.flush()
+
+
+def load_package(path: str | os.PathLike[str]) -> PackageRules:
+    """Read PACKAGE.json; raise LineError naming the file (and line for JSON syntax errors)."""
+    source = str(path)
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            data = json.load(f, parse_float=Decimal)
+    except json.JSONDecodeError as e:
+        raise LineError(source, e.lineno, f"invalid JSON: {e.msg}") from None
+    except UnicodeDecodeError:
+        raise LineError(source, 1, "not valid UTF-8 text") from None
+    try:
+        return PackageRules.from_json(data)
+    except ValueError as e:
+        raise LineError(source, 1, str(e)) from None
+
+
+def rate_file(
+    deck: RateDeck,
+    package: PackageRules,
+    cdrs_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    *,
+    progress: bool = False,
+    jobs: int | None = None,
+) -> Summary:
+    """Rate CDRS.csv into RATED.csv atomically; raise LineError on the first bad row.
+
+    `jobs`: 1 = one process, 2 = split across two processes when the file allows it
+    (no quoted fields), None = two for files of PARALLEL_MIN_BYTES or more.
+    """
+    t0 = time.perf_counter()
+    source = str(cdrs_path)
+    if package.free_minutes > 0 and package.billing_anchor is None:
+        raise LineError(source, 1, "the package has free_minutes but no billing_anchor to start cycles from")
+    out_path = Path(out_path)
+    fd, tmp_name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived rows and no cycles: the collector would only slow us down
+    try:
+        with open(fd, "wb") as out:
+            summary = _rate(RatingEngine(package, deck), source, out, progress, jobs)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
+        os.replace(tmp_name, out_path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    finally:
+        if collecting:
+            gc.enable()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _rate(engine: RatingEngine, source: str, out: io.BufferedWriter, progress: bool, jobs: int | None) -> Summary:
+    with open(source, "rb") as raw:
+        size = os.fstat(raw.fileno()).st_size
+        if size:
+            with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                quoted = mm.find(b'"') != -1
+                if jobs is None:
+                    jobs = 2 if size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) >= 2 else 1
+                header_end = mm.find(b"\n") + 1
+                if jobs > 1 and not quoted and 0 < header_end < size:
+                    try:
+                        header_text = mm[:header_end].decode("utf-8-sig")
+                    except UnicodeDecodeError:
+                        raise LineError(source, 1, "not valid UTF-8 text") from None
+                    cols = _parse_header(next(csv.reader([header_text]), None), source)
+                    return _rate_parallel(engine, source, mm, header_end, cols, out, progress, jobs)
+        else:
+            quoted = False
+        bar = _Progress(size, raw.tell) if progress else None
+        chunk = _Chunk(engine, source, 0, quoted)
+        try:
+            if quoted:  # the csv module copes with quoted commas and line breaks
+                reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+                cols = _parse_header(next(reader, None), source)
+                line_of = lambda _n: reader.line_num  # noqa: E731
+                try:
+                    chunk.rate(_in_order(reader, cols, line_of, source), line_of, bar)
+                except csv.Error as e:
+                    raise LineError(source, reader.line_num, f"bad CSV: {e}") from None
+            else:  # no quotes: every line is a record and str.split is twice as fast
+                lines = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
+                header = next(lines, None)
+                cols = _parse_header(None if header is None else next(csv.reader([header])), source)
+                line_of = lambda n: n + 1  # noqa: E731
+                chunk.rate(_in_order(_split(lines), cols, line_of, source), line_of, bar)
+        except UnicodeDecodeError:
+            raise LineError(source, _utf8_error_line(source), "not valid UTF-8 text") from None
+    if len(chunk.seen) != chunk.rows:
+        _report_duplicate(source)
+    chunk.seen = set()
+    took = _settle([chunk.claims()], engine.package.free_minutes)
+    out.write(_header_bytes())
+    out.write(chunk.finish(took.get(0, {})).encode())
+    if bar:
+        bar.update(chunk.rows, done=True)
+    return Summary(chunk.rows, chunk.unrated, chunk.free_minutes_calls, 1)
+
+
+class _Chunk:
+    """Rates the rows of one part of the file; free-minute calls wait for `finish`."""
+
+    def __init__(self, engine: RatingEngine, source: str, number: int, quoted: bool) -> None:
+        self.engine = engine
+        self.source = source
+        self.number = number
+        self.quoted = quoted
+        self.lines: list[str] = []
+        self.groups: dict[str, list[tuple]] = {}  # calls that may draw free minutes, per account
+        self.claimed: dict[int, tuple] = {}  # line index -> call, for those that may get some
+        self.seen: set[str] = set()
+        self.rows = 0
+        self.unrated = 0
+        self.free_minutes_calls = 0
+
+    def rate(self, rows: Iterable[list[str]], line_of: Callable[[int], int], bar: _Progress | None) -> None:
+        """Rate every row; the same rules as RatingEngine.rate_parts, inlined for speed.
+
+        Amounts are integers: rates in 1e-6, money in 1e-4, and
+        round4(rate * seconds / 60) == (2 * rate * seconds + 6000) // 12000, exactly.
+        """
+        engine = self.engine
+        package = engine.package
+        free_minutes = package.free_minutes
+        pulse = package.pulse
+        onnet_free = package.onnet_free
+        onnet_numbers = engine.onnet_numbers
+        did = engine.did_micro
+        memo, lengths = engine.memo, engine.memo_lengths
+        memo_get = memo.get  # type: ignore[union-attr]
+        resolve = engine.resolve_uncached
+        absent = _ABSENT
+        f4, f6 = _Fmt(4), _Fmt(6)
+        parse_start = datetime.fromisoformat
+        # Raw field value -> meaning; _check_row validates and adds every new spelling.
+        cache = _RowCache()
+        directions, onnets, answered_of, durations = cache.directions, cache.onnets, cache.answered, cache.durations
+        groups = self.groups
+        seen_add = self.seen.add
+        lines = self.lines
+        append = lines.append
+        quote = self.quoted
+        source = self.source
+        unrated = 0
+        tick = _PROGRESS_EVERY if bar else -1
+        n = 0
+        blanks = 0
+        for n, row in enumerate(rows, 1):  # noqa: B007 - n counts the rows afterwards
+            if len(row) != 9:
+                if not row or row == [""]:
+                    blanks += 1
+                    continue
+                raise LineError(source, line_of(n), f"expected 9 fields, got {len(row)}")
+            cid, start_s, dir_s, acc, caller, dest, dur_s, disp_s, onnet_s = row
+            inbound = directions.get(dir_s)
+            onnet = onnets.get(onnet_s)
+            answered = answered_of.get(disp_s)
+            duration = durations.get(dur_s)
+            if (
+                inbound is None
+                or onnet is None
+                or answered is None
+                or duration is None
+                or not cid
+                or not acc
+                or not dest.isdigit()
+                or not dest.isascii()
+            ):
+                inbound, onnet, answered, duration = _check_row(row, cache, source, line_of(n))
+            seen_add(cid)
+            try:
+                start = parse_start(start_s)
+            except ValueError:
+                raise LineError(source, line_of(n), f"start: {start_s!r} is not an ISO 8601 time") from None
+            out_id = _csv_field(cid) if quote else cid
+            if n == tick:
+                bar.update(n)  # type: ignore[union-attr]
+                tick += _PROGRESS_EVERY
+
+            if inbound:
+                if not answered or not duration:
+                    append(f"{out_id},0,0.000000,0.0000,{f6[did]},0.0000,0.0000,not_answered\n")
+                    continue
+                billable = -(-duration // pulse) * pulse
+                if onnet_free and (onnet or caller in onnet_numbers):
+                    append(f"{out_id},{billable},0.000000,0.0000,0.000000,0.0000,0.0000,onnet\n")
+                    continue
+                cost_rate = cost = 0
+                sell = did
+            else:
+                for size in lengths:
+                    key = dest[:size]
+                    res = memo_get(key, absent)
+                    if res is not absent:
+                        break
+                if res is None:
+                    res = memo[key] = resolve(key)  # type: ignore[index]
+                cost_rate = res.cost_micro
+                sell = res.sell_micro
+                if not answered or not duration:
+                    append(f"{out_id},0,{f6[cost_rate]},0.0000,{f6[sell]},0.0000,0.0000,not_answered\n")
+                    continue
+                billable = -(-duration // pulse) * pulse
+                if onnet_free and (onnet or dest in onnet_numbers):
+                    append(f"{out_id},{billable},0.000000,0.0000,0.000000,0.0000,0.0000,onnet\n")
+                    continue
+                if cost_rate is None:
+                    unrated += 1
+                    append(f"{out_id},{billable},,,,,,unrated\n")
+                    continue
+                incr = res.increment
+                cost = (cost_rate * (-(-duration // incr) * incr) * 2 + 6000) // 12000
+                if not sell:
+                    reason = "free_zone" if res.rule == "free_zone" else ""
+                    append(f"{out_id},{billable},{f6[cost_rate]},{f4[cost]},0.000000,0.0000,{f4[-cost]},{reason}\n")
+                    continue
+            if free_minutes and sell:
+                tz = start.tzinfo
+                if tz is None:
+                    start = start.replace(tzinfo=UTC)  # a time without offset is taken as UTC
+                elif tz is not UTC:
+                    start = start.astimezone(UTC)
+                calls = groups.get(acc)  # split into cycles by `claims`
+                if calls is None:
+                    calls = groups[acc] = []
+                # Billed in full for now; `finish` rewrites the lines of calls that draw minutes.
+                calls.append((start, cid, len(lines), out_id, duration, cost_rate, cost, sell))
+            price = (sell * billable * 2 + 6000) // 12000
+            append(f"{out_id},{billable},{f6[cost_rate]},{f4[cost]},{f6[sell]},{f4[price]},{f4[price - cost]},\n")
+        self.rows = n - blanks
+        self.unrated = unrated
+        self._f4, self._f6 = f4, f6
+
+    def claims(self) -> dict[PoolKey, list[Claim]]:
+        """Per pool, this chunk's calls in start order, up to the one that empties the pool."""
+        package = self.engine.package
+        free_minutes, anchor = package.free_minutes, package.billing_anchor
+        out: dict[PoolKey, list[Claim]] = {}
+        claimed = self.claimed
+        for account, calls in self.groups.items():
+            calls.sort()  # start time, then call id
+            i, end = 0, len(calls)
+            while i < end:
+                cycle = cycle_start(anchor, calls[i][0].date())  # type: ignore[arg-type]
+                claims = out[(account, cycle)] = []
+                total = 0
+                for entry in calls[i:]:
+                    start, cid, idx, _out_id, duration, *_ = entry
+                    need = -(-duration // 60)
+                    claims.append((start, cid, self.number, idx, need))
+                    claimed[idx] = entry
+                    total += need
+                    if total >= free_minutes:
+                        break  # this chunk's later calls find the pool empty whatever other chunks hold
+                # The next cycle starts one month on; skip the calls left in this one.
+                nxt = add_months(anchor, _months_after(anchor, cycle) + 1)  # type: ignore[arg-type]
+                i = bisect_left(calls, (datetime(nxt.year, nxt.month, nxt.day, tzinfo=UTC),), i)
+        self.groups = {}
+        return out
+
+    def finish(self, took: dict[int, int]) -> str:
+        """The chunk's output text, given the minutes each claiming call drew."""
+        pulse = self.engine.package.pulse
+        f4, f6 = self._f4, self._f6
+        lines = self.lines
+        claimed = self.claimed
+        free = 0
+        for idx, drawn in took.items():
+            _start, _cid, _idx, out_id, duration, cost_rate, cost, sell = claimed[idx]
+            reason = ""
+            if drawn * 60 >= duration:
+                billable = 0
+                reason = "free_minutes"
+                free += 1
+            else:
+                billable = -(-(duration - drawn * 60) // pulse) * pulse
+            price = (sell * billable * 2 + 6000) // 12000
+            lines[idx] = (
+                f"{out_id},{billable},{f6[cost_rate]},{f4[cost]},{f6[sell]},{f4[price]},{f4[price - cost]},{reason}\n"
+            )
+        self.free_minutes_calls = free
+        text = "".join(lines)
+        self.lines = []
+        self.claimed = {}
+        return text
+
+
+def _months_after(anchor: date, cycle: date) -> int:
+    """How many months after the anchor a cycle starts."""
+    return (cycle.year - anchor.year) * 12 + cycle.month - anchor.month
+
+
+def _settle(claims: list[dict[PoolKey, list[Claim]]], free_minutes: int) -> dict[int, dict[int, int]]:
+    """Draw every pool in (start, call_id) order: chunk -> {index: minutes drawn}."""
+    merged: dict[PoolKey, list[Claim]] = {}
+    for part in claims:
+        for key, items in part.items():
+            merged.setdefault(key, []).extend(items)
+    took: dict[int, dict[int, int]] = {}
+    for items in merged.values():
+        items.sort()  # a no-op for a single part, whose claims are in order already
+        left = free_minutes
+        for _start, _cid, chunk, idx, need in items:
+            if not left:
+                break
+            drawn = need if need < left else left
+            left -= drawn
+            took.setdefault(chunk, {})[idx] = drawn
+    return took
+
+
+def _split(lines: Iterable[str]) -> Iterator[list[str]]:
+    """Quote-free CSV lines split at commas, all in C (no Python call per line)."""
+    return map(str.split, map(str.rstrip, lines, repeat("\r\n")), repeat(","))
+
+
+def _in_order(
+    rows: Iterator[list[str]], cols: list[str], line_of: Callable[[int], int], source: str
+) -> Iterator[list[str]]:
+    """The rows with their fields in CDR_COLUMNS order (the rows themselves when already so)."""
+    if cols == list(CDR_COLUMNS):
+        return rows
+    return _reordered(rows, cols, line_of, source)
+
+
+def _reordered(
+    rows: Iterator[list[str]], cols: list[str], line_of: Callable[[int], int], source: str
+) -> Iterator[list[str]]:
+    """Yield each row's fields in CDR_COLUMNS order (extra columns dropped, blank rows kept)."""
+    pick = itemgetter(*(cols.index(c) for c in CDR_COLUMNS))
+    width = len(cols)
+    for n, row in enumerate(rows, 1):
+        if len(row) == width:
+            yield list(pick(row))
+        elif not row or row == [""]:
+            yield row
+        else:
+            raise LineError(source, line_of(n), f"expected {width} fields, got {len(row)}")
+
+
+def _utf8_error_line(path: str) -> int:
+    """The line holding the first byte that is not UTF-8 (for the error message)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return data.count(b"\n", 0, e.start) + 1
+    return 1
+
+
+def _parse_header(header: list[str] | None, source: str) -> list[str]:
+    if header is None:
+        raise LineError(source, 1, "empty file; expected header " + ",".join(CDR_COLUMNS))
+    cols = [h.strip().lower() for h in header]
+    missing = [c for c in CDR_COLUMNS if c not in cols]
+    if missing:
+        raise LineError(source, 1, f"header lacks column(s) {', '.join(missing)}")
+    return cols
+
+
+def _reordered(
+    rows: Iterator[list[str]], cols: list[str], line_num: Callable[[], int], source: str
+) -> Iterator[list[str]]:
+    """Yield each row's fields in CDR_COLUMNS order (extra columns dropped)."""
+    pick = itemgetter(*(cols.index(c) for c in CDR_COLUMNS))
+    width = len(cols)
+    for row in rows:
+        if not row:
+            continue
+        if len(row) != width:
+            raise LineError(source, line_num(), f"expected {width} fields, got {len(row)}")
+        yield list(pick(row))
+
+
+def _header_bytes() -> bytes:
+    return (",".join(RATED_COLUMNS) + "\n").encode()
+
+
+def _csv_field(text: str) -> str:
+    # Our own fields are digits and words; only a call id may need CSV quoting.
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _report_duplicate(source: str) -> None:
+    """Find the first repeated call_id and raise for it (no-op if there is none)."""
+    first: dict[str, int] = {}
+    with open(source, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        cols = [h.strip().lower() for h in next(reader)]
+        i = cols.index("call_id")
+        for row in reader:
+            if not row:
+                continue
+            line = first.setdefault(row[i], reader.line_num)
+            if line != reader.line_num:
+                raise LineError(source, reader.line_num, f"call_id: {row[i]!r} already on line {line}")
+
+
+class _RowCache:
+    """Field spellings already validated, mapped to their meaning."""
+
+    def __init__(self) -> None:
+        self.directions = {"out": False, "in": True}
+        self.onnets = {"0": False, "1": True}
+        self.answered: dict[str, bool] = {}
+        self.durations: dict[str, int] = {}
+
+
+def _check_row(row: list[str], cache: _RowCache, source: str, line: int) -> tuple[bool, bool, bool, int]:
+    """The slow path: say exactly what is wrong with a row, or learn a new spelling of a field."""
+    cid, _start, direction_s, account, _caller, dest, dur, disposition, onnet_s = row
+    if not cid:
+        raise LineError(source, line, "call_id: empty")
+    direction = direction_s.strip().lower()
+    if direction not in ("out", "in"):
+        raise LineError(source, line, f"direction: {direction_s!r} is not 'out' or 'in'")
+    if not account.strip():
+        raise LineError(source, line, "account: empty")
+    if not dest.isascii() or not dest.isdigit():
+        raise LineError(source, line, f"destination: {dest!r} is not digits in international form (no +)")
+    if not dur.isascii() or not dur.strip().isdigit():
+        raise LineError(source, line, f"duration: {dur!r} is not a whole number of seconds")
+    onnet = onnet_s.strip()
+    if onnet not in ("0", "1"):
+        raise LineError(source, line, f"onnet: {onnet_s!r} is not 0 or 1")
+    try:
+        answered = normalize_disposition(disposition) == ANSWERED
+    except ValueError as e:
+        raise LineError(source, line, str(e)) from None
+    cache.answered[disposition] = answered
+    cache.directions[direction_s] = direction == "in"
+    cache.onnets[onnet_s] = onnet == "1"
+    duration = int(dur)
+    if len(cache.durations) < 100_000:
+        cache.durations[dur] = duration
+    return direction == "in", onnet == "1", answered, duration
+
+
+# --- two processes -------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    """One worker's share of the file: bytes [begin, end)."""
+
+    number: int
+    begin: int
+    end: int
+    conn: Any = None
+    proc: Any = None
+    rows: int = 0
+    unrated: int = 0
+
+
+def _rate_parallel(
+    engine: RatingEngine,
+    source: str,
+    mm: mmap.mmap,
+    header_end: int,
+    cols: list[str],
+    out: io.BufferedWriter,
+    progress: bool,
+    jobs: int,
+) -> Summary:
+    size = len(mm)
+    cuts = [header_end]
+    for k in range(1, jobs):
+        nl = mm.find(b"\n", max(header_end + (size - header_end) * k // jobs, cuts[-1]))
+        cuts.append(size if nl == -1 else nl + 1)
+    cuts.append(size)
+    parts = [_Part(k, cuts[k], cuts[k + 1]) for k in range(jobs) if cuts[k] < cuts[k + 1]]
+    ctx = multiprocessing.get_context("fork")  # children share the engine and its memo
+    try:
+        for part in parts:
+            parent, child = ctx.Pipe()
+            part.conn = parent
+            show = progress and part.number == 0
+            part.proc = ctx.Process(target=_worker, args=(engine, source, cols, part, child, show, len(parts)))
+            part.proc.start()
+            child.close()
+        hashes, failure = [], None
+        pools: dict[PoolKey, int] = {}  # how many parts hold calls of each free-minute pool
+        for part in parts:
+            msg = _receive(part)
+            if msg[0] == "error":
+                if failure is None:  # the first part's error is the first in the file
+                    line = 1 + mm[header_end : part.begin].count(b"\n") + msg[1]
+                    failure = LineError(source, line, msg[2])
+                continue
+            _, keys, part_hashes, part.rows, part.unrated, own_dups = msg
+            for key in keys:
+                pools[key] = pools.get(key, 0) + 1
+            hashes.append(part_hashes)
+            if own_dups:
+                hashes.append(part_hashes)  # forces the exact check below
+        if failure is not None:
+            raise failure
+        if not _disjoint(hashes):
+            _report_duplicate(source)  # exact; a mere hash collision raises nothing
+        # Pools within one part are settled there; the parent settles those that span parts.
+        shared = {key for key, count in pools.items() if count > 1}
+        for part in parts:
+            part.conn.send(shared)
+        took = _settle([_receive(part)[1] for part in parts], engine.package.free_minutes)
+        for part in parts:
+            part.conn.send(took.get(part.number, {}))
+        out.write(_header_bytes())
+        free_calls = 0
+        for part in parts:
+            _, body, free = _receive(part)
+            out.write(body)
+            free_calls += free
+        for part in parts:
+            part.proc.join()
+    finally:
+        for part in parts:
+            if part.proc is not None and part.proc.is_alive():
+                part.proc.kill()
+                part.proc.join()
+    rows = sum(p.rows for p in parts)
+    if progress:
+        sys.stderr.write(f"\rrating [{'#' * 25}] 100% {rows:,} rows\n")
+    return Summary(rows, sum(p.unrated for p in parts), free_calls, len(parts))
+
+
+def _receive(part: _Part) -> tuple:
+    try:
+        return part.conn.recv()
+    except EOFError:
+        raise LineError("rating", 0, f"worker process {part.number} died") from None
+
+
+def _disjoint(hashes: list[Any]) -> bool:
+    """Whether no call id hash appears in two parts (hashes agree: the workers are forked)."""
+    seen: set[int] = set()
+    for h in hashes:
+        if not seen.isdisjoint(h):
+            return False
+        seen.update(h)
+    return True
+
+
+def _worker(
+    engine: RatingEngine, source: str, cols: list[str], part: _Part, conn: Any, progress: bool, nparts: int
+) -> None:
+    """Rate bytes [part.begin, part.end) of the file, then wait for free-minute draws.
+
+    Errors go back as ("error", line within the part, message).
+    """
+    from array import array
+
+    try:
+        with open(source, "rb") as raw, mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            data = mm[part.begin : part.end]
+        try:
+            lines = data.decode("utf-8").split("\n")
+        except UnicodeDecodeError as e:
+            raise LineError(source, data.count(b"\n", 0, e.start) + 1, "not valid UTF-8 text") from None
+        del data
+        chunk = _Chunk(engine, source, part.number, quoted=False)
+        bar = _Progress(len(lines), scale=nparts) if progress else None
+        line_of = lambda n: n  # noqa: E731 - the parent adds the lines before this part
+        chunk.rate(_in_order(_split(lines), cols, line_of, source), line_of, bar)
+        del lines
+        hashes = array("q", map(hash, chunk.seen))
+        own_dups = len(chunk.seen) != chunk.rows
+        chunk.seen = set()
+        claims = chunk.claims()
+        conn.send(("ok", list(claims), hashes, chunk.rows, chunk.unrated, own_dups))
+        shared = conn.recv()
+        conn.send(("claims", {k: v for k, v in claims.items() if k in shared}))
+        local = {k: v for k, v in claims.items() if k not in shared}
+        took = _settle([local], chunk.engine.package.free_minutes).get(part.number, {})
+        took.update(conn.recv())
+        conn.send(("done", chunk.finish(took).encode(), chunk.free_minutes_calls))
+    except LineError as e:
+        conn.send(("error", e.line, e.message))
+    except BaseException as e:  # pragma: no cover - e.g. out of memory
+        conn.send(("error", 1, f"rating process failed: {e!r}"))
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m reseller_app.billing`."""
+    parser = argparse.ArgumentParser(prog="python -m reseller_app.billing", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    rate = sub.add_parser("rate", help="rate a CDR file")
+    rate.add_argument("--deck", required=True, help="carrier rate deck CSV: prefix,destination,route,rate,increment")
+    rate.add_argument("--package", required=True, help="package rules JSON")
+    rate.add_argument("--cdrs", required=True, help="CDR CSV: " + ",".join(CDR_COLUMNS))
+    rate.add_argument("--out", required=True, help="rated CSV to write: " + ",".join(RATED_COLUMNS))
+    rate.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a TTY")
+    rate.add_argument("--jobs", type=int, choices=(1, 2), help="processes (default: 2 for files of 8 MB or more)")
+    args = parser.parse_args(argv)
+
+    try:
+        package = load_package(args.package)
+        deck = RateDeck.load_csv(args.deck)
+        progress = args.progress or sys.stderr.isatty()
+        summary = rate_file(deck, package, args.cdrs, args.out, progress=progress, jobs=args.jobs)
+    except LineError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    note = f"; {summary.unrated:,} UNRATED (no carrier prefix: fix the deck and re-rate)" if summary.unrated else ""
+    print(
+        f"rated {summary.rows:,} calls in {summary.seconds:.2f}s with {summary.jobs} process(es)"
+        f" ({summary.free_minutes_calls:,} free by free minutes){note}",
+        file=sys.stderr,
+    )
+    return 0
