@@ -2,7 +2,8 @@
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app import notify, routes
+from reseller_app.api import create_api
 from reseller_app.config import settings
 from reseller_app.pages import client, login, reseller
 from reseller_app.state.client import ClientState
@@ -20,7 +21,10 @@ settings.check()
 
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+    api_transformer=create_api(),
 )
+# Deliver queued email in the background of every worker (rows are claimed, so never twice).
+app.register_lifespan_task(notify.run_forever)
 # Every page names its title: the client pages take the reseller's, so no framework default shows.
 CLIENT_TITLE = ClientState.brand["title"]
 app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))

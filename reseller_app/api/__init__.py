@@ -1,0 +1,22 @@
+"""HTTP endpoints beside the Reflex app, mounted on its backend with `api_transformer`.
+
+Each feature adds its router in `create_api`; everything else falls through to the Reflex app.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from reseller_app.api import health
+
+
+def create_api() -> FastAPI:
+    """The FastAPI app with every router of the portal (its OpenAPI description at /api/openapi.json)."""
+    api = FastAPI(
+        title="Reseller portal API",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    api.include_router(health.router)
+    return api
