@@ -36,8 +36,14 @@ run: demo
 	$(PY) -m reseller_app check
 	$(VENV)/bin/reflex run --env prod
 
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
 test: test-deps chromium migrate
 	$(PY) -m pytest -q -p no:cacheprovider
+	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+		echo "== the suite again on PostgreSQL ($(PG_TEST_URL)), browser tests excluded =="; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
 
 lint: test-deps
 	$(VENV)/bin/ruff check reseller_app tests bench
