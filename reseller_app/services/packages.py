@@ -251,13 +251,18 @@ def list_packages(actor: Actor, search: str = "") -> list[dict[str, str]]:
                 "name": p.name,
                 "markup": f"{fmt.rate(p.markup_fixed)} + {p.markup_percent.normalize():f} %",
                 "pulse": f"{p.pulse} s",
-                "monthly_fee": fmt.money(p.monthly_fee, 4),
-                "setup_fee": fmt.money(p.setup_fee, 4),
+                "monthly_fee": _fee(p.monthly_fee),
+                "setup_fee": _fee(p.setup_fee),
                 "free_minutes": str(p.free_minutes),
                 "in_use": str(used.get(p.id, 0)),
             }
             for p in rows
         ]
+
+
+def _fee(amount: Decimal) -> str:
+    # Fees may carry 4 places; show cents unless the fee really has more.
+    return fmt.money(amount, 2 if amount == amount.quantize(Decimal("0.01")) else 4)
 
 
 def get_package(actor: Actor, package_id: int | str) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def test_create_edit_and_list_a_package(world):
         assert p.service_config == "package" and p.onnet_free
     svc.save_package(a, {**form, "pulse": "30"}, pid)
     row = next(r for r in svc.list_packages(a) if r["id"] == str(pid))
-    assert (row["pulse"], row["in_use"], row["monthly_fee"]) == ("30 s", "0", "$9.9500")
+    assert (row["pulse"], row["in_use"], row["monthly_fee"]) == ("30 s", "0", "$9.95")
     std = next(r for r in svc.list_packages(a) if r["name"] == "Std")
     assert std["in_use"] == "1"
     with session_scope() as s:
