@@ -554,8 +554,8 @@ def _wizard() -> rx.Component:
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["name"], weight="medium")),
-        rx.table.cell(row["markup"]),
-        rx.table.cell(row["pulse"]),
+        rx.table.cell(row["markup"], white_space="nowrap"),
+        rx.table.cell(row["pulse"], white_space="nowrap"),
         rx.table.cell(row["monthly_fee"]),
         rx.table.cell(row["setup_fee"]),
         rx.table.cell(row["free_minutes"]),

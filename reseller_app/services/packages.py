@@ -34,6 +34,8 @@ from reseller_app.services.calls import deck_for, package_rules
 from reseller_app.services.errors import NotFound, ValidationFailed
 
 PULSES = ("1", "6", "30", "60")
+EDITABLE_FIELDS = tuple(EDITABLE_SUBACCOUNT_FIELDS)
+SERVICES = tuple(DEFAULT_SERVICES)
 ROUTES = ("value", "premium")
 VIEW_SETTINGS = ("standard", "simple", "simple_hide")
 SERVICE_CONFIGS = ("default", "package")

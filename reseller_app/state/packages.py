@@ -14,8 +14,6 @@ from typing import Any
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.models.catalog import EDITABLE_SUBACCOUNT_FIELDS
-from reseller_app.models.reseller import DEFAULT_SERVICES
 from reseller_app.services import packages
 from reseller_app.services.actor import Actor
 from reseller_app.services.errors import ServiceError, ValidationFailed
@@ -31,7 +29,7 @@ FORM_CHOICE = {
     "pulse": packages.PULSES,
 }
 FORM_FLAGS = ("onnet_free", "allow_did_purchase")
-FORM_LISTS = {"subaccount_editable": EDITABLE_SUBACCOUNT_FIELDS, "services": DEFAULT_SERVICES}
+FORM_LISTS = {"subaccount_editable": packages.EDITABLE_FIELDS, "services": packages.SERVICES}
 
 
 def _message(err: ServiceError) -> str:

@@ -134,6 +134,24 @@ def test_simulator_rerates_real_calls_and_a_package_in_use_is_kept(page):
     expect(page.locator("#sim-difference")).to_have_text("+$0.0153")
     page.screenshot(path=str(SHOTS / "packages-simulator.png"), full_page=True)
 
+    # CSV import: a file with a bad line changes nothing and names the line; a thousand good rows load at once.
+    page.get_by_role("tab", name="Edit rates (per area)").click()
+    bad = b"prefix,country,rate\n44,,0.02\n33,,abc\n"
+    page.locator("#area-csv input[type=file]").set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad}]
+    )
+    expect(page.locator("#import-error")).to_contain_text("line 3:")
+    expect(page.get_by_text("No per-area rates")).to_be_visible()
+    rows = "prefix,country,rate\n" + "".join(f"9{n:04d},,0.{n + 1:04d}\n" for n in range(1000))
+    page.locator("#area-csv input[type=file]").set_input_files(
+        files=[{"name": "rates.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    expect(page.get_by_text("Imported 1000 rates.")).to_be_visible()
+    expect(page.get_by_text("Page 1 of 50")).to_be_visible()
+    page.locator("#area-search").fill("90999")
+    expect(page.get_by_role("cell", name="90999")).to_be_visible()
+    expect(page.get_by_text("Page 1 of 1")).to_be_visible()
+
 
 def test_packages_page_in_a_phone_sized_window(browser, app_server):
     ctx = browser.new_context(base_url=app_server["base"], viewport={"width": 390, "height": 800})
