@@ -483,11 +483,13 @@ class PackagesState(rx.State):
         """Run the simulator off the event queue, step by step in a worker thread, with a progress bar."""
         async with self:
             actor = await self._actor()
+            path, self._sim_file = self._sim_file, ""
             if actor is None or self.sim_running:
+                if path:
+                    os.unlink(path)
                 return
             self.sim_running, self.sim_progress, self.sim_error, self.sim_result = True, 0, "", {}
             self.sim_status = "Starting…"
-            path, self._sim_file = self._sim_file, ""
             args = (actor, self.package_id, self._form_values(), self.sim_days)
         upload = None
         if path:

@@ -134,6 +134,18 @@ def test_simulator_rerates_real_calls_and_a_package_in_use_is_kept(page):
     expect(page.locator("#sim-difference")).to_have_text("+$0.0153")
     page.screenshot(path=str(SHOTS / "packages-simulator.png"), full_page=True)
 
+    # The same comparison for an uploaded CDR file (the rating command's format): two 60 s calls.
+    cdrs = (
+        "call_id,start,direction,account,caller,destination,duration,disposition,onnet\n"
+        "f1,2026-11-01T10:00:00Z,out,x_1,15145550000,442071234567,60,ANSWERED,0\n"
+        "f2,2026-11-01T11:00:00Z,out,x_1,15145550000,442071234567,60,ANSWERED,0\n"
+    )
+    page.locator("#sim-csv input[type=file]").set_input_files(
+        files=[{"name": "cdrs.csv", "mimeType": "text/csv", "buffer": cdrs.encode()}]
+    )
+    expect(page.get_by_text("2 calls from the uploaded file")).to_be_visible()
+    expect(page.locator("#sim-difference")).to_have_text("+$0.0102")
+
     # CSV import: a file with a bad line changes nothing and names the line; a thousand good rows load at once.
     page.get_by_role("tab", name="Edit rates (per area)").click()
     bad = b"prefix,country,rate\n44,,0.02\n33,,abc\n"
