@@ -5,10 +5,11 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, login, reseller
+from reseller_app.pages import client, login, packages, reseller
 from reseller_app.state.client import ClientState
-from reseller_app.state.lists import ClientListState, PackageListState
+from reseller_app.state.lists import ClientListState
 from reseller_app.state.login import LoginState
+from reseller_app.state.packages import PackagesState
 from reseller_app.state.reseller import ResellerState
 
 
@@ -41,10 +42,10 @@ app.add_page(
     on_load=ResellerState.guard,
 )
 app.add_page(
-    reseller.packages,
+    packages.packages,
     route=routes.RESELLER_PACKAGES,
     title="Manage rates & packages · Reseller portal",
-    on_load=[ResellerState.guard, PackageListState.load],
+    on_load=[ResellerState.guard, PackagesState.load],
 )
 app.add_page(
     reseller.clients,

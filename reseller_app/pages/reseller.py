@@ -1,11 +1,11 @@
-"""The reseller's workspace pages: overview, configuration, packages, clients and reports."""
+"""The reseller's workspace pages: overview, configuration, clients and reports."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from reseller_app.components.layout import empty_state, reseller_layout, stat_card
-from reseller_app.state.lists import ClientListState, PackageListState
+from reseller_app.state.lists import ClientListState
 from reseller_app.state.reseller import ResellerState
 
 S = ResellerState.stats
@@ -173,50 +173,6 @@ def clients() -> rx.Component:
             ),
             width="100%",
             spacing="3",
-        ),
-    )
-
-
-def _package_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        *[
-            rx.table.cell(row[k])
-            for k in ("name", "markup", "pulse", "monthly_fee", "setup_fee", "free_minutes", "in_use")
-        ]
-    )
-
-
-def packages() -> rx.Component:
-    """Manage rates & packages: the package list."""
-    return reseller_layout(
-        "Manage rates & packages",
-        rx.cond(
-            PackageListState.rows.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in (
-                                    "Name",
-                                    "Markup",
-                                    "Pulse",
-                                    "Monthly fee",
-                                    "Setup fee",
-                                    "Free minutes",
-                                    "Sub-accounts",
-                                )
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(PackageListState.rows, _package_row)),
-                    variant="surface",
-                    width="100%",
-                ),
-                overflow_x="auto",
-            ),
-            empty_state("No packages yet", "A package sets the markup, pulse and fees your clients pay."),
         ),
     )
 

@@ -168,35 +168,6 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
     return {"items": items, "total": str(total), "page": page, "pages": pages}
 
 
-def list_packages(actor: Actor) -> list[dict]:
-    """The reseller's packages with how many sub-accounts use each."""
-    require_reseller(actor)
-    with session_scope() as session:
-        used = dict(
-            session.exec(
-                select(SubAccount.package_id, func.count(SubAccount.id))
-                .where(SubAccount.reseller_id == actor.reseller_id, SubAccount.package_id.is_not(None))
-                .group_by(SubAccount.package_id)
-            ).all()
-        )
-        rows = session.exec(
-            select(Package).where(Package.reseller_id == actor.reseller_id).order_by(Package.name)
-        ).all()
-        return [
-            {
-                "id": str(p.id),
-                "name": p.name,
-                "markup": f"{fmt.rate(p.markup_fixed)} + {p.markup_percent.normalize():f}%",
-                "pulse": f"{p.pulse}s",
-                "monthly_fee": fmt.money(p.monthly_fee),
-                "setup_fee": fmt.money(p.setup_fee),
-                "free_minutes": str(p.free_minutes),
-                "in_use": str(used.get(p.id, 0)),
-            }
-            for p in rows
-        ]
-
-
 def recent_window(days: int = 30) -> datetime:
     """The start of a trailing window in days (used by reports and the dashboard)."""
     return utcnow() - timedelta(days=days)

@@ -1,4 +1,4 @@
-"""The reseller's list pages: clients (searched and paginated on the server) and packages."""
+"""The reseller's client list, searched and paginated on the server."""
 
 from __future__ import annotations
 
@@ -79,18 +79,3 @@ class ClientListState(rx.State):
         session = await self.get_state(SessionState)
         session.client_token = token
         return rx.redirect(routes.client_path(actor.reseller_id, "dashboard"), is_external=False)
-
-
-class PackageListState(rx.State):
-    """The reseller's packages."""
-
-    rows: list[dict[str, str]] = []
-
-    @rx.event
-    async def load(self):  # noqa: ANN201
-        """Load the package list."""
-        actor = (await self.get_state(SessionState))._reseller()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
-        self.rows = overview.list_packages(actor)
-        return None
