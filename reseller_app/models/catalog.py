@@ -48,7 +48,23 @@ class AreaRate(SQLModel, table=True):
 
     __table_args__ = (
         sa.CheckConstraint("(prefix IS NULL) <> (country IS NULL)", name="ck_area_rate_target"),
-        sa.UniqueConstraint("package_id", "prefix", "country", name="uq_area_rate"),
+        # One rate per prefix and one per country in a package (a plain unique constraint would not see NULLs).
+        sa.Index(
+            "uq_area_rate_prefix",
+            "package_id",
+            "prefix",
+            unique=True,
+            sqlite_where=sa.text("prefix IS NOT NULL"),
+            postgresql_where=sa.text("prefix IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_area_rate_country",
+            "package_id",
+            "country",
+            unique=True,
+            sqlite_where=sa.text("country IS NOT NULL"),
+            postgresql_where=sa.text("country IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -88,3 +88,23 @@ def test_ledger_constraints_enforced_by_database(session):
     session.add(m.LedgerEntry(reseller_id=r.id, client_id=c.id, reference="k", kind="gift", amount=Decimal("1")))
     with pytest.raises(Exception, match="(?i)check"):
         session.commit()
+
+
+def test_one_area_rate_per_prefix_and_per_country(session):
+    """Two rates for the same prefix (or country) of a package are refused by the database."""
+    r = m.Reseller(email="d@example.com", password_hash="x")
+    session.add(r)
+    session.commit()
+    p = m.Package(reseller_id=r.id, name="p")
+    session.add(p)
+    session.commit()
+    session.add(m.AreaRate(reseller_id=r.id, package_id=p.id, prefix="44", rate=Decimal("0.01")))
+    session.add(m.AreaRate(reseller_id=r.id, package_id=p.id, country="GB", rate=Decimal("0.01")))
+    session.commit()
+    session.add(m.AreaRate(reseller_id=r.id, package_id=p.id, prefix="44", rate=Decimal("0.02")))
+    with pytest.raises(Exception, match="(?i)unique"):
+        session.commit()
+    session.rollback()
+    session.add(m.AreaRate(reseller_id=r.id, package_id=p.id, country="GB", rate=Decimal("0.02")))
+    with pytest.raises(Exception, match="(?i)unique"):
+        session.commit()
