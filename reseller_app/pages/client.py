@@ -29,7 +29,11 @@ def _table(headers: list[str], rows: rx.Var, cells: list[str], empty: str, table
         _scroll(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(rows, lambda r: rx.table.row(*[rx.table.cell(r[c]) for c in cells]))),
+                rx.table.body(
+                    rx.foreach(
+                        rows, lambda r: rx.table.row(*[rx.table.cell(r[c], white_space="nowrap") for c in cells])
+                    )
+                ),
                 size="1",
                 width="100%",
                 id=table_id or None,
@@ -181,16 +185,12 @@ def _filters() -> rx.Component:
             ),
         ),
         client_button("Apply", on_click=ClientState.apply_filters, id="apply-filters"),
-        rx.link(
-            rx.button(
-                "Export CSV",
-                background=ClientState.brand["btn_success_bg"],
-                color=ClientState.brand["btn_success_fg"],
-            ),
-            href=ClientState.export_url,
-            is_external=False,
+        # The browser fetches the file itself (a router link would navigate instead of downloading).
+        client_button(
+            "Export CSV",
+            "success",
+            on_click=rx.download(url=ClientState.export_url, filename="calls.csv"),
             id="export-csv",
-            download=True,
         ),
         gap="1em",
         wrap="wrap",
