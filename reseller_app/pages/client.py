@@ -9,6 +9,7 @@ from reseller_app.state.client import CALL_TYPES, ClientState, ServicesState
 
 S = ClientState.summary
 SV = ServicesState
+SELECT_STYLE = {"padding": "0.35em", "border_radius": "4px", "border": "1px solid #d1d5db", "font_size": "14px"}
 
 
 def _figure(label: str, value: rx.Var, elem_id: str) -> rx.Component:
@@ -163,7 +164,7 @@ def _filters() -> rx.Component:
                 value=ClientState.f_sub,
                 on_change=ClientState.set_sub,
                 id="f-sub",
-                style={"padding": "0.35em", "border_radius": "4px", "border": "1px solid #d1d5db"},
+                style=SELECT_STYLE,
             ),
         ),
         rx.cond(
@@ -216,7 +217,7 @@ def calls() -> rx.Component:
                     ),
                     client_panel(
                         "Calls",
-                        rx.text(ClientState.call_total, " calls", size="2", id="call-total"),
+                        rx.text("Matching calls: ", ClientState.call_total, size="2", id="call-total"),
                         _table(headers, ClientState.call_rows, cells, "No calls yet.", "call-table"),
                         _pager(ClientState.call_page, ClientState.call_pages, ClientState.calls_next, "calls"),
                         width="100%",
@@ -330,7 +331,9 @@ def _numbers() -> rx.Component:
             rx.heading("Buy a number", size="3", margin_top="1em"),
             rx.cond(
                 SV.suspended,
-                rx.text("Your account is suspended: add funds before buying numbers.", color="#b91c1c"),
+                rx.text(
+                    "Your account is suspended: add funds before buying numbers.", color="#b91c1c", id="buy-suspended"
+                ),
                 rx.flex(
                     _labelled(
                         "Number",
@@ -342,7 +345,7 @@ def _numbers() -> rx.Component:
                             value=SV.buy_number,
                             on_change=SV.set_buy_number,
                             id="buy-number",
-                            style={"padding": "0.35em", "border_radius": "4px", "border": "1px solid #d1d5db"},
+                            style=SELECT_STYLE,
                         ),
                     ),
                     _labelled(
@@ -352,7 +355,7 @@ def _numbers() -> rx.Component:
                             rx.foreach(SV.subaccounts, lambda s: rx.el.option(s["account"], value=s["id"])),
                             on_change=SV.set_buy_sub,
                             id="buy-sub",
-                            style={"padding": "0.35em", "border_radius": "4px", "border": "1px solid #d1d5db"},
+                            style=SELECT_STYLE,
                         ),
                     ),
                     rx.text(

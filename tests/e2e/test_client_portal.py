@@ -84,18 +84,19 @@ def test_filter_the_call_history_and_export_it(page, app_server):
     rid = app_server["ids"]["c"]
     _login(page, rid, "porter@example.com")
     page.get_by_role("link", name="Call history").click()
-    expect(page.locator("#call-total")).to_have_text("6 calls")
+    expect(page.locator("#call-total")).to_have_text("Matching calls: 6")
     # Times are in the client's zone: 2026-10-06 16:00 UTC is 12:00 in Montreal (EDT).
     expect(page.locator("#call-table")).to_contain_text("2026-10-06 12:00")
     page.locator("#type-busy").click()
     page.locator("#apply-filters").click()
-    expect(page.locator("#call-total")).to_have_text("2 calls")
+    expect(page.locator("#call-total")).to_have_text("Matching calls: 2")
     page.locator("#f-sub").select_option(label="300001_back")
     page.locator("#f-from").fill("2026-10-06")
     page.locator("#f-to").fill("2026-10-06")
     page.locator("#apply-filters").click()
-    expect(page.locator("#call-total")).to_have_text("1 calls")
+    expect(page.locator("#call-total")).to_have_text("Matching calls: 1")
     expect(page.locator("#call-table")).to_contain_text("15145550005")
+    page.screenshot(path=str(SHOTS / "client-calls.png"), full_page=True)
     with page.expect_download() as info:
         page.locator("#export-csv").click()
     path = info.value.path()
@@ -108,7 +109,7 @@ def test_filter_the_call_history_and_export_it(page, app_server):
     page.locator("#f-from").fill("2026-10-09")
     page.locator("#apply-filters").click()
     expect(page.locator("#call-error")).to_contain_text("before the start date")
-    expect(page.locator("#call-total")).to_have_text("1 calls")
+    expect(page.locator("#call-total")).to_have_text("Matching calls: 1")
 
 
 def test_buy_a_number_and_see_the_setup_fee(page, app_server):
@@ -121,10 +122,30 @@ def test_buy_a_number_and_see_the_setup_fee(page, app_server):
     page.locator("#buy-did").click()
     expect(page.locator("#svc-message")).to_contain_text(f"Number {number} is yours. Setup fee: $2.50.")
     expect(page.get_by_role("cell", name=number)).to_be_visible()
+    page.screenshot(path=str(SHOTS / "client-services.png"), full_page=True)
+    # The package lets the client change the caller ID of its sub-accounts (and nothing else).
+    page.locator("#edit-300001_front").click()
+    expect(page.locator("#sub-nat")).to_have_count(0)
+    page.locator("#sub-callerid").fill("12")
+    page.locator("#save-sub").click()
+    expect(page.get_by_text("Use 10 to 15 digits, or leave it empty.")).to_be_visible()
+    page.locator("#sub-callerid").fill("15145550100")
+    page.locator("#save-sub").click()
+    expect(page.locator("#svc-message")).to_have_text("Sub-account saved.")
     page.get_by_role("link", name="Balance").click()
     expect(page.locator("#balance")).to_have_text("$17.50")
     expect(page.locator("#transactions")).to_contain_text(f"Phone number {number} setup fee")
     expect(page.locator("#transactions")).to_contain_text("-$2.50")
+
+
+def test_suspended_client_sees_why_and_cannot_buy(page, app_server):
+    rid = app_server["ids"]["c"]
+    _login(page, rid, "broke@example.com")
+    expect(page.locator("#balance")).to_have_text("-$3.00")
+    expect(page.locator("#suspended-note")).to_contain_text("suspended")
+    page.get_by_role("link", name="Services").click()
+    expect(page.locator("#buy-suspended")).to_be_visible()
+    expect(page.locator("#buy-did")).to_have_count(0)
 
 
 def _wait_for_mail(app_server, subject: str, deadline_s: float = 30):
@@ -153,6 +174,7 @@ def test_reset_the_password_through_the_emails(page, app_server):
     page.locator("#confirm").fill("a-new-password-7")
     page.locator("#change-password").click()
     expect(page.locator("#reset-done")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "client-password-reset.png"))
     done = _wait_for_mail(app_server, "Cobalt Phone: password changed")
     assert done["To"] == "forgetful@example.com"
     _login(page, rid, "forgetful@example.com", "a-new-password-7")

@@ -48,7 +48,7 @@ def _client(s, rid: int, email: str, pkg_id: int, account: str) -> int:  # noqa:
 
 
 def seed(ids: dict) -> None:
-    """Add reseller "c" and its clients: porter (calls, buys numbers), live, forgetful, simple and hidden."""
+    """Add reseller "c" and its clients: porter (calls, buys numbers), live, forgetful, simple, hidden, broke."""
     rid = create_reseller("reseller-c@example.com", PASSWORD, name="Reseller C", company="Cobalt Phone")
     with session_scope() as s:
         s.get(Reseller, rid).portal_active = True
@@ -98,5 +98,9 @@ def seed(ids: dict) -> None:
         forgetful = _client(s, rid, "forgetful@example.com", std.id, "300003_desk")
         simple_c = _client(s, rid, "simple@example.com", simple.id, "300004_desk")
         hidden_c = _client(s, rid, "hidden@example.com", hidden.id, "300005_desk")
+        broke = _client(s, rid, "broke@example.com", std.id, "300006_desk")
+        s.get(Client, broke).balance_management = "HARD"
     manual_posting(Actor("reseller", rid), porter, "payment", "20.00", "Opening deposit")
+    # A HARD client whose balance went below zero is suspended by the posting rules.
+    manual_posting(Actor("reseller", rid), broke, "charge", "3.00", "Equipment")
     ids.update(c=rid, porter=porter, live=live, forgetful=forgetful, simple=simple_c, hidden=hidden_c)
