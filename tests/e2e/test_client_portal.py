@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -63,6 +64,12 @@ def test_branded_dashboard_at_desktop_and_phone_width(page, browser, app_server)
     expect(p.locator("#brand-logo")).to_be_visible()
     assert p.evaluate("() => document.documentElement.scrollWidth") <= 390  # nothing sticks out sideways
     p.screenshot(path=str(SHOTS / "client-dashboard-phone.png"), full_page=True)
+    # The other pages fit the phone too (wide tables scroll inside their panel).
+    for name, ready, text in (("Call history", "#call-total", "Matching calls: 6"), ("Services", "#did-fees", "$2.50")):
+        p.get_by_role("link", name=name).click()
+        expect(p.locator(ready)).to_contain_text(text)
+        assert p.evaluate("() => document.documentElement.scrollWidth") <= 390, name
+        p.screenshot(path=f"{tempfile.gettempdir()}/client-portal-phone-{name.split()[0].lower()}.png", full_page=True)
     phone.close()
 
 
