@@ -5,8 +5,8 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, login, packages, reseller
-from reseller_app.state.client import ClientState
+from reseller_app.pages import client, login, packages, password_reset, reseller
+from reseller_app.state.client import ClientState, ResetState, ServicesState
 from reseller_app.state.lists import ClientListState
 from reseller_app.state.login import LoginState
 from reseller_app.state.packages import PackagesState
@@ -62,4 +62,7 @@ app.add_page(
 app.add_page(client.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=ClientState.load_dashboard)
 app.add_page(client.balance, route=routes.CLIENT_BALANCE, title=CLIENT_TITLE, on_load=ClientState.load_balance)
 app.add_page(client.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=ClientState.load_calls)
-app.add_page(client.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ClientState.load_services)
+app.add_page(client.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+RESET_TITLE = ResetState.brand["title"]
+app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
+app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)

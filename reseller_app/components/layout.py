@@ -144,15 +144,18 @@ def client_layout(*children: rx.Component) -> rx.Component:
     return rx.box(
         rx.flex(
             rx.hstack(
-                rx.cond(_brand("img_header") != "", rx.image(src=_brand("img_header"), height="32px", alt="")),
+                rx.cond(
+                    _brand("img_header") != "",
+                    rx.image(src=_brand("img_header"), height="32px", alt="", id="brand-logo"),
+                ),
                 rx.text(_brand("title"), weight="bold", size="4", color=_brand("color_navbar_text")),
                 align="center",
             ),
             rx.spacer(),
             rx.flex(
                 link("Dashboard", "dashboard"),
-                link("Balance", "balance"),
-                link("Call history", "calls"),
+                rx.cond(ClientState.show_balance, link("Balance", "balance")),
+                rx.cond(ClientState.show_calls, link("Call history", "calls")),
                 rx.cond(~ClientState.services_hidden, link("Services", "services")),
                 client_button("Log out", "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",

@@ -1,17 +1,43 @@
-"""The client's themed portal: branding and the dashboard figures."""
+"""The client's themed portal: brand, dashboard (with live balance), balance, call history, services, reset."""
 
 from __future__ import annotations
+
+import asyncio
+import sys
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.services import client_portal, overview, portal
+from reseller_app.services import client_portal, client_services, overview, password_reset, portal
 from reseller_app.services.actor import Actor
+from reseller_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from reseller_app.state.session import SessionState, page_rid
+
+CALL_TYPES = [("answered", "Answered"), ("busy", "Busy"), ("failed", "Failed"), ("noanswer", "No answer")]
+LIVE_INTERVAL = 3  # seconds between two looks at the balance while a dashboard is open
+LIVE_MAX_POLLS = 1200  # an hour: a forgotten tab stops polling
+
+
+def _tab_open(token: str) -> bool:
+    """Whether the browser tab behind this state still has its websocket (unknown counts as open)."""
+    app = getattr(sys.modules.get("reseller_app.reseller_app"), "app", None)
+    namespace = getattr(app, "event_namespace", None)
+    if namespace is None or not token:
+        return True
+    return token in namespace.token_to_sid
+
+
+def _summary_data(actor: Actor) -> dict:
+    """The dashboard figures and the version they were read at (version first, so a change is never missed)."""
+    version = client_portal.balance_version(actor)
+    data = overview.client_summary(actor)
+    data["version"] = version
+    return data
 
 
 class ClientState(rx.State):
-    """The logged-in client's brand, summary and page data."""
+    """The logged-in client's brand, summary and page data (one page of any list)."""
 
     brand: dict[str, str] = portal.default_branding()
     summary: dict[str, str] = {}
@@ -20,17 +46,27 @@ class ClientState(rx.State):
     balance_negative: bool = False
     impersonated: bool = False
     simple_view: bool = False
+    services_hidden: bool = False
+    show_calls: bool = True
+    show_balance: bool = True
+    page_refused: bool = False
     transactions: list[dict[str, str]] = []
     tx_page: int = 1
     tx_pages: int = 1
-    subaccounts: list[dict[str, str]] = []
-    dids: list[dict[str, str]] = []
-    show_sip_password: bool = False
     call_rows: list[dict[str, str]] = []
     call_page: int = 1
     call_pages: int = 1
     call_total: str = "0"
-    services_hidden: bool = False
+    # Call-history filters (as typed; checked by the service).
+    f_from: str = ""
+    f_to: str = ""
+    f_types: list[str] = []
+    f_sub: str = "all"
+    sub_choices: list[dict[str, str]] = []
+    call_error: str = ""
+    # Live balance (backend only).
+    _version: str = ""
+    _watch_gen: int = 0
 
     async def _actor(self) -> Actor | None:
         session = await self.get_state(SessionState)
@@ -43,26 +79,65 @@ class ClientState(rx.State):
         if actor is None:
             return None
         self.brand = brand
-        data = overview.client_summary(actor)
+        self._fill_summary(actor)
+        view = client_portal.portal_view(actor)
+        self.simple_view = view.simple
+        self.services_hidden = not view.services_page
+        self.show_calls = "cdr" in view.services
+        self.show_balance = "balance" in view.services
+        self.page_refused = False
+        return actor
+
+    def _fill_summary(self, actor: Actor) -> None:
+        self._apply_summary(_summary_data(actor))
+
+    def _apply_summary(self, data: dict) -> None:
         self.welcome_html = data.pop("welcome_html")
         self.calls = data.pop("calls")
         self.balance_negative = bool(data.pop("balance_negative"))
         self.impersonated = bool(data.pop("impersonated"))
-        view = data.pop("view_setting")
-        self.simple_view = view in ("simple", "simple_hide")
-        self.services_hidden = view == "simple_hide"
+        data.pop("view_setting")
+        self._version = data.pop("version")
         self.summary = {k: str(v) for k, v in data.items()}
-        return actor
 
     def _to_login(self) -> rx.event.EventSpec:
         return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
 
     @rx.event
     async def load_dashboard(self):  # noqa: ANN201
-        """Dashboard: welcome text, balance, spending and recent calls."""
+        """Dashboard: welcome text, balance, spending and recent calls; then watch the balance."""
         if await self._load_common() is None:
             return self._to_login()
-        return None
+        self._watch_gen += 1
+        return ClientState.watch_balance
+
+    @rx.event(background=True)
+    async def watch_balance(self):  # noqa: ANN201
+        """While the dashboard is open, show a new balance as soon as a call is rated or a payment is posted."""
+        async with self:
+            gen = self._watch_gen
+            token = self.router.session.client_token
+        for _ in range(LIVE_MAX_POLLS):
+            await asyncio.sleep(LIVE_INTERVAL)
+            if not _tab_open(token):
+                return
+            async with self:
+                if gen != self._watch_gen or not str(self.router.page.path).endswith("/dashboard"):
+                    return  # a newer watcher took over, or the tab left the dashboard
+                actor = await self._actor()
+                known = self._version
+            if actor is None:
+                return
+            try:
+                # The database is read outside the state lock, so the page stays responsive meanwhile.
+                if await asyncio.to_thread(client_portal.balance_version, actor) == known:
+                    continue
+                data = await asyncio.to_thread(_summary_data, actor)
+            except ServiceError:
+                return
+            async with self:
+                if gen == self._watch_gen:
+                    self._apply_summary(data)
 
     @rx.event
     async def load_balance(self):  # noqa: ANN201
@@ -70,6 +145,9 @@ class ClientState(rx.State):
         actor = await self._load_common()
         if actor is None:
             return self._to_login()
+        if not self.show_balance:
+            self.page_refused = True
+            return None
         self.tx_page = 1
         self._fill_transactions(actor)
         return None
@@ -89,31 +167,42 @@ class ClientState(rx.State):
         self._fill_transactions(actor)
         return None
 
-    @rx.event
-    async def load_services(self):  # noqa: ANN201
-        """Services page: the client's sub-accounts and numbers."""
-        actor = await self._load_common()
-        if actor is None:
-            return self._to_login()
-        data = client_portal.services(actor)
-        self.subaccounts = data["subaccounts"]
-        self.dids = data["dids"]
-        self.show_sip_password = data["show_sip_password"]
-        return None
+    # --- Call history ---------------------------------------------------------------------------------------
 
     def _fill_calls(self, actor: Actor) -> None:
-        page = client_portal.calls(actor, page=self.call_page)
+        self.call_error = ""
+        try:
+            page = client_portal.calls(
+                actor,
+                page=self.call_page,
+                date_from=self.f_from,
+                date_to=self.f_to,
+                types=[] if self.simple_view else list(self.f_types),
+                sub_account_id=self.f_sub,
+            )
+        except ValidationFailed as e:
+            self.call_error = " ".join(e.errors.values())
+            return
+        except (NotFound, Forbidden) as e:
+            self.call_error = str(e)
+            return
         self.call_rows = page["items"]
+        self.call_page = page["page"]
         self.call_pages = page["pages"]
         self.call_total = page["total"]
 
     @rx.event
     async def load_calls(self):  # noqa: ANN201
-        """Call history page: the first page of calls."""
+        """Call history page: the filters reset and the first page of calls."""
         actor = await self._load_common()
         if actor is None:
             return self._to_login()
+        if not self.show_calls:
+            self.page_refused = True
+            return None
         self.call_page = 1
+        self.f_from, self.f_to, self.f_types, self.f_sub = "", "", [], "all"
+        self.sub_choices = client_portal.subaccount_choices(actor)
         self._fill_calls(actor)
         return None
 
@@ -126,3 +215,291 @@ class ClientState(rx.State):
         self.call_page = max(1, min(self.call_pages, self.call_page + int(delta)))
         self._fill_calls(actor)
         return None
+
+    @rx.event
+    def set_from(self, value: str) -> None:
+        """The first day of the call-history range."""
+        self.f_from = str(value)[:10]
+
+    @rx.event
+    def set_to(self, value: str) -> None:
+        """The last day of the call-history range."""
+        self.f_to = str(value)[:10]
+
+    @rx.event
+    def set_sub(self, value: str) -> None:
+        """One sub-account, or all."""
+        self.f_sub = str(value)[:12]
+
+    @rx.event
+    def toggle_type(self, kind: str, on: bool) -> None:
+        """Tick or untick a call type."""
+        kinds = [k for k in self.f_types if k != kind]
+        if on and kind in dict(CALL_TYPES):
+            kinds.append(kind)
+        self.f_types = sorted(kinds)
+
+    @rx.event
+    async def apply_filters(self):  # noqa: ANN201
+        """Show the first page of calls for the chosen filters."""
+        actor = await self._actor()
+        if actor is None:
+            return self._to_login()
+        self.call_page = 1
+        self._fill_calls(actor)
+        return None
+
+    @rx.var
+    def export_url(self) -> str:
+        """The CSV download of the calls for the chosen filters."""
+        query = {"date_from": self.f_from, "date_to": self.f_to, "sub": "" if self.f_sub == "all" else self.f_sub}
+        if not self.simple_view:
+            query["types"] = ",".join(self.f_types)
+        return f"/api/client/{page_rid(self) or 0}/calls.csv?{urlencode(query)}"
+
+
+class ServicesState(rx.State):
+    """The Services page: lists, buying a number, e911, voicemail, forwarding, fax history, sub-account edits."""
+
+    data: dict[str, str] = {}
+    subaccounts: list[dict[str, str]] = []
+    dids: list[dict[str, str]] = []
+    faxes: list[dict[str, str]] = []
+    e911: list[dict[str, str]] = []
+    voicemails: list[dict[str, str]] = []
+    forwardings: list[dict[str, str]] = []
+    services: list[str] = []
+    show_sip_password: bool = False
+    did_purchase: bool = False
+    suspended: bool = False
+    offers: list[dict[str, str]] = []
+    buy_number: str = ""
+    buy_sub: str = ""
+    message: str = ""
+    errors: dict[str, str] = {}
+    fax_rows: list[dict[str, str]] = []
+    fax_page: int = 1
+    fax_pages: int = 1
+    edit_sub: str = ""
+    edit_fields: list[str] = []
+    edit_values: dict[str, str] = {}
+    e911_did: str = ""
+
+    async def _actor(self) -> Actor | None:
+        session = await self.get_state(SessionState)
+        return session._client(page_rid(self))
+
+    def _refresh(self, actor: Actor) -> None:
+        d = client_services.overview(actor)
+        for key in ("subaccounts", "dids", "faxes", "e911", "voicemails", "forwardings", "services"):
+            setattr(self, key, d[key])
+        self.show_sip_password = d["show_sip_password"]
+        self.did_purchase = d["did_purchase"]
+        self.suspended = d["suspended"]
+        self.data = {k: d[k] for k in ("did_setup", "did_monthly", "e911_setup", "e911_monthly")}
+        self.offers = client_services.available_numbers(actor) if self.did_purchase and not self.suspended else []
+        if "fax" in self.services:
+            page = client_services.fax_history(actor, self.fax_page)
+            self.fax_rows, self.fax_page, self.fax_pages = page["items"], page["page"], page["pages"]
+
+    async def _run(self, fn, *args, ok: str = ""):  # noqa: ANN001, ANN202
+        """Call a service for the logged-in client; field errors and refusals become messages."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
+        self.errors, self.message = {}, ""
+        try:
+            await asyncio.to_thread(fn, actor, *args)
+        except ValidationFailed as e:
+            self.errors = dict(e.errors)
+            return None
+        except ServiceError as e:
+            self.errors = {"form": str(e)}
+            return None
+        self.message = ok
+        self._refresh(actor)
+        return None
+
+    @rx.event
+    async def load(self):  # noqa: ANN201
+        """Open the Services page; in "Simple view (hide services page)" it does not exist."""
+        common = await self.get_state(ClientState)
+        actor = await common._load_common()
+        if actor is None:
+            return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
+        self.errors, self.message, self.edit_sub, self.e911_did, self.fax_page = {}, "", "", "", 1
+        if common.services_hidden:
+            common.page_refused = True
+            return rx.redirect(routes.client_path(page_rid(self) or 0, "dashboard"))
+        self._refresh(actor)
+        self.buy_number = self.offers[0]["number"] if self.offers else ""
+        return None
+
+    @rx.event
+    def set_buy_number(self, value: str) -> None:
+        """The number chosen in the list."""
+        self.buy_number = str(value)[:20]
+
+    @rx.event
+    def set_buy_sub(self, value: str) -> None:
+        """The sub-account the new number rings."""
+        self.buy_sub = "" if value == "none" else str(value)[:12]
+
+    @rx.event
+    async def buy(self):  # noqa: ANN201
+        """Buy the chosen number; its setup fee is taken from the balance."""
+        return await self._run(
+            client_services.buy_did,
+            self.buy_number,
+            self.buy_sub or None,
+            ok=f"Number {self.buy_number} is yours. Setup fee: {self.data.get('did_setup', '')}.",
+        )
+
+    @rx.event
+    def open_e911(self, did_id: str) -> None:
+        """Show the e911 form for one number."""
+        self.e911_did = str(did_id)
+        self.errors = {}
+
+    @rx.event
+    def close_forms(self) -> None:
+        """Hide the open form."""
+        self.e911_did, self.edit_sub, self.errors = "", "", {}
+
+    @rx.event
+    async def add_e911(self, form: dict):  # noqa: ANN201
+        """Create the e911 record of the chosen number."""
+        result = await self._run(client_services.add_e911, self.e911_did, form, ok="e911 record saved.")
+        if not self.errors:
+            self.e911_did = ""
+        return result
+
+    @rx.event
+    async def remove_e911(self, record_id: str):  # noqa: ANN201
+        """Remove an e911 record."""
+        return await self._run(client_services.remove_e911, record_id, ok="e911 record removed.")
+
+    @rx.event
+    async def add_voicemail(self, form: dict):  # noqa: ANN201
+        """Create a voicemail box."""
+        return await self._run(client_services.add_voicemail, form, ok="Voicemail created.")
+
+    @rx.event
+    async def delete_voicemail(self, voicemail_id: str):  # noqa: ANN201
+        """Delete a voicemail box."""
+        return await self._run(client_services.delete_voicemail, voicemail_id, ok="Voicemail deleted.")
+
+    @rx.event
+    async def add_forwarding(self, form: dict):  # noqa: ANN201
+        """Create a call forwarding."""
+        return await self._run(client_services.add_forwarding, form, ok="Call forwarding created.")
+
+    @rx.event
+    async def delete_forwarding(self, forwarding_id: str):  # noqa: ANN201
+        """Delete a call forwarding."""
+        return await self._run(client_services.delete_forwarding, forwarding_id, ok="Call forwarding deleted.")
+
+    @rx.event
+    def open_edit(self, sub_id: str) -> None:
+        """Show the edit form of one sub-account with the fields its package lets the client change."""
+        row = next((s for s in self.subaccounts if s["id"] == str(sub_id)), None)
+        if row is None:
+            return
+        self.edit_sub = row["id"]
+        self.edit_fields = [f for f in row["editable"].split(",") if f]
+        self.edit_values = {f: row.get(f, "") for f in self.edit_fields}
+        self.errors = {}
+
+    @rx.event
+    async def save_edit(self, form: dict):  # noqa: ANN201
+        """Save the sub-account's editable fields (only those the package allows are accepted)."""
+        changes = {k: str(v) for k, v in form.items() if k in self.edit_fields}
+        result = await self._run(client_services.update_subaccount, self.edit_sub, changes, ok="Sub-account saved.")
+        if not self.errors:
+            self.edit_sub = ""
+        return result
+
+    @rx.event
+    async def fax_next(self, delta: int):  # noqa: ANN201
+        """Move through the fax history."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
+        self.fax_page = max(1, min(self.fax_pages, self.fax_page + int(delta)))
+        page = client_services.fax_history(actor, self.fax_page)
+        self.fax_rows, self.fax_pages = page["items"], page["pages"]
+        return None
+
+
+class ResetState(rx.State):
+    """The "Forgot your password?" and "Choose a new password" pages of a reseller's portal."""
+
+    brand: dict[str, str] = portal.default_branding()
+    available: bool = True
+    sent: str = ""
+    error: str = ""
+    errors: dict[str, str] = {}
+    link_ok: bool = False
+    done: bool = False
+
+    def _token(self) -> str:
+        return str(self.router.url.query_parameters.get("token", ""))[:200]
+
+    def _load_brand(self) -> int | None:
+        rid = page_rid(self)
+        brand = portal.public_branding(rid) if rid is not None else None
+        self.brand = brand or portal.default_branding()
+        self.available = brand is not None and password_reset.reset_allowed(rid)
+        self.sent, self.error, self.errors, self.done = "", "", {}, False
+        return rid if self.available else None
+
+    @rx.event
+    def load_forgot(self) -> None:
+        """Open the forgot-password page in the reseller's brand."""
+        self._load_brand()
+
+    @rx.event
+    def load_reset(self) -> None:
+        """Open the reset page: say at once when the link is no longer valid."""
+        rid = self._load_brand()
+        self.link_ok = rid is not None and password_reset.token_valid(rid, self._token())
+
+    @rx.event
+    async def request(self, form: dict) -> None:
+        """Send the reset link (the same answer whether or not the address has an account)."""
+        rid = page_rid(self)
+        self.error, self.sent = "", ""
+        if rid is None:
+            return
+        try:
+            self.sent = await asyncio.to_thread(password_reset.request_reset, rid, str(form.get("email", "")))
+        except ValidationFailed as e:
+            self.error = " ".join(e.errors.values())
+        except ServiceError as e:
+            self.error = str(e)
+
+    @rx.event
+    async def change_password(self, form: dict) -> None:
+        """Set the new password with the emailed link."""
+        rid = page_rid(self)
+        self.errors = {}
+        if rid is None:
+            return
+        try:
+            await asyncio.to_thread(
+                password_reset.complete_reset,
+                rid,
+                self._token(),
+                str(form.get("password", "")),
+                str(form.get("confirm", "")),
+            )
+        except ValidationFailed as e:
+            self.errors = dict(e.errors)
+            if "token" in e.errors:
+                self.link_ok = False
+            return
+        except ServiceError as e:
+            self.errors = {"token": str(e)}
+            self.link_ok = False
+            return
+        self.done = True

@@ -58,8 +58,33 @@ def _port_closed(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+class _MailSink:
+    """An aiosmtpd handler that keeps every message it receives (the app's outgoing mail in the tests)."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def app_server():
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) on a free port; the app sends its mail there."""
+    from aiosmtpd.controller import Controller
+
+    sink = _MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield {"host": "127.0.0.1", "port": controller.port, "messages": sink.messages}
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(smtp_sink):
     """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids.
 
     A file lock keeps two test sessions on this machine (other work trees) from building at once: 2 cores.
@@ -77,6 +102,8 @@ def app_server():
         APP_ENV="dev",
         PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
+        SMTP_HOST=smtp_sink["host"],
+        SMTP_PORT=str(smtp_sink["port"]),
     )
     env.pop("REDIS_URL", None)
     subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -110,7 +137,14 @@ def app_server():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"app did not start in {START_TIMEOUT}s:\n{(tmp / 'app.log').read_text()[-4000:]}")
             time.sleep(0.5)  # polling interval while waiting for the condition above
-        yield {"base": base, "ids": ids, "log": tmp / "app.log", "port": port}
+        yield {
+            "base": base,
+            "ids": ids,
+            "log": tmp / "app.log",
+            "port": port,
+            "database_url": env["DATABASE_URL"],
+            "mail": smtp_sink["messages"],
+        }
     finally:
         _stop(proc)
         log.close()

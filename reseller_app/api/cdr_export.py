@@ -1,0 +1,71 @@
+"""The client's call history as a CSV download, streamed for the filters chosen on the Call history page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from reseller_app.services import auth, client_portal
+from reseller_app.services.errors import Forbidden, NotFound, ValidationFailed
+
+router = APIRouter()
+CLIENT_COOKIE = "rp_csess"
+# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_TEXT_COLUMNS = ("callerid", "destination", "account")
+
+
+def _safe(row: dict[str, str]) -> dict[str, str]:
+    return {k: ("'" + v if k in _TEXT_COLUMNS and v.startswith(_FORMULA) else v) for k, v in row.items()}
+
+
+def _csv(rows: Iterator[dict[str, str]]) -> Iterator[str]:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=client_portal.CSV_HEADER)
+    writer.writeheader()
+    for n, row in enumerate(rows, 1):
+        writer.writerow(_safe(row))
+        if n % 500 == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+@router.get("/api/client/{rid}/calls.csv", response_class=StreamingResponse)
+def export_calls(
+    rid: int,
+    request: Request,
+    date_from: str = Query("", max_length=10),
+    date_to: str = Query("", max_length=10),
+    types: str = Query("", max_length=60),
+    sub: str = Query("", max_length=12),
+) -> StreamingResponse:
+    """The logged-in client's calls for these filters (only its own; the session cookie says who it is)."""
+    actor = auth.resolve(request.cookies.get(CLIENT_COOKIE, ""), "client", rid)
+    if actor is None:
+        raise HTTPException(status_code=401, detail="Sign in first.")
+    try:
+        rows = client_portal.export_calls(
+            actor,
+            date_from=date_from,
+            date_to=date_to,
+            types=[t for t in types.split(",") if t],
+            sub_account_id=sub or None,
+        )
+    except ValidationFailed as e:
+        raise HTTPException(status_code=422, detail=e.errors) from None
+    except NotFound as e:
+        raise HTTPException(status_code=404, detail=str(e)) from None
+    except Forbidden as e:
+        raise HTTPException(status_code=403, detail=str(e)) from None
+    name = f"calls-{date_from or 'all'}-{date_to or 'all'}.csv".replace("/", "")
+    return StreamingResponse(
+        _csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
