@@ -56,10 +56,13 @@ def _client_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["id"]),
         rx.table.cell(rx.vstack(rx.text(row["email"]), rx.text(row["name"], size="1", color="gray"), spacing="0")),
-        rx.table.cell(row["phone"]),
+        rx.table.cell(row["phone"], white_space="nowrap"),
         rx.table.cell(status_badge(row["status"])),
-        rx.table.cell(row["last_login"]),
-        rx.table.cell(rx.text(row["balance"], color=rx.cond(row["balance_negative"] != "", "red", "inherit"))),
+        rx.table.cell(row["last_login"], white_space="nowrap"),
+        rx.table.cell(
+            rx.text(row["balance"], color=rx.cond(row["balance_negative"] != "", "red", "inherit")),
+            white_space="nowrap",
+        ),
         rx.table.cell(
             rx.hstack(
                 rx.link(
@@ -104,7 +107,7 @@ def client_list() -> rx.Component:
                     value=ClientListState.status,
                     on_change=ClientListState.set_status,
                 ),
-                rx.text(ClientListState.total, " clients", size="2", color="gray"),
+                rx.text(ClientListState.total, " client(s)", size="2", color="gray"),
                 rx.spacer(),
                 rx.link(
                     rx.button(rx.icon("user-plus", size=16), "Create a new client account", id="new-client"),
@@ -203,14 +206,7 @@ def _client_form(submit_label: str) -> rx.Component:
                 ),
                 _error(ClientFormState.errors, "balance_management"),
             ),
-            rx.cond(
-                ClientFormState.cid == "",
-                rx.text(
-                    "Next: connect a sub-account and its package (with its setup fee) on the client's manage page.",
-                    size="1",
-                    color="gray",
-                ),
-            ),
+            rx.cond(ClientFormState.cid == "", _create_subaccount()),
             _error(ClientFormState.errors, "form"),
             rx.hstack(
                 rx.button(submit_label, on_click=ClientFormState.save, id="save-client"),
@@ -221,6 +217,62 @@ def _client_form(submit_label: str) -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        width="100%",
+    )
+
+
+def _create_subaccount() -> rx.Component:
+    f = ClientFormState
+    return rx.vstack(
+        rx.divider(),
+        rx.text("Sub-account", weight="bold"),
+        rx.text(
+            "A package is linked to a sub-account. Create one now or connect an unconnected one; "
+            "you can also do it later from the client's manage page.",
+            size="1",
+            color="gray",
+        ),
+        rx.flex(
+            rx.select.root(
+                rx.select.trigger(id="f-sub-choice", min_width="220px"),
+                rx.select.content(
+                    rx.select.item("No sub-account now", value="none"),
+                    rx.select.item("Create a new sub-account", value="new"),
+                    rx.foreach(f.loose_subs, lambda o: rx.select.item("Connect " + o["label"], value=o["id"])),
+                ),
+                value=f.sub_choice,
+                on_change=f.set_sub_choice,
+            ),
+            rx.cond(
+                f.sub_choice == "new",
+                rx.box(
+                    rx.input(
+                        value=f.sub_name, on_change=f.set_sub_name, placeholder="name, e.g. office", id="f-sub-name"
+                    ),
+                    _error(f.errors, "sub_name"),
+                ),
+            ),
+            rx.cond(
+                f.sub_choice != "none",
+                rx.select.root(
+                    rx.select.trigger(id="f-sub-package", min_width="220px"),
+                    rx.select.content(
+                        rx.select.item("No package", value="none"),
+                        rx.foreach(f.packages, lambda p: rx.select.item(p["label"], value=p["id"])),
+                    ),
+                    value=f.sub_package,
+                    on_change=f.set_sub_package,
+                ),
+            ),
+            gap="0.75em",
+            wrap="wrap",
+            align="start",
+        ),
+        rx.cond(
+            f.sub_choice != "none",
+            rx.checkbox("Charge setup fees", checked=f.charge_setup, on_change=f.set_charge_setup, id="f-charge-setup"),
+        ),
+        spacing="2",
         width="100%",
     )
 
@@ -365,7 +417,7 @@ def _sub_row(row: rx.Var) -> rx.Component:
 
 def _did_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(row["number"]),
+        rx.table.cell(row["display"], white_space="nowrap"),
         rx.table.cell(row["location"]),
         rx.table.cell(row["route"]),
         rx.table.cell(row["monthly"]),

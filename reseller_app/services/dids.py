@@ -47,7 +47,9 @@ def available_numbers(actor: Actor, kind: str = "voice") -> list[dict[str, str]]
             .where(Did.reseller_id == actor.reseller_id, Did.kind == kind, Did.client_id.is_(None))
             .order_by(Did.number)
         ).all()
-        mine = [{"number": d.number, "label": f"{d.number} · {d.rate_center} {d.region} (yours)"} for d in owned]
+        mine = [
+            {"number": d.number, "label": f"{pretty(d.number)} · {d.rate_center} {d.region} (yours)"} for d in owned
+        ]
     try:
         offers = get_carrier(_reseller(actor)).available_dids(actor.reseller_id, kind)
     except CarrierError as e:
@@ -73,6 +75,15 @@ def did_defaults(actor: Actor, kind: str = "voice") -> dict[str, str]:
             "monthly": f"{getattr(s, f'{prefix}_monthly'):.2f}",
             "per_minute": fmt.rate(getattr(s, f"{prefix}_minute")),
         }
+
+
+def pretty(number: str) -> str:
+    """A number for people, e.g. +1 514-555-0123 (the stored digits when it does not parse)."""
+    try:
+        parsed = phonenumbers.parse(f"+{number}")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def _rate(raw: str, field: str, places: int) -> Decimal:
@@ -351,6 +362,7 @@ def client_services(actor: Actor, client_id: int | str) -> dict:
             {
                 "id": str(d.id),
                 "number": d.number,
+                "display": pretty(d.number),
                 "kind": "Fax" if d.kind == "fax" else "Phone",
                 "route": route(d),
                 "monthly": fmt.money(d.monthly_fee),

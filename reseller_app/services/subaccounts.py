@@ -30,6 +30,47 @@ NAT_MODES = ("yes", "no", "route", "never")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 
+def check_name(actor: Actor, name: str) -> str:
+    """The full account `<main account>_<name>` for a new sub-account; ValidationFailed if bad or taken."""
+    require_reseller(actor)
+    name = (name or "").strip()
+    if not _NAME_RE.match(name):
+        raise ValidationFailed(
+            {"name": "Use 1 to 32 letters, digits, '_', '.' or '-' (starting with a letter or digit)."}
+        )
+    account = f"{main_account(actor.reseller_id)}_{name}"
+    with session_scope() as session:
+        if session.exec(select(SubAccount.id).where(SubAccount.account == account)).first():
+            raise ValidationFailed({"name": f"{account} already exists."})
+    return account
+
+
+def connect_on_create(
+    actor: Actor, client_id: int | str, choice: str, name: str, package_id: str, *, charge_setup_fee: bool
+) -> int | None:
+    """The create form's sub-account step: none, a new one (default settings) or an unconnected one; its package."""
+    require_reseller(actor)
+    if choice in ("", "none"):
+        return None
+    form = subaccount_form(actor, client_id, "new" if choice == "new" else choice)
+    form["name"] = name
+    form["package_id"] = package_id or "none"
+    return save_subaccount(actor, client_id, form["id"], form, charge_setup_fee=charge_setup_fee)
+
+
+def unconnected_choices(actor: Actor) -> list[dict[str, str]]:
+    """The reseller's sub-accounts not connected to any client."""
+    require_reseller(actor)
+    with session_scope() as session:
+        rows = session.exec(
+            select(SubAccount.id, SubAccount.account)
+            .where(SubAccount.reseller_id == actor.reseller_id, SubAccount.client_id.is_(None))
+            .order_by(SubAccount.account)
+            .limit(500)
+        ).all()
+        return [{"id": str(i), "label": a} for i, a in rows]
+
+
 def own_subaccount(session: Session, actor: Actor, sub_id: int | str) -> SubAccount:
     """A sub-account of the actor's reseller; NotFound otherwise."""
     try:

@@ -156,7 +156,12 @@ class ClientFormState(_ResellerBase):
     threshold: str = ""
     threshold_email: str = ""
     notice: str = ""
-    busy: bool = False
+    packages: list[dict[str, str]] = []
+    loose_subs: list[dict[str, str]] = []
+    sub_choice: str = "none"
+    sub_name: str = ""
+    sub_package: str = "none"
+    charge_setup: bool = True
 
     def _blank(self) -> None:
         self.values = {k: "" for k in CLIENT_FIELDS}
@@ -171,6 +176,10 @@ class ClientFormState(_ResellerBase):
             return rx.redirect(routes.RESELLER_LOGIN)
         self._blank()
         self.cid = ""
+        self.sub_choice, self.sub_name, self.sub_package, self.charge_setup = "none", "", "none", True
+        actor = await self._actor()
+        self.packages = clients.package_choices(actor)
+        self.loose_subs = subaccounts.unconnected_choices(actor)
         return None
 
     @rx.event
@@ -201,6 +210,26 @@ class ClientFormState(_ResellerBase):
             self.values[key] = str(value)[:254]
 
     @rx.event
+    def set_sub_choice(self, value: str) -> None:
+        """No sub-account, a new one, or an unconnected one (its id)."""
+        self.sub_choice = str(value)[:20]
+
+    @rx.event
+    def set_sub_name(self, value: str) -> None:
+        """The new sub-account's name (after the `<account>_` prefix)."""
+        self.sub_name = str(value)[:32]
+
+    @rx.event
+    def set_sub_package(self, value: str) -> None:
+        """The package for the sub-account."""
+        self.sub_package = str(value)[:20]
+
+    @rx.event
+    def set_charge_setup(self, value: bool) -> None:
+        """Charge the package's setup fee when it is assigned."""
+        self.charge_setup = bool(value)
+
+    @rx.event
     def set_threshold(self, value: str) -> None:
         """The low-balance threshold as typed."""
         self.threshold = str(value)[:20]
@@ -223,10 +252,26 @@ class ClientFormState(_ResellerBase):
                 clients.update_client(actor, self.cid, dict(self.values))
                 self.notice = "Saved."
                 return ClientFormState.load_edit
+            if self.sub_choice == "new":
+                try:
+                    subaccounts.check_name(actor, self.sub_name)
+                except ValidationFailed as e:
+                    raise ValidationFailed({"sub_name": e.errors["name"]}) from None
             new_id = clients.create_client(actor, dict(self.values))
         except ServiceError as e:
             self.errors = _errors(e)
             return None
+        try:
+            subaccounts.connect_on_create(
+                actor,
+                new_id,
+                self.sub_choice,
+                self.sub_name,
+                self.sub_package,
+                charge_setup_fee=self.charge_setup,
+            )
+        except ServiceError:
+            pass  # the client exists; its manage page shows what is (not) connected and lets the reseller retry
         return rx.redirect(client_href(str(new_id)))
 
     @rx.event
@@ -358,7 +403,7 @@ class ManageState(_ResellerBase):
         self.hpage = 1
         await self._reload(actor)
         self.notice = "Payment added." if self.pay_kind == "payment" else "Charge added."
-        return rx.set_value("pay-amount", "")
+        return [rx.set_value("pay-amount", ""), rx.set_value("pay-description", "")]
 
     @rx.event
     async def reverse(self, entry_id: str):  # noqa: ANN201

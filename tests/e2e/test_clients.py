@@ -113,13 +113,17 @@ def test_client_account_from_creation_to_hard_suspension(page, app_server):
     # The double-clicked payment was posted once.
     expect(page.locator(".history-row", has_text="Bank transfer")).to_have_count(1)
 
-    # Charge below 0: SUSPENDED, on the manage page and on the list; then pay: ACTIVE.
-    _post(page, "charge", "20.00", "Equipment")
-    expect(page.locator("#client-balance")).to_have_text("-$7.00")
-    expect(page.locator("#client-status")).to_have_text("SUSPENDED")
+    # Charge below 0 in a second tab while the list is open in this one: the list turns SUSPENDED live.
     page.get_by_role("link", name="Manage client's accounts").click()
     row = page.locator("tr", has_text="hana@example.com")
-    expect(row).to_contain_text("SUSPENDED")
+    expect(row).to_contain_text("ACTIVE")
+    other = page.context.new_page()
+    other.goto(manage_url)
+    _post(other, "charge", "20.00", "Equipment")
+    expect(other.locator("#client-balance")).to_have_text("-$7.00")
+    expect(other.locator("#client-status")).to_have_text("SUSPENDED")
+    other.close()
+    expect(row).to_contain_text("SUSPENDED", timeout=20000)
     expect(row).to_contain_text("-$7.00")
     page.goto(manage_url)
     _post(page, "payment", "10.00", "Top-up")
@@ -155,6 +159,40 @@ def test_client_account_from_creation_to_hard_suspension(page, app_server):
     expect(page.get_by_text("You are viewing this portal as the client.")).to_be_visible()
     expect(page.locator("#balance")).to_have_text("$3.00")
     _shot(page, "login-as-client")
+
+
+def test_create_with_a_subaccount_step_and_activate_a_waiting_client(page, app_server):
+    _login(page)
+    page.goto("/reseller/clients/new")
+    page.locator("#f-firstname").fill("Ivo")
+    page.locator("#f-email").fill("ivo@example.com")
+    page.locator("#f-password").fill("ivo-pass-123")
+    page.locator("#f-sub-choice").click()
+    page.get_by_role("option", name="Create a new sub-account").click()
+    page.locator("#f-sub-name").fill("front")
+    page.locator("#f-sub-package").click()
+    page.get_by_role("option", name=re.compile("Starter")).click()
+    expect(page.locator("#f-charge-setup")).to_be_checked()
+    page.locator("#save-client").click()
+    expect(page).to_have_url(re.compile(r"/reseller/clients/\d+/?$"))
+    expect(page.get_by_role("link", name=re.compile(r"^\d+_front$"))).to_be_visible()
+    expect(page.locator(".history-row", has_text="Setup fee: package Starter")).to_contain_text("-$5.00")
+    expect(page.locator("#client-status")).to_have_text("ACTIVE")  # SOFT: never suspended
+
+    # A duplicate email within the reseller is refused beside the field.
+    page.goto("/reseller/clients/new")
+    page.locator("#f-firstname").fill("Ivo")
+    page.locator("#f-email").fill("IVO@example.com")
+    page.locator("#f-password").fill("ivo-pass-123")
+    page.locator("#save-client").click()
+    expect(page.locator("#err-email")).to_contain_text("already uses this email")
+
+    # Activate a client who signed up (WAIT).
+    page.goto(f"/reseller/clients/{app_server['ids']['clients_waiting']}/edit")
+    expect(page.locator("#activate")).to_be_visible()
+    page.locator("#activate").click()
+    expect(page.get_by_text("Client activated.")).to_be_visible()
+    expect(page.locator("#activate")).to_have_count(0)
 
 
 def test_list_in_a_phone_sized_window(browser, app_server):

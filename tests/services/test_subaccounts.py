@@ -153,3 +153,19 @@ def test_block_unblock_and_unconnect_go_through_the_carrier(world):
     form = subaccounts.subaccount_form(a, world["c"], sid)
     subaccounts.save_subaccount(a, world["c"], sid, form)
     assert not carrier.is_blocked(account)
+
+
+def test_create_form_step_checks_the_name_then_connects_with_the_package(priced):
+    w = priced
+    with pytest.raises(ValidationFailed) as e:
+        subaccounts.check_name(w["actor_a"], "no spaces")
+    assert "name" in e.value.errors
+    assert subaccounts.check_name(w["actor_a"], "lobby") == f"{100000 + w['ra']}_lobby"
+    sid = subaccounts.connect_on_create(w["actor_a"], w["c"], "new", "lobby", str(w["pkg"]), charge_setup_fee=True)
+    with session_scope() as s:
+        assert s.get(SubAccount, sid).client_id == w["c"]
+    assert [f.amount for f in _fees(w["c"])] == [Decimal("-25")]
+    assert subaccounts.connect_on_create(w["actor_a"], w["c"], "none", "", "", charge_setup_fee=True) is None
+    with pytest.raises(NotFound):  # another reseller's unconnected sub-account
+        subaccounts.connect_on_create(w["actor_b"], w["other"], str(sid), "", "", charge_setup_fee=False)
+    assert subaccounts.unconnected_choices(w["actor_b"]) == []

@@ -7,14 +7,14 @@ from decimal import Decimal
 from sqlmodel import select
 
 from reseller_app.db import session_scope
-from reseller_app.models import Package, Reseller, ResellerSettings
+from reseller_app.models import Client, Package, Reseller, ResellerSettings
 from reseller_app.services.auth import create_reseller
 
 EMAIL = "reseller-clients@example.com"
 
 
 def seed(ids: dict) -> None:
-    """Reseller `clients` with package "Starter" (setup 5.00) and a DID setup fee of 1.00."""
+    """Reseller `clients` with package "Starter" (setup 5.00), a DID setup fee of 1.00 and a WAIT client."""
     from tests.e2e.seed import PASSWORD
 
     rid = create_reseller(EMAIL, PASSWORD, name="Clients Reseller", company="Cedar Voice")
@@ -26,4 +26,10 @@ def seed(ids: dict) -> None:
         st.did_monthly = Decimal("2.00")
         st.did_minute = Decimal("0.01")
         s.add(Package(reseller_id=rid, name="Starter", setup_fee=Decimal("5.00"), monthly_fee=Decimal("10.00")))
+        waiting = Client(
+            reseller_id=rid, email="waiting@example.com", password_hash="x", firstname="Wes", status="WAIT"
+        )
+        s.add(waiting)
+        s.flush()
+        ids["clients_waiting"] = waiting.id
     ids["clients"] = rid
