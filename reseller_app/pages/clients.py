@@ -6,8 +6,12 @@ import reflex as rx
 
 from reseller_app import routes
 from reseller_app.components.layout import empty_state, reseller_layout
-from reseller_app.services.subaccounts import AUTH_TYPES, CODECS, DEVICE_TYPES, DTMF_MODES, NAT_MODES
 from reseller_app.state.clients import (
+    AUTH_TYPES,
+    CODECS,
+    DEVICE_TYPES,
+    DTMF_MODES,
+    NAT_MODES,
     ClientFormState,
     ClientListState,
     ManageState,

@@ -15,6 +15,12 @@ from reseller_app.services.actor import Actor
 from reseller_app.services.errors import NotFound, ServiceError, ValidationFailed
 from reseller_app.state.session import SessionState
 
+# The sub-account options, for the configuration page (pages do not import services).
+AUTH_TYPES = subaccounts.AUTH_TYPES
+CODECS = subaccounts.CODECS
+DEVICE_TYPES = subaccounts.DEVICE_TYPES
+DTMF_MODES = subaccounts.DTMF_MODES
+NAT_MODES = subaccounts.NAT_MODES
 LIVE_SECONDS = 5
 CLIENT_FIELDS = (
     "firstname",
@@ -208,6 +214,7 @@ class ClientFormState(_ResellerBase):
         """Keep one form field (only the known ones)."""
         if key in CLIENT_FIELDS:
             self.values[key] = str(value)[:254]
+            self.errors.pop(key, None)  # the message beside the field goes once it is edited
 
     @rx.event
     def set_sub_choice(self, value: str) -> None:

@@ -225,3 +225,52 @@ def test_a_repeated_payment_token_posts_once(world):
 def test_package_choices_are_the_resellers_own(world):
     assert [p["name"] for p in clients.package_choices(world["actor_a"])] == ["Std"]
     assert clients.package_choices(world["actor_b"]) == []
+
+
+@pytest.mark.parametrize("amount", ["0", "-5", "0.00", "1.234", "ten", ""])
+def test_zero_negative_or_overprecise_amounts_are_refused(world, amount):
+    with pytest.raises(ValidationFailed) as e:
+        postings.manual_posting(world["actor_a"], world["c"], "payment", amount, "cash")
+    assert "amount" in e.value.errors
+    assert _client(world["c"]).balance == Decimal("0")
+
+
+def test_payments_and_deletes_on_another_resellers_ids_are_refused(world):
+    entry = postings.manual_posting(world["actor_a"], world["c"], "payment", "10", "cash")
+    with pytest.raises(NotFound):
+        postings.manual_posting(world["actor_b"], world["c"], "charge", "5", "x")
+    with pytest.raises(NotFound):  # B's own client, A's transaction
+        postings.reverse(world["actor_b"], world["other"], entry.id)
+    with pytest.raises(NotFound):
+        postings.reverse(world["actor_b"], world["c"], entry.id)
+    assert _client(world["c"]).balance == Decimal("10")
+    assert clients.history(world["actor_a"], world["c"])["items"][0]["reversed"] == ""
+
+
+def test_every_client_service_refuses_a_client_actor(world):
+    from reseller_app.services import dids, subaccounts
+
+    me = Actor("client", world["ra"], world["c"])
+    calls = [
+        lambda: clients.client_details(me, world["c"]),
+        lambda: clients.update_client(me, world["c"], FORM),
+        lambda: clients.set_low_balance(me, world["c"], "20", ""),
+        lambda: clients.activate_client(me, world["c"]),
+        lambda: clients.delete_client(me, world["c"]),
+        lambda: clients.history(me, world["c"]),
+        lambda: clients.package_choices(me),
+        lambda: subaccounts.save_subaccount(me, world["c"], "new", {}),
+        lambda: subaccounts.unconnect_subaccount(me, world["c"], world["sub"]),
+        lambda: subaccounts.set_blocked(me, world["c"], world["sub"], True),
+        lambda: dids.available_numbers(me),
+        lambda: dids.connect_dids(me, world["c"], ["15145550100"]),
+        lambda: dids.unconnect_did(me, world["c"], 1),
+        lambda: dids.client_services(me, world["c"]),
+        lambda: postings.manual_posting(me, world["c"], "payment", "5", "x"),
+    ]
+    for call in calls:
+        with pytest.raises(Forbidden):
+            call()
+    with session_scope() as s:
+        assert s.get(SubAccount, world["sub"]).client_id == world["c"]
+    assert _client(world["c"]).balance == Decimal("0")
