@@ -541,7 +541,13 @@ def client_manage() -> rx.Component:
                         rx.text("Phone numbers (DIDs)", weight="bold"),
                         rx.spacer(),
                         rx.link(
-                            rx.button(rx.icon("plus", size=14), "Add phone numbers", size="1", id="add-numbers"),
+                            rx.button(
+                                rx.icon("plus", size=14),
+                                "Add phone numbers",
+                                size="1",
+                                id="add-numbers",
+                                white_space="nowrap",
+                            ),
                             href=CLIENTS + "/" + m.cid + "/numbers",
                         ),
                         width="100%",
@@ -559,7 +565,13 @@ def client_manage() -> rx.Component:
                         rx.text("Fax numbers", weight="bold"),
                         rx.spacer(),
                         rx.link(
-                            rx.button(rx.icon("plus", size=14), "Add fax numbers", size="1", variant="soft"),
+                            rx.button(
+                                rx.icon("plus", size=14),
+                                "Add fax numbers",
+                                size="1",
+                                variant="soft",
+                                white_space="nowrap",
+                            ),
                             href=CLIENTS + "/" + m.cid + "/numbers?kind=fax",
                         ),
                         width="100%",

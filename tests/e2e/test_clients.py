@@ -202,4 +202,9 @@ def test_list_in_a_phone_sized_window(browser, app_server):
     page.goto("/reseller/clients")
     expect(page.locator("#new-client")).to_be_visible()
     _shot(page, "client-list-narrow")
+    page.goto(f"/reseller/clients/{app_server['ids']['clients_waiting']}")
+    expect(page.locator("#client-status")).to_be_visible()
+    box = page.locator("#pay-submit").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    _shot(page, "client-manage-narrow")
     ctx.close()
