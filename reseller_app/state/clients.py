@@ -22,6 +22,7 @@ DEVICE_TYPES = subaccounts.DEVICE_TYPES
 DTMF_MODES = subaccounts.DTMF_MODES
 NAT_MODES = subaccounts.NAT_MODES
 LIVE_SECONDS = 5
+LIVE_TICKS = 240  # 20 minutes
 CLIENT_FIELDS = (
     "firstname",
     "lastname",
@@ -103,7 +104,8 @@ class ClientListState(_ResellerBase):
                 return
             self.live = True
         try:
-            while True:
+            # Bounded, so a tab closed on the list does not poll forever; opening the list again restarts it.
+            for _ in range(LIVE_TICKS):
                 await asyncio.sleep(LIVE_SECONDS)
                 async with self:
                     if self.router.page.path.rstrip("/") != routes.RESELLER_CLIENTS:
