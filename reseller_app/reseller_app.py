@@ -5,9 +5,9 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, login, packages, password_reset, reseller
+from reseller_app.pages import client, clients, login, packages, password_reset, reseller
 from reseller_app.state.client import ClientState, ResetState, ServicesState
-from reseller_app.state.lists import ClientListState
+from reseller_app.state.clients import ClientFormState, ClientListState, ManageState, NumbersState, SubAccountState
 from reseller_app.state.login import LoginState
 from reseller_app.state.packages import PackagesState
 from reseller_app.state.reseller import ResellerState
@@ -48,10 +48,40 @@ app.add_page(
     on_load=[ResellerState.guard, PackagesState.load],
 )
 app.add_page(
-    reseller.clients,
+    clients.client_list,
     route=routes.RESELLER_CLIENTS,
     title="Manage client's accounts · Reseller portal",
     on_load=[ResellerState.guard, ClientListState.load],
+)
+app.add_page(
+    clients.client_new,
+    route=f"{routes.RESELLER_CLIENTS}/new",
+    title="Create a client · Reseller portal",
+    on_load=[ResellerState.guard, ClientFormState.load_new],
+)
+app.add_page(
+    clients.client_manage,
+    route=f"{routes.RESELLER_CLIENTS}/[client_id]",
+    title="Manage client · Reseller portal",
+    on_load=[ResellerState.guard, ManageState.load],
+)
+app.add_page(
+    clients.client_edit,
+    route=f"{routes.RESELLER_CLIENTS}/[client_id]/edit",
+    title="Edit client · Reseller portal",
+    on_load=[ResellerState.guard, ClientFormState.load_edit],
+)
+app.add_page(
+    clients.subaccount_config,
+    route=f"{routes.RESELLER_CLIENTS}/[client_id]/subaccount/[sub_id]",
+    title="Sub-account configuration · Reseller portal",
+    on_load=[ResellerState.guard, SubAccountState.load],
+)
+app.add_page(
+    clients.connect_numbers,
+    route=f"{routes.RESELLER_CLIENTS}/[client_id]/numbers",
+    title="Connect numbers · Reseller portal",
+    on_load=[ResellerState.guard, NumbersState.load],
 )
 app.add_page(
     reseller.reports, route=routes.RESELLER_REPORTS, title="Reports · Reseller portal", on_load=ResellerState.guard

@@ -170,7 +170,17 @@ def client_layout(*children: rx.Component) -> rx.Component:
         ),
         rx.cond(
             ClientState.impersonated,
-            rx.callout("You are viewing this portal as the client.", icon="eye", size="1", margin="0.5em 1.5em"),
+            rx.callout(
+                rx.hstack(
+                    rx.text("You are viewing this portal as the client."),
+                    rx.link("Back to client's accounts", href=routes.RESELLER_CLIENTS, id="back-to-reseller"),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                icon="eye",
+                size="1",
+                margin="0.5em 1.5em",
+            ),
         ),
         rx.box(
             rx.cond(

@@ -1,11 +1,10 @@
-"""The reseller's workspace pages: overview, configuration, clients and reports."""
+"""The reseller's workspace pages: overview, configuration and reports."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app.components.layout import empty_state, reseller_layout, stat_card
-from reseller_app.state.lists import ClientListState
+from reseller_app.components.layout import reseller_layout, stat_card
 from reseller_app.state.reseller import ResellerState
 
 S = ResellerState.stats
@@ -80,99 +79,6 @@ def configuration() -> rx.Component:
                 spacing="2",
             ),
             width="100%",
-        ),
-    )
-
-
-def _status_badge(status: rx.Var) -> rx.Component:
-    return rx.match(
-        status,
-        ("ACTIVE", rx.badge("ACTIVE", color_scheme="green")),
-        ("WAIT", rx.badge("WAIT", color_scheme="orange")),
-        ("SUSPENDED", rx.badge("SUSPENDED", color_scheme="red")),
-        rx.badge(status),
-    )
-
-
-def _client_row(row: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(row["id"]),
-        rx.table.cell(rx.vstack(rx.text(row["email"]), rx.text(row["name"], size="1", color="gray"), spacing="0")),
-        rx.table.cell(row["phone"]),
-        rx.table.cell(_status_badge(row["status"])),
-        rx.table.cell(row["last_login"]),
-        rx.table.cell(rx.text(row["balance"], color=rx.cond(row["balance_negative"] != "", "red", "inherit"))),
-        rx.table.cell(
-            rx.button(
-                rx.icon("log-in", size=14),
-                "Login as client",
-                size="1",
-                variant="soft",
-                on_click=ClientListState.login_as(row["id"]),
-            )
-        ),
-    )
-
-
-def clients() -> rx.Component:
-    """Manage client's accounts: the searchable, paginated list."""
-    return reseller_layout(
-        "Manage client's accounts",
-        rx.vstack(
-            rx.flex(
-                rx.input(
-                    placeholder="Search by id, email, name, company or phone",
-                    value=ClientListState.search,
-                    on_change=ClientListState.set_search.debounce(300),
-                    width="100%",
-                    max_width="420px",
-                    id="client-search",
-                ),
-                rx.select(
-                    ["all", "ACTIVE", "WAIT", "SUSPENDED"],
-                    value=ClientListState.status,
-                    on_change=ClientListState.set_status,
-                ),
-                rx.text(ClientListState.total, " clients", size="2", color="gray"),
-                gap="1em",
-                align="center",
-                wrap="wrap",
-            ),
-            rx.cond(ClientListState.error != "", rx.callout(ClientListState.error, color_scheme="red")),
-            rx.cond(
-                ClientListState.rows.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in ("ID", "Email / name", "Phone", "Status", "Last login", "Balance", "")
-                                ]
-                            )
-                        ),
-                        rx.table.body(rx.foreach(ClientListState.rows, _client_row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                empty_state("No clients found", "Clients you create or who sign up appear here."),
-            ),
-            rx.hstack(
-                rx.button("Previous", on_click=ClientListState.turn(-1), disabled=ClientListState.page <= 1, size="1"),
-                rx.text("Page ", ClientListState.page, " of ", ClientListState.pages, size="2"),
-                rx.button(
-                    "Next",
-                    on_click=ClientListState.turn(1),
-                    disabled=ClientListState.page >= ClientListState.pages,
-                    size="1",
-                ),
-                align="center",
-            ),
-            width="100%",
-            spacing="3",
         ),
     )
 

@@ -126,48 +126,6 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
         }
 
 
-def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
-    """One page of the reseller's clients, searched and filtered in SQL."""
-    require_reseller(actor)
-    page = max(1, int(page))
-    page_size = min(max(1, int(page_size)), 100)
-    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
-    if status in ("ACTIVE", "WAIT", "SUSPENDED"):
-        stmt = stmt.where(Client.status == status)
-    term = search.strip().lower()
-    if term:
-        like = f"%{term}%"
-        cond = (
-            func.lower(Client.email).like(like)
-            | func.lower(Client.firstname).like(like)
-            | func.lower(Client.lastname).like(like)
-            | func.lower(Client.company).like(like)
-            | Client.phone_number.like(like)
-        )
-        if term.isdigit():
-            cond = cond | (Client.id == int(term))
-        stmt = stmt.where(cond)
-    with session_scope() as session:
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-        rows = session.exec(stmt.order_by(Client.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
-        items = [
-            {
-                "id": str(c.id),
-                "email": c.email,
-                "name": f"{c.firstname} {c.lastname}".strip(),
-                "company": c.company,
-                "phone": c.phone_number,
-                "status": c.status,
-                "last_login": fmt.when(c.last_login_at),
-                "balance": fmt.money(c.balance),
-                "balance_negative": c.balance < 0,
-            }
-            for c in rows
-        ]
-    pages = max(1, (total + page_size - 1) // page_size)
-    return {"items": items, "total": str(total), "page": page, "pages": pages}
-
-
 def recent_window(days: int = 30) -> datetime:
     """The start of a trailing window in days (used by reports and the dashboard)."""
     return utcnow() - timedelta(days=days)
