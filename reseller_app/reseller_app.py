@@ -5,11 +5,13 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, login, reseller
+from reseller_app.pages import client, configuration, login, reseller, signup
 from reseller_app.state.client import ClientState
+from reseller_app.state.configuration import ConfigState
 from reseller_app.state.lists import ClientListState, PackageListState
 from reseller_app.state.login import LoginState
 from reseller_app.state.reseller import ResellerState
+from reseller_app.state.signup import SignupState
 
 
 def index() -> rx.Component:
@@ -35,10 +37,10 @@ app.add_page(
     reseller.overview, route=routes.RESELLER_HOME, title="Overview · Reseller portal", on_load=ResellerState.guard
 )
 app.add_page(
-    reseller.configuration,
+    configuration.configuration,
     route=routes.RESELLER_CONFIG,
     title="Reseller configuration · Reseller portal",
-    on_load=ResellerState.guard,
+    on_load=[ResellerState.guard, ConfigState.load],
 )
 app.add_page(
     reseller.packages,
@@ -62,3 +64,4 @@ app.add_page(client.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE
 app.add_page(client.balance, route=routes.CLIENT_BALANCE, title=CLIENT_TITLE, on_load=ClientState.load_balance)
 app.add_page(client.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=ClientState.load_calls)
 app.add_page(client.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ClientState.load_services)
+app.add_page(signup.signup_page, route="/r/[rid]/signup", title=SignupState.brand["title"], on_load=SignupState.load)

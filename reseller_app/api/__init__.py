@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import health
+from reseller_app.api import direct_login, health
 
 
 def create_api() -> FastAPI:
@@ -19,4 +19,7 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     api.include_router(health.router)
+    api.include_router(direct_login.router)
+    # Requests for a reseller's custom hostname open that reseller's client portal.
+    api.add_middleware(direct_login.HostnamePortal)
     return api
