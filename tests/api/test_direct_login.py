@@ -10,15 +10,26 @@ from reseller_app.db import session_scope
 from reseller_app.models import Client, Reseller
 from reseller_app.services import auth
 from reseller_app.services.security import hash_password
-from tests.services.conftest import world as _world  # noqa: F401 - registers the shared `world` fixture
 
 PW = "client-pass-123"
 
 
 @pytest.fixture()
-def api(world):
+def world(engine):
+    """Two active portals; reseller A has client `c` (password PW)."""
+    ra = auth.create_reseller("ra@example.com", "password-123")
+    rb = auth.create_reseller("rb@example.com", "password-123")
     with session_scope() as s:
-        s.get(Client, world["c"]).password_hash = hash_password(PW)
+        for rid in (ra, rb):
+            s.get(Reseller, rid).portal_active = True
+        c = Client(reseller_id=ra, email="c@example.com", password_hash=hash_password(PW), firstname="Cy")
+        s.add(c)
+        s.flush()
+        return {"ra": ra, "rb": rb, "c": c.id}
+
+
+@pytest.fixture()
+def api(world):
     return TestClient(create_api(), follow_redirects=False)
 
 
