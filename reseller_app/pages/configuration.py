@@ -164,7 +164,20 @@ def _interface() -> rx.Component:
                 "Put this form on your website: your client types their email and password and lands in the portal.",
                 size="2",
             ),
-            rx.code_block(ConfigState.snippet, language="html", id="snippet", width="100%", wrap_long_lines=True),
+            rx.el.pre(
+                ConfigState.snippet,
+                id="snippet",
+                style={
+                    "white_space": "pre-wrap",
+                    "word_break": "break-all",
+                    "font_size": "12px",
+                    "background": "#111827",
+                    "color": "#e5e7eb",
+                    "padding": "0.75em",
+                    "border_radius": "6px",
+                    "width": "100%",
+                },
+            ),
             rx.hstack(
                 rx.button(rx.icon("copy", size=14), "Copy", on_click=ConfigState.copy_snippet, id="copy-snippet"),
                 _notice("interface"),
@@ -220,7 +233,7 @@ def _image(key: str) -> rx.Component:
         rx.upload.root(
             rx.hstack(rx.icon("upload", size=14), rx.text("Upload PNG, JPEG or WebP (max 2 MB)", size="1")),
             id=upload_id,
-            accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
+            # No client-side type filter: the server checks the bytes of every file and says what is wrong.
             multiple=False,
             max_files=1,
             on_drop=_UPLOAD_HANDLERS[key](rx.upload_files(upload_id=upload_id)),
