@@ -73,6 +73,7 @@ def login_preview(brand: rx.Var) -> rx.Component:
         background_size="cover",
         padding="1.5em 1em",
         min_height="300px",
+        width="100%",
         border_radius="8px",
         border="1px solid #e5e7eb",
         id="preview-login",

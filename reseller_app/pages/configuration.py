@@ -180,7 +180,7 @@ def _interface() -> rx.Component:
             ),
             rx.hstack(
                 rx.button(rx.icon("copy", size=14), "Copy", on_click=ConfigState.copy_snippet, id="copy-snippet"),
-                _notice("interface"),
+                _notice("snippet"),
                 align="center",
             ),
         ),

@@ -238,5 +238,5 @@ class ConfigState(rx.State):
     @rx.event
     def copy_snippet(self):  # noqa: ANN201
         """Copy the auto-connect HTML to the clipboard."""
-        self.notice = {"interface": "Copied to the clipboard."}
+        self.notice = {"snippet": "Copied to the clipboard."}
         return rx.set_clipboard(self.snippet)

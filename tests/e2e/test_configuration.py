@@ -149,6 +149,8 @@ def test_autoconnect_form_from_a_plain_html_file(page, browser, app_server, tmp_
     _open_config(page, "cfg", "interface")
     snippet = page.locator("#snippet").inner_text()
     assert "DirectLogin" in snippet and f'value="{rid}"' in snippet
+    page.locator("#copy-snippet").click()
+    expect(page.locator("#notice-snippet")).to_have_text("Copied to the clipboard.")
     html_file = tmp_path / "partner-site.html"
     html_file.write_text(f"<!doctype html><html><body><h1>Partner site</h1>{snippet}</body></html>")
     ctx, site = _new_page(browser, app_server)
@@ -298,7 +300,17 @@ def test_hostile_input_never_runs_in_the_clients_browser(page, browser, app_serv
 def test_screenshots_of_every_tab_and_a_branded_dashboard(page, browser, app_server):
     """Writes docs/screenshots (run after the branding test, which sets the cfg portal's colours and logo)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    _open_config(page, "cfg", "activation")
+    _open_config(page, "cfg", "interface")
+    for key, value in (("did_setup", "1.50"), ("did_monthly", "3.00"), ("did_minute", "0.0085")):
+        page.locator(f"#f-{key}").fill(value)
+    page.locator("#save-interface").click()
+    expect(page.locator("#notice-interface")).to_have_text("Saved.")
+    page.locator("#tab-messages").click()
+    page.locator("#cmp-text").fill("Need help? Call us at 514-555-0100.")
+    page.locator("#cmp-add").click()
+    expect(page.locator("#welcome-preview p[style*='font-family']")).to_have_text("Need help? Call us at 514-555-0100.")
+    page.locator("#save-messages").click()
+    expect(page.locator("#notice-messages")).to_have_text("Saved.")
     for tab in ("activation", "interface", "branding", "display", "services", "messages", "payment", "hostname"):
         page.locator(f"#tab-{tab}").click()
         expect(page.locator(f"#tab-{tab}")).to_have_attribute("data-state", "active")
@@ -322,7 +334,9 @@ def test_screenshots_of_every_tab_and_a_branded_dashboard(page, browser, app_ser
         expect(client.locator("img[src*='/_upload/']")).to_be_visible()
         client.screenshot(path=str(SHOTS / "client-login-branded.png"))
         _client_login(client, rid, "cfg")
-        expect(client.locator("#balance")).to_be_visible()
+        expect(client.locator(".welcome")).to_contain_text("Need help? Call us at 514-555-0100.")
         client.screenshot(path=str(SHOTS / "client-dashboard-branded.png"), full_page=True)
+        client.set_viewport_size({"width": 390, "height": 844})
+        client.screenshot(path=str(SHOTS / "client-dashboard-branded-phone.png"), full_page=True)
     finally:
         ctx.close()
