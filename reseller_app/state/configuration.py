@@ -72,9 +72,12 @@ class ConfigState(rx.State):
         return None
 
     @rx.event
-    async def set_tab(self, tab: str) -> None:
+    async def set_tab(self, tab: str):  # noqa: ANN201
         """Remember the open tab."""
+        if await self._actor() is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
         self.tab = str(tab)
+        return None
 
     @rx.event
     async def set_field(self, key: str, value: str):  # noqa: ANN201
@@ -178,10 +181,13 @@ class ConfigState(rx.State):
         return await self._upload("img_content_logo", files)
 
     @rx.event
-    async def set_composer(self, key: str, value: str) -> None:
+    async def set_composer(self, key: str, value: str):  # noqa: ANN201
         """A value of the welcome-text toolbar (text, font, colour, size or image URL)."""
+        if await self._actor() is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
         if key in _COMPOSER:
             self.composer[key] = str(value)[:2000]
+        return None
 
     @rx.event
     async def add_paragraph(self):  # noqa: ANN201
@@ -212,9 +218,12 @@ class ConfigState(rx.State):
         return None
 
     @rx.event
-    async def set_hostname_input(self, value: str) -> None:
+    async def set_hostname_input(self, value: str):  # noqa: ANN201
         """The hostname being typed."""
+        if await self._actor() is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
         self.hostname_input = str(value)[:300]
+        return None
 
     @rx.event
     async def request_hostname(self):  # noqa: ANN201
@@ -236,7 +245,9 @@ class ConfigState(rx.State):
         return None
 
     @rx.event
-    def copy_snippet(self):  # noqa: ANN201
+    async def copy_snippet(self):  # noqa: ANN201
         """Copy the auto-connect HTML to the clipboard."""
+        if await self._actor() is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
         self.notice = {"snippet": "Copied to the clipboard."}
         return rx.set_clipboard(self.snippet)

@@ -8,6 +8,7 @@ import struct
 import zlib
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -321,6 +322,10 @@ def test_screenshots_of_every_tab_and_a_branded_dashboard(page, browser, app_ser
             page.locator("#f-hostname").fill("interface.orangeline.example")
             page.locator("#request-hostname").click()
             expect(page.locator("#hostname-fee")).to_contain_text("$10.00 charged on")
+            # Requests for that hostname open this reseller's client portal.
+            r = httpx.get(f"{app_server['base']}/", headers={"Host": "interface.orangeline.example"})
+            assert r.status_code == 307 and r.headers["location"] == f"/r/{app_server['ids']['cfg']}/login"
+            assert httpx.get(f"{app_server['base']}/", headers={"Host": "elsewhere.example"}).status_code == 200
         page.screenshot(path=str(SHOTS / f"config-{tab}.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.locator("#tab-branding").click()
