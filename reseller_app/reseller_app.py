@@ -5,12 +5,14 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, clients, login, packages, password_reset, reseller
+from reseller_app.pages import client, clients, configuration, login, packages, password_reset, reseller, signup
 from reseller_app.state.client import ClientState, ResetState, ServicesState
 from reseller_app.state.clients import ClientFormState, ClientListState, ManageState, NumbersState, SubAccountState
+from reseller_app.state.configuration import ConfigState
 from reseller_app.state.login import LoginState
 from reseller_app.state.packages import PackagesState
 from reseller_app.state.reseller import ResellerState
+from reseller_app.state.signup import SignupState
 
 
 def index() -> rx.Component:
@@ -36,10 +38,10 @@ app.add_page(
     reseller.overview, route=routes.RESELLER_HOME, title="Overview · Reseller portal", on_load=ResellerState.guard
 )
 app.add_page(
-    reseller.configuration,
+    configuration.configuration,
     route=routes.RESELLER_CONFIG,
     title="Reseller configuration · Reseller portal",
-    on_load=ResellerState.guard,
+    on_load=[ResellerState.guard, ConfigState.load],
 )
 app.add_page(
     packages.packages,
@@ -96,3 +98,4 @@ app.add_page(client.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, 
 RESET_TITLE = ResetState.brand["title"]
 app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
 app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)
+app.add_page(signup.signup_page, route="/r/[rid]/signup", title=SignupState.brand["title"], on_load=SignupState.load)

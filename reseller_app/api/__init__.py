@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import cdr_export, health
+from reseller_app.api import cdr_export, direct_login, health
 
 
 def create_api() -> FastAPI:
@@ -20,4 +20,7 @@ def create_api() -> FastAPI:
     )
     api.include_router(health.router)
     api.include_router(cdr_export.router)
+    api.include_router(direct_login.router)
+    # Requests for a reseller's custom hostname open that reseller's client portal.
+    api.add_middleware(direct_login.HostnamePortal)
     return api

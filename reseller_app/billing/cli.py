@@ -18,6 +18,7 @@ import json
 import mmap
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -116,12 +117,12 @@ def rate_file(
     out_path: str | os.PathLike[str],
     *,
     progress: bool = False,
-    jobs: int | None = None,
+    jobs: int = 1,
 ) -> Summary:
     """Rate CDRS.csv into RATED.csv atomically; raise LineError on the first bad row.
 
-    `jobs`: 1 = one process, 2 = split across two processes when the file allows it
-    (no quoted fields), None = two for files of PARALLEL_MIN_BYTES or more.
+    `jobs` > 1 forks that many processes when the file allows it (no quoted fields);
+    only do that from a single-threaded program such as the command line.
     """
     t0 = time.perf_counter()
     source = str(cdrs_path)
@@ -151,14 +152,12 @@ def rate_file(
     return summary
 
 
-def _rate(engine: RatingEngine, source: str, out: io.BufferedWriter, progress: bool, jobs: int | None) -> Summary:
+def _rate(engine: RatingEngine, source: str, out: io.BufferedWriter, progress: bool, jobs: int) -> Summary:
     with open(source, "rb") as raw:
         size = os.fstat(raw.fileno()).st_size
         if size:
             with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 quoted = mm.find(b'"') != -1
-                if jobs is None:
-                    jobs = 2 if size >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) >= 2 else 1
                 header_end = mm.find(b"\n") + 1
                 if jobs > 1 and not quoted and 0 < header_end < size:
                     try:
@@ -344,9 +343,12 @@ class _Chunk:
             i, end = 0, len(calls)
             while i < end:
                 cycle = cycle_start(anchor, calls[i][0].date())  # type: ignore[arg-type]
+                nxt = add_months(anchor, _months_after(anchor, cycle) + 1)  # type: ignore[arg-type]
+                j = bisect_left(calls, (datetime(nxt.year, nxt.month, nxt.day, tzinfo=UTC),), i)
                 claims = out[(account, cycle)] = []
                 total = 0
-                for entry in calls[i:]:
+                for k in range(i, j):  # this cycle's calls
+                    entry = calls[k]
                     start, cid, idx, _out_id, duration, *_ = entry
                     need = -(-duration // 60)
                     claims.append((start, cid, self.number, idx, need))
@@ -354,9 +356,7 @@ class _Chunk:
                     total += need
                     if total >= free_minutes:
                         break  # this chunk's later calls find the pool empty whatever other chunks hold
-                # The next cycle starts one month on; skip the calls left in this one.
-                nxt = add_months(anchor, _months_after(anchor, cycle) + 1)  # type: ignore[arg-type]
-                i = bisect_left(calls, (datetime(nxt.year, nxt.month, nxt.day, tzinfo=UTC),), i)
+                i = j
         self.groups = {}
         return out
 
@@ -575,6 +575,19 @@ def _rate_parallel(
     cuts.append(size)
     parts = [_Part(k, cuts[k], cuts[k + 1]) for k in range(jobs) if cuts[k] < cuts[k + 1]]
     ctx = multiprocessing.get_context("fork")  # children share the engine and its memo
+
+    def receive(part: _Part, expected: str) -> tuple:
+        """The part's next message; a worker's error becomes a LineError at the right line."""
+        try:
+            msg = part.conn.recv()
+        except EOFError:
+            msg = ("error", 1, f"the rating process for the part starting here died (exit {part.proc.exitcode})")
+        if msg[0] == "error":
+            raise LineError(source, 1 + mm[header_end : part.begin].count(b"\n") + msg[1], msg[2])
+        if msg[0] != expected:  # pragma: no cover - a protocol slip
+            raise LineError(source, 1, f"rating process {part.number} answered {msg[0]!r}, not {expected!r}")
+        return msg
+
     try:
         for part in parts:
             parent, child = ctx.Pipe()
@@ -583,36 +596,28 @@ def _rate_parallel(
             part.proc = ctx.Process(target=_worker, args=(engine, source, cols, part, child, show, len(parts)))
             part.proc.start()
             child.close()
-        hashes, failure = [], None
+        hashes = []
         pools: dict[PoolKey, int] = {}  # how many parts hold calls of each free-minute pool
-        for part in parts:
-            msg = _receive(part)
-            if msg[0] == "error":
-                if failure is None:  # the first part's error is the first in the file
-                    line = 1 + mm[header_end : part.begin].count(b"\n") + msg[1]
-                    failure = LineError(source, line, msg[2])
-                continue
-            _, keys, part_hashes, part.rows, part.unrated, own_dups = msg
+        for part in parts:  # in file order, so the first error raised is the first in the file
+            _, keys, part_hashes, part.rows, part.unrated, own_dups = receive(part, "rated")
             for key in keys:
                 pools[key] = pools.get(key, 0) + 1
             hashes.append(part_hashes)
             if own_dups:
                 hashes.append(part_hashes)  # forces the exact check below
-        if failure is not None:
-            raise failure
         if not _disjoint(hashes):
             _report_duplicate(source)  # exact; a mere hash collision raises nothing
         # Pools within one part are settled there; the parent settles those that span parts.
         shared = {key for key, count in pools.items() if count > 1}
         for part in parts:
             part.conn.send(shared)
-        took = _settle([_receive(part)[1] for part in parts], engine.package.free_minutes)
+        took = _settle([receive(part, "claims")[1] for part in parts], engine.package.free_minutes)
         for part in parts:
             part.conn.send(took.get(part.number, {}))
         out.write(_header_bytes())
         free_calls = 0
         for part in parts:
-            _, body, free = _receive(part)
+            _, body, free = receive(part, "done")
             out.write(body)
             free_calls += free
         for part in parts:
@@ -626,13 +631,6 @@ def _rate_parallel(
     if progress:
         sys.stderr.write(f"\rrating [{'#' * 25}] 100% {rows:,} rows\n")
     return Summary(rows, sum(p.unrated for p in parts), free_calls, len(parts))
-
-
-def _receive(part: _Part) -> tuple:
-    try:
-        return part.conn.recv()
-    except EOFError:
-        raise LineError("rating", 0, f"worker process {part.number} died") from None
 
 
 def _disjoint(hashes: list[Any]) -> bool:
@@ -671,7 +669,7 @@ def _worker(
         own_dups = len(chunk.seen) != chunk.rows
         chunk.seen = set()
         claims = chunk.claims()
-        conn.send(("ok", list(claims), hashes, chunk.rows, chunk.unrated, own_dups))
+        conn.send(("rated", list(claims), hashes, chunk.rows, chunk.unrated, own_dups))
         shared = conn.recv()
         conn.send(("claims", {k: v for k, v in claims.items() if k in shared}))
         local = {k: v for k, v in claims.items() if k not in shared}
@@ -680,10 +678,19 @@ def _worker(
         conn.send(("done", chunk.finish(took).encode(), chunk.free_minutes_calls))
     except LineError as e:
         conn.send(("error", e.line, e.message))
-    except BaseException as e:  # pragma: no cover - e.g. out of memory
-        conn.send(("error", 1, f"rating process failed: {e!r}"))
+    except Exception as e:  # pragma: no cover - e.g. out of memory; the parent reports it
+        conn.send(("error", 1, f"the rating process for the part starting here failed: {e!r}"))
     finally:
         conn.close()
+
+
+def default_jobs(cdrs_path: str | os.PathLike[str]) -> int:
+    """Two processes for files of PARALLEL_MIN_BYTES or more on a machine with two cores."""
+    try:
+        big = os.path.getsize(cdrs_path) >= PARALLEL_MIN_BYTES
+    except OSError:
+        return 1  # rate_file reports the missing file
+    return 2 if big and (os.cpu_count() or 1) >= 2 else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -698,12 +705,15 @@ def main(argv: list[str] | None = None) -> int:
     rate.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a TTY")
     rate.add_argument("--jobs", type=int, choices=(1, 2), help="processes (default: 2 for files of 8 MB or more)")
     args = parser.parse_args(argv)
+    # Turn a polite kill into SystemExit so the temporary output file is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     try:
         package = load_package(args.package)
         deck = RateDeck.load_csv(args.deck)
         progress = args.progress or sys.stderr.isatty()
-        summary = rate_file(deck, package, args.cdrs, args.out, progress=progress, jobs=args.jobs)
+        jobs = args.jobs or default_jobs(args.cdrs)
+        summary = rate_file(deck, package, args.cdrs, args.out, progress=progress, jobs=jobs)
     except LineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

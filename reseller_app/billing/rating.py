@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import NamedTuple
 
 from .countries import country_key_prefixes, country_of, route_for
@@ -38,7 +38,8 @@ def normalize_disposition(text: str) -> str:
 
 def markup(cost_rate: Decimal, markup_fixed: Decimal, markup_percent: Decimal) -> Decimal:
     """round6((cost_rate + fixed) * (1 + percent / 100)): the outbound sell rate."""
-    return round6((cost_rate + markup_fixed) * (1 + markup_percent / 100))
+    with localcontext(prec=60):  # exact before the one rounding, whatever the digits
+        return round6((cost_rate + markup_fixed) * (1 + markup_percent / 100))
 
 
 def sell_rate_for(cost_rate: Decimal, package: PackageRules) -> Decimal:
@@ -169,17 +170,17 @@ class RatingEngine:
         self._area_lens = sorted({len(p) for p in self._area_prefix}, reverse=True)
         self._area_country = {a.country: to_micro(a.rate) for a in package.area_rates if a.country is not None}
         self._fz_prefixes = tuple(z.prefix for z in package.free_zones if z.prefix is not None)
-        # sell = round6((cost + fixed) * (1 + pct / 100)) in integers: pct = p / q exactly.
-        p, q = package.markup_percent.as_integer_ratio()
-        self._fixed_micro = to_micro(package.markup_fixed)
-        self._markup_num, self._markup_den = 100 * q + p, 100 * q
         self._fz_countries = frozenset(z.country for z in package.free_zones if z.country is not None)
         maxes = [to_micro(z.max_rate) for z in package.free_zones if z.max_rate is not None]
         self._fz_max = max(maxes) if maxes else None
-        # A destination rates like its longest prefix among every prefix any rule looks at,
-        # so resolutions are memoised per such prefix (value None: not resolved yet).
-        # `memo` maps each such prefix to its Resolution (None until first needed) and
-        # `memo_lengths` lists their lengths, longest first; hot loops may probe them directly.
+        # sell = round6((cost + fixed) * (1 + pct / 100)) in integers, with pct = p / q exactly.
+        p, q = package.markup_percent.as_integer_ratio()
+        self._fixed_micro = to_micro(package.markup_fixed)
+        self._markup_num, self._markup_den = 100 * q + p, 100 * q
+        # A destination rates like its longest prefix among all the prefixes any rule looks at
+        # (deck, area rates, free zones, country keys). `memo` maps each of them to its
+        # Resolution (None until first needed); `memo_lengths` lists their lengths, longest
+        # first. Hot loops may probe them directly.
         self.memo: dict[str, Resolution | None] | None = None
         self.memo_lengths: list[int] = []
         if memoize:
@@ -228,10 +229,6 @@ class RatingEngine:
         if area is not None:
             return Resolution(country, route, cost, entry.increment, area, mark, "area_rate", entry.destination)
         return Resolution(country, route, cost, entry.increment, mark, mark, "markup", entry.destination)
-
-    def is_onnet(self, flagged: bool, number: str) -> bool:
-        """True when the package makes this call free as on-net."""
-        return self.onnet_free and (flagged or number in self.onnet_numbers)
 
     def rate_parts(
         self,

@@ -23,6 +23,29 @@ def _error() -> rx.Component:
     )
 
 
+# The auto-connect endpoint sends a fixed code (never text) back to the login page: ?e=<code>.
+DIRECT_LOGIN_ERRORS = {
+    "bad": "Incorrect email or password.",
+    "locked": "Too many failed attempts. This login is locked for 15 minutes.",
+    "wait": "Your account is awaiting activation.",
+    "off": "This portal is not available.",
+}
+
+
+def _direct_login_error() -> rx.Component:
+    code = rx.State.router.page.params.to(dict)["e"].to(str)
+    return rx.cond(
+        (LoginState.error == "") & rx.Var.create(list(DIRECT_LOGIN_ERRORS)).contains(code),
+        rx.callout(
+            rx.match(code, *DIRECT_LOGIN_ERRORS.items(), ""),
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            id="direct-login-error",
+        ),
+    )
+
+
 def reseller_login() -> rx.Component:
     """Reseller sign-in."""
     return rx.center(
@@ -63,6 +86,7 @@ def client_login() -> rx.Component:
             ),
             rx.heading(brand["title"], size="6", color=brand["color_text"]),
             _error(),
+            _direct_login_error(),
             _field("Email", "email", "email", auto_complete="username"),
             _field("Password", "password", "password", auto_complete="current-password"),
             rx.button(
@@ -74,6 +98,32 @@ def client_login() -> rx.Component:
                 disabled=~rx.State.is_hydrated,
                 background=brand["btn_primary_bg"],
                 color=brand["btn_primary_fg"],
+            ),
+            rx.flex(
+                rx.cond(
+                    brand["show_forgot_password"] == "1",  # noqa: S105 - a flag, not a password
+                    rx.link(
+                        "Forgot your password?",
+                        href=f"/r/{rx.State.rid}/forgot",
+                        size="2",
+                        color=brand["color_link"],
+                        id="forgot-link",
+                    ),
+                ),
+                rx.cond(
+                    brand["signup_enabled"] == "1",
+                    rx.link(
+                        "Create an account",
+                        href=f"/r/{rx.State.rid}/signup",
+                        size="2",
+                        color=brand["color_link"],
+                        id="signup-link",
+                    ),
+                ),
+                justify="between",
+                width="100%",
+                gap="1em",
+                wrap="wrap",
             ),
             spacing="4",
         ),

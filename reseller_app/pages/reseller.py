@@ -58,31 +58,6 @@ def overview() -> rx.Component:
     )
 
 
-def configuration() -> rx.Component:
-    """Reseller configuration: where the client portal lives and whether it is on."""
-    url = f"/r/{ResellerState.stats['reseller_id']}/login"
-    return reseller_layout(
-        "Reseller configuration",
-        rx.card(
-            rx.vstack(
-                rx.text("Client interface access", weight="bold"),
-                rx.text("Your clients sign in to their white-label portal at:", size="2"),
-                rx.code(url, size="3"),
-                rx.hstack(
-                    rx.text("Portal status:", size="2"),
-                    rx.cond(
-                        ResellerState.portal_active,
-                        rx.badge("Active", color_scheme="green"),
-                        rx.badge("Not activated", color_scheme="orange"),
-                    ),
-                ),
-                spacing="2",
-            ),
-            width="100%",
-        ),
-    )
-
-
 def reports() -> rx.Component:
     """Reports: this month's totals across all clients."""
     return reseller_layout(

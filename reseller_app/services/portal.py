@@ -49,3 +49,19 @@ def public_branding(reseller_id: int) -> dict[str, str] | None:
         out["show_forgot_password"] = "1" if s.show_forgot_password else ""
         out["signup_enabled"] = "1" if s.signup_enabled else ""
         return out
+
+
+def reseller_for_host(host: str) -> int | None:
+    """The reseller whose custom hostname this is (requested or active, portal on), else None."""
+    host = (host or "").strip().lower().rstrip(".")
+    if not host:
+        return None
+    with session_scope() as session:
+        r = session.exec(
+            select(Reseller).where(
+                Reseller.custom_hostname == host,
+                Reseller.hostname_status.in_(("requested", "active")),
+                Reseller.portal_active.is_(True),
+            )
+        ).first()
+        return r.id if r is not None else None

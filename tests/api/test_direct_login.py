@@ -1,0 +1,89 @@
+"""The auto-connect endpoint (action=DirectLogin) and custom-hostname routing."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reseller_app.api import create_api
+from reseller_app.db import session_scope
+from reseller_app.models import Client, Reseller
+from reseller_app.services import auth
+from reseller_app.services.security import hash_password
+
+PW = "client-pass-123"
+
+
+@pytest.fixture()
+def world(engine):
+    """Two active portals; reseller A has client `c` (password PW)."""
+    ra = auth.create_reseller("ra@example.com", "password-123")
+    rb = auth.create_reseller("rb@example.com", "password-123")
+    with session_scope() as s:
+        for rid in (ra, rb):
+            s.get(Reseller, rid).portal_active = True
+        c = Client(reseller_id=ra, email="c@example.com", password_hash=hash_password(PW), firstname="Cy")
+        s.add(c)
+        s.flush()
+        return {"ra": ra, "rb": rb, "c": c.id}
+
+
+@pytest.fixture()
+def api(world):
+    return TestClient(create_api(), follow_redirects=False)
+
+
+def _form(world, **kw):
+    data = {"UID": str(world["ra"]), "action": "DirectLogin", "col_email": "c@example.com", "col_password": PW}
+    data.update(kw)
+    return data
+
+
+def test_direct_login_sets_the_client_cookie_and_goes_to_the_dashboard(api, world):
+    r = api.post("/interface/login.php", data=_form(world))
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/r/{world['ra']}/dashboard"
+    token = r.cookies.get("rp_csess")
+    actor = auth.resolve(token, "client", world["ra"])
+    assert actor is not None and actor.client_id == world["c"]
+    assert "samesite=lax" in r.headers["set-cookie"].lower()
+
+
+def test_path_variant_works_too(api, world):
+    data = _form(world)
+    data.pop("UID")
+    r = api.post(f"/r/{world['ra']}/direct-login", data=data)
+    assert r.status_code == 303 and r.headers["location"].endswith("/dashboard")
+
+
+def test_wrong_password_goes_to_the_login_page_with_a_code(api, world):
+    r = api.post("/interface/login.php", data=_form(world, col_password="wrong-one"))
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/r/{world['ra']}/login?e=bad"
+    assert "rp_csess" not in r.cookies
+
+
+def test_client_of_another_reseller_cannot_direct_login(api, world):
+    r = api.post("/interface/login.php", data=_form(world, UID=str(world["rb"])))
+    assert r.headers["location"] == f"/r/{world['rb']}/login?e=bad"
+
+
+def test_inactive_portal_and_missing_action_are_refused(api, world):
+    r = api.post("/interface/login.php", data=_form(world, action="Other"))
+    assert r.headers["location"].endswith("?e=bad")
+    with session_scope() as s:
+        s.get(Reseller, world["ra"]).portal_active = False
+    r = api.post("/interface/login.php", data=_form(world))
+    assert r.headers["location"].endswith("?e=off")
+
+
+def test_custom_hostname_opens_that_resellers_portal(api, world):
+    with session_scope() as s:
+        r = s.get(Reseller, world["ra"])
+        r.custom_hostname = "voice.example.com"
+        r.hostname_status = "requested"
+    resp = api.get("/", headers={"host": "Voice.Example.com:443"})
+    assert resp.status_code == 307 and resp.headers["location"] == f"/r/{world['ra']}/login"
+    # Other hosts fall through (here to a 404: the Reflex app is not mounted in this test).
+    assert api.get("/", headers={"host": "other.example.com"}).status_code == 404
+    assert api.get("/api/health", headers={"host": "voice.example.com"}).status_code == 200
