@@ -5,10 +5,11 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, login, reseller
+from reseller_app.pages import client, login, reports, reseller
 from reseller_app.state.client import ClientState
 from reseller_app.state.lists import ClientListState, PackageListState
 from reseller_app.state.login import LoginState
+from reseller_app.state.reports import ReportsState
 from reseller_app.state.reseller import ResellerState
 
 
@@ -53,7 +54,10 @@ app.add_page(
     on_load=[ResellerState.guard, ClientListState.load],
 )
 app.add_page(
-    reseller.reports, route=routes.RESELLER_REPORTS, title="Reports · Reseller portal", on_load=ResellerState.guard
+    reports.reports_page,
+    route=routes.RESELLER_REPORTS,
+    title="Reports · Reseller portal",
+    on_load=[ResellerState.guard, ReportsState.load],
 )
 app.add_page(
     login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("reseller_id", "day", "direction", "disposition", name="uq_cdr_daily"),
     )
     with op.batch_alter_table("faxrecord", schema=None) as batch_op:
-        batch_op.create_index("ix_fax_reseller_start", ["reseller_id", "start"], unique=False)
+        batch_op.create_index("ix_fax_reseller_start", ["reseller_id", "start", "cost", "price"], unique=False)
 
     with op.batch_alter_table("ledgerentry", schema=None) as batch_op:
         batch_op.create_index(

@@ -42,5 +42,11 @@ sa.Index(
     LedgerEntry.__table__.c.created_at,
     LedgerEntry.__table__.c.amount,
 )
-# Faxes over all clients of a reseller for a period (the per-client index serves the per-user report).
-sa.Index("ix_fax_reseller_start", FaxRecord.__table__.c.reseller_id, FaxRecord.__table__.c.start)
+# Faxes over all clients of a reseller for a period, covering the amounts the financial report sums.
+sa.Index(
+    "ix_fax_reseller_start",
+    FaxRecord.__table__.c.reseller_id,
+    FaxRecord.__table__.c.start,
+    FaxRecord.__table__.c.cost,
+    FaxRecord.__table__.c.price,
+)

@@ -1,4 +1,4 @@
-"""The reseller's workspace pages: overview, configuration, packages, clients and reports."""
+"""The reseller's workspace pages: overview, configuration, packages and clients (reports: pages/reports.py)."""
 
 from __future__ import annotations
 
@@ -217,20 +217,5 @@ def packages() -> rx.Component:
                 overflow_x="auto",
             ),
             empty_state("No packages yet", "A package sets the markup, pulse and fees your clients pay."),
-        ),
-    )
-
-
-def reports() -> rx.Component:
-    """Reports: this month's totals across all clients."""
-    return reseller_layout(
-        "Reports",
-        rx.flex(
-            stat_card("Calls this month", S["month_calls"]),
-            stat_card("Revenue", S["month_revenue"]),
-            stat_card("Carrier cost", S["month_cost"]),
-            stat_card("Profit", S["month_profit"], rx.cond(ResellerState.profit_negative, "red", "green")),
-            gap="1em",
-            wrap="wrap",
         ),
     )

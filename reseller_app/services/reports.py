@@ -447,7 +447,8 @@ def _fax_row(x: FaxRecord, firstname: str | None, lastname: str | None, email: s
 
 def _month_of(session: Session, col: sa.ColumnElement) -> sa.ColumnElement:
     if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", col)
+        # Dates and datetimes are ISO text on SQLite; cutting the text is far cheaper than strftime per row.
+        return func.substr(col, 1, 7)
     return func.to_char(col, "YYYY-MM")
 
 
@@ -724,6 +725,19 @@ def client_choices(actor: Actor) -> list[dict[str, str]]:
             .limit(2000)
         ).all()
     return [{"id": str(i), "label": f"{_name(f, ln, e)} <{e}>"} for i, f, ln, e in rows]
+
+
+def subaccount_choices(actor: Actor, client_id: int) -> list[dict[str, str]]:
+    """One client's sub-accounts for the per-user CDR filter (the client must be the reseller's)."""
+    require_reseller(actor)
+    with session_scope() as session:
+        _check_client(session, actor, client_id)
+        rows = session.exec(
+            select(SubAccount.id, SubAccount.account)
+            .where(SubAccount.reseller_id == actor.reseller_id, SubAccount.client_id == client_id)
+            .order_by(SubAccount.account)
+        ).all()
+    return [{"id": str(i), "label": a} for i, a in rows]
 
 
 # ---------------------------------------------------------------------------------------------------------------

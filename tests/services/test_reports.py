@@ -304,3 +304,38 @@ def test_rollup_stays_consistent_when_a_call_is_rerated(data):
         reports.apply_rated(s, [row], sign=1)
     t = reports.cdr_report(data["actor_a"], PERIOD)["raw"]
     assert t.price == sum(c.price for c in _calls(reseller_id=data["ra"]))
+
+
+def test_export_endpoint_streams_for_the_session_reseller_only(data):
+    from fastapi.testclient import TestClient
+
+    from reseller_app.api import create_api
+    from reseller_app.services.auth import login_reseller
+
+    api = TestClient(create_api())
+    query = f"?date_from={LAST_MONTH.isoformat()}&date_to={NOW.date().isoformat()}"
+    assert api.get(f"/api/reports/cdr.csv{query}").status_code == 401
+    api.cookies.set("rp_rsess", "forged-token")
+    assert api.get(f"/api/reports/cdr.csv{query}").status_code == 401
+    api.cookies.set("rp_rsess", login_reseller("ra@example.com", "password-123"))
+    res = api.get(f"/api/reports/cdr.csv{query}")
+    assert res.status_code == 200 and res.headers["x-total-rows"] == "6"
+    assert "attachment" in res.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(res.text)))
+    assert len(rows) == 6 and {r["account"] for r in rows} >= {"100001_front", "100001_back"}
+    # Another reseller's client id is refused, not silently exported empty.
+    assert api.get(f"/api/reports/cdr.csv{query}&client_id={data['other']}").status_code == 404
+    assert api.get("/api/reports/cdr.csv?date_from=yesterday").status_code == 422
+    assert api.get("/api/reports/ledger.csv").status_code == 404
+    # B's session sees B's call only.
+    api.cookies.set("rp_rsess", login_reseller("rb@example.com", "password-123"))
+    rows = list(csv.DictReader(io.StringIO(api.get(f"/api/reports/cdr.csv{query}").text)))
+    assert [r["account"] for r in rows] == ["200001_x"]
+
+
+def test_subaccount_choices_are_the_clients_own(data):
+    a = data["actor_a"]
+    assert [c["label"] for c in reports.subaccount_choices(a, data["c"])] == ["100001_front"]
+    with pytest.raises(NotFound):
+        reports.subaccount_choices(a, data["other"])
+    assert {c["id"] for c in reports.client_choices(a)} == {str(data["c"]), str(data["c2"])}
