@@ -46,6 +46,7 @@ def _table(headers: list[rx.Component], row_fn) -> rx.Component:  # noqa: ANN001
                 variant="surface",
                 size="1",
                 width="100%",
+                white_space="nowrap",
                 id="report-table",
             ),
             overflow_x="auto",
@@ -57,7 +58,7 @@ def _table(headers: list[rx.Component], row_fn) -> rx.Component:  # noqa: ANN001
 
 def _cdr_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        *[rx.table.cell(row[k]) for k in ("date", "client", "account", "direction", "callerid", "destination")],
+        *[rx.table.cell(row[k]) for k in ("date", "client", "account", "direction", "destination")],
         rx.table.cell(row["disposition"]),
         rx.table.cell(row["duration"]),
         *[_money_cell(row, k) for k in ("cost", "price", "profit")],
@@ -71,7 +72,6 @@ def _cdr_table() -> rx.Component:
             _header("Client"),
             _header("Account"),
             _header("Direction"),
-            _header("Caller ID"),
             _header("Destination", "destination"),
             _header("Disposition"),
             _header("Duration", "duration"),
