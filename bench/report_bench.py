@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -236,6 +237,24 @@ def measure(engine: sa.Engine) -> list[tuple[str, float, float]]:
     return out
 
 
+def measure_export(engine: sa.Engine) -> str:
+    """Stream the whole year's CSV (every call) and report rows, time, size and the growth of peak memory."""
+    db.use_engine(engine)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    export = reports.export_report(Actor("reseller", 1), "cdr", {"date_from": "2025-01-01", "date_to": "2025-12-31"})
+    size = lines = 0
+    for piece in export.lines:
+        size += len(piece)
+        lines += piece.count("\n")
+    secs = time.perf_counter() - t
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return (
+        f"CSV export of the year: {lines - 1:,} rows ({export.rows:,} announced), {size / 1e6:.0f} MB in {secs:.1f} s, "
+        f"peak memory grew {grown:.0f} MB"
+    )
+
+
 def _print(title: str, load_s: float, results: list[tuple[str, float, float]]) -> None:
     print(f"\n{title} (load {load_s:.0f} s)")
     print(f"| {'report':<48} | {'median ms':>9} | {'x COUNT(*)':>10} |")
@@ -259,6 +278,7 @@ def main() -> None:
         engine = db.make_engine(f"sqlite:///{tmp}")
         secs = load(engine, args.calls)
         _print("SQLite", secs, measure(engine))
+        print(measure_export(engine))
         engine.dispose()
         tmp.unlink()
 
@@ -272,6 +292,7 @@ def main() -> None:
         try:
             secs = load(engine, args.calls)
             _print("PostgreSQL", secs, measure(engine))
+            print(measure_export(engine))
         finally:
             engine.dispose()
             with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -373,12 +373,18 @@ def cdr_report(
     with session_scope() as session:
         _check_owned(session, actor, filters)
         totals = _cdr_totals(session, actor, filters)
+        order = _order(CDR_SORTS, sort, desc, Cdr.id)
+        where = _cdr_where(actor, filters)
+        if sort != "start":
+            # No index orders by an amount: sort narrow (value, id) pairs first, then read only this page's rows.
+            page_ids = select(Cdr.id).where(*where).order_by(*order).offset((page - 1) * size).limit(size)
+            where = [Cdr.id.in_(page_ids.scalar_subquery())]
         stmt = (
             select(Cdr, Client.firstname, Client.lastname, Client.email)
             .join(Client, Client.id == Cdr.client_id, isouter=True)
-            .where(*_cdr_where(actor, filters))
-            .order_by(*_order(CDR_SORTS, sort, desc, Cdr.id))
-            .offset((page - 1) * size)
+            .where(*where)
+            .order_by(*order)
+            .offset((page - 1) * size if sort == "start" else 0)
             .limit(size)
         )
         # Nothing to list (known from the roll-up): skip the walk a rare filter would make through the index.
@@ -775,19 +781,26 @@ def _csv_line(values: list) -> str:
 
 
 def _keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
-    """Walk a query in (start, id) order, one short transaction per chunk, so memory stays flat."""
+    """Walk a column query whose first two columns are (start, id) in that order, one short transaction per chunk.
+
+    Plain column rows (no ORM objects) and a bounded chunk keep memory flat and the export fast.
+    """
     last: tuple | None = None
     while True:
         q = stmt
         if last is not None:
-            q = q.where(sa.or_(start_col > last[0], sa.and_(start_col == last[0], id_col > last[1])))
+            # The leading `start >=` bound lets the (…, start) index seek to the next chunk.
+            q = q.where(start_col >= last[0], sa.or_(start_col > last[0], id_col > last[1]))
         with session_scope() as session:
             chunk = session.exec(q.order_by(start_col, id_col).limit(EXPORT_CHUNK)).all()
         if not chunk:
             return
         yield chunk
-        first = chunk[-1][0]
-        last = (getattr(first, start_col.key), first.id)
+        last = (chunk[-1][0], chunk[-1][1])
+
+
+def _when_csv(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def export_report(actor: Actor, kind: str, raw: dict) -> Export:
@@ -802,21 +815,24 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
     if kind == "cdr":
         total = cdr_report(actor, f, page_size=25)["raw"].count
         stmt = (
-            select(Cdr, Client.firstname, Client.lastname, Client.email)
+            select(
+                Cdr.start, Cdr.id, Client.firstname, Client.lastname, Client.email, Cdr.account, Cdr.direction,
+                Cdr.callerid, Cdr.destination, Cdr.disposition, Cdr.duration, Cdr.billable_seconds, Cdr.cost,
+                Cdr.price, Cdr.profit,
+            )
             .join(Client, Client.id == Cdr.client_id, isouter=True)
             .where(*_cdr_where(actor, f))
-        )
+        )  # fmt: skip
 
         def cdr_lines() -> Iterator[str]:
             yield _csv_line(CDR_HEADER)
             for chunk in _keyset_chunks(stmt, Cdr.start, Cdr.id):
                 out = io.StringIO()
                 w = csv.writer(out)
-                for c, first, last, email in chunk:
+                for start, _id, first, last, email, acct, dirn, cid, dest, disp, dur, bill, cost, price, prof in chunk:
                     w.writerow([
-                        c.start.strftime("%Y-%m-%d %H:%M:%S"), _name(first, last, email), c.account, c.direction,
-                        c.callerid, c.destination, c.disposition, c.duration, c.billable_seconds,
-                        _plain(c.cost), _plain(c.price), _plain(c.profit),
+                        _when_csv(start), _name(first, last, email), acct, dirn, cid, dest, disp, dur, bill,
+                        _plain(cost), _plain(price), _plain(prof),
                     ])  # fmt: skip
                 yield out.getvalue()
 
@@ -824,30 +840,26 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
     if kind == "fax":
         total = fax_report(actor, f, page_size=25)["raw"].count
         stmt = (
-            select(FaxRecord, Client.firstname, Client.lastname, Client.email)
+            select(
+                FaxRecord.start, FaxRecord.id, Client.firstname, Client.lastname, Client.email, FaxRecord.direction,
+                FaxRecord.remote_number, FaxRecord.pages, FaxRecord.status, FaxRecord.cost, FaxRecord.price,
+                FaxRecord.profit,
+            )
             .join(Client, Client.id == FaxRecord.client_id, isouter=True)
             .where(*_fax_where(actor, f))
-        )
+        )  # fmt: skip
 
         def fax_lines() -> Iterator[str]:
             yield _csv_line(FAX_HEADER)
             for chunk in _keyset_chunks(stmt, FaxRecord.start, FaxRecord.id):
-                yield "".join(
-                    _csv_line(
-                        [
-                            x.start.strftime("%Y-%m-%d %H:%M:%S"),
-                            _name(first, last, email),
-                            x.direction,
-                            x.remote_number,
-                            x.pages,
-                            x.status,
-                            _plain(x.cost),
-                            _plain(x.price),
-                            _plain(x.profit),
-                        ]
-                    )  # fmt: skip
-                    for x, first, last, email in chunk
-                )
+                out = io.StringIO()
+                w = csv.writer(out)
+                for start, _id, first, last, email, dirn, remote, pages, status, cost, price, prof in chunk:
+                    w.writerow([
+                        _when_csv(start), _name(first, last, email), dirn, remote, pages, status,
+                        _plain(cost), _plain(price), _plain(prof),
+                    ])  # fmt: skip
+                yield out.getvalue()
 
         return Export(f"fax_{stamp}.csv", total, fax_lines())
     if kind == "financial":
