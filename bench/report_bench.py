@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -157,6 +158,8 @@ def load(engine: sa.Engine, calls: int) -> float:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE"))
     else:
+        # Store datetimes as SQLAlchemy writes them on SQLite (with microseconds), so text comparisons agree.
+        sqlite3.register_adapter(datetime, lambda d: d.strftime("%Y-%m-%d %H:%M:%S.%f"))
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
