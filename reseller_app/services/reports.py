@@ -11,7 +11,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -283,7 +283,6 @@ class Totals:
     duration: int = 0
     cost: Decimal = ZERO
     price: Decimal = ZERO
-    extra: dict = field(default_factory=dict)
 
     @property
     def profit(self) -> Decimal:
