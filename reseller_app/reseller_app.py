@@ -5,12 +5,23 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, clients, configuration, login, packages, password_reset, reseller, signup
+from reseller_app.pages import (
+    client,
+    clients,
+    configuration,
+    login,
+    packages,
+    password_reset,
+    reports,
+    reseller,
+    signup,
+)
 from reseller_app.state.client import ClientState, ResetState, ServicesState
 from reseller_app.state.clients import ClientFormState, ClientListState, ManageState, NumbersState, SubAccountState
 from reseller_app.state.configuration import ConfigState
 from reseller_app.state.login import LoginState
 from reseller_app.state.packages import PackagesState
+from reseller_app.state.reports import ReportsState
 from reseller_app.state.reseller import ResellerState
 from reseller_app.state.signup import SignupState
 
@@ -86,7 +97,10 @@ app.add_page(
     on_load=[ResellerState.guard, NumbersState.load],
 )
 app.add_page(
-    reseller.reports, route=routes.RESELLER_REPORTS, title="Reports · Reseller portal", on_load=ResellerState.guard
+    reports.reports_page,
+    route=routes.RESELLER_REPORTS,
+    title="Reports · Reseller portal",
+    on_load=[ResellerState.guard, ReportsState.load],
 )
 app.add_page(
     login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal

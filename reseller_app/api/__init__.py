@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import cdr_export, direct_login, health
+from reseller_app.api import cdr_export, direct_login, health, report_export
 
 
 def create_api() -> FastAPI:
@@ -21,6 +21,7 @@ def create_api() -> FastAPI:
     api.include_router(health.router)
     api.include_router(cdr_export.router)
     api.include_router(direct_login.router)
+    api.include_router(report_export.router)
     # Requests for a reseller's custom hostname open that reseller's client portal.
     api.add_middleware(direct_login.HostnamePortal)
     return api

@@ -3,6 +3,7 @@
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
+from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
 from .system import (
     AuditLog,
@@ -20,6 +21,7 @@ __all__ = [
     "AreaRate",
     "AuditLog",
     "Cdr",
+    "CdrDaily",
     "Client",
     "Did",
     "E911Record",

@@ -1,5 +1,3 @@
-"""The reseller's workspace pages: overview, configuration and reports."""
-
 from __future__ import annotations
 
 import reflex as rx
@@ -54,20 +52,5 @@ def overview() -> rx.Component:
             ),
             spacing="3",
             width="100%",
-        ),
-    )
-
-
-def reports() -> rx.Component:
-    """Reports: this month's totals across all clients."""
-    return reseller_layout(
-        "Reports",
-        rx.flex(
-            stat_card("Calls this month", S["month_calls"]),
-            stat_card("Revenue", S["month_revenue"]),
-            stat_card("Carrier cost", S["month_cost"]),
-            stat_card("Profit", S["month_profit"], rx.cond(ResellerState.profit_negative, "red", "green")),
-            gap="1em",
-            wrap="wrap",
         ),
     )

@@ -31,6 +31,7 @@ from reseller_app.models import (
     utcnow,
 )
 from reseller_app.services.postings import Effects, post_to_client, run_effects
+from reseller_app.services.reports import apply_rated
 
 NO_PACKAGE = PackageRules(name="(no package)", international_route="value")
 ZERO = Decimal(0)
@@ -165,6 +166,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             groups[(sub.package_id if sub else None, _anchor(client))].append((c, sub, did))
 
         usage_rows: dict[tuple[int, date], FreeMinuteUsage] = {}
+        rated_rows: list[Cdr] = []
         for (package_id, anchor), items in groups.items():
             if package_id is not None and package_id not in packages:
                 packages[package_id] = session.get(Package, package_id)
@@ -227,6 +229,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                     rated_at=utcnow(),
                 )
                 session.add(row)
+                rated_rows.append(row)
                 result.stored += 1
                 result.unrated += r.reason == "unrated"
                 result.unassigned += client is None
@@ -253,6 +256,8 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                     session.add(existing)
                     usage_rows[(sid, start)] = existing
                 existing.minutes_used = used
+        # The reports' daily roll-up moves in the same transaction as the calls it sums.
+        apply_rated(session, rated_rows)
     run_effects(fx)
     return result
 

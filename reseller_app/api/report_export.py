@@ -1,0 +1,36 @@
+"""CSV export of the reports, streamed: the logged-in reseller's own rows only, a million rows in flat memory."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Cookie, HTTPException, Request
+from fastapi.responses import StreamingResponse
+
+from reseller_app.services import auth, reports
+from reseller_app.services.errors import Forbidden, NotFound, ValidationFailed
+
+router = APIRouter()
+
+
+@router.get("/api/reports/{kind}.csv")
+def export_csv(kind: str, request: Request, rp_rsess: str | None = Cookie(default=None)) -> StreamingResponse:
+    """Stream one report as CSV for the reseller of the session cookie, with the same filters as the page."""
+    actor = auth.resolve(rp_rsess or "", "reseller")
+    if actor is None:
+        raise HTTPException(status_code=401, detail="Sign in as a reseller.")
+    try:
+        export = reports.export_report(actor, kind, dict(request.query_params))
+    except ValidationFailed as e:
+        raise HTTPException(status_code=422, detail=e.errors) from None
+    except Forbidden:
+        raise HTTPException(status_code=403, detail="Not allowed.") from None
+    except NotFound as e:
+        raise HTTPException(status_code=404, detail=str(e)) from None
+    return StreamingResponse(
+        export.lines,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Total-Rows": str(export.rows),
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,217 @@
+"""The Reports tab: which report, its filters, its sort and one page of rows (never the whole table)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from reseller_app import routes
+from reseller_app.services import reports
+from reseller_app.services.actor import Actor
+from reseller_app.services.errors import ServiceError, ValidationFailed
+from reseller_app.state.session import SessionState
+
+TABS = ("global", "user", "fax", "financial", "subaccounts", "dids")
+EXPORT_KIND = {"global": "cdr", "user": "cdr", "fax": "fax", "financial": "financial"}
+DEFAULT_SORT = {"global": "start", "user": "start", "fax": "start", "subaccounts": "account", "dids": "number"}
+
+# Streams the CSV with fetch, counting lines against the X-Total-Rows header to move the progress bar, then
+# hands the file to the browser. The server keeps its memory flat whatever the number of rows.
+EXPORT_JS = """
+(async (url) => {
+  const bar = document.getElementById('export-progress');
+  const label = document.getElementById('export-status');
+  const box = document.getElementById('export-box');
+  box.style.display = 'flex'; bar.value = 0; label.textContent = 'Starting export…';
+  const res = await fetch(url, {credentials: 'same-origin'});
+  if (!res.ok) { label.textContent = 'Export failed (' + res.status + ').'; return; }
+  const total = parseInt(res.headers.get('X-Total-Rows') || '0', 10);
+  const m = (res.headers.get('Content-Disposition') || '').match(/filename="([^"]+)"/);
+  const reader = res.body.getReader();
+  const chunks = []; let lines = 0;
+  for (;;) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    for (let i = 0; i < value.length; i++) if (value[i] === 10) lines++;
+    const rows = Math.max(0, lines - 1);
+    bar.value = total ? Math.min(100, Math.round(100 * rows / total)) : 100;
+    label.textContent = 'Exporting… ' + rows.toLocaleString() + ' of ' + total.toLocaleString() + ' rows';
+  }
+  bar.value = 100;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob(chunks, {type: 'text/csv'}));
+  a.download = m ? m[1] : 'report.csv';
+  document.body.appendChild(a); a.click(); a.remove();
+  label.textContent = 'Exported ' + Math.max(0, lines - 1).toLocaleString() + ' rows.';
+})(URL_HERE)
+"""
+
+
+def _strings(rows: list[dict]) -> list[dict[str, str]]:
+    return [{k: str(v) for k, v in r.items()} for r in rows]
+
+
+class ReportsState(rx.State):
+    """The reseller's report view: filters as strings, one page of rows, totals, chart points."""
+
+    tab: str = "global"
+    date_from: str = ""
+    date_to: str = ""
+    client_id: str = "all"
+    sub_account_id: str = "all"
+    direction: str = "all"
+    disposition: str = "all"
+    sort: str = "start"
+    desc: bool = True
+    page: int = 1
+    pages: int = 1
+    rows: list[dict[str, str]] = []
+    totals: dict[str, str] = {}
+    chart: list[dict[str, str]] = []
+    clients: list[dict[str, str]] = []
+    sub_accounts: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    async def _actor(self) -> Actor | None:
+        return (await self.get_state(SessionState))._reseller()
+
+    def _raw(self) -> dict[str, str]:
+        client = "" if self.tab == "global" else self.client_id
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "client_id": client,
+            "sub_account_id": self.sub_account_id if self.tab == "user" else "",
+            "direction": self.direction if self.tab in ("global", "user", "fax") else "",
+            "disposition": self.disposition if self.tab in ("global", "user") else "",
+        }
+
+    async def _refresh(self):  # noqa: ANN202
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
+        self.errors, self.error = {}, ""
+        try:
+            f = reports.parse_filters(self._raw())
+            if self.tab in ("global", "user"):
+                if self.tab == "user" and f.client_id is None:
+                    self.rows, self.totals, self.pages = [], {}, 1
+                    self.error = "Choose a client to see its calls."
+                    return None
+                data = reports.cdr_report(actor, f, self.sort, self.desc, self.page)
+            elif self.tab == "fax":
+                data = reports.fax_report(actor, f, self.sort, self.desc, self.page)
+            elif self.tab == "financial":
+                data = reports.financial_report(actor, f.date_from, f.date_to)
+                data.update(page=1, pages=1)
+            elif self.tab == "subaccounts":
+                data = reports.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
+            else:
+                data = reports.did_report(actor, f.client_id, self.sort, self.desc, self.page)
+        except ValidationFailed as e:
+            self.errors = dict(e.errors)
+            return None
+        except ServiceError as e:
+            self.error = str(e)
+            return None
+        self.rows = _strings(data["rows"])
+        self.totals = {k: str(v) for k, v in data["totals"].items()}
+        self.chart = _strings(data.get("chart", []))
+        self.pages = data["pages"]
+        self.page = data["page"]
+        return None
+
+    @rx.event
+    async def load(self):  # noqa: ANN201
+        """Open the reports: this month so far, all clients, global CDR."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
+        first, today = reports.default_period()
+        self.date_from = self.date_from or first.isoformat()
+        self.date_to = self.date_to or today.isoformat()
+        self.clients = reports.client_choices(actor)
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_tab(self, value: str):  # noqa: ANN201
+        """Switch report."""
+        self.tab = value if value in TABS else "global"
+        self.sort, self.desc, self.page = DEFAULT_SORT.get(self.tab, "start"), self.tab in ("global", "user", "fax"), 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_date_from(self, value: str):  # noqa: ANN201
+        """Start of the period (YYYY-MM-DD)."""
+        self.date_from, self.page = str(value)[:10], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_date_to(self, value: str):  # noqa: ANN201
+        """End of the period, inclusive (YYYY-MM-DD)."""
+        self.date_to, self.page = str(value)[:10], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_client(self, value: str):  # noqa: ANN201
+        """Narrow to one client (checked against the reseller in the service)."""
+        self.client_id, self.sub_account_id, self.page = str(value)[:12], "all", 1
+        self.sub_accounts = []
+        actor = await self._actor()
+        if actor is not None and self.client_id.isdigit():
+            try:
+                self.sub_accounts = reports.subaccount_choices(actor, int(self.client_id))
+            except ServiceError:
+                self.sub_accounts = []
+        return await self._refresh()
+
+    @rx.event
+    async def set_sub_account(self, value: str):  # noqa: ANN201
+        """Narrow the per-user CDR to one sub-account of the chosen client."""
+        self.sub_account_id, self.page = str(value)[:12], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_direction(self, value: str):  # noqa: ANN201
+        """Incoming, outgoing or both."""
+        self.direction, self.page = str(value)[:8], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_disposition(self, value: str):  # noqa: ANN201
+        """Answered, no answer, busy, failed, or all."""
+        self.disposition, self.page = str(value)[:16], 1
+        return await self._refresh()
+
+    @rx.event
+    async def sort_by(self, column: str):  # noqa: ANN201
+        """Sort on the server by a column; a second click reverses the order."""
+        column = str(column)[:20]
+        if column == self.sort:
+            self.desc = not self.desc
+        else:
+            self.sort, self.desc = column, column in ("start", "cost", "price", "profit", "duration")
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def turn(self, delta: int):  # noqa: ANN201
+        """Next or previous page."""
+        self.page = max(1, min(self.pages, self.page + int(delta)))
+        return await self._refresh()
+
+    @rx.event
+    async def export(self):  # noqa: ANN201
+        """Stream the whole report (every row of the filters) to a CSV file, with a progress bar."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
+        kind = EXPORT_KIND.get(self.tab, self.tab)
+        query = {k: v for k, v in self._raw().items() if v and v != "all"}
+        url = f"/api/reports/{kind}.csv?{urlencode(query)}"
+        return rx.call_script(EXPORT_JS.replace("URL_HERE", json.dumps(url)))
