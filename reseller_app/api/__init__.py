@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import health
+from reseller_app.api import health, rest
 
 
 def create_api() -> FastAPI:
@@ -19,4 +19,5 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     api.include_router(health.router)
+    api.include_router(rest.router)
     return api
