@@ -5,6 +5,7 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
+from reseller_app.services import scheduler
 from reseller_app.pages import client, login, reseller
 from reseller_app.state.client import ClientState
 from reseller_app.state.lists import ClientListState, PackageListState
@@ -25,6 +26,8 @@ app = rx.App(
 )
 # Deliver queued email in the background of every worker (rows are claimed, so never twice).
 app.register_lifespan_task(notify.run_forever)
+# CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
+app.register_lifespan_task(scheduler.run_forever)
 # Every page names its title: the client pages take the reseller's, so no framework default shows.
 CLIENT_TITLE = ClientState.brand["title"]
 app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
