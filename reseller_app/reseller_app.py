@@ -5,8 +5,8 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.services import scheduler
 from reseller_app.pages import client, login, reseller
+from reseller_app.services import scheduler
 from reseller_app.state.client import ClientState
 from reseller_app.state.lists import ClientListState, PackageListState
 from reseller_app.state.login import LoginState

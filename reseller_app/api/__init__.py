@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import health, rest
+from reseller_app.api import health, paypal, rest
 
 
 def create_api() -> FastAPI:
@@ -20,4 +20,5 @@ def create_api() -> FastAPI:
     )
     api.include_router(health.router)
     api.include_router(rest.router)
+    api.include_router(paypal.router)
     return api
