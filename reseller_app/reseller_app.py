@@ -5,8 +5,9 @@ import reflex as rx
 from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
-from reseller_app.pages import client, login, reseller
+from reseller_app.pages import api_settings, client, login, reseller
 from reseller_app.services import scheduler
+from reseller_app.state.api_settings import ApiSettingsState
 from reseller_app.state.client import ClientState
 from reseller_app.state.lists import ClientListState, PackageListState
 from reseller_app.state.login import LoginState
@@ -57,6 +58,12 @@ app.add_page(
 )
 app.add_page(
     reseller.reports, route=routes.RESELLER_REPORTS, title="Reports · Reseller portal", on_load=ResellerState.guard
+)
+app.add_page(
+    api_settings.api_settings,
+    route="/reseller/api",
+    title="API & carrier · Reseller portal",
+    on_load=[ResellerState.guard, ApiSettingsState.load],
 )
 app.add_page(
     login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal
