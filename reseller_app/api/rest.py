@@ -63,6 +63,7 @@ PARAMS: dict[str, str] = {
     "account": "getResellerCDR: one sub-account, e.g. 100000_office.",
 }
 
+REQUIRED = {"api_username", "api_password", "method"}
 _STATUS_DOC = (
     "Status codes: success, invalid_credentials, api_not_enabled, ip_not_enabled, api_limit_exceeded, "
     "missing_method, invalid_method, missing_client, invalid_client, missing_<field>, invalid_<field>, "
@@ -88,9 +89,15 @@ _RESPONSE_DOC = {
 }
 
 
+def _schema(name: str) -> dict:
+    if name == "method":
+        return {"type": "string", "enum": list(api_methods.METHODS)}
+    return {"type": "string"}
+
+
 def _query_doc() -> list[dict]:
     return [
-        {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+        {"name": n, "in": "query", "required": n in REQUIRED, "description": d, "schema": _schema(n)}
         for n, d in PARAMS.items()
     ]
 
@@ -98,7 +105,8 @@ def _query_doc() -> list[dict]:
 def _form_doc() -> dict:
     schema = {
         "type": "object",
-        "properties": {n: {"type": "string", "description": d} for n, d in PARAMS.items()},
+        "properties": {n: {**_schema(n), "description": d} for n, d in PARAMS.items()},
+        "required": sorted(REQUIRED),
     }
     return {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}
 
