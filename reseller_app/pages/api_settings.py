@@ -93,7 +93,7 @@ def _password() -> rx.Component:
 
 def _choice(value: str, label: str) -> rx.Component:
     return rx.text(
-        rx.flex(rx.radio_group.item(value=value, id=f"carrier-{value}"), label, gap="2", align="center"),
+        rx.flex(rx.radio_group.item(value=value, id=f"carrier-{value}"), label, spacing="2", align="center"),
         as_="label",
         size="2",
     )
@@ -114,7 +114,7 @@ def _carrier() -> rx.Component:
                     rx.flex(
                         _choice("sandbox", "Sandbox (simulated)"),
                         _choice("voipms", "VoIP.ms"),
-                        gap="4",
+                        spacing="5",
                         wrap="wrap",
                     ),
                     value=S.carrier_kind,

@@ -56,20 +56,43 @@ class RateLimiter:
         """Allow `limit` requests per `window` seconds per key."""
         self.limit = limit
         self.window = window
-        self._hits: dict[int, deque[float]] = {}
+        self._hits: dict[int | str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, key: int, now: float | None = None) -> bool:
+    def allow(self, key: int | str, now: float | None = None) -> bool:
         """Count one request; False when the key is over its limit (that request is not counted)."""
         now = time.monotonic() if now is None else now
         with self._lock:
             hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
+            self._trim(hits, now)
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
             return True
+
+    def _trim(self, hits: deque[float], now: float) -> None:
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+
+    def full(self, key: int | str) -> bool:
+        """Whether the key is at its limit now (counts nothing)."""
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.get(key)
+            if not hits:
+                return False
+            self._trim(hits, now)
+            return len(hits) >= self.limit
+
+    def hit(self, key: int | str) -> None:
+        """Count one event for the key."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._hits) > 10_000:
+                self._hits.clear()  # bounded memory under a flood of made-up names
+            hits = self._hits.setdefault(key, deque())
+            self._trim(hits, now)
+            hits.append(now)
 
     def reset(self) -> None:
         """Forget every count (tests)."""
@@ -78,6 +101,8 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
+# Wrong API passwords per login name and address: past this, refused for the window without checking the password.
+failures = RateLimiter(limit=20, window=300.0)
 _verified: dict[str, float] = {}
 _verified_lock = threading.Lock()
 
@@ -218,6 +243,10 @@ def authenticate(username: str, password: str, ip: str | None) -> Actor:
     username = (username or "").strip().lower()
     if not username or not password or len(username) > 254 or len(password) > 128:
         raise ApiError("invalid_credentials")
+    # Counted per name and address, so a stranger's guesses cannot lock out the reseller's own integration.
+    fail_key = f"{username}|{ip}"
+    if failures.full(fail_key):
+        raise ApiError("api_limit_exceeded")
     with session_scope() as session:
         row = session.exec(
             select(Reseller.id, ApiCredential)
@@ -226,9 +255,11 @@ def authenticate(username: str, password: str, ip: str | None) -> Actor:
         ).first()
     if row is None:
         verify_password(password, None)  # same work as a wrong password
+        failures.hit(fail_key)
         raise ApiError("invalid_credentials")
     reseller_id, cred = row
     if not _password_ok(username, password, cred.password_hash):
+        failures.hit(fail_key)
         raise ApiError("invalid_credentials")
     if not cred.enabled:
         raise ApiError("api_not_enabled")

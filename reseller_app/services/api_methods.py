@@ -88,12 +88,17 @@ def _flag(p: Params, name: str, default: str = "0") -> bool:
     return value == "1"
 
 
+def _is_id(raw: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts other scripts' digits and superscripts.
+    return raw.isascii() and raw.isdigit() and len(raw) < 12
+
+
 def _client(session: Session, actor: Actor, p: Params, *, by_email: bool = False) -> Client:
     raw = (p.get("client") or "").strip()
     if not raw:
         raise ApiError("missing_client")
     client = None
-    if raw.isdigit() and len(raw) < 12:
+    if _is_id(raw):
         client = session.get(Client, int(raw))
     elif by_email:
         client = session.exec(
@@ -292,7 +297,7 @@ def set_client_threshold(actor: Actor, p: Params) -> dict:
     raw = (p.get("threshold") or "").strip()
     if not raw:
         raise ApiError("missing_threshold")
-    if not raw.isdigit() or not 10 <= int(raw) <= 500:
+    if not _is_id(raw) or not 10 <= int(raw) <= 500:
         raise ApiError("invalid_threshold")
     email = _email(p.get("email")) if (p.get("email") or "").strip() else ""
     with session_scope() as session:
@@ -421,7 +426,7 @@ def get_packages(actor: Actor, p: Params) -> dict:
     with session_scope() as session:
         stmt = select(Package).where(Package.reseller_id == actor.reseller_id)
         if raw:
-            if not raw.isdigit() or len(raw) > 11:
+            if not _is_id(raw):
                 raise ApiError("invalid_package")
             stmt = stmt.where(Package.id == int(raw))
         rows = session.exec(stmt.order_by(Package.id)).all()

@@ -34,6 +34,7 @@ def _all_strings(value) -> bool:
 def api(engine):
     """Two resellers with the API enabled; reseller A has one client with a sub-account on a package."""
     api_access.limiter.reset()
+    api_access.failures.reset()
     ra = create_reseller("ra@example.com", "login-pass-1")
     rb = create_reseller("rb@example.com", "login-pass-1")
     for rid in (ra, rb):
@@ -118,6 +119,18 @@ def test_rate_limit_per_reseller(api, monkeypatch):
     assert [call(api, "getClients")["status"] for _ in range(4)] == ["success"] * 3 + ["api_limit_exceeded"]
     # Another reseller has its own budget.
     assert call(api, "getClients", user="rb@example.com")["status"] == "success"
+
+
+def test_repeated_wrong_passwords_lock_the_name_for_a_while(api, monkeypatch):
+    monkeypatch.setattr(api_access, "failures", api_access.RateLimiter(limit=3, window=300))
+    assert [call(api, "getClients", api_password="bad")["status"] for _ in range(3)] == ["invalid_credentials"] * 3
+    # Now even the right password waits for the window: guessing cannot go on.
+    assert call(api, "getClients")["status"] == "api_limit_exceeded"
+    assert call(api, "getClients", user="rb@example.com")["status"] == "success"
+    # From another address the reseller's integration still works.
+    other_ip = TestClient(create_api(), client=("192.0.2.9", 5000))
+    r = other_ip.get(PATH, params={"api_username": "ra@example.com", "api_password": API_PW, "method": "getClients"})
+    assert r.json()["status"] == "success"
 
 
 def test_unknown_and_missing_method(api):
@@ -402,6 +415,9 @@ def test_odd_input_is_a_status_not_a_500(api):
         {"method": "getResellerCDR", "client": str(api["c"]), "date_from": "2026-01-01", "date_to": "2026-01-02",
          "timezone": "Infinity"},
         {"method": "signupClient", "email": "é" * 500},
+        {"method": "getClients", "client": "١٢"},
+        {"method": "setClientThreshold", "client": str(api["c"]), "threshold": "²"},
+        {"method": "getPackages", "package": "٣"},
     ):  # fmt: skip
         r = http.get(PATH, params={**base, **extra})
         assert r.status_code == 200 and r.json()["status"] != "success", extra
