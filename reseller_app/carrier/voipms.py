@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -267,8 +267,8 @@ class VoipMsCarrier(Carrier):
         if since.tzinfo is None or since.utcoffset() is None:
             raise ValueError("since must be timezone-aware")
         since = since.astimezone(UTC)
-        start = max(since.date(), date.today() - timedelta(days=365 * 2))
         end = datetime.now(UTC).date()
+        start = max(since.date(), end - timedelta(days=365 * 2))
         found: dict[str, CarrierCdr] = {}
         while start <= end:
             stop = min(start + timedelta(days=CDR_CHUNK_DAYS - 1), end)

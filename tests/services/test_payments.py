@@ -166,6 +166,33 @@ def test_return_and_webhook_both_arrive_credit_once(paypal):
     assert [e.reference for e in _credits(paypal["c"])] == ["paypal:ORD1X"]
 
 
+def test_return_and_webhook_at_the_same_moment_credit_once(paypal):
+    import threading
+
+    payments.start_deposit(paypal["client_actor"], "10")
+    paypal["fake"].approve("ORD1X")
+    fake = paypal["fake"]
+    barrier = threading.Barrier(2, timeout=10)
+    handle = fake._handle
+
+    def both_inside(request, path):  # noqa: ANN001
+        if path.endswith("/capture"):
+            barrier.wait()  # both requests are at PayPal before either is answered
+        return handle(request, path)
+
+    fake._handle = both_inside
+    # Distinct request ids, as two processes would send (PayPal does not dedupe them).
+    fake.by_request_id = {}
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(payments.complete("ORD1X"))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(results) == 2 and sorted(r.credited_now for r in results) == [False, True]
+    assert _balance(paypal["c"]) == Decimal("10") and len(_credits(paypal["c"])) == 1
+
+
 def test_not_approved_yet_credits_nothing(paypal):
     payments.start_deposit(paypal["client_actor"], "10")
     with pytest.raises(payments.PaymentError):
