@@ -6,6 +6,7 @@ from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.config import settings
 from reseller_app.pages import (
+    api_settings,
     client,
     clients,
     configuration,
@@ -16,9 +17,12 @@ from reseller_app.pages import (
     reseller,
     signup,
 )
+from reseller_app.services import scheduler
+from reseller_app.state.api_settings import ApiSettingsState
 from reseller_app.state.client import ClientState, ResetState, ServicesState
 from reseller_app.state.clients import ClientFormState, ClientListState, ManageState, NumbersState, SubAccountState
 from reseller_app.state.configuration import ConfigState
+from reseller_app.state.deposit import DepositState
 from reseller_app.state.login import LoginState
 from reseller_app.state.packages import PackagesState
 from reseller_app.state.reports import ReportsState
@@ -39,6 +43,8 @@ app = rx.App(
 )
 # Deliver queued email in the background of every worker (rows are claimed, so never twice).
 app.register_lifespan_task(notify.run_forever)
+# CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
+app.register_lifespan_task(scheduler.run_forever)
 # Every page names its title: the client pages take the reseller's, so no framework default shows.
 CLIENT_TITLE = ClientState.brand["title"]
 app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
@@ -103,10 +109,21 @@ app.add_page(
     on_load=[ResellerState.guard, ReportsState.load],
 )
 app.add_page(
+    api_settings.api_settings,
+    route="/reseller/api",
+    title="API & carrier · Reseller portal",
+    on_load=[ResellerState.guard, ApiSettingsState.load],
+)
+app.add_page(
     login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal
 )
 app.add_page(client.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=ClientState.load_dashboard)
-app.add_page(client.balance, route=routes.CLIENT_BALANCE, title=CLIENT_TITLE, on_load=ClientState.load_balance)
+app.add_page(
+    client.balance,
+    route=routes.CLIENT_BALANCE,
+    title=CLIENT_TITLE,
+    on_load=[ClientState.load_balance, DepositState.load],
+)
 app.add_page(client.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=ClientState.load_calls)
 app.add_page(client.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
 RESET_TITLE = ResetState.brand["title"]

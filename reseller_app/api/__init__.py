@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import cdr_export, direct_login, health, report_export
+from reseller_app.api import cdr_export, direct_login, health, paypal, report_export, rest
 
 
 def create_api() -> FastAPI:
@@ -22,6 +22,8 @@ def create_api() -> FastAPI:
     api.include_router(cdr_export.router)
     api.include_router(direct_login.router)
     api.include_router(report_export.router)
+    api.include_router(rest.router)
+    api.include_router(paypal.router)
     # Requests for a reseller's custom hostname open that reseller's client portal.
     api.add_middleware(direct_login.HostnamePortal)
     return api

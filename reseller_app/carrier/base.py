@@ -133,4 +133,12 @@ def get_carrier(reseller: Reseller) -> Carrier:
 
             _default_sandbox = SandboxCarrier()
         return _default_sandbox
+    if kind == "voipms":
+        from reseller_app.carrier.voipms import VoipMsCarrier
+
+        username = getattr(reseller, "carrier_username", None) or ""
+        secret = getattr(reseller, "carrier_secret", None) or ""
+        if not username or not secret:
+            raise CarrierError("not_configured", "the VoIP.ms API username and password are not set")
+        return VoipMsCarrier(username, secret)
     raise CarrierError("unsupported_carrier", f"no carrier adapter for kind {kind!r}")

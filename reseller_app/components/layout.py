@@ -15,6 +15,7 @@ RESELLER_NAV = [
     ("Manage rates & packages", routes.RESELLER_PACKAGES, "package"),
     ("Manage client's accounts", routes.RESELLER_CLIENTS, "users"),
     ("Reports", routes.RESELLER_REPORTS, "chart-bar"),
+    ("API & carrier", "/reseller/api", "plug"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
+from .jobs import JobLease
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
@@ -29,6 +30,7 @@ __all__ = [
     "Forwarding",
     "FreeMinuteUsage",
     "FreeZone",
+    "JobLease",
     "LedgerEntry",
     "LoginAttempt",
     "LoginSession",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.deposit import deposit_panel
 from reseller_app.components.layout import client_button, client_layout, client_panel
 from reseller_app.state.client import CALL_TYPES, ClientState, ServicesState
 
@@ -123,6 +124,7 @@ def balance() -> rx.Component:
                 _refused(),
                 rx.vstack(
                     _balance_figures(),
+                    deposit_panel(),
                     client_panel(
                         "Transaction history",
                         _table(

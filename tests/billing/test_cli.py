@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,46 @@ def test_output_keeps_normal_permissions(files):
     umask = os.umask(0)
     os.umask(umask)
     assert (files / "rated.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_free_minutes_left_in_one_cycle_do_not_spill_into_the_next(tmp_path, jobs):
+    # sa1 uses 3 of its 10 minutes in the Feb 29 cycle; its Mar 31 calls get a fresh pool of 10,
+    # and in two processes the March calls sit in the other half of the file.
+    (tmp_path / "deck.csv").write_text(DECK)
+    (tmp_path / "package.json").write_text(json.dumps(PACKAGE))
+    rows = ["a0,2024-03-05T10:00:00Z,out,sa1,1,447911123456,120,ANSWERED,0\n"]
+    rows += [f"p{i:03d},2024-03-06T10:00:00Z,out,sa2,1,447911123456,5,BUSY,0\n" for i in range(300)]
+    rows += ["a1,2024-03-06T10:00:00Z,out,sa1,1,447911123456,60,ANSWERED,0\n"]  # same pool, other half
+    rows += [f"b{i},2024-04-0{i + 1}T10:00:00Z,out,sa1,1,447911123456,240,ANSWERED,0\n" for i in range(4)]
+    (tmp_path / "cdrs.csv").write_text(HEADER + "".join(rows))
+    rate_file(
+        RateDeck.load_csv(tmp_path / "deck.csv"),
+        load_package(tmp_path / "package.json"),
+        tmp_path / "cdrs.csv",
+        tmp_path / "rated.csv",
+        jobs=jobs,
+    )
+    out = {r["call_id"]: r for r in csv.DictReader((tmp_path / "rated.csv").open())}
+    assert out["a0"]["reason"] == out["a1"]["reason"] == "free_minutes"
+    # 10 fresh minutes: b0 (4) and b1 (4) free, b2 takes the last 2 and bills 120 s, b3 bills in full.
+    assert [out[f"b{i}"]["reason"] for i in range(4)] == ["free_minutes", "free_minutes", "", ""]
+    assert (out["b2"]["billable_seconds"], out["b3"]["billable_seconds"]) == ("120", "240")
+
+
+def test_a_terminated_run_leaves_no_file_behind(tmp_path):
+    (tmp_path / "deck.csv").write_text(DECK)
+    (tmp_path / "package.json").write_text(json.dumps(PACKAGE))
+    row = "c{},2024-03-05T15:00:00Z,out,sa3,1,442071234567,5,ANSWERED,0\n"
+    with (tmp_path / "cdrs.csv").open("w") as f:
+        f.write(HEADER)
+        f.writelines(row.format(i) for i in range(300_000))
+    cmd = [sys.executable, "-m", "reseller_app.billing", "rate", "--deck", "deck.csv", "--package", "package.json"]
+    cmd += ["--cdrs", "cdrs.csv", "--out", "rated.csv", "--jobs", "1"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.terminate()
+    assert proc.wait(timeout=60) == 143
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cdrs.csv", "deck.csv", "package.json"]

@@ -1,0 +1,323 @@
+"""The real carrier: VoIP.ms's REST API over httpx, with timeouts, backoff on rate limits and no double posting.
+
+Read calls are retried on network errors and `api_limit_exceeded`. A call that changes something is retried only
+when the request surely did not reach the carrier (connection refused, rate limited); after an ambiguous failure
+(timeout while waiting for the answer) it asks the carrier whether the change happened instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .base import DID_KINDS, ROUTES, Carrier, CarrierCdr, CarrierError, DidOffer, RateRow
+
+log = logging.getLogger(__name__)
+
+API_URL = "https://voip.ms/api/v1/rest.php"
+# getCDR answers at most this many days per request, like the portal's own API.
+CDR_CHUNK_DAYS = 92
+DEFAULT_REGIONS = {"CAN": ("QC", "ON", "BC", "AB"), "USA": ("NY", "CA", "IL", "FL")}
+_DISPOSITIONS = {"ANSWERED": "ANSWERED", "NO ANSWER": "NO ANSWER", "BUSY": "BUSY", "FAILED": "FAILED"}
+# Statuses that mean "nothing to list", not an error.
+_EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount"}
+
+
+def as_list(value: Any) -> list:  # noqa: ANN401 - JSON of any shape
+    """The carrier sends a one-element list as a bare object (and nothing as a missing key): always a list."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+class VoipMsCarrier(Carrier):
+    """VoIP.ms for one reseller's account (its API username and API password)."""
+
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        *,
+        url: str = API_URL,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 20.0,
+        retries: int = 4,
+        backoff: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+        regions: dict[str, tuple[str, ...]] | None = None,
+        deck_path: Path | None = None,
+    ) -> None:
+        """Configure the client; `transport` and `sleep` let tests answer from recordings without waiting."""
+        if not username or not password:
+            raise CarrierError("not_configured", "VoIP.ms API username and password are required")
+        self._auth = {"api_username": username, "api_password": password}
+        self._url = url
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": "reseller-portal/1.0"},
+        )
+        self._retries = retries
+        self._backoff = backoff
+        self._sleep = sleep
+        self._regions = regions or DEFAULT_REGIONS
+        if deck_path is None:
+            from .sandbox import DECK_PATH
+
+            deck_path = DECK_PATH
+        self._deck_path = deck_path
+
+    # --- transport -------------------------------------------------------------------------------------
+
+    def _once(self, method: str, params: dict[str, str]) -> dict:
+        query = {**self._auth, "method": method, **params}
+        r = self._client.get(self._url, params=query)
+        if r.status_code == 429:
+            return {"status": "api_limit_exceeded"}
+        if r.status_code >= 500:
+            raise httpx.HTTPStatusError(f"HTTP {r.status_code}", request=r.request, response=r)
+        try:
+            body = r.json()
+        except ValueError:
+            raise CarrierError("invalid_response", f"{method}: not JSON (HTTP {r.status_code})") from None
+        if not isinstance(body, dict) or "status" not in body:
+            raise CarrierError("invalid_response", f"{method}: no status")
+        return body
+
+    def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        mutating: bool = False,
+        happened: Callable[[], bool] | None = None,
+    ) -> dict:
+        """One API method with retries; returns the answer (status success or an empty-list status)."""
+        params = {k: str(v) for k, v in (params or {}).items()}
+        delay = self._backoff
+        for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            try:
+                body = self._once(method, params)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as e:
+                # The request never reached the carrier: safe to send again, even for a change.
+                if last:
+                    raise CarrierError("network_error", f"{method}: {e}") from e
+            except (httpx.TransportError, httpx.HTTPStatusError) as e:
+                if mutating:
+                    # It may have been applied: ask instead of sending it twice.
+                    if happened is not None and self._safe_check(happened):
+                        return {"status": "success"}
+                    if happened is None:
+                        raise CarrierError("network_error", f"{method}: outcome unknown ({e})") from e
+                if last:
+                    raise CarrierError("network_error", f"{method}: {e}") from e
+            else:
+                status = str(body.get("status"))
+                if status == "success" or status in _EMPTY:
+                    return body
+                if status != "api_limit_exceeded":
+                    raise CarrierError(status, f"{method}: {status}")
+                if last:
+                    raise CarrierError("api_limit_exceeded", f"{method}: still rate limited")
+            log.info("VoIP.ms %s: retry %d in %.1fs", method, attempt + 1, delay)
+            self._sleep(delay)
+            delay = min(delay * 2, 60.0)
+        raise CarrierError("network_error", method)  # pragma: no cover - the loop always returns or raises
+
+    def _safe_check(self, happened: Callable[[], bool]) -> bool:
+        try:
+            return happened()
+        except CarrierError:
+            return False
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._client.close()
+
+    # --- DIDs ------------------------------------------------------------------------------------------
+
+    def available_dids(self, reseller_id: int, kind: str = "voice") -> list[DidOffer]:
+        """Voice numbers in the configured provinces and states (VoIP.ms lists them per region)."""
+        if kind not in DID_KINDS:
+            raise CarrierError("invalid_type", f"kind must be one of {DID_KINDS}")
+        if kind == "fax":
+            return []  # fax numbers are ordered through VoIP.ms's fax portal, not listed here
+        offers: list[DidOffer] = []
+        for country, regions in self._regions.items():
+            key = "province" if country == "CAN" else "state"
+            for region in regions:
+                body = self.call(f"getDIDs{country}", {key: region})
+                for row in as_list(body.get("dids")):
+                    number = _digits(str(row.get("did", "")))
+                    if len(number) == 10:
+                        number = "1" + number
+                    if number:
+                        offers.append(DidOffer(number, str(row.get("ratecenter", "")), region, "voice"))
+        return offers
+
+    def _owns(self, number: str) -> bool:
+        body = self.call("getDIDsInfo", {"did": number[-10:]})
+        return any(_digits(str(r.get("did", "")))[-10:] == number[-10:] for r in as_list(body.get("dids")))
+
+    def claim_did(self, reseller_id: int, number: str) -> DidOffer:
+        """Order the number (a no-op when the account already has it)."""
+        number = _digits(number)
+        if len(number) == 10:
+            number = "1" + number
+        if not self._owns(number):
+            self.call(
+                "orderDID",
+                {
+                    "did": number[-10:],
+                    "routing": "sys:noservice",
+                    "pop": "1",
+                    "dialtime": "60",
+                    "cnam": "0",
+                    "billing_type": "1",
+                },  # fmt: skip
+                mutating=True,
+                happened=lambda: self._owns(number),
+            )
+        return DidOffer(number, "", "", "voice")
+
+    def release_did(self, reseller_id: int, number: str) -> None:
+        """Cancel the number at the carrier."""
+        number = _digits(number)
+        self.call(
+            "cancelDID", {"did": number[-10:]}, mutating=True, happened=lambda: not self._owns(number)
+        )  # fmt: skip
+
+    # --- sub-accounts ----------------------------------------------------------------------------------
+
+    def _subaccount(self, account: str) -> dict | None:
+        body = self.call("getSubAccounts", {"account": account})
+        return next((r for r in as_list(body.get("accounts")) if r.get("account") == account), None)
+
+    def create_subaccount(self, reseller_id: int, account: str, password: str, *, description: str = "") -> str:
+        """Create `<main>_<name>`; returns the carrier's id. Never creates it twice."""
+        name = account.split("_", 1)[-1]
+        existing = self._subaccount(account)
+        if existing is None:
+            body = self.call(
+                "createSubAccount",
+                {
+                    "username": name,
+                    "password": password or secrets.token_urlsafe(12),
+                    "protocol": "1",
+                    "description": description,
+                    "auth_type": "1",
+                    "device_type": "2",
+                    "lock_international": "0",
+                    "international_route": "1",
+                    "music_on_hold": "default",
+                    "allowed_codecs": "ulaw;g729;gsm",
+                    "dtmf_mode": "auto",
+                    "nat": "yes",
+                },
+                mutating=True,
+                happened=lambda: self._subaccount(account) is not None,
+            )
+            if body.get("id"):
+                return str(body["id"])
+            existing = self._subaccount(account)
+        return str((existing or {}).get("id", account))
+
+    def block_subaccount(self, account: str) -> None:
+        """VoIP.ms's API has no switch to block a sub-account: refuse, so the caller logs it for the reseller."""
+        raise CarrierError("unsupported", f"block {account}: suspend it in the VoIP.ms portal")
+
+    def unblock_subaccount(self, account: str) -> None:
+        """See block_subaccount."""
+        raise CarrierError("unsupported", f"unblock {account}: re-enable it in the VoIP.ms portal")
+
+    # --- rates -----------------------------------------------------------------------------------------
+
+    def termination_rates(self, route: str) -> list[RateRow]:
+        """The shipped rate deck (VoIP.ms's getRates answers one prefix at a time, too slow for a whole deck)."""
+        if route not in ROUTES:
+            raise CarrierError("invalid_route", f"route must be one of {ROUTES}")
+        from .sandbox import load_deck
+
+        return list(load_deck(self._deck_path)[route])
+
+    def deck_csv_path(self) -> Path | None:
+        """The shipped deck file."""
+        return self._deck_path if self._deck_path.is_file() else None
+
+    # --- CDRs ------------------------------------------------------------------------------------------
+
+    def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
+        """Calls after `since` up to now, fetched in 92-day windows, oldest first."""
+        if since.tzinfo is None or since.utcoffset() is None:
+            raise ValueError("since must be timezone-aware")
+        since = since.astimezone(UTC)
+        end = datetime.now(UTC).date()
+        start = max(since.date(), end - timedelta(days=365 * 2))
+        found: dict[str, CarrierCdr] = {}
+        while start <= end:
+            stop = min(start + timedelta(days=CDR_CHUNK_DAYS - 1), end)
+            body = self.call(
+                "getCDR",
+                {
+                    "date_from": start.isoformat(),
+                    "date_to": stop.isoformat(),
+                    "timezone": "0",
+                    "answered": "1",
+                    "noanswer": "1",
+                    "busy": "1",
+                    "failed": "1",
+                },  # fmt: skip
+            )
+            for row in as_list(body.get("cdr")):
+                cdr = parse_cdr(row)
+                if cdr is not None and cdr.start > since:
+                    found[cdr.uniqueid] = cdr
+            start = stop + timedelta(days=1)
+        return sorted(found.values(), key=lambda c: (c.start, c.uniqueid))
+
+
+def parse_cdr(row: dict) -> CarrierCdr | None:
+    """One getCDR row (dates in UTC, timezone=0) as a CarrierCdr; None for a row that cannot be read."""
+    try:
+        uid = str(row["uniqueid"]).strip()
+        start = datetime.strptime(str(row["date"]), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        seconds = int(str(row.get("seconds") or "0"))
+        total = str(row.get("total") or "").strip()
+        cost = abs(Decimal(total)) if total else None
+    except (KeyError, ValueError, InvalidOperation):
+        log.warning("unreadable CDR row skipped: %r", row)
+        return None
+    if not uid:
+        return None
+    description = str(row.get("description", ""))
+    inbound = "inbound" in description.lower()
+    destination = _digits(str(row.get("destination", "")))
+    disposition = _DISPOSITIONS.get(str(row.get("disposition", "")).strip().upper(), "FAILED")
+    return CarrierCdr(
+        uniqueid=uid[:64],
+        start=start,
+        direction="in" if inbound else "out",
+        account=str(row.get("account", ""))[:64],
+        callerid=str(row.get("callerid", "")),
+        destination=destination,
+        duration=max(seconds, 0),
+        disposition=disposition,
+        carrier_cost=cost,
+        did=destination if inbound else None,
+    )
