@@ -1,8 +1,9 @@
 """Benchmark of the rating command: a 50,000-prefix deck and 1,000,000 CDRs.
 
 Generates the files in a temporary directory, then runs, as subprocesses of the same
-interpreter (so both include start-up):
-  * the rating command  `python -m reseller_app.billing rate ...`
+interpreter (so all include start-up):
+  * the rating command  `python -m reseller_app.billing rate ...`  (default: 2 processes
+    for a file this size) and again with `--jobs 1`
   * a plain csv read + write of the same CDR file (csv.reader -> csv.writer, row by row)
 `--repeat` times each, interleaved, and prints the medians, CDRs per second and the ratio.
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -124,14 +127,17 @@ def make_cdrs(path: Path, n: int, prefixes: list[str], rng: random.Random) -> No
             )
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    """Run a command, fail loudly on error, return its wall time in seconds."""
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command, fail loudly on error; return wall seconds, CPU seconds (all its processes), stderr."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
-    return elapsed
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu, proc.stderr
 
 
 def main() -> None:
@@ -156,21 +162,39 @@ def main() -> None:
         rate_cmd = [sys.executable, "-m", "reseller_app.billing", "rate", "--deck", str(d / "deck.csv")]
         rate_cmd += ["--package", str(d / "package.json"), "--cdrs", str(d / "cdrs.csv"), "--out", str(d / "rated.csv")]
         plain_cmd = [sys.executable, "-c", PLAIN, str(d / "cdrs.csv"), str(d / "plain.csv")]
-        rate_times, plain_times = [], []
+        modes = {"default jobs": [], "--jobs 1": ["--jobs", "1"]}
+        times: dict[str, list[float]] = {"plain": [], **{m: [] for m in modes}}
+        cpus: dict[str, list[float]] = {k: [] for k in times}
+        used: dict[str, str] = {}
+        outputs = set()
         for i in range(args.repeat):
-            plain_times.append(timed(plain_cmd, env))
-            rate_times.append(timed(rate_cmd, env))
-            print(f"run {i + 1}: rate {rate_times[-1]:.2f}s, plain csv read+write {plain_times[-1]:.2f}s")
+            elapsed, cpu, _ = timed(plain_cmd, env)
+            times["plain"].append(elapsed)
+            cpus["plain"].append(cpu)
+            for mode, extra in modes.items():
+                elapsed, cpu, summary = timed(rate_cmd + extra, env)
+                times[mode].append(elapsed)
+                cpus[mode].append(cpu)
+                used[mode] = summary.split(" with ")[-1].split(" process")[0]  # "rated ... with 2 process(es)"
+                outputs.add(hashlib.sha256((d / "rated.csv").read_bytes()).hexdigest())
+            print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()))
         with (d / "rated.csv").open(newline="") as f:
             reasons: dict[str, int] = {}
             for row in csv.DictReader(f):
                 reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
-        rate_med, plain_med = statistics.median(rate_times), statistics.median(plain_times)
         print(f"reasons: {dict(sorted(reasons.items()))}")
-        print("mode: subprocess, single process (start-up, deck load and file writing included)")
-        print(f"median rating time:          {rate_med:.2f}s  ->  {args.cdrs / rate_med:,.0f} CDRs/s")
-        print(f"median plain csv read+write: {plain_med:.2f}s  ->  {args.cdrs / plain_med:,.0f} rows/s")
-        print(f"ratio rating / plain:        {rate_med / plain_med:.2f}x")
+        print(f"outputs identical across modes and runs: {len(outputs) == 1}")
+        plain_med = statistics.median(times["plain"])
+        print(f"load average during the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores)")
+        print("medians of subprocess runs (start-up, deck load and writing included); cpu = user+sys, all processes")
+        for mode in times:
+            wall, cpu = statistics.median(times[mode]), statistics.median(cpus[mode])
+            if mode == "plain":
+                label, speed = "plain csv read+write", f"{args.cdrs / wall:>9,.0f} rows/s"
+            else:
+                label = f"rate, {mode} ({used[mode]} proc.)"
+                speed = f"{args.cdrs / wall:>9,.0f} CDRs/s  {wall / plain_med:.2f}x plain"
+            print(f"{label:<30} wall {wall:6.2f}s  cpu {cpu:6.2f}s  {speed}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,17 @@ def _migrate(url: str) -> None:
 
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("sqlalchemy.url", url)
-    command.downgrade(cfg, "base") if url.startswith("postgresql") else None
+    if url.startswith("postgres"):
+        # Start from an empty schema whatever an earlier run (or another branch's migrations) left behind.
+        import sqlalchemy as sa
+
+        from reseller_app.db import make_engine
+
+        eng = make_engine(url)
+        with eng.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        eng.dispose()
     command.upgrade(cfg, "head")
 
 

@@ -288,3 +288,19 @@ def test_a_terminated_run_leaves_no_file_behind(tmp_path):
     proc.terminate()
     assert proc.wait(timeout=60) == 143
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdrs.csv", "deck.csv", "package.json"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_line_numbers_count_blank_lines_and_reordered_columns(files, capsys, jobs, quoted):
+    note = '"x"' if quoted else "x"  # a quote anywhere sends the file through the csv module
+    rows = [f"c{i},2024-03-05T15:00:00Z,out,sa1,1,442071234567,5,ANSWERED,0,{note}\n" for i in range(5)]
+    rows.insert(2, "\n")
+    rows.append("c9,2024-03-05T15:00:00Z,out,sa1,1,442071234567,5,ANSWERED\n")  # 8 fields, 10 expected
+    (files / "cdrs.csv").write_text(HEADER.rstrip("\n") + ",note\n" + "".join(rows))
+    assert run(files, "--jobs", jobs) == 1
+    assert "cdrs.csv:8: expected 10 fields, got 8" in capsys.readouterr().err
+    rows[-1] = "c9,2024-03-05T15:00:00Z,out,sa1,1,442071234567,5,ANSWERED,maybe,x\n"
+    (files / "cdrs.csv").write_text(HEADER.rstrip("\n") + ",note\n" + "".join(rows))
+    assert run(files, "--jobs", jobs) == 1
+    assert "cdrs.csv:8: onnet: 'maybe'" in capsys.readouterr().err
