@@ -125,7 +125,7 @@ def transactions(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
                 "date": fmt.when(e.created_at, c.timezone),
                 "type": KIND_LABEL.get(e.kind, e.kind),
                 "description": e.description,
-                "amount": fmt.money(e.amount, 2),
+                "amount": fmt.posting(e.amount),
                 "negative": "1" if e.amount < 0 else "",
             }
             for e in rows

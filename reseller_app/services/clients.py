@@ -381,7 +381,7 @@ def history(actor: Actor, client_id: int | str, page: int = 1) -> dict:
                 "date": fmt.when(r.created_at, client.timezone),
                 "kind": _KIND_LABEL.get(r.kind, r.kind),
                 "description": r.description,
-                "amount": fmt.money(r.amount, 4 if r.kind == "call" else 2),
+                "amount": fmt.posting(r.amount),
                 "negative": "1" if r.amount < 0 else "",
                 "reversed": "1" if r.id in reversed_ids else "",
                 "can_delete": "1" if r.kind != "reversal" and r.id not in reversed_ids else "",

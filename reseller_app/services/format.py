@@ -15,6 +15,12 @@ def money(amount: Decimal | None, places: int = 2, symbol: str = "$") -> str:
     return f"{sign}{symbol}{abs(q):,.{places}f}"
 
 
+def posting(amount: Decimal | None) -> str:
+    """A ledger amount shown exactly: cents when it is whole cents, else the 4 places calls and fees carry."""
+    amount = amount or Decimal(0)
+    return money(amount, 2 if amount == amount.quantize(Decimal("0.01")) else 4)
+
+
 def rate(amount: Decimal | None) -> str:
     """A per-minute rate with up to 6 places, at least 4 (0.0138)."""
     amount = amount or Decimal(0)

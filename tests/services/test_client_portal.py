@@ -188,3 +188,13 @@ def test_csv_endpoint_is_scoped_to_the_session_cookie(w):
     api.cookies.set("rp_csess", other)
     them = list(csv.DictReader(io.StringIO(api.get(f"/api/client/{w['rb']}/calls.csv").text)))
     assert [x["destination"] for x in them] == ["1"]
+
+
+def test_ledger_amounts_are_shown_exactly():
+    from decimal import Decimal
+
+    from reseller_app.services import format as fmt
+
+    assert fmt.posting(Decimal("-0.0026")) == "-$0.0026"
+    assert fmt.posting(Decimal("25.10")) == "$25.10"
+    assert fmt.posting(Decimal("-1234.5")) == "-$1,234.50"
