@@ -144,7 +144,16 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             ).all()
         }
         onnet = set(session.exec(select(Did.number).where(Did.client_id.is_not(None))).all())
-        clients: dict[int, Client] = {}
+        # Lock the batch's clients (in id order, so two batches never deadlock): a concurrent posting that suspends
+        # one has committed before this batch reads its status (HARD rule below), or it waits for this batch.
+        owners = {s.client_id for s in subs.values()} | {d.client_id for d in dids.values()}
+        owners.discard(None)
+        clients: dict[int, Client] = {
+            c.id: c
+            for c in session.exec(
+                select(Client).where(Client.id.in_(owners)).order_by(Client.id).with_for_update()
+            ).all()
+        }
         packages: dict[int, Package] = {}
 
         def client_of(cid: int | None) -> Client | None:
