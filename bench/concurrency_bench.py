@@ -352,7 +352,9 @@ def main() -> None:
     if not args.no_pg:
         import sqlalchemy as sa
 
-        admin = sa.create_engine(args.pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(
+            args.pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as conn:
             conn.execute(sa.text("DROP DATABASE IF EXISTS concurrency_bench"))
             conn.execute(sa.text("CREATE DATABASE concurrency_bench"))

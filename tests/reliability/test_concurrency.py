@@ -40,7 +40,7 @@ def test_balance_equals_the_ledger_and_every_posting_appears_once(engine):
 
 def test_hard_client_no_call_started_after_the_suspension_is_billed(engine):
     # Charges and calls only (no payment restores the client): the balance crosses 0 once, mid-run.
-    ids = cb.setup(mode="HARD", opening=Decimal("30"))
+    ids = cb.setup(mode="HARD", opening=Decimal("50"))
     result = cb.run(WORKERS, 18, ids, charges_only=True)
     cb.check(ids, result)
     with session_scope() as s:
@@ -48,7 +48,9 @@ def test_hard_client_no_call_started_after_the_suspension_is_billed(engine):
         rows = s.exec(select(Cdr)).all()
         billed = {
             e.reference.rsplit(":", 1)[-1]
-            for e in s.exec(select(LedgerEntry).where(LedgerEntry.client_id == ids["client"], LedgerEntry.kind == "call"))
+            for e in s.exec(
+                select(LedgerEntry).where(LedgerEntry.client_id == ids["client"], LedgerEntry.kind == "call")
+            )
         }
     assert client.status == "SUSPENDED" and client.balance <= 0 and client.suspended_at is not None
     after = [r for r in rows if r.start >= client.suspended_at]
