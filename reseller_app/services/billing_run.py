@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,6 +24,23 @@ class RunSummary:
     fees: int = 0
     total: Decimal = Decimal(0)
     errors: list[str] = field(default_factory=list)
+
+
+_posted_here = 0
+
+
+def _test_pause() -> None:
+    """Fault-test hook: with BILLING_TEST_PAUSE_AFTER=N and BILLING_TEST_PAUSE_FILE=path, after the N-th fee posted
+    in this process (its transaction still open) write the file and hang, so a test can SIGKILL the run there."""
+    global _posted_here
+    after = os.environ.get("BILLING_TEST_PAUSE_AFTER")
+    if not after:
+        return
+    _posted_here += 1
+    if _posted_here == int(after):
+        with open(os.environ["BILLING_TEST_PAUSE_FILE"], "w") as f:
+            f.write(str(os.getpid()))
+        threading.Event().wait()  # until killed
 
 
 def _recurring(session, client: Client) -> list[Recurring]:  # noqa: ANN001
@@ -76,6 +95,7 @@ def bill_client(client_id: int, today: date) -> tuple[int, Decimal]:
                 by="billing",
                 fx=fx,
             )
+            _test_pause()
             total += item.amount
             count += 1
         client.next_billing_date = run.next_billing

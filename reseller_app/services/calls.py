@@ -94,6 +94,7 @@ class IngestResult:
     duplicates: int = 0
     unrated: int = 0
     unassigned: int = 0
+    suspended: int = 0
     billed: Decimal = ZERO
 
 
@@ -143,7 +144,16 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             ).all()
         }
         onnet = set(session.exec(select(Did.number).where(Did.client_id.is_not(None))).all())
-        clients: dict[int, Client] = {}
+        # Lock the batch's clients (in id order, so two batches never deadlock): a concurrent posting that suspends
+        # one has committed before this batch reads its status (HARD rule below), or it waits for this batch.
+        owners = {s.client_id for s in subs.values()} | {d.client_id for d in dids.values()}
+        owners.discard(None)
+        clients: dict[int, Client] = {
+            c.id: c
+            for c in session.exec(
+                select(Client).where(Client.id.in_(owners)).order_by(Client.id).with_for_update()
+            ).all()
+        }
         packages: dict[int, Package] = {}
 
         def client_of(cid: int | None) -> Client | None:
@@ -203,6 +213,11 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             for (c, sub, did), r in zip(items, rated, strict=True):
                 client = client_of(sub.client_id if sub else (did.client_id if did else None))
                 price = r.price if r.price is not None else ZERO
+                reason = r.reason if client else "unassigned"
+                if client is not None and _started_after_suspension(client, c.start):
+                    # Not billable: the reseller bears the carrier cost of a call that got through the block.
+                    price, reason = ZERO, "suspended"
+                    result.suspended += 1
                 row = Cdr(
                     reseller_id=reseller_id,
                     client_id=client.id if client else None,
@@ -224,7 +239,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                     sell_rate=r.sell_rate or ZERO,
                     price=price if client else ZERO,
                     profit=(price - (r.cost or ZERO)) if client else -(r.cost or ZERO),
-                    reason=r.reason if client else "unassigned",
+                    reason=reason,
                     free_minutes_drawn=r.free_minutes_drawn,
                     rated_at=utcnow(),
                 )
@@ -260,6 +275,18 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         apply_rated(session, rated_rows)
     run_effects(fx)
     return result
+
+
+def _started_after_suspension(client: Client, start: datetime) -> bool:
+    """Whether a call started once the HARD balance rule had suspended its client (so it is not billable).
+
+    Calls in flight at the suspension (started before it) are billed even though they are rated later; a call
+    started at or after `suspended_at` is stored with price 0 and reason `suspended`. Manual suspensions and SOFT
+    clients are not concerned (SOFT never suspends).
+    """
+    if client.status != "SUSPENDED" or client.suspended_by != "balance" or client.suspended_at is None:
+        return False
+    return start.astimezone(UTC) >= client.suspended_at
 
 
 def _digits(text: str) -> str:

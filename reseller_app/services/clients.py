@@ -26,6 +26,7 @@ from reseller_app.models import (
     PaymentOrder,
     SubAccount,
     Voicemail,
+    utcnow,
 )
 from reseller_app.services import audit
 from reseller_app.services import format as fmt
@@ -173,6 +174,7 @@ def _apply_status(session: Session, client: Client, status: str, fx: Effects) ->
         return
     client.status = status
     client.suspended_by = "balance" if status == "SUSPENDED" else None
+    client.suspended_at = utcnow() if status == "SUSPENDED" else None
     for sub in session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all():
         sub.blocked = status == "SUSPENDED"
         (fx.block if sub.blocked else fx.unblock).append((client.reseller_id, sub.account))

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from reseller_app.billing.ledger import low_balance_crossing, status_after
 from reseller_app.billing.money import fmt_display, parse_amount
 from reseller_app.db import session_scope
-from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount
+from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
 from reseller_app.notify import enqueue, render
 from reseller_app.services import audit, ledger
 from reseller_app.services.actor import Actor, require_reseller
@@ -35,6 +35,7 @@ def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Dec
     if status != client.status:
         client.status = status
         client.suspended_by = "balance" if status == "SUSPENDED" else None
+        client.suspended_at = utcnow() if status == "SUSPENDED" else None
         subs = session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all()
         for sub in subs:
             sub.blocked = status == "SUSPENDED"
