@@ -12,10 +12,13 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reseller_app.config import settings
+
 
 def _backend_origins() -> list[str]:
     """The http(s) and ws(s) origins of API_URL: the websocket may use another host name than the page."""
-    url = os.environ.get("API_URL") or f"http://localhost:{os.environ.get('PORT', '3000')}"
+    # The same default as rxconfig.py: the browser's websocket goes to API_URL even when the page has another host.
+    url = os.environ.get("API_URL") or f"http://localhost:{settings.port}"
     parts = urlsplit(url)
     if not parts.scheme or not parts.netloc:
         return []
