@@ -57,7 +57,9 @@ DOCS_POLICY = (
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 # An uploaded file is only ever an image: even opened directly (an SVG or HTML polyglot), it may run nothing.
-UPLOAD_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+UPLOAD_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'none'; sandbox; frame-ancestors 'none'"
+)
 
 COMMON = {
     "x-frame-options": "DENY",

@@ -103,9 +103,10 @@ def test_security_headers_on_pages_api_and_uploads(page, app_server):
 
     with httpx.Client(base_url=app_server["base"], timeout=20) as http:
         for path in ("/login", f"/r/{rid}/login", f"/r/{rid}/dashboard", "/reseller/clients", "/no-such-page"):
-            r = http.get(path)
+            r = http.get(path, follow_redirects=True)
             assert r.status_code in (200, 404), path
-            _check_headers(r, path)
+            for hop in [*r.history, r]:  # the trailing-slash redirect too
+                _check_headers(hop, f"{path} ({hop.status_code})")
             assert "script-src 'self' 'unsafe-inline'" in r.headers["content-security-policy"]
         for path in ("/api/health", "/api/openapi.json", "/api/v1/rest.php", "/ping"):
             _check_headers(http.get(path), path)
@@ -116,7 +117,7 @@ def test_security_headers_on_pages_api_and_uploads(page, app_server):
         assert "sandbox" in r.headers["content-security-policy"]
         assert "default-src 'none'" in r.headers["content-security-policy"]
         # A JS/CSS asset of the compiled frontend gets them too (served by the same backend).
-        html = http.get("/login").text
+        html = http.get("/login", follow_redirects=True).text
         asset = re.search(r'(?:src|href)="(/assets/[^"]+\.(?:js|css))"', html)
         assert asset, "no compiled asset referenced by /login"
         _check_headers(http.get(asset.group(1)), asset.group(1))
@@ -181,6 +182,7 @@ def test_seeded_payloads_stay_text_on_every_page_of_both_roles(page, app_server)
             page.wait_for_load_state("networkidle")
             _inert(page, f"reports {tab}")
     page.goto(f"/reseller/clients/{cid}")
+    _shows_payload_text(page, "manage page")
     page.screenshot(path=str(SHOTS / "security-payloads-reseller.png"), full_page=True)
 
     _client_login(page, rid)
@@ -190,6 +192,7 @@ def test_seeded_payloads_stay_text_on_every_page_of_both_roles(page, app_server)
         _shows_payload_text(page, name)
         _inert(page, name)
     page.goto(f"/r/{rid}/services")
+    _shows_payload_text(page, "services")
     page.screenshot(path=str(SHOTS / "security-payloads-client.png"), full_page=True)
     assert dialogs == []
 
