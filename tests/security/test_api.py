@@ -218,3 +218,42 @@ def test_a_login_session_token_is_not_an_api_password(world):
         assert r.json()["status"] == "invalid_credentials"
     r = http.get(REST, params={"method": "getClients"}, cookies={"rp_rsess": world["a_reseller"]})
     assert r.json()["status"] != "success"
+
+
+def test_the_auto_connect_login_obeys_the_lockout_and_sets_a_fresh_cookie(world):
+    http = world["http"]
+    v = world["v"]
+    planted = "planted-token-value"
+    http.cookies.set("rp_csess", planted)
+    form = {"action": "DirectLogin", "col_email": "vc@example.com", "col_password": "wrong-password"}
+    codes = [http.post(f"/r/{v}/direct-login", data=form).headers["location"] for _ in range(5)]
+    assert all(c.endswith("?e=bad") for c in codes)
+    right = {**form, "col_password": PW}
+    locked = http.post(f"/r/{v}/direct-login", data=right)
+    assert locked.headers["location"].endswith("?e=locked") and "set-cookie" not in locked.headers
+    # The guide's URL shares the same lock (one counter per portal and login, whatever the entry point).
+    assert http.post("/interface/login.php", data={**right, "UID": v}).headers["location"].endswith("?e=locked")
+
+
+def test_a_lock_on_one_portal_does_not_lock_the_same_email_elsewhere(world):
+    a = world["a"]
+    with session_scope() as s:
+        s.add(Client(reseller_id=a, email="vc@example.com", firstname="Twin", password_hash=hash_password(PW)))
+    for _ in range(5):
+        with pytest.raises(auth.AuthFailed):
+            auth.login_client(world["v"], "vc@example.com", "wrong-password")
+    with pytest.raises(auth.AuthFailed, match="locked"):
+        auth.login_client(world["v"], "vc@example.com", PW)
+    assert auth.login_client(a, "vc@example.com", PW)
+
+
+def test_a_successful_auto_connect_issues_a_new_session_cookie(world):
+    http = world["http"]
+    http.cookies.set("rp_csess", "planted-token-value")
+    form = {"action": "DirectLogin", "col_email": "vc@example.com", "col_password": PW}
+    r = http.post(f"/r/{world['v']}/direct-login", data=form)
+    assert r.headers["location"].endswith("/dashboard")
+    issued = r.cookies.get("rp_csess") or http.cookies.get("rp_csess")
+    assert issued and issued != "planted-token-value"
+    assert auth.resolve(issued, "client", world["v"]) is not None
+    assert auth.resolve("planted-token-value", "client", world["v"]) is None
