@@ -1,8 +1,8 @@
 """Every Reflex event handler is a public endpoint: call each one as an attacker with the victim's ids.
 
 The list of handlers is built at run time from the registered state tree, so a handler added later is
-probed too. Attackers: another reseller, a client of another reseller, and another client of the victim's
-own reseller. Every id the victim owns is 9001 in its table, so one hand-crafted value names the victim's
+probed too. Attackers: another reseller, a client of another reseller, another client of the victim's
+own reseller, and a visitor with no session. Every id the victim owns is 9001 in its table, so one hand-crafted value names the victim's
 row whatever the handler expects (client, package, sub-account, DID, e911, voicemail, forwarding, ledger...).
 Each handler runs on a fresh state, with every id-like state var preset to 9001 first (the
 browser can set any var with Reflex's `setvar`). Afterwards the victim's rows must be unchanged and no
@@ -250,6 +250,7 @@ def arena(engine, monkeypatch):
         "other reseller": (auth.login_reseller("attacker@example.com", "password-123"), victim),
         "client of the same reseller": (auth.login_client(victim, "sib@example.com", "sib-pass-123"), victim),
         "client of another reseller": (auth.login_client(other, "far@example.com", "far-pass-123"), victim),
+        "anonymous visitor": ("", victim),
     }
 
     async def no_sleep(_seconds: float) -> None:
