@@ -3,10 +3,11 @@
 The list of handlers is built at run time from the registered state tree, so a handler added later is
 probed too. Attackers: another reseller, a client of another reseller, another client of the victim's
 own reseller, and a visitor with no session. Every id the victim owns is 9001 in its table, so one
-hand-crafted value names the victim's row whatever the handler expects (client, package, sub-account, DID, e911, voicemail, forwarding, ledger...).
-Each handler runs on a fresh state, with every id-like state var preset to 9001 first (the
-browser can set any var with Reflex's `setvar`). Afterwards the victim's rows must be unchanged and no
-victim secret may sit in the attacker's state.
+hand-crafted value names the victim's row whatever the handler expects (client, package, sub-account,
+DID, e911, voicemail, forwarding, ledger...). Each handler runs on a fresh state, then with every id-like
+state var preset to 9001 (the browser can set any var with Reflex's `setvar`), and for the reseller
+attacker on its own client's page with the victim's ids as arguments. Afterwards the victim's rows must
+be unchanged and no victim secret may sit in the attacker's state.
 """
 
 from __future__ import annotations
