@@ -4,6 +4,7 @@ import reflex as rx
 
 from reseller_app import notify, routes
 from reseller_app.api import create_api
+from reseller_app.api.security_headers import SecurityHeaders
 from reseller_app.config import settings
 from reseller_app.pages import (
     api_settings,
@@ -39,7 +40,8 @@ settings.check()
 
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
-    api_transformer=create_api(),
+    # The API mounts the Reflex app; the headers middleware then wraps both (pages, API, uploads).
+    api_transformer=[create_api(), SecurityHeaders],
 )
 # Deliver queued email in the background of every worker (rows are claimed, so never twice).
 app.register_lifespan_task(notify.run_forever)

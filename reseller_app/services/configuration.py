@@ -89,6 +89,13 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # Only raster formats a browser shows as an image; SVG is refused because it can carry script.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
 UPLOAD_PREFIX = "/_upload/"
+# Markup inside an "image" makes it a polyglot (a real PNG/JPEG header with HTML or SVG script after it or in a
+# comment chunk): a browser that ever sniffed it as a page would run the script. Real images do not hold these.
+# Only long enough tokens, so compressed pixel data does not match by chance.
+_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|object|embed|!doctype|\?xml)|<(?:svg|img)[\s/>]|javascript:",
+    re.IGNORECASE,
+)
 _UPLOAD_NAME = re.compile(r"^/_upload/[0-9a-f]{32}\.(png|jpg|webp)$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -504,7 +511,7 @@ def store_upload(actor: Actor, slot: str, data: bytes, upload_dir: Path) -> str:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed({slot: "The image is larger than 2 MB."})
     ext = image_kind(data)
-    if ext is None:
+    if ext is None or _MARKUP.search(data):
         raise ValidationFailed({slot: "Upload a PNG, JPEG or WebP image (SVG is not accepted)."})
     name = f"{secrets.token_hex(16)}.{ext}"
     upload_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,428 @@
+"""Every Reflex event handler is a public endpoint: call each one as an attacker with the victim's ids.
+
+The list of handlers is built at run time from the registered state tree, so a handler added later is
+probed too. Attackers: another reseller, a client of another reseller, another client of the victim's
+own reseller, and a visitor with no session. Every id the victim owns is 9001 in its table, so one
+hand-crafted value names the victim's row whatever the handler expects (client, package, sub-account,
+DID, e911, voicemail, forwarding, ledger...). Each handler runs on a fresh state, then with every id-like
+state var preset to 9001 (the browser can set any var with Reflex's `setvar`), and for the reseller
+attacker on its own client's page with the victim's ids as arguments. Afterwards the victim's rows must
+be unchanged and no victim secret may sit in the attacker's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import typing
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+import reflex as rx
+from reflex.istate.data import PageData, RouterData
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import SQLModel, select
+
+import reseller_app.reseller_app  # noqa: F401 - registers every state of the app
+from reseller_app.db import session_scope
+from reseller_app.models import (
+    AreaRate,
+    Cdr,
+    Client,
+    Did,
+    E911Record,
+    Forwarding,
+    FreeZone,
+    LedgerEntry,
+    Package,
+    PaymentOrder,
+    Reseller,
+    SubAccount,
+    Voicemail,
+)
+from reseller_app.services import auth
+from reseller_app.services.security import hash_password
+from reseller_app.state.session import SessionState
+
+FOREIGN = 9001
+OWN = 9002
+SECRET_MARKERS = ("victim-secret", "victim@example.com", "Vesper", "Vandermeer", "14155550199")
+
+# Handlers that take no id and touch no account data, or are public forms of the portal by design.
+ALLOWED = {
+    # Reflex's generic setter: it only stores a value in the caller's own state; the test itself uses it to preset
+    # foreign ids before every other handler, so what it can set is covered there.
+    "setvar",
+    # Public, unauthenticated forms. Login attempts with the victim's email count towards the victim's lockout
+    # (by design: that is the lockout); signup creates a new WAIT client; a reset request mails the victim's
+    # own address. None of them takes an id, and none returns the victim's data (tests/services cover them).
+    "LoginState.reseller_login",
+    "LoginState.client_login",
+    "SignupState.submit",
+    "ResetState.request",
+    "ResetState.change_password",
+}
+
+
+def _walk(cls: type[rx.State]) -> typing.Iterator[type[rx.State]]:
+    for sub in cls.get_substates():
+        yield sub
+        yield from _walk(sub)
+
+
+def app_states() -> list[type[rx.State]]:
+    """Every state class of the app (Reflex's own internal states excluded)."""
+    return [c for c in _walk(rx.State) if c.__module__.startswith("reseller_app.")]
+
+
+def handlers() -> list[tuple[type[rx.State], str]]:
+    """Every (state class, handler name) pair that is not on the allow-list."""
+    out = []
+    for cls in app_states():
+        for name in cls.event_handlers:
+            if name in ALLOWED or f"{cls.__name__}.{name}" in ALLOWED:
+                continue
+            out.append((cls, name))
+    return out
+
+
+class _AnyForm(dict):
+    """A submitted form whose every field holds the foreign id."""
+
+    def get(self, key, default=None):  # noqa: ANN001, ANN201
+        return str(FOREIGN)
+
+    def __getitem__(self, key):  # noqa: ANN001, ANN204
+        return str(FOREIGN)
+
+    def __contains__(self, key) -> bool:  # noqa: ANN001
+        return True
+
+
+class _Upload:
+    """A stand-in for rx.UploadFile: a tiny PNG named like the victim's upload."""
+
+    filename = f"{FOREIGN}.png"
+    name = filename
+
+    async def read(self, size: int = -1) -> bytes:
+        return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _arg(annotation: object, name: str) -> object:
+    text = str(annotation)
+    if "UploadFile" in text:
+        return [_Upload()]
+    if text in ("dict", "<class 'dict'>") or text.startswith("dict"):
+        return _AnyForm()
+    if text in ("bool", "<class 'bool'>"):
+        return True
+    if text in ("int", "<class 'int'>"):
+        return 1 if name == "delta" else FOREIGN
+    return str(FOREIGN)
+
+
+def _args(fn) -> list:  # noqa: ANN001
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    return [_arg(p.annotation, p.name) for p in params]
+
+
+@pytest.fixture()
+def arena(engine, monkeypatch):
+    """The victim reseller with one row of every kind at id 9001; three attackers with live sessions."""
+    victim = auth.create_reseller("victim@example.com", "password-123", name="Victor Owner", company="Victim Telecom")
+    other = auth.create_reseller("attacker@example.com", "password-123", company="Attacker Co")
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with session_scope() as s:
+        for rid in (victim, other):
+            s.get(Reseller, rid).portal_active = True
+        pkg = Package(id=FOREIGN, reseller_id=victim, name="victim-secret plan", pulse=6)
+        c = Client(
+            id=FOREIGN,
+            reseller_id=victim,
+            email="victim@example.com",
+            password_hash=hash_password("victim-pass-1"),
+            firstname="Vesper",
+            lastname="Vandermeer",
+            company="victim-secret inc",
+            phone_number="14155550199",
+        )
+        s.add_all([pkg, c])
+        s.flush()
+        s.add_all(
+            [
+                AreaRate(id=FOREIGN, reseller_id=victim, package_id=FOREIGN, prefix="1415", rate=Decimal("0.02")),
+                FreeZone(id=FOREIGN, reseller_id=victim, package_id=FOREIGN, kind="country", value="CA"),
+                SubAccount(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    package_id=FOREIGN,
+                    account="900100_victim",
+                    description="victim-secret phone",
+                    sip_password="victim-secret-sip",
+                ),
+                Forwarding(id=FOREIGN, reseller_id=victim, client_id=FOREIGN, phone_number="14155550199"),
+                Voicemail(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    mailbox="9001",
+                    name="victim-secret box",
+                    pin="4321",
+                ),
+            ]
+        )
+        s.flush()
+        s.add(
+            Did(
+                id=FOREIGN,
+                reseller_id=victim,
+                number="14155550199",
+                client_id=FOREIGN,
+                sub_account_id=FOREIGN,
+                connected_at=now,
+            )
+        )
+        s.flush()
+        s.add_all(
+            [
+                E911Record(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    did_id=FOREIGN,
+                    full_name="Vesper Vandermeer",
+                    address="1 victim-secret st",
+                    city="SF",
+                    state="CA",
+                    zip="94110",
+                ),
+                LedgerEntry(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    reference="victim-payment-1",
+                    kind="payment",
+                    amount=Decimal("50.00"),
+                    created_at=now,
+                ),
+                Cdr(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    sub_account_id=FOREIGN,
+                    did_id=FOREIGN,
+                    uniqueid="victim-call-1",
+                    start=now,
+                    direction="out",
+                    destination="14155550199",
+                    disposition="ANSWERED",
+                ),
+                PaymentOrder(
+                    id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
+                ),
+            ]
+        )
+        # Another client of the victim's reseller, and a client of the attacker reseller.
+        sibling = Client(
+            id=OWN + 1,
+            reseller_id=victim,
+            email="sib@example.com",
+            firstname="Sib",
+            password_hash=hash_password("sib-pass-123"),
+        )
+        # The attacker reseller's own client, package and sub-account (id 9002), to mix own and foreign ids.
+        foreign = Client(
+            id=OWN,
+            reseller_id=other,
+            email="far@example.com",
+            firstname="Far",
+            password_hash=hash_password("far-pass-123"),
+        )
+        s.add_all([sibling, foreign, Package(id=OWN, reseller_id=other, name="Own plan", pulse=6)])
+        s.flush()
+        s.add(
+            SubAccount(id=OWN, reseller_id=other, client_id=OWN, package_id=OWN, account="900200_own", sip_password="x")
+        )
+    tokens = {
+        "other reseller": (auth.login_reseller("attacker@example.com", "password-123"), victim),
+        "client of the same reseller": (auth.login_client(victim, "sib@example.com", "sib-pass-123"), victim),
+        "client of another reseller": (auth.login_client(other, "far@example.com", "far-pass-123"), victim),
+        "anonymous visitor": ("", victim),
+    }
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    # Background handlers poll with sleeps; here they run to completion at once, a couple of rounds only.
+    monkeypatch.setattr(asyncio, "sleep", no_sleep)
+    monkeypatch.setattr("reseller_app.state.client.LIVE_MAX_POLLS", 2)
+    monkeypatch.setattr("reseller_app.state.clients.LIVE_TICKS", 2)
+    return {"victim": victim, "tokens": tokens}
+
+
+def victim_snapshot(victim: int) -> str:
+    """Every row the victim owns, in every table with a reseller id (sessions, attempts and audit aside)."""
+    skip = {"loginsession", "loginattempt", "auditlog", "outboundemail"}
+    rows = {}
+    with session_scope() as s:
+        conn = s.connection()
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name in skip:
+                continue
+            col = table.c.get("reseller_id") if "reseller_id" in table.c else table.c.get("owner_reseller_id")
+            if col is None and table.name == "reseller":
+                col = table.c.id
+            if col is None:
+                continue
+            got = conn.execute(table.select().where(col == victim).order_by(*table.primary_key.columns)).all()
+            rows[table.name] = [[str(v) for v in r] for r in got]
+    return json.dumps(rows, sort_keys=True)
+
+
+def _root(token: str, rid: int, page_id: int = FOREIGN) -> rx.State:
+    """A root state as Reflex builds it for one browser tab, on a page URL naming `page_id`."""
+    root = rx.State(_reflex_internal_init=True)
+    params = {"rid": str(rid), "client_id": str(page_id), "sub_id": str(page_id), "kind": "voice", "token": "x"}
+    root.router = RouterData(_page=PageData(path=f"/r/{rid}/dashboard", params=params))
+    session = root.get_substate(SessionState.get_full_name().split(".")[1:])
+    session.reseller_token = token
+    session.client_token = token
+    return root
+
+
+def _preset_ids(state: rx.State, value: int) -> None:
+    """Set every id-like var as a hostile browser could with `setvar`."""
+    for name, field in state.get_fields().items():
+        if name.startswith("_") or name in ("router", "is_hydrated"):
+            continue
+        if "id" in name.split("_") or name.endswith("id") or name in ("cid", "sid", "editing", "pending_delete"):
+            try:
+                if field.annotated_type is int:
+                    setattr(state, name, value)
+                elif field.annotated_type is str:
+                    setattr(state, name, str(value))
+            except Exception:  # noqa: BLE001 - a var that refuses the value is simply not preset
+                pass
+
+
+async def _run(state: rx.State, name: str) -> None:
+    fn = type(state).event_handlers[name].fn
+    result = fn(state, *_args(fn))
+    if inspect.isasyncgen(result):
+        async for _ in result:
+            pass
+    elif inspect.isgenerator(result):
+        for _ in result:
+            pass
+    elif inspect.isawaitable(result):
+        await result
+
+
+def _state_text(root: rx.State) -> str:
+    return json.dumps(root.dict(), default=str)
+
+
+# How the state is set up before the call: the page URL's ids, and the value preset into id-like vars (or none).
+MODES = {
+    "foreign page": (FOREIGN, None),
+    "foreign page and vars": (FOREIGN, FOREIGN),
+    # The attacker on its own client's page (its own ids in the URL and vars), passing the victim's ids as arguments.
+    "own page, foreign arguments": (OWN, OWN),
+}
+
+
+def _probe(cls: type[rx.State], name: str, token: str, rid: int, mode: str) -> tuple[bool, str]:
+    """Call one handler; (raised, the attacker's whole state afterwards)."""
+    page_id, preset = MODES[mode]
+    root = _root(token, rid, page_id)
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    if preset is not None:
+        _preset_ids(state, preset)
+    raised = False
+    try:
+        asyncio.run(_run(state, name))
+    except Exception:  # noqa: BLE001 - a refusal may surface as an exception; the data check below decides
+        raised = True
+    return raised, _state_text(root)
+
+
+def test_the_handler_list_is_the_whole_app():
+    names = {f"{c.__name__}.{n}" for c, n in handlers()}
+    # A sample from each area, so an enumeration that silently finds nothing fails.
+    for expected in (
+        "ManageState.reverse",
+        "ServicesState.remove_e911",
+        "PackagesState.delete",
+        "ConfigState.save",
+        "ClientListState.login_as",
+        "ReportsState.export",
+        "ApiSettingsState.save_password",
+        "DepositState.start",
+    ):
+        assert expected in names
+    assert len(names) > 120
+    for entry in ALLOWED - {"setvar"}:
+        cls_name, handler = entry.split(".")
+        assert any(c.__name__ == cls_name and handler in c.event_handlers for c in app_states()), entry
+
+
+def test_no_handler_touches_or_reveals_another_accounts_data(arena):
+    victim = arena["victim"]
+    before = victim_snapshot(victim)
+    ran_clean = 0
+    failures = []
+    for who, (token, rid) in arena["tokens"].items():
+        modes = list(MODES) if who == "other reseller" else list(MODES)[:2]
+        for cls, name in handlers():
+            for mode in modes:
+                raised, text = _probe(cls, name, token, rid, mode)
+                ran_clean += not raised
+                after = victim_snapshot(victim)
+                if after != before:
+                    failures.append(f"{cls.__name__}.{name} as {who} ({mode}) changed the victim's data")
+                    before = after
+                leaked = [m for m in SECRET_MARKERS if m in text]
+                if leaked:
+                    failures.append(f"{cls.__name__}.{name} as {who} ({mode}) revealed {leaked}")
+    assert not failures, "\n".join(failures)
+    # Honest probing: most handlers must have run to their end (refusing politely), not crashed on our arguments.
+    assert ran_clean > len(handlers()) * 3
+
+
+def test_the_victims_session_does_reach_its_own_data(arena):
+    """The probe can see a leak: the victim's own session on its dashboard shows its own name."""
+    victim = arena["victim"]
+    token = auth.login_client(victim, "victim@example.com", "victim-pass-1")
+    from reseller_app.state.client import ClientState
+
+    _raised, text = _probe(ClientState, "load_dashboard", token, victim, "foreign page")
+    assert any(m in text for m in SECRET_MARKERS)
+
+
+def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
+    """Mutation check: if a service stops checking ownership, the probe reports it."""
+    from reseller_app.services import clients as client_services
+
+    def careless_delete(actor, client_id):  # noqa: ANN001, ANN202
+        with session_scope() as s:
+            row = s.exec(select(Client).where(Client.id == int(client_id))).one()
+            row.company = "changed by the attacker"
+
+    monkeypatch.setattr(client_services, "delete_client", careless_delete)
+    victim = arena["victim"]
+    before = victim_snapshot(victim)
+    from reseller_app.state.clients import ClientFormState
+
+    token, rid = arena["tokens"]["other reseller"]
+    _probe(ClientFormState, "delete", token, rid, "foreign page and vars")
+    assert victim_snapshot(victim) != before
+
+
+def test_snapshot_covers_every_table_with_a_reseller():
+    tables = {t.name for t in SQLModel.metadata.sorted_tables if "reseller_id" in t.c}
+    assert {"client", "subaccount", "did", "e911record", "voicemail", "forwarding", "ledgerentry"} <= tables
+    assert sa_inspect(Client).primary_key
