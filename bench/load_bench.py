@@ -1,0 +1,357 @@
+"""Load bench: 200 concurrent client sessions over Reflex's websocket, with one worker and with two on Redis.
+
+    .venv/bin/python bench/load_bench.py [--sessions 200] [--pages 3] [--db sqlite|postgres]
+
+For each configuration the script builds and starts the portal in prod mode on a free port (holding the e2e build
+lock, like the browser tests), on a throw-away database seeded with one reseller and SESSIONS clients that have
+100 rated calls each. It then opens SESSIONS socket.io connections at once (python-socketio, the protocol of
+`.web/utils/state.js`: path /_event, the tab token in the query, `event` messages both ways) and each session
+    logs in -> opens the dashboard -> opens the call history -> pages through it (PAGES x "next"),
+with a think time of 0.3-1 s between steps and a bare event (LoginState.clear: a tiny state, no database) after
+every step. A round trip is the time from emitting an event to receiving its state update.
+It prints p50/p95 round trips (the login, which hashes a password with argon2, is reported apart), the bare
+event's, and the backend memory per session: the proportional set size (PSS, shared pages split) of all the
+app's processes with every session connected, minus the same before the sessions, divided by SESSIONS; on Redis
+also the state's bytes per session in Redis. Everything it starts is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-password-1"  # noqa: S105 - the seeded clients' password
+CALLS_PER_CLIENT = 100
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+# --- seeding (run in a subprocess with DATABASE_URL set) --------------------------------------------------
+
+
+def seed(sessions: int) -> None:
+    """One reseller with `sessions` clients, each with a sub-account and CALLS_PER_CLIENT calls; prints ids."""
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from sqlmodel import select
+
+    from reseller_app.db import session_scope
+    from reseller_app.models import Cdr, Client, Package, Reseller, ResellerSettings, SubAccount
+    from reseller_app.services.auth import create_reseller
+    from reseller_app.services.security import hash_password
+
+    rid = create_reseller("bench@example.com", PASSWORD, name="Bench", company="Bench Telecom")
+    pw_hash = hash_password(PASSWORD)  # one hash for all: the logins still verify it with argon2
+    first = datetime(2026, 10, 1, tzinfo=UTC)
+    with session_scope() as s:
+        s.get(Reseller, rid).portal_active = True
+        st = s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == rid)).one()
+        st.title = "Bench Phone"
+        pkg = Package(reseller_id=rid, name="Standard")
+        s.add(pkg)
+        s.flush()
+        for n in range(sessions):
+            c = Client(reseller_id=rid, email=f"load{n}@example.com", password_hash=pw_hash, firstname="Load")
+            s.add(c)
+            s.flush()
+            sub = SubAccount(
+                reseller_id=rid, client_id=c.id, package_id=pkg.id, account=f"9{n:05d}_a", sip_password="x"
+            )
+            s.add(sub)
+            s.flush()
+            s.add_all(
+                Cdr(
+                    reseller_id=rid,
+                    client_id=c.id,
+                    sub_account_id=sub.id,
+                    account=sub.account,
+                    uniqueid=f"b{n}-{i}",
+                    start=first + timedelta(minutes=37 * i),
+                    direction="out",
+                    callerid="15145550100",
+                    destination=f"1514555{i:04d}",
+                    disposition="ANSWERED" if i % 4 else "BUSY",
+                    duration=60 if i % 4 else 0,
+                    billable_seconds=60 if i % 4 else 0,
+                    price=Decimal("0.0125") if i % 4 else Decimal("0"),
+                )
+                for i in range(CALLS_PER_CLIENT)
+            )
+    print(json.dumps({"rid": rid}))
+
+
+# --- measuring ---------------------------------------------------------------------------------------------
+
+
+def _pss_kib(pgid: int) -> int:
+    """Proportional set size of every process in the app's process group (KiB)."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getpgid(int(pid)) != pgid:
+                continue
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue  # the process ended meanwhile
+    return total
+
+
+def _redis_bytes(r) -> int:  # noqa: ANN001
+    """Bytes used by the keys of our Redis database number."""
+    return sum(r.memory_usage(k) or 0 for k in r.scan_iter(count=1000))
+
+
+@dataclass
+class Timings:
+    """Round trips (seconds) by kind."""
+
+    login: list[float] = field(default_factory=list)
+    page: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _pct(values: list[float], q: float) -> float:
+    """The q-quantile in milliseconds."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0] * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1] * 1000
+
+
+class Session:
+    """One browser tab's worth of protocol: a socket.io connection with its own Reflex token."""
+
+    def __init__(self, base: str, names: dict[str, str], rid: int, email: str, t: Timings) -> None:
+        import socketio
+
+        self.base, self.names, self.rid, self.email, self.t = base, names, rid, email, t
+        self.token = str(uuid.uuid4())
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.updates: asyncio.Queue = asyncio.Queue()
+        self.sio.on("event", self.updates.put_nowait)
+
+    async def connect(self) -> None:
+        """Open the websocket the way the frontend does (token in the query, path /_event)."""
+        await self.sio.connect(
+            f"{self.base}?token={self.token}", socketio_path="_event", transports=["websocket"], wait_timeout=30
+        )
+
+    async def send(self, handler: str, payload: dict, page: str) -> tuple[float, dict]:
+        """Emit one event and wait for its state update; returns the round trip and the update."""
+        while not self.updates.empty():  # a background task's late update is not this event's answer
+            self.updates.get_nowait()
+        path = f"/r/{self.rid}/{page}"
+        event = {
+            "name": self.names[handler],
+            "payload": payload,
+            "router_data": {"pathname": path, "asPath": path, "query": {"rid": str(self.rid)}},
+        }
+        start = time.perf_counter()
+        await self.sio.emit("event", event)
+        update = await asyncio.wait_for(self.updates.get(), timeout=60)
+        return time.perf_counter() - start, update
+
+    async def bare(self, page: str) -> None:
+        """The baseline: a trivial event on a tiny state."""
+        self.t.bare.append((await self.send("clear", {}, page))[0])
+
+    async def run(self, pages: int, start_at: float) -> None:
+        """Log in, open the dashboard and the call history, page through it; think between steps."""
+        await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+        form = {"form": {"email": self.email, "password": PASSWORD}}
+        took, update = await self.send("client_login", form, "login")
+        self.t.login.append(took)
+        if not any(e.get("name") == "_redirect" for e in update.get("events", [])):
+            self.t.errors.append(f"{self.email}: login refused: {update.get('delta')}")
+            return
+        steps = [("load_dashboard", {}, "dashboard"), ("load_calls", {}, "calls")]
+        steps += [("calls_next", {"delta": 1}, "calls")] * pages
+        for handler, payload, page in steps:
+            await asyncio.sleep(random.uniform(0.3, 1.0))  # think time
+            took, update = await self.send(handler, payload, page)
+            self.t.page.append(took)
+            if not update.get("delta"):
+                self.t.errors.append(f"{self.email}: {handler} changed nothing")
+            await self.bare(page)
+
+
+def _event_names() -> dict[str, str]:
+    """Full event names as the compiled frontend sends them (state path + handler)."""
+    from reseller_app.state.client import ClientState
+    from reseller_app.state.login import LoginState
+
+    client, login = ClientState.get_full_name(), LoginState.get_full_name()
+    return {
+        "client_login": f"{login}.client_login",
+        "clear": f"{login}.clear",
+        "load_dashboard": f"{client}.load_dashboard",
+        "load_calls": f"{client}.load_calls",
+        "calls_next": f"{client}.calls_next",
+    }
+
+
+async def _drive(base: str, rid: int, sessions: int, pages: int, pgid: int, redis_client) -> dict:  # noqa: ANN001
+    """Run the sessions; returns timings and memory figures."""
+    names = _event_names()
+    # Warm up (first imports, caches, pools) with one session that is not counted.
+    warm_t = Timings()
+    warm = Session(base, names, rid, "load0@example.com", warm_t)
+    await warm.connect()
+    await warm.run(1, time.monotonic())
+    await warm.sio.disconnect()
+    if warm_t.errors:
+        raise RuntimeError(f"warm-up failed: {warm_t.errors}")
+    before = _pss_kib(pgid)
+    redis_before = _redis_bytes(redis_client) if redis_client is not None else 0
+    t = Timings()
+    tabs = [Session(base, names, rid, f"load{n}@example.com", t) for n in range(sessions)]
+    await asyncio.gather(*(s.connect() for s in tabs))
+    began = time.monotonic()
+    # Logins spread over 5 s (people do not press Enter in the same millisecond); all stay connected.
+    await asyncio.gather(*(s.run(pages, began + 5.0 * n / sessions) for n, s in enumerate(tabs)))
+    wall = time.monotonic() - began
+    after = _pss_kib(pgid)
+    redis_after = _redis_bytes(redis_client) if redis_client is not None else 0
+    await asyncio.gather(*(s.sio.disconnect() for s in tabs))
+    return {
+        "timings": t,
+        "wall": wall,
+        "pss_before_mib": before / 1024,
+        "pss_after_mib": after / 1024,
+        "kib_per_session": (after - before) / sessions,
+        "redis_kib_per_session": (redis_after - redis_before) / 1024 / sessions if redis_client is not None else None,
+    }
+
+
+# --- running the app ---------------------------------------------------------------------------------------
+
+
+def _fresh_database(kind: str, tmp: Path) -> tuple[str, callable]:
+    """A throw-away database URL and the function that removes it."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    import psycopg
+
+    name = f"portal_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
+
+
+def _empty_redis_db():  # noqa: ANN202
+    import redis
+
+    for n in range(10, 16):
+        r = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=n)
+        if r.dbsize() == 0:
+            return n, r
+    raise RuntimeError("no empty Redis database among 10-15")
+
+
+def run_config(workers: int, use_redis: bool, args: argparse.Namespace) -> dict:
+    """Build, seed, start, drive and stop one configuration."""
+    from tests.e2e.conftest import _free_port, app_env, running_app
+
+    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    url, drop = _fresh_database(args.db, tmp)
+    redis_client = None
+    try:
+        extra = {"DATABASE_URL": url, "GRANIAN_WORKERS": str(workers)}
+        if use_redis:
+            db_number, redis_client = _empty_redis_db()
+            extra["REDIS_URL"] = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db_number}"
+        port = _free_port()
+        env = app_env(tmp, port, **extra)
+        subprocess.run([str(ROOT / ".venv/bin/alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--seed", "--sessions", str(args.sessions)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        rid = json.loads(out.stdout.strip().splitlines()[-1])["rid"]
+        with running_app(env, tmp) as proc:
+            return asyncio.run(
+                _drive(f"http://127.0.0.1:{port}", rid, args.sessions, args.pages, proc.pid, redis_client)
+            )
+    finally:
+        if redis_client is not None:
+            redis_client.flushdb()  # our own database number only (it was empty before)
+            redis_client.close()
+        drop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(label: str, r: dict) -> str:
+    """One block of figures."""
+    t: Timings = r["timings"]
+    p95, bare95 = _pct(t.page, 0.95), _pct(t.bare, 0.95)
+    lines = [
+        f"== {label} ==",
+        f"events: {len(t.page)} page events, {len(t.bare)} bare events, {len(t.login)} logins, "
+        f"errors {len(t.errors)}, wall {r['wall']:.1f} s",
+        f"page events  p50 {_pct(t.page, 0.5):6.1f} ms  p95 {p95:6.1f} ms",
+        f"bare event   p50 {_pct(t.bare, 0.5):6.1f} ms  p95 {bare95:6.1f} ms"
+        f"   (page p95 / bare p95 = {p95 / bare95:.2f})",
+        f"login        p50 {_pct(t.login, 0.5):6.1f} ms  p95 {_pct(t.login, 0.95):6.1f} ms   (argon2 verify)",
+        f"backend PSS  {r['pss_before_mib']:.0f} MiB -> {r['pss_after_mib']:.0f} MiB with all sessions: "
+        f"{r['kib_per_session']:.0f} KiB per session",
+    ]
+    if r["redis_kib_per_session"] is not None:
+        lines.append(f"Redis state  {r['redis_kib_per_session']:.1f} KiB per session")
+    lines += [f"  error: {e}" for e in t.errors[:5]]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse arguments; seed (internal) or run both configurations and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--pages", type=int, default=3, help="'next' clicks in the call history per session")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--only", choices=["1", "2"], help="run one configuration only")
+    parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed:
+        seed(args.sessions)
+        return
+    from tests.e2e.conftest import e2e_lock
+
+    configs = [(1, False, "1 worker, in-memory state"), (2, True, "2 workers, state in Redis")]
+    if args.only:
+        configs = [c for c in configs if str(c[0]) == args.only]
+    print(f"{args.sessions} sessions, {args.pages} pages of calls each, database: {args.db}, cores: {os.cpu_count()}")
+    with e2e_lock():
+        for workers, use_redis, label in configs:
+            result = run_config(workers, use_redis, args)
+            print(report(f"{label} ({args.db})", result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
