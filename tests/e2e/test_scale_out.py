@@ -11,6 +11,8 @@ import os
 import pickle
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _free_port, app_env, e2e_lock, migrate_and_seed, running_app
+from tests.e2e.conftest import ROOT, _free_port, app_env, e2e_lock, migrate_and_seed, running_app
 from tests.e2e.seed import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -170,3 +172,32 @@ def test_forked_workers_get_their_own_lease_holder():
     os.waitpid(pid, 0)
     assert child and child != scheduler.WORKER
     assert child.split(":")[1] == str(pid)
+
+
+def _rxconfig(**env: str) -> subprocess.CompletedProcess:
+    """Import rxconfig in a fresh interpreter with `env` and report Reflex's state manager and worker count."""
+    code = (
+        "import rxconfig\n"
+        "from reflex.istate.manager import StateManager\n"
+        "from reflex.utils import processes\n"
+        "print(type(StateManager.create()).__name__, processes.get_num_workers())\n"
+    )
+    full = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "GRANIAN_WORKERS")}
+    full.update(env, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full, capture_output=True, text=True)
+
+
+def test_redis_url_selects_reflex_redis_state_manager():
+    done = _rxconfig(REDIS_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/15")
+    assert done.returncode == 0, done.stderr
+    manager, workers = done.stdout.split()[-2:]
+    assert manager == "StateManagerRedis" and int(workers) > 1
+
+
+def test_several_workers_without_redis_are_refused():
+    done = _rxconfig(GRANIAN_WORKERS="2")
+    assert done.returncode != 0 and "needs REDIS_URL" in done.stderr
+    alone = _rxconfig()
+    assert alone.returncode == 0, alone.stderr
+    manager, workers = alone.stdout.split()[-2:]
+    assert manager in ("StateManagerMemory", "StateManagerDisk") and workers == "1"  # per process, one worker
