@@ -5,10 +5,11 @@
 For each configuration the script builds and starts the portal in prod mode on a free port (holding the e2e build
 lock, like the browser tests), on a throw-away database seeded with one reseller and SESSIONS clients that have
 100 rated calls each. It then opens SESSIONS socket.io connections at once (python-socketio, the protocol of
-`.web/utils/state.js`: path /_event, the tab token in the query, `event` messages both ways) and each session
-    logs in -> opens the dashboard -> opens the call history -> pages through it (PAGES x "next"),
-with a think time of 0.3-1 s between steps and a bare event (LoginState.clear: a tiny state, no database) after
-every step. A round trip is the time from emitting an event to receiving its state update.
+`.web/utils/state.js`: path /_event, the tab token in the query, `event` messages both ways). First every
+session logs in (spread over 5 s); then all of them at once, still connected, open the dashboard -> open the
+call history -> page through it (PAGES x "next"), with a think time of THINK (default 2-5 s) between steps and a
+bare event (LoginState.clear: a tiny state, no database) after every step. A round trip is the time from emitting
+an event to receiving the update that carries its handler's state delta.
 It prints p50/p95 round trips (the login, which hashes a password with argon2, is reported apart), the bare
 event's, and the backend memory per session: the proportional set size (PSS, shared pages split) of all the
 app's processes with every session connected, minus the same before the sessions, divided by SESSIONS; on Redis
@@ -39,6 +40,8 @@ PASSWORD = "bench-password-1"  # noqa: S105 - the seeded clients' password
 CALLS_PER_CLIENT = 100
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+ANSWER_TIMEOUT = 60
+NAMESPACE = "/_event"  # Reflex's socket.io namespace, also its path (state.js: io(".../_event", {path: "/_event"}))
 
 
 # --- seeding (run in a subprocess with DATABASE_URL set) --------------------------------------------------
@@ -125,6 +128,7 @@ class Timings:
     login: list[float] = field(default_factory=list)
     page: list[float] = field(default_factory=list)
     bare: list[float] = field(default_factory=list)
+    by_handler: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
 
@@ -140,58 +144,87 @@ def _pct(values: list[float], q: float) -> float:
 class Session:
     """One browser tab's worth of protocol: a socket.io connection with its own Reflex token."""
 
-    def __init__(self, base: str, names: dict[str, str], rid: int, email: str, t: Timings) -> None:
+    def __init__(self, base: str, names: dict[str, str], rid: int, email: str, t: Timings, think: tuple) -> None:
         import socketio
 
+        self.think = think
         self.base, self.names, self.rid, self.email, self.t = base, names, rid, email, t
         self.token = str(uuid.uuid4())
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: asyncio.Queue = asyncio.Queue()
-        self.sio.on("event", self.updates.put_nowait)
+        self.sio.on("event", self.updates.put_nowait, namespace=NAMESPACE)
 
     async def connect(self) -> None:
         """Open the websocket the way the frontend does (token in the query, path /_event)."""
         await self.sio.connect(
-            f"{self.base}?token={self.token}", socketio_path="_event", transports=["websocket"], wait_timeout=30
+            f"{self.base}?token={self.token}",
+            socketio_path="_event",
+            namespaces=[NAMESPACE],
+            transports=["websocket"],
+            wait_timeout=30,
         )
 
     async def send(self, handler: str, payload: dict, page: str) -> tuple[float, dict]:
-        """Emit one event and wait for its state update; returns the round trip and the update."""
-        while not self.updates.empty():  # a background task's late update is not this event's answer
-            self.updates.get_nowait()
+        """Emit one event and wait for the update carrying its handler's state delta; returns round trip and delta.
+
+        Reflex may answer one event with several updates (the delta, then the events it returns, like a
+        redirect), and a background task may send its own; the answer is the update that holds the delta of the
+        handler's state, which Reflex computes after the handler has returned.
+        """
+        state = self.names[handler].rsplit(".", 1)[0]
         path = f"/r/{self.rid}/{page}"
         event = {
             "name": self.names[handler],
             "payload": payload,
             "router_data": {"pathname": path, "asPath": path, "query": {"rid": str(self.rid)}},
         }
+        while not self.updates.empty():  # earlier updates are not this event's answer
+            self.updates.get_nowait()
         start = time.perf_counter()
-        await self.sio.emit("event", event)
-        update = await asyncio.wait_for(self.updates.get(), timeout=60)
-        return time.perf_counter() - start, update
+        await self.sio.emit("event", event, namespace=NAMESPACE)
+        while True:
+            update = await asyncio.wait_for(self.updates.get(), timeout=ANSWER_TIMEOUT)
+            delta = update.get("delta") or {}
+            if state in delta:
+                return time.perf_counter() - start, delta
 
     async def bare(self, page: str) -> None:
         """The baseline: a trivial event on a tiny state."""
         self.t.bare.append((await self.send("clear", {}, page))[0])
 
-    async def run(self, pages: int, start_at: float) -> None:
-        """Log in, open the dashboard and the call history, page through it; think between steps."""
+    async def login(self, start_at: float) -> bool:
+        """Log in at `start_at` (monotonic clock); False when refused."""
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         form = {"form": {"email": self.email, "password": PASSWORD}}
-        took, update = await self.send("client_login", form, "login")
+        took, delta = await self.send("client_login", form, "login")
         self.t.login.append(took)
-        if not any(e.get("name") == "_redirect" for e in update.get("events", [])):
-            self.t.errors.append(f"{self.email}: login refused: {update.get('delta')}")
-            return
+        session = next((v for k, v in delta.items() if k.endswith("session_state")), {})
+        if not session.get("client_token_rx_state_"):
+            self.t.errors.append(f"{self.email}: login refused: {delta}")
+            return False
+        return True
+
+    async def browse(self, pages: int) -> None:
+        """Open the dashboard and the call history, page through it; think between steps (seconds, uniform)."""
         steps = [("load_dashboard", {}, "dashboard"), ("load_calls", {}, "calls")]
         steps += [("calls_next", {"delta": 1}, "calls")] * pages
         for handler, payload, page in steps:
-            await asyncio.sleep(random.uniform(0.3, 1.0))  # think time
-            took, update = await self.send(handler, payload, page)
+            await asyncio.sleep(random.uniform(*self.think))  # think time
+            try:
+                took, delta = await self.send(handler, payload, page)
+            except TimeoutError:
+                self.t.errors.append(f"{self.email}: {handler}: no answer in {ANSWER_TIMEOUT} s")
+                return
             self.t.page.append(took)
-            if not update.get("delta"):
-                self.t.errors.append(f"{self.email}: {handler} changed nothing")
-            await self.bare(page)
+            self.t.by_handler.setdefault(handler, []).append(took)
+            client = next(v for k, v in delta.items() if k.endswith("client_state"))
+            if not client.get("call_rows_rx_state_" if handler != "load_dashboard" else "summary_rx_state_"):
+                self.t.errors.append(f"{self.email}: {handler} showed no data: {str(client)[:200]}")
+            try:
+                await self.bare(page)
+            except TimeoutError:
+                self.t.errors.append(f"{self.email}: bare event: no answer in {ANSWER_TIMEOUT} s")
+                return
 
 
 def _event_names() -> dict[str, str]:
@@ -209,29 +242,42 @@ def _event_names() -> dict[str, str]:
     }
 
 
-async def _drive(base: str, rid: int, sessions: int, pages: int, pgid: int, redis_client) -> dict:  # noqa: ANN001
+async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis_client) -> dict:  # noqa: ANN001
     """Run the sessions; returns timings and memory figures."""
+    sessions, pages, think = args.sessions, args.pages, tuple(float(x) for x in args.think.split("-"))
     names = _event_names()
     # Warm up (first imports, caches, pools) with one session that is not counted.
     warm_t = Timings()
-    warm = Session(base, names, rid, "load0@example.com", warm_t)
+    warm = Session(base, names, rid, "load0@example.com", warm_t, (0.0, 0.0))
     await warm.connect()
-    await warm.run(1, time.monotonic())
+    if await warm.login(time.monotonic()):
+        await warm.browse(1)
     await warm.sio.disconnect()
     if warm_t.errors:
         raise RuntimeError(f"warm-up failed: {warm_t.errors}")
     before = _pss_kib(pgid)
     redis_before = _redis_bytes(redis_client) if redis_client is not None else 0
     t = Timings()
-    tabs = [Session(base, names, rid, f"load{n}@example.com", t) for n in range(sessions)]
+    tabs = [Session(base, names, rid, f"load{n}@example.com", t, think) for n in range(sessions)]
+    try:
+        return await _load(tabs, pgid, redis_client, before, redis_before, pages)
+    finally:
+        await asyncio.gather(*(s.sio.disconnect() for s in tabs), return_exceptions=True)
+
+
+async def _load(tabs: list[Session], pgid: int, redis_client, before: int, redis_before: int, pages: int) -> dict:  # noqa: ANN001
+    """Log every session in, let them all browse, measure memory with all of them connected."""
+    sessions, t = len(tabs), tabs[0].t
     await asyncio.gather(*(s.connect() for s in tabs))
+    # First every session logs in, spread over 5 s (argon2 hashing is CPU-bound by design and would otherwise be
+    # what the page figures measure); then all of them, still connected, browse at once.
     began = time.monotonic()
-    # Logins spread over 5 s (people do not press Enter in the same millisecond); all stay connected.
-    await asyncio.gather(*(s.run(pages, began + 5.0 * n / sessions) for n, s in enumerate(tabs)))
+    logged_in = await asyncio.gather(*(s.login(began + 5.0 * n / sessions) for n, s in enumerate(tabs)))
+    began = time.monotonic()
+    await asyncio.gather(*(s.browse(pages) for s, ok in zip(tabs, logged_in, strict=True) if ok))
     wall = time.monotonic() - began
     after = _pss_kib(pgid)
     redis_after = _redis_bytes(redis_client) if redis_client is not None else 0
-    await asyncio.gather(*(s.sio.disconnect() for s in tabs))
     return {
         "timings": t,
         "wall": wall,
@@ -297,9 +343,11 @@ def run_config(workers: int, use_redis: bool, args: argparse.Namespace) -> dict:
         )
         rid = json.loads(out.stdout.strip().splitlines()[-1])["rid"]
         with running_app(env, tmp) as proc:
-            return asyncio.run(
-                _drive(f"http://127.0.0.1:{port}", rid, args.sessions, args.pages, proc.pid, redis_client)
-            )
+            try:
+                return asyncio.run(_drive(f"http://127.0.0.1:{port}", rid, args, proc.pid, redis_client))
+            except BaseException:
+                print(f"app log (tail):\n{(tmp / 'app.log').read_text()[-3000:]}", file=sys.stderr)
+                raise
     finally:
         if redis_client is not None:
             redis_client.flushdb()  # our own database number only (it was empty before)
@@ -315,10 +363,14 @@ def report(label: str, r: dict) -> str:
     lines = [
         f"== {label} ==",
         f"events: {len(t.page)} page events, {len(t.bare)} bare events, {len(t.login)} logins, "
-        f"errors {len(t.errors)}, wall {r['wall']:.1f} s",
+        f"errors {len(t.errors)}, browsing took {r['wall']:.1f} s",
         f"page events  p50 {_pct(t.page, 0.5):6.1f} ms  p95 {p95:6.1f} ms",
         f"bare event   p50 {_pct(t.bare, 0.5):6.1f} ms  p95 {bare95:6.1f} ms"
         f"   (page p95 / bare p95 = {p95 / bare95:.2f})",
+        *(
+            f"  {name:<14} p50 {_pct(v, 0.5):6.1f} ms  p95 {_pct(v, 0.95):6.1f} ms"
+            for name, v in sorted(t.by_handler.items())
+        ),
         f"login        p50 {_pct(t.login, 0.5):6.1f} ms  p95 {_pct(t.login, 0.95):6.1f} ms   (argon2 verify)",
         f"backend PSS  {r['pss_before_mib']:.0f} MiB -> {r['pss_after_mib']:.0f} MiB with all sessions: "
         f"{r['kib_per_session']:.0f} KiB per session",
@@ -334,6 +386,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--pages", type=int, default=3, help="'next' clicks in the call history per session")
+    parser.add_argument("--think", default="2-5", help="think time between a user's steps, seconds: MIN-MAX")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--only", choices=["1", "2"], help="run one configuration only")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
@@ -346,7 +399,10 @@ def main() -> None:
     configs = [(1, False, "1 worker, in-memory state"), (2, True, "2 workers, state in Redis")]
     if args.only:
         configs = [c for c in configs if str(c[0]) == args.only]
-    print(f"{args.sessions} sessions, {args.pages} pages of calls each, database: {args.db}, cores: {os.cpu_count()}")
+    print(
+        f"{args.sessions} sessions, {args.pages} pages of calls each, think time {args.think} s, "
+        f"database: {args.db}, cores: {os.cpu_count()}"
+    )
     with e2e_lock():
         for workers, use_redis, label in configs:
             result = run_config(workers, use_redis, args)
