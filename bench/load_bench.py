@@ -255,12 +255,19 @@ async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis
     await warm.sio.disconnect()
     if warm_t.errors:
         raise RuntimeError(f"warm-up failed: {warm_t.errors}")
+    # Then one session alone (no load): what each event costs when nothing queues.
+    alone_t = Timings()
+    alone = Session(base, names, rid, "load1@example.com", alone_t, (0.2, 0.2))
+    await alone.connect()
+    if await alone.login(time.monotonic()):
+        await alone.browse(pages)
+    await alone.sio.disconnect()
     before = _pss_kib(pgid)
     redis_before = _redis_bytes(redis_client) if redis_client is not None else 0
     t = Timings()
     tabs = [Session(base, names, rid, f"load{n}@example.com", t, think) for n in range(sessions)]
     try:
-        return await _load(tabs, pgid, redis_client, before, redis_before, pages)
+        return {**await _load(tabs, pgid, redis_client, before, redis_before, pages), "alone": alone_t}
     finally:
         await asyncio.gather(*(s.sio.disconnect() for s in tabs), return_exceptions=True)
 
@@ -349,6 +356,8 @@ def run_config(workers: int, use_redis: bool, args: argparse.Namespace) -> dict:
                 print(f"app log (tail):\n{(tmp / 'app.log').read_text()[-3000:]}", file=sys.stderr)
                 raise
     finally:
+        if args.app_log and (tmp / "app.log").exists():
+            shutil.copy(tmp / "app.log", Path(args.app_log) / f"load-bench-app-{workers}w.log")
         if redis_client is not None:
             redis_client.flushdb()  # our own database number only (it was empty before)
             redis_client.close()
@@ -371,6 +380,8 @@ def report(label: str, r: dict) -> str:
             f"  {name:<14} p50 {_pct(v, 0.5):6.1f} ms  p95 {_pct(v, 0.95):6.1f} ms"
             for name, v in sorted(t.by_handler.items())
         ),
+        f"one session alone: page events p50 {_pct(r['alone'].page, 0.5):.1f} ms, max {max(r['alone'].page) * 1000:.1f}"
+        f" ms; bare p50 {_pct(r['alone'].bare, 0.5):.1f} ms",
         f"login        p50 {_pct(t.login, 0.5):6.1f} ms  p95 {_pct(t.login, 0.95):6.1f} ms   (argon2 verify)",
         f"backend PSS  {r['pss_before_mib']:.0f} MiB -> {r['pss_after_mib']:.0f} MiB with all sessions: "
         f"{r['kib_per_session']:.0f} KiB per session",
@@ -389,6 +400,7 @@ def main() -> None:
     parser.add_argument("--think", default="2-5", help="think time between a user's steps, seconds: MIN-MAX")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--only", choices=["1", "2"], help="run one configuration only")
+    parser.add_argument("--app-log", metavar="DIR", help="keep each run's app log in DIR")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
