@@ -140,8 +140,10 @@ def _own_web_dir(tmp: Path) -> Path:
     """A private copy of .web: a second app (another port, baked into the build) must not rebuild the shared one."""
     web = tmp / "web"
     if (ROOT / ".web").is_dir():
-        # node_modules come along, so no new install; the old build output is left behind.
-        shutil.copytree(ROOT / ".web", web, symlinks=True, ignore=shutil.ignore_patterns("build"))
+        # node_modules come along, so no new install; the old build output (top level only: packages in
+        # node_modules have their own "build" folders) is left behind.
+        top = ROOT / ".web"
+        shutil.copytree(top, web, symlinks=True, ignore=lambda d, names: ["build"] if Path(d) == top else [])
     return web
 
 
