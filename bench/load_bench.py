@@ -6,7 +6,7 @@ For each configuration the script builds and starts the portal in prod mode on a
 lock, like the browser tests), on a throw-away database seeded with one reseller and SESSIONS clients that have
 100 rated calls each. It then opens SESSIONS socket.io connections at once (python-socketio, the protocol of
 `.web/utils/state.js`: path /_event, the tab token in the query, `event` messages both ways). First every
-session logs in (spread over 5 s); then all of them at once, still connected, open the dashboard -> open the
+session logs in (spread over RAMP s); then all of them at once, still connected, open the dashboard -> open the
 call history -> page through it (PAGES x "next"), with a think time of THINK (default 2-5 s) between steps and a
 bare event (LoginState.clear: a tiny state, no database) after every step. A round trip is the time from emitting
 an event to receiving the update that carries its handler's state delta.
@@ -267,19 +267,21 @@ async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis
     t = Timings()
     tabs = [Session(base, names, rid, f"load{n}@example.com", t, think) for n in range(sessions)]
     try:
-        return {**await _load(tabs, pgid, redis_client, before, redis_before, pages), "alone": alone_t}
+        return {**await _load(tabs, pgid, redis_client, before, redis_before, pages, args.ramp), "alone": alone_t}
     finally:
         await asyncio.gather(*(s.sio.disconnect() for s in tabs), return_exceptions=True)
 
 
-async def _load(tabs: list[Session], pgid: int, redis_client, before: int, redis_before: int, pages: int) -> dict:  # noqa: ANN001
+async def _load(  # noqa: PLR0913
+    tabs: list[Session], pgid: int, redis_client, before: int, redis_before: int, pages: int, ramp: float
+) -> dict:  # noqa: ANN001
     """Log every session in, let them all browse, measure memory with all of them connected."""
     sessions, t = len(tabs), tabs[0].t
     await asyncio.gather(*(s.connect() for s in tabs))
-    # First every session logs in, spread over 5 s (argon2 hashing is CPU-bound by design and would otherwise be
+    # First every session logs in, spread over RAMP s (argon2 hashing is CPU-bound by design and would otherwise be
     # what the page figures measure); then all of them, still connected, browse at once.
     began = time.monotonic()
-    logged_in = await asyncio.gather(*(s.login(began + 5.0 * n / sessions) for n, s in enumerate(tabs)))
+    logged_in = await asyncio.gather(*(s.login(began + ramp * n / sessions) for n, s in enumerate(tabs)))
     began = time.monotonic()
     await asyncio.gather(*(s.browse(pages) for s, ok in zip(tabs, logged_in, strict=True) if ok))
     wall = time.monotonic() - began
@@ -397,6 +399,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--pages", type=int, default=3, help="'next' clicks in the call history per session")
+    parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which the logins are spread")
     parser.add_argument("--think", default="2-5", help="think time between a user's steps, seconds: MIN-MAX")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--only", choices=["1", "2"], help="run one configuration only")
@@ -412,7 +415,8 @@ def main() -> None:
     if args.only:
         configs = [c for c in configs if str(c[0]) == args.only]
     print(
-        f"{args.sessions} sessions, {args.pages} pages of calls each, think time {args.think} s, "
+        f"{args.sessions} sessions, logins over {args.ramp:.0f} s, {args.pages} pages of calls each, "
+        f"think time {args.think} s, "
         f"database: {args.db}, cores: {os.cpu_count()}"
     )
     with e2e_lock():
