@@ -28,6 +28,7 @@ pytestmark = pytest.mark.e2e
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 SOCKET_RECORD = "token_manager_socket_record_"
+WAIT_MS = 20000  # two apps and other work share 2 cores: answers can take a few seconds
 MAX_TABS = 24  # new tabs opened until one lands on the other worker (placement is the kernel's choice)
 
 
@@ -95,7 +96,7 @@ def _tabs_until_other_worker(ctx, redis_client, first: str, path: str, ready) ->
     seen = [first]
     for _ in range(MAX_TABS):
         tab = ctx.new_page()
-        tab.set_default_timeout(20000)
+        tab.set_default_timeout(WAIT_MS)
         tab.goto(path)
         ready(tab)  # the session cookie made on one worker is valid wherever this tab's socket landed
         seen.append(_worker_of(tab, redis_client))
@@ -111,48 +112,50 @@ def test_two_workers_share_sessions_through_redis(browser, scaled_app):
     # Reseller: log in on one tab, then new tabs (new sockets) reach the other worker, still logged in.
     ctx = browser.new_context(base_url=base, viewport={"width": 1280, "height": 860})
     page = ctx.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(WAIT_MS)
     _login(page, "/login", "reseller-a@example.com")
-    expect(page).to_have_url(re.compile(r"/reseller/?$"))
-    expect(page.get_by_text("Reseller A", exact=True)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/reseller/?$"), timeout=WAIT_MS)
+    expect(page.get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
     first = _worker_of(page, r)
 
     def overview(tab) -> None:
         # The reseller's name comes from the guard event, answered by the worker that holds this tab's socket.
-        expect(tab.get_by_text("Reseller A", exact=True)).to_be_visible()
-        expect(tab).to_have_url(re.compile(r"/reseller/?$"))
+        expect(tab.get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
+        expect(tab).to_have_url(re.compile(r"/reseller/?$"), timeout=WAIT_MS)
 
     seen = _tabs_until_other_worker(ctx, r, first, "/reseller", overview)
     assert len(set(seen)) == 2, f"every tab landed on one worker: {seen}"
     # Event round trips on the login tab keep working after the other worker served the same session.
     for path, heading in (("/reseller/clients", "Manage client's accounts"), ("/reseller", "Overview")):
         page.goto(path)
-        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT_MS)
+    # The page's load event has been answered before the click.
+    expect(page.get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
     page.locator("#logout").click()
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT_MS)
     # Logging out on one worker ends the session for every worker.
     tab = ctx.new_page()
     tab.goto("/reseller")
-    expect(tab).to_have_url(re.compile(r"/login/?$"))
+    expect(tab).to_have_url(re.compile(r"/login/?$"), timeout=WAIT_MS)
     ctx.close()
 
     # Client: the same across workers, on the reseller's branded portal.
     ctx = browser.new_context(base_url=base, viewport={"width": 1280, "height": 860})
     page = ctx.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(WAIT_MS)
     _login(page, f"/r/{rid}/login", "client-a@example.com")
-    expect(page).to_have_url(re.compile(rf"/r/{rid}/dashboard/?$"))
-    expect(page.locator("#balance")).to_have_text("$0.00")
+    expect(page).to_have_url(re.compile(rf"/r/{rid}/dashboard/?$"), timeout=WAIT_MS)
+    expect(page.locator("#balance")).to_have_text("$0.00", timeout=WAIT_MS)
     first = _worker_of(page, r)
 
     def dashboard(tab) -> None:
-        expect(tab.locator("#balance")).to_have_text("$0.00")  # filled by the page's load event
-        expect(tab).to_have_url(re.compile(rf"/r/{rid}/dashboard/?$"))
+        expect(tab.locator("#balance")).to_have_text("$0.00", timeout=WAIT_MS)  # filled by the page's load event
+        expect(tab).to_have_url(re.compile(rf"/r/{rid}/dashboard/?$"), timeout=WAIT_MS)
 
     seen = _tabs_until_other_worker(ctx, r, first, f"/r/{rid}/dashboard", dashboard)
     assert len(set(seen)) == 2, f"every tab landed on one worker: {seen}"
     page.goto(f"/r/{rid}/calls")
-    expect(page.locator("#call-total")).to_be_visible()
+    expect(page.locator("#call-total")).to_be_visible(timeout=WAIT_MS)
     page.screenshot(path=str(Path(tempfile.gettempdir()) / "scale-out-client-calls.png"))
     ctx.close()
 
