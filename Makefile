@@ -38,12 +38,18 @@ run: demo
 
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
+REACHABLE = $(PY) -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)"
+
 test: test-deps chromium migrate
-	$(PY) -m pytest -q -p no:cacheprovider
-	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e/test_scale_out.py
+	@if $(REACHABLE) 5432 2>/dev/null; then \
 		echo "== the suite again on PostgreSQL ($(PG_TEST_URL)), browser tests excluded =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e; \
-	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e || exit 1; \
+		if $(REACHABLE) 6379 2>/dev/null; then \
+			echo "== scale-out: two workers on PostgreSQL and Redis, in the browser =="; \
+			$(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_scale_out.py || exit 1; \
+		else echo "Redis not reachable on 127.0.0.1:6379: skipped the scale-out test"; fi; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi
 
 lint: test-deps
 	$(VENV)/bin/ruff check reseller_app tests bench
@@ -51,6 +57,7 @@ lint: test-deps
 
 bench: test-deps
 	$(PY) bench/rate_bench.py
+	$(PY) bench/load_bench.py
 
 clean:
 	rm -rf .web data .states

@@ -10,6 +10,9 @@ _extra: dict = {}
 if settings.redis_url:
     _extra["redis_url"] = settings.redis_url
     _extra["state_manager_mode"] = "redis"
+elif int(os.environ.get("GRANIAN_WORKERS", "1") or "1") > 1:
+    # Reflex would start them, each with its own in-memory state: a tab's events would find no state elsewhere.
+    raise RuntimeError("GRANIAN_WORKERS > 1 needs REDIS_URL (Reflex's state must be shared by the workers).")
 
 config = rx.Config(
     app_name="reseller_app",

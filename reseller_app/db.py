@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -66,6 +67,16 @@ def use_engine(new: sa.Engine) -> None:
     """Point the process at another engine (tests and tools)."""
     global _engine
     _engine = new
+
+
+def _fresh_pool_after_fork() -> None:
+    # Reflex's prod server forks its workers from a process that imported the app: a worker must open its own
+    # connections rather than share the parent's pooled sockets.
+    if _engine is not None:
+        _engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_fresh_pool_after_fork)
 
 
 @contextmanager

@@ -29,7 +29,23 @@ from reseller_app.services.calls import IngestResult, ingest_cdrs
 
 log = logging.getLogger(__name__)
 
-WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+def _worker_id() -> str:
+    """This process's lease holder name."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+WORKER = _worker_id()
+
+
+def _new_worker_id_after_fork() -> None:
+    # Reflex's prod server imports the app once and forks its workers: without a new name each worker would
+    # inherit the same holder, and `holder == WORKER` would let every worker take the others' leases.
+    global WORKER
+    WORKER = _worker_id()
+
+
+os.register_at_fork(after_in_child=_new_worker_id_after_fork)
 BATCH_SIZE = 200
 # Calls can reach the carrier's records late: each sync looks back this far, and uniqueids drop the repeats.
 OVERLAP = timedelta(hours=2)
@@ -39,8 +55,9 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # --- leases --------------------------------------------------------------------------------------------
 
 
-def acquire(name: str, ttl: timedelta, *, every: timedelta | None = None, holder: str = WORKER) -> bool:
+def acquire(name: str, ttl: timedelta, *, every: timedelta | None = None, holder: str | None = None) -> bool:
     """Take the job's lease for `ttl` if it is free (and, with `every`, if the job last finished that long ago)."""
+    holder = holder or WORKER
     now = utcnow()
     try:
         with session_scope() as session:
@@ -60,8 +77,9 @@ def acquire(name: str, ttl: timedelta, *, every: timedelta | None = None, holder
         return result.rowcount == 1
 
 
-def release(name: str, *, error: str = "", holder: str = WORKER) -> None:
+def release(name: str, *, error: str = "", holder: str | None = None) -> None:
     """Give the lease back and record the outcome (a failed run does not count as finished)."""
+    holder = holder or WORKER
     values: dict = {"lease_until": None, "holder": "", "last_error": error[:500]}
     if not error:
         values["last_finished_at"] = utcnow()

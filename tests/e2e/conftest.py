@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -83,17 +85,32 @@ def smtp_sink():
     controller.stop()
 
 
-@pytest.fixture(scope="session")
-def app_server(smtp_sink):
-    """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids.
+_lock_depth = 0
+_lock_file = None
 
-    A file lock keeps two test sessions on this machine (other work trees) from building at once: 2 cores.
-    """
-    lock = open("/tmp/portal-e2e.lock", "w")  # noqa: SIM115 - held for the whole session
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
-    port = _free_port()
+
+@contextmanager
+def e2e_lock() -> Iterator[None]:
+    """The machine-wide build lock (other work trees build on the same 2 cores); re-entrant in this process."""
+    global _lock_depth, _lock_file
+    if _lock_depth == 0:
+        _lock_file = open("/tmp/portal-e2e.lock", "w")  # noqa: SIM115 - held until the outermost exit
+        fcntl.flock(_lock_file, fcntl.LOCK_EX)
+    _lock_depth += 1
+    try:
+        yield
+    finally:
+        _lock_depth -= 1
+        if _lock_depth == 0:
+            fcntl.flock(_lock_file, fcntl.LOCK_UN)
+            _lock_file.close()
+            _lock_file = None
+
+
+def app_env(tmp: Path, port: int, **overrides: str) -> dict[str, str]:
+    """The environment of an app under test: a SQLite file in `tmp` unless DATABASE_URL is given."""
     env = dict(os.environ)
+    env.pop("REDIS_URL", None)
     env.update(
         DATABASE_URL=f"sqlite:///{tmp / 'e2e.db'}",
         PORT=str(port),
@@ -102,19 +119,47 @@ def app_server(smtp_sink):
         APP_ENV="dev",
         PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
-        SMTP_HOST=smtp_sink["host"],
-        SMTP_PORT=str(smtp_sink["port"]),
         # The scheduled jobs (CDR sync, billing at 02:00 UTC) have their own tests; here they would move balances
         # under the browser tests' feet depending on the hour.
         SCHEDULER="0",
     )
-    env.pop("REDIS_URL", None)
+    env.update(overrides)
+    return env
+
+
+def migrate_and_seed(env: dict[str, str], seed_module: str = "tests.e2e.seed") -> dict:
+    """Create the schema and run a seed module (a subprocess that prints its ids as JSON on the last line)."""
     subprocess.run([str(VENV_BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
     seeded = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.seed"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-m", seed_module], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
-    ids = json.loads(seeded.stdout.strip().splitlines()[-1])
-    log = open(tmp / "app.log", "w")  # noqa: SIM115 - closed at teardown
+    return json.loads(seeded.stdout.strip().splitlines()[-1])
+
+
+def _own_web_dir(tmp: Path) -> Path:
+    """A private copy of .web: a second app (another port, baked into the build) must not rebuild the shared one."""
+    web = tmp / "web"
+    if (ROOT / ".web").is_dir():
+        # node_modules come along, so no new install; the old build output (top level only: packages in
+        # node_modules have their own "build" folders) is left behind.
+        top = ROOT / ".web"
+        shutil.copytree(top, web, symlinks=True, ignore=lambda d, names: ["build"] if Path(d) == top else [])
+    return web
+
+
+@contextmanager
+def running_app(env: dict[str, str], tmp: Path, *, private_web: bool = False) -> Iterator[subprocess.Popen]:
+    """Build and run `reflex run --env prod` with `env` until /ping and /login answer; stop it (and check) on exit.
+
+    The caller holds e2e_lock(). `private_web` builds in a copy of .web (for an app started beside the session's).
+    """
+    env = dict(env)
+    if private_web:
+        env["REFLEX_WEB_WORKDIR"] = str(_own_web_dir(tmp))
+        env["REFLEX_STATES_WORKDIR"] = str(tmp / "states")
+    port = int(env["PORT"])
+    log_path = tmp / "app.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [str(VENV_BIN / "reflex"), "run", "--env", "prod"],
         cwd=ROOT,
@@ -128,7 +173,7 @@ def app_server(smtp_sink):
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"app exited early:\n{(tmp / 'app.log').read_text()[-4000:]}")
+                raise RuntimeError(f"app exited early:\n{log_path.read_text()[-4000:]}")
             try:
                 if (
                     httpx.get(f"{base}/ping", timeout=2).status_code == 200
@@ -138,23 +183,38 @@ def app_server(smtp_sink):
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"app did not start in {START_TIMEOUT}s:\n{(tmp / 'app.log').read_text()[-4000:]}")
+                raise RuntimeError(f"app did not start in {START_TIMEOUT}s:\n{log_path.read_text()[-4000:]}")
             time.sleep(0.5)  # polling interval while waiting for the condition above
-        yield {
-            "base": base,
-            "ids": ids,
-            "log": tmp / "app.log",
-            "port": port,
-            "database_url": env["DATABASE_URL"],
-            "mail": smtp_sink["messages"],
-        }
+        yield proc
     finally:
         _stop(proc)
         log.close()
         assert _port_closed(port), "a server survived the test run"
-        shutil.rmtree(tmp, ignore_errors=True)
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(smtp_sink):
+    """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids.
+
+    A file lock keeps two test sessions on this machine (other work trees) from building at once: 2 cores.
+    """
+    with e2e_lock():
+        tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
+        port = _free_port()
+        env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]))
+        try:
+            ids = migrate_and_seed(env)
+            with running_app(env, tmp):
+                yield {
+                    "base": f"http://127.0.0.1:{port}",
+                    "ids": ids,
+                    "log": tmp / "app.log",
+                    "port": port,
+                    "database_url": env["DATABASE_URL"],
+                    "mail": smtp_sink["messages"],
+                }
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
