@@ -66,3 +66,8 @@ def session(engine):
 
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+    """Run the browser tests last: Playwright's sync API leaves an event loop on the main thread."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))

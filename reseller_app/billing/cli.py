@@ -18,6 +18,7 @@ import json
 import mmap
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -41,6 +42,7 @@ CDR_COLUMNS = ("call_id", "start", "direction", "account", "caller", "destinatio
 RATED_COLUMNS = ("call_id", "billable_seconds", "cost_rate", "cost", "sell_rate", "price", "profit", "reason")
 PARALLEL_MIN_BYTES = 8 << 20  # below this, forking costs more than it saves
 _PROGRESS_EVERY = 1 << 15
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 PoolKey = tuple[str, date]
 # A call waiting for free minutes: (start, call_id, chunk, index in chunk, minutes it needs).
@@ -167,9 +169,11 @@ def _rate(
         size = os.fstat(raw.fileno()).st_size
         if size:
             with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                # Plain lines (no quotes, no lone CR) can be split fast and cut into parts.
                 quoted = mm.find(b'"') != -1
+                plain = not quoted and (mm.find(b"\r") == -1 or _LONE_CR.search(mm) is None)  # type: ignore[call-overload]
                 header_end = mm.find(b"\n") + 1
-                if jobs > 1 and not quoted and 0 < header_end < size:
+                if jobs > 1 and plain and 0 < header_end < size:
                     try:
                         header_text = mm[:header_end].decode("utf-8-sig")
                     except UnicodeDecodeError:
@@ -177,19 +181,19 @@ def _rate(
                     cols = _parse_header(next(csv.reader([header_text]), None), source)
                     return _rate_parallel(engine, source, mm, header_end, cols, out, progress, jobs)
         else:
-            quoted = False
+            quoted, plain = False, True
         bar = _Progress(size, raw.tell) if progress else None
         chunk = _Chunk(engine, source, 0, quoted)
         try:
-            if quoted:  # the csv module copes with quoted commas and line breaks
+            if not plain:  # the csv module copes with quoted commas, line breaks and any line ending
                 reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
-                cols = _parse_header(next(reader, None), source)
                 line_of = lambda _n: reader.line_num  # noqa: E731
                 try:
+                    cols = _parse_header(next(reader, None), source)
                     chunk.rate(_in_order(reader, cols, line_of, source), line_of, bar)
                 except csv.Error as e:
                     raise LineError(source, reader.line_num, f"bad CSV: {e}") from None
-            else:  # no quotes: every line is a record and str.split is twice as fast
+            else:  # every line is a record and str.split is twice as fast as csv
                 lines = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
                 header = next(lines, None)
                 cols = _parse_header(None if header is None else next(csv.reader([header])), source)

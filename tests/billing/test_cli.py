@@ -304,3 +304,11 @@ def test_line_numbers_count_blank_lines_and_reordered_columns(files, capsys, job
     (files / "cdrs.csv").write_text(HEADER.rstrip("\n") + ",note\n" + "".join(rows))
     assert run(files, "--jobs", jobs) == 1
     assert "cdrs.csv:8: onnet: 'maybe'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_endings(files, jobs, newline):
+    (files / "cdrs.csv").write_bytes(CDRS.replace("\n", newline).encode())
+    assert run(files, "--jobs", jobs) == 0
+    assert (files / "rated.csv").read_text() == EXPECTED
