@@ -73,7 +73,7 @@ class Summary:
     unrated: int = 0
     free_minutes_calls: int = 0
     jobs: int = 1
-    seconds: float = 0.0
+    elapsed_ms: int = 0  # wall time of rate_file
 
 
 class _Progress:
@@ -129,7 +129,7 @@ def rate_file(
     about to exit may pass `keep_alive` to receive the big intermediate objects instead
     of spending time freeing them.
     """
-    t0 = time.perf_counter()
+    t0 = time.perf_counter_ns()
     source = str(cdrs_path)
     if package.free_minutes > 0 and package.billing_anchor is None:
         raise LineError(source, 1, "the package has free_minutes but no billing_anchor to start cycles from")
@@ -153,7 +153,7 @@ def rate_file(
     finally:
         if collecting:
             gc.enable()
-    summary.seconds = time.perf_counter() - t0
+    summary.elapsed_ms = (time.perf_counter_ns() - t0) // 1_000_000
     return summary
 
 
@@ -721,7 +721,7 @@ def main(argv: list[str] | None = None, keep_alive: list[object] | None = None) 
         return 1
     note = f"; {summary.unrated:,} UNRATED (no carrier prefix: fix the deck and re-rate)" if summary.unrated else ""
     print(
-        f"rated {summary.rows:,} calls in {summary.seconds:.2f}s with {summary.jobs} process(es)"
+        f"rated {summary.rows:,} calls in {summary.elapsed_ms / 1000:.2f}s with {summary.jobs} process(es)"
         f" ({summary.free_minutes_calls:,} free by free minutes){note}",
         file=sys.stderr,
     )

@@ -45,5 +45,7 @@ def test_client_portal_in_a_phone_sized_window(browser, app_server):
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     page.get_by_role("link", name="Call history").click()
-    expect(page.get_by_text("No calls yet.")).to_be_visible()
+    # Other browser tests add calls to this client, so either the table or the empty state is fine here.
+    expect(page.get_by_role("heading", name="Call history")).to_be_visible()
+    expect(page.locator("#call-table").or_(page.get_by_text("No calls yet."))).to_be_visible()
     ctx.close()
