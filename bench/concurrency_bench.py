@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -172,10 +171,11 @@ def _worker(worker: int, ops: int, port: int, reseller_id: int, client_id: int, 
             refs.append(f"{kind}:{reseller_id}:{key}")
         elif i % 3 == 1:
             uid = f"w{worker}c{i}"
-            # The call starts now; its record is rated at once (a call in flight ends before it is rated).
+            # The call starts now and its record is rated at once. A record that waits for the database while
+            # another worker suspends the client is a call in flight: it started before the suspension.
             cdr = CarrierCdr(
                 uniqueid=uid,
-                start=utcnow() - timedelta(seconds=1),
+                start=utcnow(),
                 direction="out",
                 account=ACCOUNT,
                 callerid='"Bench" <15145550000>',
