@@ -440,11 +440,11 @@ def get_client_packages(actor: Actor, p: Params) -> dict:
     require_reseller(actor)
     with session_scope() as session:
         c = _client(session, actor, p)
+        # DISTINCT over whole rows fails on PostgreSQL (json columns have no equality): filter by id instead.
+        used = select(SubAccount.package_id).where(SubAccount.client_id == c.id)
         rows = session.exec(
             select(Package)
-            .join(SubAccount, SubAccount.package_id == Package.id)
-            .where(SubAccount.client_id == c.id, Package.reseller_id == actor.reseller_id)
-            .distinct()
+            .where(Package.id.in_(used), Package.reseller_id == actor.reseller_id)
             .order_by(Package.id)
         ).all()
         return {"packages": [{"value": str(pk.id), "description": pk.name} for pk in rows]}
