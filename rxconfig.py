@@ -13,6 +13,11 @@ if settings.redis_url:
 elif int(os.environ.get("GRANIAN_WORKERS", "1") or "1") > 1:
     # Reflex would start them, each with its own in-memory state: a tab's events would find no state elsewhere.
     raise RuntimeError("GRANIAN_WORKERS > 1 needs REDIS_URL (Reflex's state must be shared by the workers).")
+else:
+    # One worker keeps the tabs' state in memory. (Reflex's default, the disk manager, lists and stats every state
+    # file of every tab every few seconds: with 200 tabs that was a fifth of the worker's time.) Nothing is lost on
+    # a restart that matters: the login lives in the session cookie and every page reloads its data.
+    _extra["state_manager_mode"] = "memory"
 
 config = rx.Config(
     app_name="reseller_app",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -40,8 +41,9 @@ def make_engine(url: str) -> sa.Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin_immediate(conn):  # noqa: ANN001
             # Take the write lock at the start so read-modify-write transactions serialize
-            # instead of failing on upgrade (SQLite has no row locks).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # instead of failing on upgrade (SQLite has no row locks). A read-only unit (reading())
+            # takes no lock: readers run beside each other and beside the one writer (WAL).
+            conn.exec_driver_sql("BEGIN" if _reading.get() is not None else "BEGIN IMMEDIATE")
 
         # Let SQLAlchemy's begin event above issue BEGIN itself.
         @event.listens_for(engine, "connect")
@@ -79,9 +81,55 @@ def _fresh_pool_after_fork() -> None:
 os.register_at_fork(after_in_child=_fresh_pool_after_fork)
 
 
+# The session of the read-only unit this context is in (see reading()), else None.
+_reading: ContextVar[Session | None] = ContextVar("reading_session", default=None)
+_readonly_engines: dict[int, sa.Engine] = {}
+
+
+def _readonly_engine() -> sa.Engine:
+    """The engine with PostgreSQL's read-only transactions (BEGIN READ ONLY: a write fails loudly)."""
+    base = engine()
+    if base.dialect.name != "postgresql":
+        return base
+    if id(base) not in _readonly_engines:
+        _readonly_engines.clear()
+        _readonly_engines[id(base)] = base.execution_options(postgresql_readonly=True)
+    return _readonly_engines[id(base)]
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """One read-only transaction shared by every session_scope() inside it, in this context.
+
+    A page that calls several services opens one connection and one transaction instead of one per call, and
+    sees one consistent snapshot. Only for reads: an ORM write inside fails at flush, PostgreSQL refuses any
+    other write (READ ONLY), and the unit ends without a commit. Nested reading() joins the outer unit.
+    """
+    if _reading.get() is not None:
+        yield
+        return
+    with Session(_readonly_engine(), expire_on_commit=False) as session:
+        event.listen(session, "before_flush", _refuse_flush)
+        token = _reading.set(session)
+        try:
+            yield
+        finally:
+            _reading.reset(token)
+        # Leaving the `with` closes the session: its connection goes back to the pool rolled back.
+
+
+def _refuse_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a write inside db.reading(), which is read-only")
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """One transaction: commit on success, roll back on error."""
+    """One transaction: commit on success, roll back on error. Inside reading(), that unit's session."""
+    shared = _reading.get()
+    if shared is not None:
+        yield shared
+        return
     with Session(engine(), expire_on_commit=False) as session:
         try:
             yield session

@@ -443,9 +443,7 @@ def get_client_packages(actor: Actor, p: Params) -> dict:
         # DISTINCT over whole rows fails on PostgreSQL (json columns have no equality): filter by id instead.
         used = select(SubAccount.package_id).where(SubAccount.client_id == c.id)
         rows = session.exec(
-            select(Package)
-            .where(Package.id.in_(used), Package.reseller_id == actor.reseller_id)
-            .order_by(Package.id)
+            select(Package).where(Package.id.in_(used), Package.reseller_id == actor.reseller_id).order_by(Package.id)
         ).all()
         return {"packages": [{"value": str(pk.id), "description": pk.name} for pk in rows]}
 

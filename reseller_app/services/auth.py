@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, utcnow
-from reseller_app.services import audit
+from reseller_app.services import audit, lookup
 from reseller_app.services.actor import Actor, require_reseller
 from reseller_app.services.errors import AuthFailed, NotFound
 from reseller_app.services.security import hash_password, new_token, token_hash, verify_password
@@ -139,15 +139,21 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
     if not token:
         return None
     with session_scope() as session:
-        s = session.exec(select(LoginSession).where(LoginSession.token_hash == token_hash(token))).first()
+        # The session and, for a client, its account in one query (the account stays at hand for the page).
+        row = session.exec(
+            select(LoginSession, Client)
+            .join(Client, Client.id == LoginSession.client_id, isouter=True)
+            .where(LoginSession.token_hash == token_hash(token))
+        ).first()
+        s, client = row if row is not None else (None, None)
         if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= utcnow():
             return None
         if role == "client":
             if reseller_id is not None and s.reseller_id != reseller_id:
                 return None
-            client = session.get(Client, s.client_id)
             if client is None or client.status == "WAIT" or client.reseller_id != s.reseller_id:
                 return None
+            lookup.hold_client(session, client)
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
 
 

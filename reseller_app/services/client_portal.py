@@ -11,10 +11,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from reseller_app.db import session_scope
-from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, ResellerSettings, SubAccount
+from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, SubAccount
 from reseller_app.services import format as fmt
 from reseller_app.services.actor import Actor, require_client
 from reseller_app.services.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.lookup import own_client, reseller_settings
 
 # Call-type filters of the call history, as the carrier names the dispositions.
 CALL_TYPES = {"answered": "ANSWERED", "busy": "BUSY", "failed": "FAILED", "noanswer": "NO ANSWER"}
@@ -28,13 +29,6 @@ KIND_LABEL = {
     "fee": "Fee",
     "reversal": "Reversal",
 }
-
-
-def _own_client(session: Session, actor: Actor) -> Client:
-    c = session.get(Client, actor.client_id)
-    if c is None or c.reseller_id != actor.reseller_id:
-        raise NotFound()
-    return c
 
 
 @dataclass(frozen=True)
@@ -62,9 +56,16 @@ def view_for(session: Session, client: Client) -> PortalView:
     """The effective portal configuration of a client.
 
     A package with service_config "package" replaces the reseller's defaults; when a client's sub-accounts carry
-    several such packages, the oldest sub-account's package decides.
+    several such packages, the oldest sub-account's package decides. Read once per database session.
     """
-    s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == client.reseller_id)).one()
+    views: dict[int, PortalView] = session.info.setdefault("portal_views", {})
+    if client.id not in views:
+        views[client.id] = _view_for(session, client)
+    return views[client.id]
+
+
+def _view_for(session: Session, client: Client) -> PortalView:
+    s = reseller_settings(session, client.reseller_id)
     pkgs = session.exec(
         select(SubAccount.id, Package)
         .join(Package, SubAccount.package_id == Package.id)
@@ -86,7 +87,7 @@ def portal_view(actor: Actor) -> PortalView:
     """The logged-in client's effective view settings and services."""
     require_client(actor)
     with session_scope() as session:
-        return view_for(session, _own_client(session, actor))
+        return view_for(session, own_client(session, actor))
 
 
 def require_service(session: Session, client: Client, service: str) -> PortalView:
@@ -101,9 +102,13 @@ def balance_version(actor: Actor) -> str:
     """A cheap fingerprint of the client's money: it changes when a call is rated or a payment is posted."""
     require_client(actor)
     with session_scope() as session:
-        c = _own_client(session, actor)
-        last = session.exec(select(func.max(LedgerEntry.id)).where(LedgerEntry.client_id == c.id)).one()
-        calls = session.exec(select(func.max(Cdr.id)).where(Cdr.client_id == c.id)).one()
+        c = own_client(session, actor)
+        last, calls = session.exec(
+            select(
+                select(func.max(LedgerEntry.id)).where(LedgerEntry.client_id == c.id).scalar_subquery(),
+                select(func.max(Cdr.id)).where(Cdr.client_id == c.id).scalar_subquery(),
+            )
+        ).one()
         return f"{last or 0}:{calls or 0}:{c.balance}:{c.status}"
 
 
@@ -112,7 +117,7 @@ def transactions(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
     require_client(actor)
     page = max(1, int(page))
     with session_scope() as session:
-        c = _own_client(session, actor)
+        c = own_client(session, actor)
         base = select(LedgerEntry).where(LedgerEntry.client_id == c.id)
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         rows = session.exec(
@@ -137,8 +142,8 @@ def services(actor: Actor) -> dict:
     """The client's sub-accounts (with SIP passwords only when the reseller shows them) and numbers."""
     require_client(actor)
     with session_scope() as session:
-        c = _own_client(session, actor)
-        s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
+        c = own_client(session, actor)
+        s = reseller_settings(session, actor.reseller_id)
         subs = session.exec(
             select(SubAccount, Package)
             .join(Package, SubAccount.package_id == Package.id, isouter=True)
@@ -268,7 +273,7 @@ def subaccount_choices(actor: Actor) -> list[dict[str, str]]:
     """The client's sub-accounts for the call-history filter."""
     require_client(actor)
     with session_scope() as session:
-        c = _own_client(session, actor)
+        c = own_client(session, actor)
         subs = session.exec(select(SubAccount).where(SubAccount.client_id == c.id).order_by(SubAccount.account)).all()
         return [{"id": str(s.id), "account": s.account} for s in subs]
 
@@ -288,7 +293,7 @@ def calls(
     page = max(1, int(page))
     page_size = min(max(1, int(page_size)), 100)
     with session_scope() as session:
-        c = _own_client(session, actor)
+        c = own_client(session, actor)
         view = view_for(session, c)
         if "cdr" not in view.services:
             raise Forbidden("The call history is not available.")
@@ -322,7 +327,7 @@ def export_calls(
     """
     require_client(actor)
     with session_scope() as session:
-        c = _own_client(session, actor)
+        c = own_client(session, actor)
         if "cdr" not in view_for(session, c).services:
             raise Forbidden("The call history is not available.")
         f = make_filter(session, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id)

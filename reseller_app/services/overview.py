@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from reseller_app.db import session_scope
-from reseller_app.models import Cdr, Client, Did, Package, Reseller, ResellerSettings, SubAccount, utcnow
+from reseller_app.models import Cdr, Client, Did, Package, Reseller, SubAccount, utcnow
 from reseller_app.services import format as fmt
 from reseller_app.services.actor import Actor, require_client, require_reseller
-from reseller_app.services.errors import NotFound
+from reseller_app.services.lookup import own_client, reseller_settings
 
 
 def _month_start(now: datetime) -> datetime:
@@ -23,12 +23,31 @@ def _day_start(now: datetime) -> datetime:
     return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
 
 
+def _month_and_today(session: Session, now: datetime, client_id: int) -> tuple[Decimal, int, Decimal, int]:
+    """This month's and today's spending and call counts of a client, in one query (today is within the month)."""
+    today = Cdr.start >= _day_start(now)
+    month, month_calls, day, day_calls = session.exec(
+        select(
+            func.coalesce(func.sum(Cdr.price), 0),
+            func.count(Cdr.id),
+            func.coalesce(func.sum(case((today, Cdr.price), else_=0)), 0),
+            func.count(case((today, Cdr.id))),
+        ).where(Cdr.client_id == client_id, Cdr.start >= _month_start(now))
+    ).one()
+    return _money(month), int(month_calls), _money(day), int(day_calls)
+
+
+def _money(total: Decimal | int) -> Decimal:
+    """A SQL sum of a Money column: Decimal when typed through Money, else raw micro-units."""
+    return total if isinstance(total, Decimal) else Decimal(total).scaleb(-6)
+
+
 def _spend(session: Session, since: datetime, **where) -> tuple[Decimal, int]:  # noqa: ANN003
     stmt = select(func.coalesce(func.sum(Cdr.price), 0), func.count(Cdr.id)).where(Cdr.start >= since)
     for col, value in where.items():
         stmt = stmt.where(getattr(Cdr, col) == value)
     total, count = session.exec(stmt).one()
-    return (total if isinstance(total, Decimal) else Decimal(total).scaleb(-6)), int(count)
+    return _money(total), int(count)
 
 
 def reseller_overview(actor: Actor) -> dict:
@@ -87,12 +106,9 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
     require_client(actor)
     now = utcnow()
     with session_scope() as session:
-        c = session.get(Client, actor.client_id)
-        if c is None or c.reseller_id != actor.reseller_id:
-            raise NotFound()
-        s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
-        month, month_calls = _spend(session, _month_start(now), client_id=c.id)
-        today, today_calls = _spend(session, _day_start(now), client_id=c.id)
+        c = own_client(session, actor)
+        s = reseller_settings(session, actor.reseller_id)
+        month, month_calls, today, today_calls = _month_and_today(session, now, c.id)
         rows = session.exec(
             select(Cdr).where(Cdr.client_id == c.id).order_by(Cdr.start.desc(), Cdr.id.desc()).limit(recent)
         ).all()

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from reseller_app.db import session_scope
 from reseller_app.models import Reseller, ResellerSettings
+from reseller_app.services.lookup import hold_settings
 
 BRAND_FIELDS = (
     "title",
@@ -41,10 +42,14 @@ def default_branding() -> dict[str, str]:
 def public_branding(reseller_id: int) -> dict[str, str] | None:
     """The published theme and login options of an active portal, or None when there is no such portal."""
     with session_scope() as session:
-        r = session.get(Reseller, reseller_id)
-        if r is None or not r.portal_active:
+        s = session.exec(
+            select(ResellerSettings)
+            .join(Reseller, Reseller.id == ResellerSettings.reseller_id)
+            .where(ResellerSettings.reseller_id == reseller_id, Reseller.portal_active.is_(True))
+        ).first()
+        if s is None:
             return None
-        s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
+        hold_settings(session, s)
         out = {f: str(getattr(s, f)) for f in BRAND_FIELDS}
         out["show_forgot_password"] = "1" if s.show_forgot_password else ""
         out["signup_enabled"] = "1" if s.signup_enabled else ""

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.services import client_portal, client_services, overview, password_reset, portal
+from reseller_app.services import auth, client_portal, client_services, lookup, overview, password_reset, portal
 from reseller_app.services.actor import Actor
 from reseller_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from reseller_app.state.session import SessionState, page_rid
@@ -34,6 +37,51 @@ def _summary_data(actor: Actor) -> dict:
     data = overview.client_summary(actor)
     data["version"] = version
     return data
+
+
+def _changed_summary(token: str, rid: int | None, known: str) -> dict | None:
+    """The dashboard figures when the balance version moved past `known`; {} when not; None without a session."""
+    actor = auth.resolve(token, "client", rid) if rid is not None else None
+    if actor is None:
+        return None
+    if client_portal.balance_version(actor) == known:
+        return {}
+    return _summary_data(actor)
+
+
+@dataclass
+class _Page:
+    """What a client page shows, read in one go: the portal, the visitor, its view, and the page's own data."""
+
+    actor: Actor
+    brand: dict[str, str] | None
+    view: client_portal.PortalView
+    extra: dict = field(default_factory=dict)
+
+
+Fill = Callable[[Actor, client_portal.PortalView], dict]
+
+
+def _open_page(token: str, rid: int | None, fill: Fill | None, brand: bool) -> _Page | None:
+    """The published portal of `rid` and the client logged in to it, or None; `fill` reads the page's own data.
+
+    Without `brand` (a next page of a list already shown) the portal is not read again.
+    """
+    theme = portal.public_branding(rid) if brand and rid is not None else None
+    actor = auth.resolve(token, "client", rid) if rid is not None and (theme is not None or not brand) else None
+    if actor is None:
+        return None
+    view = client_portal.portal_view(actor)
+    return _Page(actor, theme, view, extra=fill(actor, view) if fill is not None else {})
+
+
+def _read(fn: Callable[..., Any], *args: Any) -> Any:  # noqa: ANN401 - whatever fn returns
+    """Run a page's reads in one read-only transaction (one connection, one snapshot).
+
+    On the event loop, not in a thread: a page is a few short indexed queries (~5 ms), and worker threads made it
+    slower under load, each query's answer waiting for the GIL behind the loop's work.
+    """
+    return lookup.read_only(fn, *args)
 
 
 class ClientState(rx.State):
@@ -68,28 +116,44 @@ class ClientState(rx.State):
     _version: str = ""
     _watch_gen: int = 0
 
+    async def _token(self) -> str:
+        return (await self.get_state(SessionState)).client_token
+
     async def _actor(self) -> Actor | None:
         session = await self.get_state(SessionState)
         return session._client(page_rid(self))
 
-    async def _load_common(self) -> Actor | None:
+    async def _open(self, fill: Fill | None = None, *, summary: bool = False, brand: bool = True) -> _Page | None:
+        """Read a page (portal, session, view, `fill`'s data) in one transaction and show the common parts."""
         rid = page_rid(self)
-        brand = portal.public_branding(rid) if rid is not None else None
-        actor = await self._actor() if brand is not None else None
-        if actor is None:
-            return None
-        self.brand = brand
-        self._fill_summary(actor)
-        view = client_portal.portal_view(actor)
-        self.simple_view = view.simple
-        self.services_hidden = not view.services_page
-        self.show_calls = "cdr" in view.services
-        self.show_balance = "balance" in view.services
-        self.page_refused = False
-        return actor
+        if summary:
+            inner = fill
 
-    def _fill_summary(self, actor: Actor) -> None:
-        self._apply_summary(_summary_data(actor))
+            def fill(actor: Actor, view: client_portal.PortalView) -> dict:
+                return {"summary": _summary_data(actor), **(inner(actor, view) if inner else {})}
+
+        page = _read(_open_page, await self._token(), rid, fill, brand)
+        if page is None:
+            return None
+        if summary:
+            self._apply_summary(page.extra.pop("summary"))
+        self._apply_common(page)
+        return page
+
+    def _apply_common(self, page: _Page) -> None:
+        if page.brand is not None and self.brand != page.brand:
+            self.brand = page.brand
+        self.impersonated = page.actor.impersonated_by is not None
+        self.simple_view = page.view.simple
+        self.services_hidden = not page.view.services_page
+        self.show_calls = "cdr" in page.view.services
+        self.show_balance = "balance" in page.view.services
+        self.page_refused = False
+
+    async def _load_common(self) -> Actor | None:
+        """Show the portal's common parts (brand, menu) for the logged-in client; None when there is none."""
+        page = await self._open()
+        return page.actor if page is not None else None
 
     def _apply_summary(self, data: dict) -> None:
         self.welcome_html = data.pop("welcome_html")
@@ -106,7 +170,7 @@ class ClientState(rx.State):
     @rx.event
     async def load_dashboard(self):  # noqa: ANN201
         """Dashboard: welcome text, balance, spending and recent calls; then watch the balance."""
-        if await self._load_common() is None:
+        if await self._open(summary=True) is None:
             return self._to_login()
         self._watch_gen += 1
         return ClientState.watch_balance
@@ -116,104 +180,120 @@ class ClientState(rx.State):
         """While the dashboard is open, show a new balance as soon as a call is rated or a payment is posted."""
         async with self:
             gen = self._watch_gen
-            token = self.router.session.client_token
+            tab = self.router.session.client_token
+            login, rid = await self._token(), page_rid(self)
         for _ in range(LIVE_MAX_POLLS):
             await asyncio.sleep(LIVE_INTERVAL)
-            if not _tab_open(token):
+            if not _tab_open(tab):
                 return
             async with self:
                 if gen != self._watch_gen or not str(self.router.page.path).endswith("/dashboard"):
                     return  # a newer watcher took over, or the tab left the dashboard
-                actor = await self._actor()
                 known = self._version
-            if actor is None:
-                return
             try:
-                # The database is read outside the state lock, so the page stays responsive meanwhile.
-                if await asyncio.to_thread(client_portal.balance_version, actor) == known:
-                    continue
-                data = await asyncio.to_thread(_summary_data, actor)
+                # One look (session, version, and the figures only when they changed) in one transaction, outside
+                # the event loop and the state lock, so the page stays responsive meanwhile.
+                data = await asyncio.to_thread(lookup.read_only, _changed_summary, login, rid, known)
             except ServiceError:
                 return
-            async with self:
-                if gen == self._watch_gen:
-                    self._apply_summary(data)
+            if data is None:
+                return  # logged out, or the session ended
+            if data:
+                async with self:
+                    if gen == self._watch_gen:
+                        self._apply_summary(data)
 
     @rx.event
     async def load_balance(self):  # noqa: ANN201
         """Balance page: the balance and a page of the transaction history."""
-        actor = await self._load_common()
-        if actor is None:
+
+        def fill(actor: Actor, view: client_portal.PortalView) -> dict:
+            return {"tx": client_portal.transactions(actor, page=1)} if "balance" in view.services else {}
+
+        page = await self._open(fill, summary=True)
+        if page is None:
             return self._to_login()
         if not self.show_balance:
             self.page_refused = True
             return None
         self.tx_page = 1
-        self._fill_transactions(actor)
+        self._show_transactions(page.extra["tx"])
         return None
 
-    def _fill_transactions(self, actor: Actor) -> None:
-        page = client_portal.transactions(actor, page=self.tx_page)
+    def _show_transactions(self, page: dict) -> None:
         self.transactions = page["items"]
         self.tx_pages = page["pages"]
 
     @rx.event
     async def tx_next(self, delta: int):  # noqa: ANN201
         """Move through the transaction history."""
-        actor = await self._actor()
-        if actor is None:
+        want = max(1, min(self.tx_pages, self.tx_page + int(delta)))
+        page = await self._open(lambda actor, _view: {"tx": client_portal.transactions(actor, page=want)}, brand=False)
+        if page is None:
             return self._to_login()
-        self.tx_page = max(1, min(self.tx_pages, self.tx_page + int(delta)))
-        self._fill_transactions(actor)
+        self.tx_page = want
+        self._show_transactions(page.extra["tx"])
         return None
 
     # --- Call history ---------------------------------------------------------------------------------------
 
-    def _fill_calls(self, actor: Actor) -> None:
-        self.call_error = ""
-        try:
-            page = client_portal.calls(
-                actor,
-                page=self.call_page,
-                date_from=self.f_from,
-                date_to=self.f_to,
-                types=[] if self.simple_view else list(self.f_types),
-                sub_account_id=self.f_sub,
-            )
-        except ValidationFailed as e:
-            self.call_error = " ".join(e.errors.values())
-            return
-        except (NotFound, Forbidden) as e:
-            self.call_error = str(e)
-            return
-        self.call_rows = page["items"]
-        self.call_page = page["page"]
-        self.call_pages = page["pages"]
-        self.call_total = page["total"]
+    def _calls_reader(self, page: int, *, subs: bool = False) -> Fill:
+        """The reads of a page of calls with the current filters; field errors and refusals are kept, not raised."""
+        filters = {
+            "date_from": self.f_from,
+            "date_to": self.f_to,
+            "types": list(self.f_types),
+            "sub_account_id": self.f_sub,
+        }
+
+        def fill(actor: Actor, view: client_portal.PortalView) -> dict:
+            if "cdr" not in view.services:
+                return {}
+            out: dict = {"subs": client_portal.subaccount_choices(actor)} if subs else {}
+            if view.simple:
+                filters["types"] = []
+            try:
+                out["calls"] = client_portal.calls(actor, page=page, **filters)
+            except ValidationFailed as e:
+                out["error"] = " ".join(e.errors.values())
+            except (NotFound, Forbidden) as e:
+                out["error"] = str(e)
+            return out
+
+        return fill
+
+    def _show_calls(self, extra: dict) -> None:
+        self.call_error = extra.get("error", "")
+        if "calls" in extra:
+            page = extra["calls"]
+            self.call_rows = page["items"]
+            self.call_page = page["page"]
+            self.call_pages = page["pages"]
+            self.call_total = page["total"]
 
     @rx.event
     async def load_calls(self):  # noqa: ANN201
         """Call history page: the filters reset and the first page of calls."""
-        actor = await self._load_common()
-        if actor is None:
+        self.f_from, self.f_to, self.f_types, self.f_sub = "", "", [], "all"
+        page = await self._open(self._calls_reader(1, subs=True))
+        if page is None:
             return self._to_login()
         if not self.show_calls:
             self.page_refused = True
             return None
         self.call_page = 1
-        self.f_from, self.f_to, self.f_types, self.f_sub = "", "", [], "all"
-        self.sub_choices = client_portal.subaccount_choices(actor)
-        self._fill_calls(actor)
+        self.sub_choices = page.extra["subs"]
+        self._show_calls(page.extra)
         return None
 
     @rx.event
     async def calls_next(self, delta: int):  # noqa: ANN201
         """Move through the call history."""
-        actor = await self._actor()
-        if actor is None:
+        want = max(1, min(self.call_pages, self.call_page + int(delta)))
+        page = await self._open(self._calls_reader(want), brand=False)
+        if page is None:
             return self._to_login()
-        self.call_page = max(1, min(self.call_pages, self.call_page + int(delta)))
-        self._fill_calls(actor)
+        self._show_calls(page.extra)
         return None
 
     @rx.event
@@ -242,11 +322,11 @@ class ClientState(rx.State):
     @rx.event
     async def apply_filters(self):  # noqa: ANN201
         """Show the first page of calls for the chosen filters."""
-        actor = await self._actor()
-        if actor is None:
+        page = await self._open(self._calls_reader(1), brand=False)
+        if page is None:
             return self._to_login()
         self.call_page = 1
-        self._fill_calls(actor)
+        self._show_calls(page.extra)
         return None
 
     @rx.var
