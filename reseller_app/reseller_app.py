@@ -53,69 +53,32 @@ app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(rout
 app.add_page(
     login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear
 )
-app.add_page(
-    reseller.overview, route=routes.RESELLER_HOME, title="Overview · Reseller portal", on_load=ResellerState.guard
-)
-app.add_page(
-    configuration.configuration,
-    route=routes.RESELLER_CONFIG,
-    title="Reseller configuration · Reseller portal",
-    on_load=[ResellerState.guard, ConfigState.load],
-)
-app.add_page(
-    packages.packages,
-    route=routes.RESELLER_PACKAGES,
-    title="Manage rates & packages · Reseller portal",
-    on_load=[ResellerState.guard, PackagesState.load],
-)
-app.add_page(
-    clients.client_list,
-    route=routes.RESELLER_CLIENTS,
-    title="Manage client's accounts · Reseller portal",
-    on_load=[ResellerState.guard, ClientListState.load],
-)
-app.add_page(
-    clients.client_new,
-    route=f"{routes.RESELLER_CLIENTS}/new",
-    title="Create a client · Reseller portal",
-    on_load=[ResellerState.guard, ClientFormState.load_new],
-)
-app.add_page(
-    clients.client_manage,
-    route=f"{routes.RESELLER_CLIENTS}/[client_id]",
-    title="Manage client · Reseller portal",
-    on_load=[ResellerState.guard, ManageState.load],
-)
-app.add_page(
-    clients.client_edit,
-    route=f"{routes.RESELLER_CLIENTS}/[client_id]/edit",
-    title="Edit client · Reseller portal",
-    on_load=[ResellerState.guard, ClientFormState.load_edit],
-)
-app.add_page(
-    clients.subaccount_config,
-    route=f"{routes.RESELLER_CLIENTS}/[client_id]/subaccount/[sub_id]",
-    title="Sub-account configuration · Reseller portal",
-    on_load=[ResellerState.guard, SubAccountState.load],
-)
-app.add_page(
-    clients.connect_numbers,
-    route=f"{routes.RESELLER_CLIENTS}/[client_id]/numbers",
-    title="Connect numbers · Reseller portal",
-    on_load=[ResellerState.guard, NumbersState.load],
-)
-app.add_page(
-    reports.reports_page,
-    route=routes.RESELLER_REPORTS,
-    title="Reports · Reseller portal",
-    on_load=[ResellerState.guard, ReportsState.load],
-)
-app.add_page(
-    api_settings.api_settings,
-    route="/reseller/api",
-    title="API & carrier · Reseller portal",
-    on_load=[ResellerState.guard, ApiSettingsState.load],
-)
+# The reseller's pages: each checks the session (guard), then loads its own data.
+RESELLER_PAGES = [
+    (reseller.overview, routes.RESELLER_HOME, "Overview", None),
+    (configuration.configuration, routes.RESELLER_CONFIG, "Reseller configuration", ConfigState.load),
+    (packages.packages, routes.RESELLER_PACKAGES, "Manage rates & packages", PackagesState.load),
+    (clients.client_list, routes.RESELLER_CLIENTS, "Manage client's accounts", ClientListState.load),
+    (clients.client_new, f"{routes.RESELLER_CLIENTS}/new", "Create a client", ClientFormState.load_new),
+    (clients.client_manage, f"{routes.RESELLER_CLIENTS}/[client_id]", "Manage client", ManageState.load),
+    (clients.client_edit, f"{routes.RESELLER_CLIENTS}/[client_id]/edit", "Edit client", ClientFormState.load_edit),
+    (
+        clients.subaccount_config,
+        f"{routes.RESELLER_CLIENTS}/[client_id]/subaccount/[sub_id]",
+        "Sub-account configuration",
+        SubAccountState.load,
+    ),
+    (clients.connect_numbers, f"{routes.RESELLER_CLIENTS}/[client_id]/numbers", "Connect numbers", NumbersState.load),
+    (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
+    (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
+]
+for component, route, title, load in RESELLER_PAGES:
+    app.add_page(
+        component,
+        route=route,
+        title=f"{title} · Reseller portal",
+        on_load=ResellerState.guard if load is None else [ResellerState.guard, load],
+    )
 app.add_page(
     login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal
 )

@@ -7,12 +7,11 @@ import asyncio
 import reflex as rx
 
 from reseller_app.services import api_access
-from reseller_app.services.actor import Actor
 from reseller_app.services.errors import Forbidden, ValidationFailed
-from reseller_app.state.session import SessionState
+from reseller_app.state.session import ResellerPage
 
 
-class ApiSettingsState(rx.State):
+class ApiSettingsState(ResellerPage, rx.State):
     """What the page shows; never a password, only whether one is set."""
 
     enabled: bool = False
@@ -24,9 +23,6 @@ class ApiSettingsState(rx.State):
     has_carrier_secret: bool = False
     errors: dict[str, str] = {}
     notice: str = ""
-
-    async def _actor(self) -> Actor | None:
-        return (await self.get_state(SessionState))._reseller()
 
     def _show(self, data: api_access.ApiSettings) -> None:
         self.enabled = data.enabled

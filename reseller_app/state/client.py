@@ -15,7 +15,7 @@ from reseller_app import routes
 from reseller_app.services import auth, client_portal, client_services, lookup, overview, password_reset, portal
 from reseller_app.services.actor import Actor
 from reseller_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from reseller_app.state.session import SessionState, page_rid
+from reseller_app.state.session import ClientPage, SessionState, page_rid
 
 CALL_TYPES = [("answered", "Answered"), ("busy", "Busy"), ("failed", "Failed"), ("noanswer", "No answer")]
 LIVE_INTERVAL = 3  # seconds between two looks at the balance while a dashboard is open
@@ -84,7 +84,7 @@ def _read(fn: Callable[..., Any], *args: Any) -> Any:  # noqa: ANN401 - whatever
     return lookup.read_only(fn, *args)
 
 
-class ClientState(rx.State):
+class ClientState(ClientPage, rx.State):
     """The logged-in client's brand, summary and page data (one page of any list)."""
 
     brand: dict[str, str] = portal.default_branding()
@@ -118,10 +118,6 @@ class ClientState(rx.State):
 
     async def _token(self) -> str:
         return (await self.get_state(SessionState)).client_token
-
-    async def _actor(self) -> Actor | None:
-        session = await self.get_state(SessionState)
-        return session._client(page_rid(self))
 
     async def _open(self, fill: Fill | None = None, *, summary: bool = False, brand: bool = True) -> _Page | None:
         """Read a page (portal, session, view, `fill`'s data) in one transaction and show the common parts."""
@@ -338,7 +334,7 @@ class ClientState(rx.State):
         return f"/api/client/{page_rid(self) or 0}/calls.csv?{urlencode(query)}"
 
 
-class ServicesState(rx.State):
+class ServicesState(ClientPage, rx.State):
     """The Services page: lists, buying a number, e911, voicemail, forwarding, fax history, sub-account edits."""
 
     data: dict[str, str] = {}
@@ -364,10 +360,6 @@ class ServicesState(rx.State):
     edit_fields: list[str] = []
     edit_values: dict[str, str] = {}
     e911_did: str = ""
-
-    async def _actor(self) -> Actor | None:
-        session = await self.get_state(SessionState)
-        return session._client(page_rid(self))
 
     def _refresh(self, actor: Actor) -> None:
         d = client_services.overview(actor)

@@ -13,7 +13,7 @@ from reseller_app import routes
 from reseller_app.services import auth, clients, dids, postings, subaccounts
 from reseller_app.services.actor import Actor
 from reseller_app.services.errors import NotFound, ServiceError, ValidationFailed
-from reseller_app.state.session import SessionState
+from reseller_app.state.session import ResellerPage, SessionState
 
 # The sub-account options, for the configuration page (pages do not import services).
 AUTH_TYPES = subaccounts.AUTH_TYPES
@@ -55,14 +55,7 @@ def _errors(e: ServiceError, default: str = "form") -> dict[str, str]:
     return {default: str(e)}
 
 
-class _ResellerBase(rx.State):
-    """Shared helpers (not an event surface of its own)."""
-
-    async def _actor(self) -> Actor | None:
-        return (await self.get_state(SessionState))._reseller()
-
-
-class ClientListState(_ResellerBase):
+class ClientListState(ResellerPage, rx.State):
     """Search, filter and page of the client list; refreshed every few seconds while it is open."""
 
     search: str = ""
@@ -152,7 +145,7 @@ class ClientListState(_ResellerBase):
         return rx.redirect(routes.client_path(actor.reseller_id, "dashboard"), is_external=False)
 
 
-class ClientFormState(_ResellerBase):
+class ClientFormState(ResellerPage, rx.State):
     """Create a client, or edit one (details, balance management, low-balance email, activate, delete)."""
 
     values: dict[str, str] = {}
@@ -327,7 +320,7 @@ class ClientFormState(_ResellerBase):
         return rx.redirect(routes.RESELLER_CLIENTS)
 
 
-class ManageState(_ResellerBase):
+class ManageState(ResellerPage, rx.State):
     """The manage page: what is connected, payments and charges, the history, assign a package."""
 
     cid: str = ""
@@ -486,7 +479,7 @@ class ManageState(_ResellerBase):
         return rx.redirect(routes.client_path(actor.reseller_id, "dashboard"))
 
 
-class SubAccountState(_ResellerBase):
+class SubAccountState(ResellerPage, rx.State):
     """The sub-account configuration page: settings, codecs and the package drop-down."""
 
     cid: str = ""
@@ -568,7 +561,7 @@ class SubAccountState(_ResellerBase):
         return rx.redirect(client_href(self.cid))
 
 
-class NumbersState(_ResellerBase):
+class NumbersState(ResellerPage, rx.State):
     """Connect phone or fax numbers: one or several ("Advanced"), rates, forwarding and voicemail."""
 
     cid: str = ""

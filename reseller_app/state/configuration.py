@@ -7,9 +7,8 @@ import reflex as rx
 from reseller_app import routes
 from reseller_app.config import settings
 from reseller_app.services import configuration as config
-from reseller_app.services.actor import Actor
 from reseller_app.services.errors import ServiceError, ValidationFailed
-from reseller_app.state.session import SessionState
+from reseller_app.state.session import ResellerPage
 
 _COMPOSER = {"cmp_text": "", "cmp_font": "Arial", "cmp_color": "#111827", "cmp_size": "16px", "cmp_img": ""}
 
@@ -18,7 +17,7 @@ def _blank_errors() -> dict[str, str]:
     return {k: "" for k in (*config.ALL_FIELDS, "hostname", "cmp_img")}
 
 
-class ConfigState(rx.State):
+class ConfigState(ResellerPage, rx.State):
     """The draft of every tab; the preview reads it as the designer types, Save publishes one tab."""
 
     form: dict[str, str] = {}
@@ -37,9 +36,6 @@ class ConfigState(rx.State):
     client_url: str = ""
     snippet: str = ""
     tab: str = "activation"
-
-    async def _actor(self) -> Actor | None:
-        return (await self.get_state(SessionState))._reseller()
 
     def _refresh_derived(self) -> None:
         self.warnings = config.contrast_warnings(self.form)

@@ -8,19 +8,16 @@ import reflex as rx
 
 from reseller_app.services import payments
 from reseller_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from reseller_app.state.session import SessionState, page_rid
+from reseller_app.state.session import ClientPage
 
 
-class DepositState(rx.State):
+class DepositState(ClientPage, rx.State):
     """Amounts offered (formatted strings), whether deposits are on, and the outcome of the last one."""
 
     enabled: bool = False
     amounts: list[dict[str, str]] = []
     error: str = ""
     outcome: str = ""
-
-    async def _actor(self):  # noqa: ANN202
-        return (await self.get_state(SessionState))._client(page_rid(self))
 
     @rx.event
     async def load(self) -> None:

@@ -17,7 +17,7 @@ from reseller_app import routes
 from reseller_app.services import packages
 from reseller_app.services.actor import Actor
 from reseller_app.services.errors import ServiceError, ValidationFailed
-from reseller_app.state.session import SessionState
+from reseller_app.state.session import ResellerPage
 
 TABS = ("details", "fees", "free", "system", "services", "rates", "zones", "lookup", "simulator")
 FORM_TEXT = ("name", "markup_fixed", "markup_percent", "pulse", "monthly_fee", "setup_fee", "free_minutes")
@@ -38,7 +38,7 @@ def _message(err: ServiceError) -> str:
     return str(err)
 
 
-class PackagesState(rx.State):
+class PackagesState(ResellerPage, rx.State):
     """The package list, the open wizard and its per-package tables."""
 
     rows: list[dict[str, str]] = []
@@ -87,9 +87,6 @@ class PackagesState(rx.State):
     sim_result: dict[str, str] = {}
     sim_error: str = ""
     _sim_file: str = ""
-
-    async def _actor(self) -> Actor | None:
-        return (await self.get_state(SessionState))._reseller()
 
     def _form_values(self) -> dict[str, Any]:
         return {**self.form, **self.flags, **self.lists}

@@ -9,9 +9,8 @@ import reflex as rx
 
 from reseller_app import routes
 from reseller_app.services import reports
-from reseller_app.services.actor import Actor
 from reseller_app.services.errors import ServiceError, ValidationFailed
-from reseller_app.state.session import SessionState
+from reseller_app.state.session import ResellerPage
 
 TABS = ("global", "user", "fax", "financial", "subaccounts", "dids")
 EXPORT_KIND = {"global": "cdr", "user": "cdr", "fax": "fax", "financial": "financial"}
@@ -54,7 +53,7 @@ def _strings(rows: list[dict]) -> list[dict[str, str]]:
     return [{k: str(v) for k, v in r.items()} for r in rows]
 
 
-class ReportsState(rx.State):
+class ReportsState(ResellerPage, rx.State):
     """The reseller's report view: filters as strings, one page of rows, totals, chart points."""
 
     tab: str = "global"
@@ -75,9 +74,6 @@ class ReportsState(rx.State):
     sub_accounts: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     error: str = ""
-
-    async def _actor(self) -> Actor | None:
-        return (await self.get_state(SessionState))._reseller()
 
     def _raw(self) -> dict[str, str]:
         client = "" if self.tab == "global" else self.client_id

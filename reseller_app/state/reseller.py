@@ -6,21 +6,16 @@ import reflex as rx
 
 from reseller_app import routes
 from reseller_app.services import overview
-from reseller_app.services.actor import Actor
-from reseller_app.state.session import SessionState
+from reseller_app.state.session import ResellerPage
 
 
-class ResellerState(rx.State):
+class ResellerState(ResellerPage, rx.State):
     """The logged-in reseller's name and home figures."""
 
     name: str = ""
     stats: dict[str, str] = {}
     profit_negative: bool = False
     portal_active: bool = False
-
-    async def _actor(self) -> Actor | None:
-        session = await self.get_state(SessionState)
-        return session._reseller()
 
     @rx.event
     async def guard(self):  # noqa: ANN201

@@ -41,6 +41,20 @@ class SessionState(rx.State):
         return rx.redirect(routes.client_path(rid or 0, "login"))
 
 
+class ResellerPage(rx.State, mixin=True):
+    """A page of the reseller's interface: the reseller asking is the one of the session cookie (or nobody)."""
+
+    async def _actor(self) -> Actor | None:
+        return (await self.get_state(SessionState))._reseller()
+
+
+class ClientPage(rx.State, mixin=True):
+    """A page of a client portal (/r/<rid>/...): the client of the session cookie, on that reseller's portal."""
+
+    async def _actor(self) -> Actor | None:
+        return (await self.get_state(SessionState))._client(page_rid(self))
+
+
 def page_rid(state: rx.State) -> int | None:
     """The reseller id in the current /r/<rid>/... URL, or None."""
     raw = str(state.router.page.params.get("rid", ""))
