@@ -105,8 +105,11 @@ def post_to_client(
     return entry
 
 
-def _own_client(session: Session, actor: Actor, client_id: int) -> Client:
-    client = session.get(Client, int(client_id))
+def _own_client(session: Session, actor: Actor, client_id: int | str) -> Client:
+    try:
+        client = session.get(Client, int(client_id))
+    except (TypeError, ValueError):
+        raise NotFound("No such client.") from None
     if client is None or client.reseller_id != actor.reseller_id:
         raise NotFound("No such client.")
     return client

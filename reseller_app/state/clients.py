@@ -430,7 +430,10 @@ class ManageState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         self.hpage = max(1, self.hpage + int(delta))
-        await self._reload(actor)
+        try:
+            await self._reload(actor)
+        except ServiceError as e:  # no client open, or not this reseller's (a hand-made event)
+            self.errors = _errors(e, "services")
         return None
 
     async def _act(self, fn, *args, done: str):  # noqa: ANN001, ANN202

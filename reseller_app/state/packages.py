@@ -284,7 +284,14 @@ class PackagesState(ResellerPage, rx.State):
     # --- per-area rates and free zones --------------------------------------------------------
 
     def _refresh_tables(self, actor: Actor) -> None:
-        data = packages.list_area_rates(actor, self.package_id, self.area_search, self.area_page)
+        if not self.package_id:
+            return  # no package open: nothing to show (a hand-made event)
+        try:
+            data = packages.list_area_rates(actor, self.package_id, self.area_search, self.area_page)
+        except ServiceError as e:  # the open package is gone (deleted in another tab) or was never this reseller's
+            self.area_rows, self.zone_rows, self.area_total, self.area_pages = [], [], "0", 1
+            self.error = _message(e)
+            return
         self.area_rows = data["items"]
         self.area_total = data["total"]
         self.area_pages = data["pages"]
@@ -295,8 +302,7 @@ class PackagesState(ResellerPage, rx.State):
         actor = await self._actor()
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
-        if self.package_id:
-            self._refresh_tables(actor)
+        self._refresh_tables(actor)
         return None
 
     @rx.event

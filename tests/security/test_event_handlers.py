@@ -373,14 +373,15 @@ def test_the_handler_list_is_the_whole_app():
 def test_no_handler_touches_or_reveals_another_accounts_data(arena):
     victim = arena["victim"]
     before = victim_snapshot(victim)
-    ran_clean = 0
+    crashed = []
     failures = []
     for who, (token, rid) in arena["tokens"].items():
         modes = list(MODES) if who == "other reseller" else list(MODES)[:2]
         for cls, name in handlers():
             for mode in modes:
                 raised, text = _probe(cls, name, token, rid, mode)
-                ran_clean += not raised
+                if raised:
+                    crashed.append(f"{cls.__name__}.{name} as {who} ({mode})")
                 after = victim_snapshot(victim)
                 if after != before:
                     failures.append(f"{cls.__name__}.{name} as {who} ({mode}) changed the victim's data")
@@ -389,8 +390,9 @@ def test_no_handler_touches_or_reveals_another_accounts_data(arena):
                 if leaked:
                     failures.append(f"{cls.__name__}.{name} as {who} ({mode}) revealed {leaked}")
     assert not failures, "\n".join(failures)
-    # Honest probing: most handlers must have run to their end (refusing politely), not crashed on our arguments.
-    assert ran_clean > len(handlers()) * 3
+    # Every refusal is polite: the handler runs to its end (a message, a redirect), never an exception that the
+    # browser would show as an error toast, whatever ids and arguments it is handed.
+    assert not crashed, "\n".join(crashed)
 
 
 def test_the_victims_session_does_reach_its_own_data(arena):
