@@ -36,6 +36,7 @@ from reseller_app.models import (
 from reseller_app.services import audit, postings
 from reseller_app.services.actor import Actor, require_reseller
 from reseller_app.services.api_access import ApiError
+from reseller_app.services.clients import TEXT_FIELDS
 from reseller_app.services.errors import NotFound, ValidationFailed
 from reseller_app.services.security import hash_password, password_problem
 
@@ -47,17 +48,7 @@ BALANCE_MANAGEMENT = {"1": ("HARD", "Hard (suspend at 0)"), "2": ("SOFT", "Soft 
 DISPOSITION_FILTERS = {"answered": "ANSWERED", "noanswer": "NO ANSWER", "busy": "BUSY", "failed": "FAILED"}
 CLIENT_FIELDS = ("firstname", "lastname", "company", "address", "city", "state", "country", "zip", "phone_number")
 REQUIRED_FIELDS = ("firstname", "lastname", "address", "city", "state", "country", "zip", "phone_number")
-FIELD_LIMITS = {
-    "firstname": 80,
-    "lastname": 80,
-    "company": 120,
-    "address": 200,
-    "city": 80,
-    "state": 80,
-    "country": 2,
-    "zip": 20,
-    "phone_number": 32,
-}
+FIELD_LIMITS = {key: limit for key, (_label, limit) in TEXT_FIELDS.items()}  # what the client table takes
 
 
 def s4(value: Decimal | None) -> str:

@@ -15,7 +15,7 @@ from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, SubAccou
 from reseller_app.services import format as fmt
 from reseller_app.services.actor import Actor, require_client
 from reseller_app.services.errors import Forbidden, NotFound, ValidationFailed
-from reseller_app.services.lookup import own_client, reseller_settings
+from reseller_app.services.lookup import own_account, reseller_settings
 
 # Call-type filters of the call history, as the carrier names the dispositions.
 CALL_TYPES = {"answered": "ANSWERED", "busy": "BUSY", "failed": "FAILED", "noanswer": "NO ANSWER"}
@@ -87,7 +87,7 @@ def portal_view(actor: Actor) -> PortalView:
     """The logged-in client's effective view settings and services."""
     require_client(actor)
     with session_scope() as session:
-        return view_for(session, own_client(session, actor))
+        return view_for(session, own_account(session, actor))
 
 
 def require_service(session: Session, client: Client, service: str) -> PortalView:
@@ -102,7 +102,7 @@ def balance_version(actor: Actor) -> str:
     """A cheap fingerprint of the client's money: it changes when a call is rated or a payment is posted."""
     require_client(actor)
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         last, calls = session.exec(
             select(
                 select(func.max(LedgerEntry.id)).where(LedgerEntry.client_id == c.id).scalar_subquery(),
@@ -117,7 +117,7 @@ def transactions(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
     require_client(actor)
     page = max(1, int(page))
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         base = select(LedgerEntry).where(LedgerEntry.client_id == c.id)
         total = session.exec(select(func.count()).select_from(base.subquery())).one()
         rows = session.exec(
@@ -142,7 +142,7 @@ def services(actor: Actor) -> dict:
     """The client's sub-accounts (with SIP passwords only when the reseller shows them) and numbers."""
     require_client(actor)
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         s = reseller_settings(session, actor.reseller_id)
         subs = session.exec(
             select(SubAccount, Package)
@@ -273,7 +273,7 @@ def subaccount_choices(actor: Actor) -> list[dict[str, str]]:
     """The client's sub-accounts for the call-history filter."""
     require_client(actor)
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         subs = session.exec(select(SubAccount).where(SubAccount.client_id == c.id).order_by(SubAccount.account)).all()
         return [{"id": str(s.id), "account": s.account} for s in subs]
 
@@ -293,7 +293,7 @@ def calls(
     page = max(1, int(page))
     page_size = min(max(1, int(page_size)), 100)
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         view = view_for(session, c)
         if "cdr" not in view.services:
             raise Forbidden("The call history is not available.")
@@ -327,7 +327,7 @@ def export_calls(
     """
     require_client(actor)
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         if "cdr" not in view_for(session, c).services:
             raise Forbidden("The call history is not available.")
         f = make_filter(session, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id)

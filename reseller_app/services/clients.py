@@ -31,7 +31,8 @@ from reseller_app.models import (
 from reseller_app.services import audit
 from reseller_app.services import format as fmt
 from reseller_app.services.actor import Actor, require_reseller
-from reseller_app.services.errors import NotFound, ValidationFailed
+from reseller_app.services.errors import ValidationFailed
+from reseller_app.services.lookup import client_of_reseller as own_client
 from reseller_app.services.postings import Effects, run_effects
 from reseller_app.services.security import hash_password, password_problem
 
@@ -55,18 +56,6 @@ HISTORY_PAGE = 25
 def main_account(reseller_id: int) -> str:
     """The reseller's main carrier account number, the prefix of every sub-account (`<account>_<name>`)."""
     return str(100000 + int(reseller_id))
-
-
-def own_client(session: Session, actor: Actor, client_id: int | str) -> Client:
-    """The client, when it belongs to the actor's reseller; NotFound otherwise (also for junk ids)."""
-    try:
-        cid = int(client_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such client.") from None
-    client = session.get(Client, cid)
-    if client is None or client.reseller_id != actor.reseller_id:
-        raise NotFound("No such client.")
-    return client
 
 
 def clean_email(raw: str, field: str = "email") -> str:

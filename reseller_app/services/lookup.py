@@ -48,7 +48,7 @@ def hold_settings(session: Session, settings: ResellerSettings) -> None:
     session.info.setdefault("reseller_settings", {})[settings.reseller_id] = settings
 
 
-def own_client(session: Session, actor: Actor) -> Client:
+def own_account(session: Session, actor: Actor) -> Client:
     """The client account of a client actor."""
     c = client_row(session, actor.client_id)
     if c is None or c.reseller_id != actor.reseller_id:
@@ -60,3 +60,15 @@ def read_only(fn: Callable[..., T], *args: Any) -> T:
     """Call `fn` with every service it calls sharing one read-only transaction (a page load; see db.reading)."""
     with reading():
         return fn(*args)
+
+
+def client_of_reseller(session: Session, actor: Actor, client_id: int | str) -> Client:
+    """A client of the actor's reseller; NotFound otherwise (also for junk ids)."""
+    try:
+        cid = int(client_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such client.") from None
+    client = session.get(Client, cid)
+    if client is None or client.reseller_id != actor.reseller_id:
+        raise NotFound("No such client.")
+    return client

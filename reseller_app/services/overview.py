@@ -12,7 +12,7 @@ from reseller_app.db import session_scope
 from reseller_app.models import Cdr, Client, Did, Package, Reseller, SubAccount, utcnow
 from reseller_app.services import format as fmt
 from reseller_app.services.actor import Actor, require_client, require_reseller
-from reseller_app.services.lookup import own_client, reseller_settings
+from reseller_app.services.lookup import own_account, reseller_settings
 
 
 def _month_start(now: datetime) -> datetime:
@@ -106,7 +106,7 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
     require_client(actor)
     now = utcnow()
     with session_scope() as session:
-        c = own_client(session, actor)
+        c = own_account(session, actor)
         s = reseller_settings(session, actor.reseller_id)
         month, month_calls, today, today_calls = _month_and_today(session, now, c.id)
         rows = session.exec(

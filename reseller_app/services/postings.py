@@ -17,6 +17,7 @@ from reseller_app.notify import enqueue, render
 from reseller_app.services import audit, ledger
 from reseller_app.services.actor import Actor, require_reseller
 from reseller_app.services.errors import NotFound, ValidationFailed
+from reseller_app.services.lookup import client_of_reseller
 
 log = logging.getLogger(__name__)
 
@@ -105,16 +106,6 @@ def post_to_client(
     return entry
 
 
-def _own_client(session: Session, actor: Actor, client_id: int | str) -> Client:
-    try:
-        client = session.get(Client, int(client_id))
-    except (TypeError, ValueError):
-        raise NotFound("No such client.") from None
-    if client is None or client.reseller_id != actor.reseller_id:
-        raise NotFound("No such client.")
-    return client
-
-
 def _amount(raw: str | Decimal) -> Decimal:
     try:
         value = raw if isinstance(raw, Decimal) else parse_amount(str(raw).strip(), places=2, what="amount")
@@ -146,7 +137,7 @@ def manual_posting(
             if existing.client_id != int(client_id) or existing.reseller_id != actor.reseller_id:
                 raise NotFound("No such client.")
             return existing
-        client = _own_client(session, actor, client_id)
+        client = client_of_reseller(session, actor, client_id)
         signed = value if kind == "payment" else -value
         entry = post_to_client(
             session,
@@ -168,7 +159,7 @@ def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
     require_reseller(actor)
     fx = Effects()
     with session_scope() as session:
-        client = _own_client(session, actor, client_id)
+        client = client_of_reseller(session, actor, client_id)
         original = session.get(LedgerEntry, int(entry_id))
         if original is None or original.client_id != client.id:
             raise NotFound("No such transaction.")

@@ -13,6 +13,7 @@ from reseller_app.notify import enqueue
 from reseller_app.notify.templates import render
 from reseller_app.services import audit
 from reseller_app.services.actor import Actor
+from reseller_app.services.clients import TEXT_FIELDS
 from reseller_app.services.errors import NotFound, ValidationFailed
 from reseller_app.services.security import hash_password
 
@@ -27,17 +28,7 @@ FIELD_LABELS = {
     "zip": "Postal code",
     "phone_number": "Phone number",
 }
-FIELD_LIMITS = {
-    "firstname": 80,
-    "lastname": 80,
-    "company": 120,
-    "address": 200,
-    "city": 80,
-    "state": 80,
-    "country": 2,
-    "zip": 20,
-    "phone_number": 32,
-}
+FIELD_LIMITS = {key: limit for key, (_label, limit) in TEXT_FIELDS.items()}  # what the client table takes
 MIN_PASSWORD = 10
 DONE = "Thank you. Your account is awaiting activation; we sent you an email."
 
