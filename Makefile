@@ -41,13 +41,13 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REACHABLE = $(PY) -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)"
 
 test: test-deps chromium migrate
-	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e/test_scale_out.py
+	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e/test_scale_out.py --ignore=tests/scale_out
 	@if $(REACHABLE) 5432 2>/dev/null; then \
 		echo "== the suite again on PostgreSQL ($(PG_TEST_URL)), browser tests excluded =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e || exit 1; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out || exit 1; \
 		if $(REACHABLE) 6379 2>/dev/null; then \
-			echo "== scale-out: two workers on PostgreSQL and Redis, in the browser =="; \
-			$(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_scale_out.py || exit 1; \
+			echo "== scale-out: limits shared through Redis; two workers on PostgreSQL and Redis, in the browser =="; \
+			$(PY) -m pytest -q -p no:cacheprovider tests/scale_out tests/e2e/test_scale_out.py || exit 1; \
 		else echo "Redis not reachable on 127.0.0.1:6379: skipped the scale-out test"; fi; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi
 

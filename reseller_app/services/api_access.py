@@ -6,13 +6,16 @@ Also where the reseller picks its upstream carrier (the embedded sandbox or VoIP
 from __future__ import annotations
 
 import ipaddress
+import logging
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass
 
 from sqlmodel import select
 
+from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import ApiCredential, Reseller
 from reseller_app.services import audit
@@ -20,6 +23,7 @@ from reseller_app.services.actor import Actor, require_reseller
 from reseller_app.services.errors import ValidationFailed
 from reseller_app.services.security import hash_password, password_problem, token_hash, verify_password
 
+logger = logging.getLogger(__name__)
 CARRIER_KINDS = ("sandbox", "voipms")
 # Requests per reseller per window; a reseller's scripts over this get `api_limit_exceeded`.
 RATE_LIMIT = 120
@@ -50,7 +54,7 @@ class ApiSettings:
 
 
 class RateLimiter:
-    """A sliding-window counter per reseller, kept in this process (each worker counts its own share)."""
+    """A sliding-window counter per key, kept in this process (one worker; see RedisRateLimiter for several)."""
 
     def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW) -> None:
         """Allow `limit` requests per `window` seconds per key."""
@@ -100,9 +104,72 @@ class RateLimiter:
             self._hits.clear()
 
 
-limiter = RateLimiter()
+# One script per question, so counting is atomic across workers and machines; the clock is Redis's own.
+_REDIS_WINDOW = """
+local key, limit, window_ms, mode, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window_ms)
+local n = redis.call('ZCARD', key)
+if mode == 'full' then
+  if n >= limit then return 1 else return 0 end
+end
+if mode == 'allow' and n >= limit then return 0 end
+redis.call('ZADD', key, now, member)
+redis.call('PEXPIRE', key, window_ms)
+return 1
+"""
+
+
+class RedisRateLimiter:
+    """The same sliding window, kept in Redis: every worker and machine counts against one budget per key."""
+
+    def __init__(self, redis_url: str, name: str, limit: int = RATE_LIMIT, window: float = RATE_WINDOW) -> None:
+        """Allow `limit` requests per `window` seconds per key, under the key prefix `name`."""
+        import redis
+
+        self.limit = limit
+        self.window = window
+        self.prefix = f"reseller_app:rate:{name}:"
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+        self._script = self._redis.register_script(_REDIS_WINDOW)
+
+    def _ask(self, key: int | str, mode: str) -> bool:
+        try:
+            args = [self.limit, int(self.window * 1000), mode, uuid.uuid4().hex]
+            return bool(self._script(keys=[f"{self.prefix}{key}"], args=args))
+        except Exception:  # noqa: BLE001 - a limiter that cannot count lets the request through (logged)
+            logger.warning("rate limiter: Redis did not answer; request let through", exc_info=True)
+            return mode != "full"
+
+    def allow(self, key: int | str) -> bool:
+        """Count one request; False when the key is over its limit (that request is not counted)."""
+        return self._ask(key, "allow")
+
+    def full(self, key: int | str) -> bool:
+        """Whether the key is at its limit now (counts nothing)."""
+        return self._ask(key, "full")
+
+    def hit(self, key: int | str) -> None:
+        """Count one event for the key."""
+        self._ask(key, "hit")
+
+    def reset(self) -> None:
+        """Forget every count (tests)."""
+        for k in self._redis.scan_iter(f"{self.prefix}*"):
+            self._redis.delete(k)
+
+
+def make_limiter(name: str, limit: int, window: float) -> RateLimiter | RedisRateLimiter:
+    """A limiter shared by every worker through Redis when REDIS_URL is set, else one for this process."""
+    if settings.redis_url:
+        return RedisRateLimiter(settings.redis_url, name, limit, window)
+    return RateLimiter(limit, window)
+
+
+limiter = make_limiter("api", RATE_LIMIT, RATE_WINDOW)
 # Wrong API passwords per login name and address: past this, refused for the window without checking the password.
-failures = RateLimiter(limit=20, window=300.0)
+failures = make_limiter("api-failures", 20, 300.0)
 _verified: dict[str, float] = {}
 _verified_lock = threading.Lock()
 
