@@ -28,6 +28,8 @@ class Settings:
     public_url: str = field(
         default_factory=lambda: os.environ.get("PUBLIC_URL", f"http://localhost:{os.environ.get('PORT', '3000')}")
     )
+    # The address a reseller's custom hostname must point to (its DNS A record); checked by the scheduler.
+    portal_ip: str = field(default_factory=lambda: os.environ.get("PORTAL_IP", "184.172.106.205"))
     smtp_host: str = field(default_factory=lambda: os.environ.get("SMTP_HOST", "localhost"))
     smtp_port: int = field(default_factory=lambda: int(os.environ.get("SMTP_PORT", "25")))
     smtp_user: str | None = field(default_factory=lambda: os.environ.get("SMTP_USER") or None)

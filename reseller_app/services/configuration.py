@@ -11,6 +11,8 @@ import html
 import ipaddress
 import re
 import secrets
+import socket
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ from sqlmodel import Session, select
 
 from reseller_app.billing import fees
 from reseller_app.billing.money import parse_amount
+from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import AuditLog, Reseller, ResellerSettings, utcnow
 from reseller_app.models.reseller import DEFAULT_SERVICES, DEFAULT_SIGNUP_FIELDS
@@ -30,7 +33,7 @@ from reseller_app.services import audit
 from reseller_app.services import format as fmt
 from reseller_app.services.actor import Actor, require_reseller
 from reseller_app.services.errors import NotFound, ValidationFailed
-from reseller_app.services.portal import BRAND_FIELDS
+from reseller_app.services.portal import BRAND_FIELDS, portal_base
 
 # ---------------------------------------------------------------- field groups (one per tab)
 
@@ -100,7 +103,7 @@ _UPLOAD_NAME = re.compile(r"^/_upload/[0-9a-f]{32}\.(png|jpg|webp)$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _URL_BAD_CHARS = re.compile(r"[\s\"'()<>\\`]")
-HOSTNAME_A_RECORD = "184.172.106.205"
+HOSTNAME_A_RECORD = settings.portal_ip
 
 # ---------------------------------------------------------------- welcome text (rich text)
 
@@ -294,6 +297,7 @@ def load(actor: Actor) -> dict:
             "portal_active": r.portal_active,
             "hostname": r.custom_hostname or "",
             "hostname_status": r.hostname_status,
+            "portal_base": portal_base(settings.public_url, r.custom_hostname, r.hostname_status),
             "hostname_fee": (
                 f"{fee.detail.get('amount', '')} charged on {fmt.when(fee.created_at)}" if fee is not None else ""
             ),
@@ -533,6 +537,44 @@ def preview_message(kind: str, subject: str, body: str) -> str:
 
 
 # ---------------------------------------------------------------- interface & access
+
+
+def _addresses(hostname: str) -> set[str]:
+    """The IPv4 addresses the hostname resolves to (the A records); empty when it does not resolve."""
+    try:
+        infos = socket.getaddrinfo(hostname, None, socket.AF_INET, socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return set()
+    return {info[4][0] for info in infos}
+
+
+def verify_hostnames(resolve: Callable[[str], set[str]] = _addresses) -> dict[str, str]:
+    """Check the DNS of every requested or active custom hostname; returns {hostname: new status} for changes.
+
+    A hostname whose A record points to PORTAL_IP becomes active (the portal's links then use it); an active one
+    whose record went elsewhere goes back to requested. The lookups happen outside any transaction.
+    """
+    with session_scope() as session:
+        hosts = session.exec(
+            select(Reseller.id, Reseller.custom_hostname, Reseller.hostname_status).where(
+                Reseller.custom_hostname.is_not(None), Reseller.hostname_status.in_(("requested", "active"))
+            )
+        ).all()
+    found = {host: settings.portal_ip in resolve(host) for _rid, host, _status in hosts}
+    changed: dict[str, str] = {}
+    with session_scope() as session:
+        for rid, host, status in hosts:
+            new = "active" if found[host] else "requested"
+            if new == status:
+                continue
+            # Only if nothing changed meanwhile (the reseller may have asked for another name).
+            r = session.get(Reseller, rid)
+            if r is None or r.custom_hostname != host or r.hostname_status != status:
+                continue
+            r.hostname_status = new
+            audit.record(session, Actor("reseller", rid), f"hostname_{new}", "reseller", rid, hostname=host)
+            changed[host] = new
+    return changed
 
 
 def client_url(base_url: str, reseller_id: int | str) -> str:

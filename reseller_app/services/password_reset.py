@@ -17,6 +17,7 @@ from reseller_app.notify import enqueue, render
 from reseller_app.services import audit
 from reseller_app.services.actor import Actor
 from reseller_app.services.errors import Forbidden, ValidationFailed
+from reseller_app.services.portal import portal_base
 from reseller_app.services.security import hash_password, new_token, password_problem, token_hash
 
 TOKEN_LIFETIME = timedelta(hours=1)
@@ -51,9 +52,10 @@ def reset_allowed(reseller_id: int) -> bool:
     return True
 
 
-def reset_url(reseller_id: int, token: str) -> str:
-    """The link emailed to the client."""
-    return f"{settings.public_url.rstrip('/')}/r/{reseller_id}/reset?token={quote(token)}"
+def reset_url(reseller_id: int, token: str, hostname: str | None = None, status: str = "none") -> str:
+    """The link emailed to the client: on the reseller's custom hostname once it is active."""
+    base = portal_base(settings.public_url, hostname, status)
+    return f"{base}/r/{reseller_id}/reset?token={quote(token)}"
 
 
 def request_reset(reseller_id: int, email: str) -> str:
@@ -93,7 +95,9 @@ def request_reset(reseller_id: int, email: str) -> str:
                 expires_at=now + TOKEN_LIFETIME,
             )
         )
-        values = {"firstname": client.firstname, "lastname": client.lastname, "url": reset_url(reseller_id, token)}
+        r = session.get(Reseller, reseller_id)
+        url = reset_url(reseller_id, token, r.custom_hostname, r.hostname_status)
+        values = {"firstname": client.firstname, "lastname": client.lastname, "url": url}
         enqueue(
             session,
             to=client.email,

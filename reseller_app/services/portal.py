@@ -70,3 +70,11 @@ def reseller_for_host(host: str) -> int | None:
             )
         ).first()
         return r.id if r is not None else None
+
+
+def portal_base(public_url: str, hostname: str | None, status: str) -> str:
+    """The address of a reseller's client portal: its custom hostname once active, else the shared PUBLIC_URL."""
+    if hostname and status == "active":
+        scheme = public_url.split("://", 1)[0] if "://" in public_url else "https"
+        return f"{scheme}://{hostname}"
+    return public_url.rstrip("/")

@@ -26,6 +26,7 @@ from reseller_app.db import session_scope
 from reseller_app.models import Cdr, JobLease, Reseller, utcnow
 from reseller_app.services.billing_run import RunSummary, run_billing
 from reseller_app.services.calls import IngestResult, ingest_cdrs
+from reseller_app.services.configuration import verify_hostnames
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,9 @@ def tick(now: datetime | None = None) -> list[str]:
         "billing", lambda: billing_cycle(now.date()), ttl=timedelta(hours=2), every=timedelta(hours=20)
     ):
         ran.append("billing")
+    # Custom hostnames: active once their DNS points here (and back to requested if it stops).
+    if run_job("hostnames", verify_hostnames, ttl=timedelta(minutes=10), every=timedelta(minutes=10)):
+        ran.append("hostnames")
     if settings.sandbox_traffic and run_job(
         "sandbox_traffic", traffic_tick, ttl=timedelta(minutes=5), every=timedelta(seconds=55)
     ):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.config import settings
 from reseller_app.services import configuration as config
 from reseller_app.services.errors import ServiceError, ValidationFailed
 from reseller_app.state.session import ResellerPage
@@ -52,8 +51,8 @@ class ConfigState(ResellerPage, rx.State):
         self.hostname = data["hostname"]
         self.hostname_status = data["hostname_status"]
         self.hostname_fee = data["hostname_fee"]
-        self.client_url = config.client_url(settings.public_url, self.reseller_id)
-        self.snippet = config.autoconnect_snippet(settings.public_url, self.reseller_id)
+        self.client_url = config.client_url(data["portal_base"], self.reseller_id)
+        self.snippet = config.autoconnect_snippet(data["portal_base"], self.reseller_id)
         self._refresh_derived()
 
     @rx.event

@@ -314,3 +314,62 @@ def test_autoconnect_snippet_posts_direct_login():
     assert 'action="https://portal.example.com/interface/login.php"' in html
     assert 'name="UID" value="42"' in html and 'value="DirectLogin"' in html
     assert 'name="col_email"' in html and 'name="col_password"' in html
+
+
+def test_a_hostname_becomes_active_when_its_dns_points_here_and_links_use_it(world):
+    from reseller_app.config import settings
+    from reseller_app.services import password_reset
+    from tests.services.test_password_reset import _mails
+
+    config.request_hostname(world["actor_a"], "interface.example.com")
+    config.request_hostname(world["actor_b"], "voip.example.org")
+    dns = {"interface.example.com": {"203.0.113.9"}, "voip.example.org": {settings.portal_ip, "203.0.113.1"}}
+    looked: list[str] = []
+
+    def resolve(host: str) -> set[str]:
+        looked.append(host)
+        return dns.get(host, set())
+
+    # Reseller A's record points elsewhere: still requested. Reseller B's points here: active.
+    assert config.verify_hostnames(resolve) == {"voip.example.org": "active"}
+    assert sorted(looked) == ["interface.example.com", "voip.example.org"]
+    assert config.load(world["actor_a"])["hostname_status"] == "requested"
+    b = config.load(world["actor_b"])
+    assert b["hostname_status"] == "active" and b["portal_base"].endswith("://voip.example.org")
+    assert config.load(world["actor_a"])["portal_base"] == settings.public_url.rstrip("/")
+    assert portal.reseller_for_host("voip.example.org") == world["rb"]
+    # Nothing changed: nothing to report, nothing audited twice.
+    assert config.verify_hostnames(resolve) == {}
+    with session_scope() as s:
+        assert len(s.exec(select(AuditLog).where(AuditLog.action == "hostname_active")).all()) == 1
+        st = s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == world["rb"])).one()
+        st.show_forgot_password = True
+        other = s.exec(select(Reseller).where(Reseller.id == world["rb"])).one()
+        assert other.hostname_status == "active"
+    # The emailed reset link of reseller B's client is on B's own hostname.
+    with session_scope() as s:
+        from reseller_app.models import Client
+
+        s.add(Client(reseller_id=world["rb"], email="b-client@example.com", password_hash="x", firstname="Bo"))
+    password_reset.request_reset(world["rb"], "b-client@example.com")
+    [mail] = _mails()
+    assert f"://voip.example.org/r/{world['rb']}/reset?token=" in mail.body_text
+    # The record moves away: back to requested, and links use PUBLIC_URL again.
+    dns["voip.example.org"] = set()
+    assert config.verify_hostnames(resolve) == {"voip.example.org": "requested"}
+    assert config.load(world["actor_b"])["portal_base"] == settings.public_url.rstrip("/")
+
+
+def test_hostname_check_does_not_undo_a_newer_request(world, monkeypatch):
+    from reseller_app.config import settings
+
+    config.request_hostname(world["actor_a"], "old.example.com")
+
+    def resolve(host: str) -> set[str]:
+        # While the DNS is being looked up, the reseller asks for another name.
+        config.request_hostname(world["actor_a"], "new.example.com")
+        return {settings.portal_ip}
+
+    assert config.verify_hostnames(resolve) == {}
+    data = config.load(world["actor_a"])
+    assert (data["hostname"], data["hostname_status"]) == ("new.example.com", "requested")
