@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -163,9 +163,10 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 clients[cid] = session.get(Client, cid)
             return clients[cid]
 
-        # Group calls by (package, client anchor) so one Rater draws each pool in start order.
-        groups: dict[tuple[int | None, date], list[tuple[CarrierCdr, SubAccount | None, Did | None]]] = defaultdict(
-            list
+        # Group calls by (package, client anchor) so one Rater draws each pool in start order. Calls that started
+        # after a HARD suspension are not billed, and apart, so they draw no free minutes either.
+        groups: dict[tuple[int | None, date, bool], list[tuple[CarrierCdr, SubAccount | None, Did | None]]] = (
+            defaultdict(list)
         )
         for c in fresh:
             did = dids.get(c.did) if c.did else None
@@ -173,14 +174,17 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             if sub is None and did is not None and did.sub_account_id is not None:
                 sub = session.get(SubAccount, did.sub_account_id)
             client = client_of(sub.client_id if sub else (did.client_id if did else None))
-            groups[(sub.package_id if sub else None, _anchor(client))].append((c, sub, did))
+            blocked = client is not None and _started_after_suspension(client, c.start)
+            groups[(sub.package_id if sub else None, _anchor(client), blocked)].append((c, sub, did))
 
         usage_rows: dict[tuple[int, date], FreeMinuteUsage] = {}
         rated_rows: list[Cdr] = []
-        for (package_id, anchor), items in groups.items():
+        for (package_id, anchor, blocked), items in groups.items():
             if package_id is not None and package_id not in packages:
                 packages[package_id] = session.get(Package, package_id)
             rules = package_rules(session, packages.get(package_id))
+            if blocked:
+                rules = replace(rules, free_minutes=0)
             pools: dict[tuple[str, date], int] = {}
             if rules.free_minutes > 0:
                 for row in session.exec(

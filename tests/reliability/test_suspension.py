@@ -122,3 +122,27 @@ def test_switching_to_hard_with_a_negative_balance_suspends_from_the_switch(worl
     ingest_cdrs(world["ra"], [_cdr("before-switch", soft_call), _cdr("after-switch", utcnow())])
     _, rows, billed, _ = _state(world)
     assert billed == {"before-switch"} and rows["after-switch"].reason == "suspended"
+
+
+def test_calls_after_the_suspension_draw_no_free_minutes(world):
+    from reseller_app.models import FreeMinuteUsage, Package
+
+    with session_scope() as s:
+        s.get(Package, world["pkg"]).free_minutes = 5
+    _hard(world, "1")
+    # A charge takes the balance to 0: the HARD rule suspends the client.
+    manual_posting(world["actor_a"], world["c"], "charge", "1", "Equipment")
+    client, _, _, _ = _state(world)
+    assert client.status == "SUSPENDED" and client.suspended_by == "balance"
+    res = ingest_cdrs(world["ra"], [_cdr("blocked-1", client.suspended_at + timedelta(minutes=1), secs=150)])
+    _, rows, billed, _ = _state(world)
+    assert res.suspended == 1 and rows["blocked-1"].reason == "suspended" and not billed
+    assert rows["blocked-1"].free_minutes_drawn == 0
+    with session_scope() as s:
+        assert s.exec(select(FreeMinuteUsage)).all() == []  # the pool is untouched
+    # Back above 0: the whole pool is there for the next call (3 of the 5 minutes).
+    manual_posting(world["actor_a"], world["c"], "payment", "5", "Top-up")
+    ingest_cdrs(world["ra"], [_cdr("free-1", utcnow(), secs=150)])
+    _, rows, billed, _ = _state(world)
+    assert rows["free-1"].reason == "free_minutes" and rows["free-1"].free_minutes_drawn == 3
+    assert rows["free-1"].price == 0 and not billed
