@@ -30,15 +30,16 @@ def page_policy() -> str:
     """The CSP of pages and API answers.
 
     The compiled React Router app hydrates from inline scripts and Radix/Emotion write inline styles, hence
-    'unsafe-inline' there; Reflex runs `rx.call_script` (the reports' streamed CSV export) with eval, hence
-    'unsafe-eval'. No other origin may serve script, and no site may frame the portal (click-jacking). Script
+    'unsafe-inline' there. No 'unsafe-eval': the app never asks Reflex to evaluate script text (no
+    rx.call_script; the reports' export is a static asset called as a compiled function). No other origin may
+    serve script, and no site may frame the portal (click-jacking). Script
     injection is stopped before the CSP: React renders text, and rich text goes through nh3.
     Images may be https (resellers' branding URLs), data: (Radix icons) or our /_upload files.
     """
     connect = " ".join(["'self'", *_backend_origins()])
     return (
         "default-src 'self'; "
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        "script-src 'self' 'unsafe-inline'; "
         "style-src 'self' 'unsafe-inline'; "
         "img-src 'self' https: data: blob:; "
         "font-src 'self' data:; "

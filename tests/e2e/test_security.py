@@ -107,7 +107,7 @@ def test_security_headers_on_pages_api_and_uploads(page, app_server):
             assert r.status_code in (200, 404), path
             for hop in [*r.history, r]:  # the trailing-slash redirect too
                 _check_headers(hop, f"{path} ({hop.status_code})")
-            assert "script-src 'self' 'unsafe-inline' 'unsafe-eval';" in r.headers["content-security-policy"]
+            assert "script-src 'self' 'unsafe-inline';" in r.headers["content-security-policy"]
         for path in ("/api/health", "/api/openapi.json", "/api/v1/rest.php", "/ping"):
             _check_headers(http.get(path), path)
         r = http.get(upload_url)
@@ -135,11 +135,13 @@ def test_the_portal_works_under_its_csp(page, app_server):
         "/reseller/packages",
         "/reseller/reports",
         "/reseller/configuration",
+        "/reseller/api",
     ):
         page.goto(path)
         expect(page.locator("body")).not_to_contain_text("Error")
         _inert(page, path)
-    # The reports' CSV export runs a script sent by the server (eval) and fetches the API: it must work.
+    # The reports' CSV export (a static script, called as a compiled function: the CSP has no 'unsafe-eval')
+    # fetches the API and streams the file: it must work.
     page.goto("/reseller/reports")
     with page.expect_download() as download:
         page.locator("#export-csv").click()

@@ -359,7 +359,7 @@ def test_the_handler_list_is_the_whole_app():
         "PackagesState.delete",
         "ConfigState.save",
         "ClientListState.login_as",
-        "ReportsState.export",
+        "ReportsState.set_tab",
         "ApiSettingsState.save_password",
         "DepositState.start",
     ):
