@@ -120,6 +120,7 @@ def _carrier() -> rx.Component:
                     value=S.carrier_kind,
                     on_change=S.set_carrier_kind,
                     id="carrier_kind",
+                    name="carrier_kind",
                 ),
                 _error("carrier_kind"),
                 rx.cond(

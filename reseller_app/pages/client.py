@@ -25,15 +25,39 @@ def _scroll(table: rx.Component) -> rx.Component:
     return rx.box(table, overflow_x="auto", width="100%")
 
 
+# Columns a phone leaves out (shown from 768 px on): the tables keep dates, numbers, results and amounts.
+WIDE_ONLY = {"direction", "account", "rate", "type"}
+# Columns whose text wraps (the others stay on one line).
+WRAPPED = {"description"}
+
+
+def _shown(column: str) -> dict:
+    return {"display": ["none", "none", "table-cell"]} if column in WIDE_ONLY else {}
+
+
+def _cell(row: rx.Var, column: str) -> rx.Component:
+    value = row[column].to(str)
+    if column == "date":  # on a narrow screen the time goes under the day; the day itself never breaks
+        parts = value.split(" ")
+        day, time = (rx.el.span(parts[i], white_space="nowrap") for i in (0, 1))
+        return rx.table.cell(day, " ", time, white_space="normal", **_shown(column))
+    return rx.table.cell(value, white_space="normal" if column in WRAPPED else "nowrap", **_shown(column))
+
+
 def _table(headers: list[str], rows: rx.Var, cells: list[str], empty: str, table_id: str = "") -> rx.Component:
     return rx.cond(
         rows.length() > 0,
         _scroll(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h, **_shown(c)) for h, c in zip(headers, cells, strict=True)]
+                    )
+                ),
                 rx.table.body(
                     rx.foreach(
-                        rows, lambda r: rx.table.row(*[rx.table.cell(r[c], white_space="nowrap") for c in cells])
+                        rows,
+                        lambda r: rx.table.row(*[_cell(r, c) for c in cells]),
                     )
                 ),
                 size="1",

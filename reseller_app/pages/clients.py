@@ -419,6 +419,32 @@ def _sub_row(row: rx.Var) -> rx.Component:
     )
 
 
+def _number_section(  # noqa: PLR0913
+    title: str, add: str, query: str, rows: rx.Var, add_id: str, variant: str = "solid"
+) -> tuple[rx.Component, ...]:
+    """A heading with its "Add" link, and the connected numbers of one kind (voice or fax)."""
+    return (
+        rx.flex(
+            rx.text(title, weight="bold"),
+            rx.spacer(),
+            rx.link(
+                rx.button(rx.icon("plus", size=14), add, size="1", id=add_id, variant=variant, white_space="nowrap"),
+                href=CLIENTS + "/" + ManageState.cid + "/numbers" + query,
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            rows.length() > 0,
+            _table(
+                ["Number", "Location", "Routing", "Monthly", "Per minute", ""],
+                rx.table.body(rx.foreach(rows, _did_row)),
+            ),
+            rx.text(f"No {'fax' if query else 'phone'} number connected.", size="2"),
+        ),
+    )
+
+
 def _did_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["display"], white_space="nowrap"),
@@ -537,54 +563,8 @@ def client_manage() -> rx.Component:
             # Numbers
             rx.card(
                 rx.vstack(
-                    rx.flex(
-                        rx.text("Phone numbers (DIDs)", weight="bold"),
-                        rx.spacer(),
-                        rx.link(
-                            rx.button(
-                                rx.icon("plus", size=14),
-                                "Add phone numbers",
-                                size="1",
-                                id="add-numbers",
-                                white_space="nowrap",
-                            ),
-                            href=CLIENTS + "/" + m.cid + "/numbers",
-                        ),
-                        width="100%",
-                        align="center",
-                    ),
-                    rx.cond(
-                        m.numbers.length() > 0,
-                        _table(
-                            ["Number", "Location", "Routing", "Monthly", "Per minute", ""],
-                            rx.table.body(rx.foreach(m.numbers, _did_row)),
-                        ),
-                        rx.text("No phone number connected.", size="2"),
-                    ),
-                    rx.flex(
-                        rx.text("Fax numbers", weight="bold"),
-                        rx.spacer(),
-                        rx.link(
-                            rx.button(
-                                rx.icon("plus", size=14),
-                                "Add fax numbers",
-                                size="1",
-                                variant="soft",
-                                white_space="nowrap",
-                            ),
-                            href=CLIENTS + "/" + m.cid + "/numbers?kind=fax",
-                        ),
-                        width="100%",
-                        align="center",
-                    ),
-                    rx.cond(
-                        m.fax.length() > 0,
-                        _table(
-                            ["Number", "Location", "Routing", "Monthly", "Per minute", ""],
-                            rx.table.body(rx.foreach(m.fax, _did_row)),
-                        ),
-                        rx.text("No fax number connected.", size="2"),
-                    ),
+                    *_number_section("Phone numbers (DIDs)", "Add phone numbers", "", m.numbers, "add-numbers"),
+                    *_number_section("Fax numbers", "Add fax numbers", "?kind=fax", m.fax, "add-fax-numbers", "soft"),
                     spacing="3",
                     width="100%",
                 ),

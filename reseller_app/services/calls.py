@@ -30,6 +30,7 @@ from reseller_app.models import (
     SubAccount,
     utcnow,
 )
+from reseller_app.services import format as fmt
 from reseller_app.services.postings import Effects, post_to_client, run_effects
 from reseller_app.services.reports import apply_rated
 
@@ -253,7 +254,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 result.unrated += r.reason == "unrated"
                 result.unassigned += client is None
                 if client is not None and price > 0:
-                    where = "to " + c.destination if c.direction == "out" else "from " + (c.callerid or "unknown")
+                    where = "to " + c.destination if c.direction == "out" else "from " + fmt.caller(c.callerid)
                     post_to_client(
                         session,
                         client,

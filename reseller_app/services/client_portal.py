@@ -259,7 +259,7 @@ def _cdr_row(r: Cdr, tz: str) -> dict[str, str]:
     return {
         "date": fmt.when(r.start, tz),
         "direction": "Incoming" if r.direction == "in" else "Outgoing",
-        "callerid": r.callerid,
+        "callerid": fmt.caller(r.callerid),
         "destination": r.destination,
         "account": r.account,
         "disposition": r.disposition,

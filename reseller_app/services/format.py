@@ -45,3 +45,14 @@ def duration(seconds: int) -> str:
     h, rem = divmod(int(seconds), 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}"
+
+
+def caller(raw: str | None) -> str:
+    """A caller ID as a person reads it: the number of `"Name" <15145550000>`, else the text, else "Unknown"."""
+    text = (raw or "").strip()
+    inside = text.rsplit("<", 1)[-1].rstrip(">") if "<" in text else text
+    digits = "".join(ch for ch in inside if ch.isdigit())
+    if digits:
+        return ("+" if inside.lstrip().startswith("+") else "") + digits
+    name = text.rsplit("<", 1)[0] if "<" in text else text
+    return name.strip().strip('"').strip() or "Unknown"

@@ -116,7 +116,7 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
             {
                 "date": fmt.when(r.start, c.timezone),
                 "direction": "Incoming" if r.direction == "in" else "Outgoing",
-                "number": r.callerid if r.direction == "in" else r.destination,
+                "number": fmt.caller(r.callerid) if r.direction == "in" else r.destination,
                 "account": r.account,
                 "disposition": r.disposition,
                 "duration": fmt.duration(r.duration),

@@ -183,7 +183,7 @@ class ClientState(ClientPage, rx.State):
             if not _tab_open(tab):
                 return
             async with self:
-                if gen != self._watch_gen or not str(self.router.page.path).endswith("/dashboard"):
+                if gen != self._watch_gen or not str(self.rx_router_page.path).endswith("/dashboard"):
                     return  # a newer watcher took over, or the tab left the dashboard
                 known = self._version
             try:

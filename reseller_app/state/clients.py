@@ -41,7 +41,7 @@ CLIENT_FIELDS = (
 
 
 def _param(state: rx.State, name: str) -> str:
-    return str(state.router.page.params.get(name, "") or "")
+    return str(state.rx_router_page.params.get(name, "") or "")
 
 
 def client_href(cid: str, page: str = "") -> str:
@@ -101,7 +101,7 @@ class ClientListState(ResellerPage, rx.State):
             for _ in range(LIVE_TICKS):
                 await asyncio.sleep(LIVE_SECONDS)
                 async with self:
-                    if self.router.page.path.rstrip("/") != routes.RESELLER_CLIENTS:
+                    if self.rx_router_page.path.rstrip("/") != routes.RESELLER_CLIENTS:
                         return
                     if await self._refresh() is not None:
                         return

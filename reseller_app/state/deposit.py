@@ -23,7 +23,7 @@ class DepositState(ClientPage, rx.State):
     async def load(self) -> None:
         """Read the reseller's amounts (and the ?deposit= outcome PayPal's return left in the URL)."""
         self.error = ""
-        raw = str(self.router.page.params.get("deposit", ""))
+        raw = str(self.rx_router_page.params.get("deposit", ""))
         self.outcome = raw if raw in ("completed", "pending", "cancelled", "failed") else ""
         actor = await self._actor()
         if actor is None:

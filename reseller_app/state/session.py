@@ -57,5 +57,5 @@ class ClientPage(rx.State, mixin=True):
 
 def page_rid(state: rx.State) -> int | None:
     """The reseller id in the current /r/<rid>/... URL, or None."""
-    raw = str(state.router.page.params.get("rid", ""))
+    raw = str(state.rx_router_page.params.get("rid", ""))
     return int(raw) if raw.isdigit() else None

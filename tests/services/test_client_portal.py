@@ -198,3 +198,30 @@ def test_ledger_amounts_are_shown_exactly():
     assert fmt.posting(Decimal("-0.0026")) == "-$0.0026"
     assert fmt.posting(Decimal("25.10")) == "$25.10"
     assert fmt.posting(Decimal("-1234.5")) == "-$1,234.50"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ('"100001_front" <14033740702>', "14033740702"),
+        ("<12416249230>", "12416249230"),
+        ("+15145550000", "+15145550000"),
+        ('"Bob" <anonymous>', "Bob"),
+        ("Anonymous", "Anonymous"),
+        ('"" <>', "Unknown"),
+        ("", "Unknown"),
+        (None, "Unknown"),
+    ],
+)
+def test_caller_ids_are_shown_as_numbers(raw, shown):
+    from reseller_app.services import format as fmt
+
+    assert fmt.caller(raw) == shown
+
+
+def test_the_call_history_shows_the_callers_number_not_the_raw_caller_id(w):
+    with session_scope() as s:
+        for row in s.exec(select(Cdr).where(Cdr.client_id == w["c"])).all():
+            row.callerid = '"100001_front" <15145550100>'
+    rows = cp.calls(Actor("client", w["ra"], w["c"]))["items"]
+    assert rows and {r["callerid"] for r in rows} == {"15145550100"}
