@@ -225,3 +225,29 @@ def test_the_call_history_shows_the_callers_number_not_the_raw_caller_id(w):
             row.callerid = '"100001_front" <15145550100>'
     rows = cp.calls(Actor("client", w["ra"], w["c"]))["items"]
     assert rows and {r["callerid"] for r in rows} == {"15145550100"}
+
+
+def test_the_live_balance_look_reads_figures_only_for_a_live_session(world):
+    from decimal import Decimal as Dec
+
+    from reseller_app.services import auth
+    from reseller_app.services.security import hash_password
+    from reseller_app.state.client import _look
+
+    with session_scope() as s:
+        s.get(Client, world["c"]).password_hash = hash_password("client-pass-1")
+    token = auth.login_client(world["ra"], "c@example.com", "client-pass-1")
+    actor, data = _look(token, world["ra"], None, "")
+    assert actor is not None and data["balance"] == "$0.00"  # the first look resolves the session, reads figures
+    known = data["version"]
+    assert _look(token, world["ra"], actor, known) == (actor, {})  # nothing moved: one version read, no figures
+    manual_posting(world["actor_a"], world["c"], "payment", Dec("12.5"), "Top-up")
+    actor, data = _look(token, world["ra"], actor, known)
+    assert data["balance"] == "$12.50" and data["version"] != known
+    # Logged out elsewhere: a change is seen, but no figures go to the dead session, and the watch ends.
+    auth.logout(token)
+    manual_posting(world["actor_a"], world["c"], "payment", Dec("1"), "Top-up")
+    assert _look(token, world["ra"], actor, data["version"]) == (None, {})
+    assert _look(token, world["ra"], None, data["version"]) == (None, {})
+    # Another reseller's portal id never resolves this client's session.
+    assert _look(token, world["rb"], None, "") == (None, {})
