@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "bench-password-1"  # noqa: S105 - the seeded clients' password
+PASSWORD = "bench-password-1"  # the seeded clients' password
 CALLS_PER_CLIENT = 100
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -116,7 +116,7 @@ def _pss_kib(pgid: int) -> int:
     return total
 
 
-def _redis_bytes(r) -> int:  # noqa: ANN001
+def _redis_bytes(r) -> int:
     """Bytes used by the keys of our Redis database number."""
     return sum(r.memory_usage(k) or 0 for k in r.scan_iter(count=1000))
 
@@ -242,7 +242,7 @@ def _event_names() -> dict[str, str]:
     }
 
 
-async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis_client) -> dict:  # noqa: ANN001
+async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis_client) -> dict:
     """Run the sessions; returns timings and memory figures."""
     sessions, pages, think = args.sessions, args.pages, tuple(float(x) for x in args.think.split("-"))
     names = _event_names()
@@ -272,9 +272,9 @@ async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis
         await asyncio.gather(*(s.sio.disconnect() for s in tabs), return_exceptions=True)
 
 
-async def _load(  # noqa: PLR0913
+async def _load(
     tabs: list[Session], pgid: int, redis_client, before: int, redis_before: int, pages: int, ramp: float
-) -> dict:  # noqa: ANN001
+) -> dict:
     """Log every session in, let them all browse, measure memory with all of them connected."""
     sessions, t = len(tabs), tabs[0].t
     await asyncio.gather(*(s.connect() for s in tabs))
@@ -317,7 +317,7 @@ def _fresh_database(kind: str, tmp: Path) -> tuple[str, callable]:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
 
 
-def _empty_redis_db():  # noqa: ANN202
+def _empty_redis_db():
     import redis
 
     for n in range(10, 16):

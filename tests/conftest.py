@@ -68,6 +68,6 @@ def session(engine):
         yield s
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+def pytest_collection_modifyitems(config, items):
     """Run the browser tests last: Playwright's sync API leaves an event loop on the main thread."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))

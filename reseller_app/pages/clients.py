@@ -419,7 +419,7 @@ def _sub_row(row: rx.Var) -> rx.Component:
     )
 
 
-def _number_section(  # noqa: PLR0913
+def _number_section(
     title: str, add: str, query: str, rows: rx.Var, add_id: str, variant: str = "solid"
 ) -> tuple[rx.Component, ...]:
     """A heading with its "Add" link, and the connected numbers of one kind (voice or fax)."""

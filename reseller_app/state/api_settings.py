@@ -33,7 +33,7 @@ class ApiSettingsState(ResellerPage, rx.State):
         self.carrier_username = data.carrier_username
         self.has_carrier_secret = data.has_carrier_secret
 
-    async def _run(self, fn, *args, notice: str) -> None:  # noqa: ANN001
+    async def _run(self, fn, *args: object, notice: str) -> None:  # noqa: ANN001
         self.errors = {}
         self.notice = ""
         actor = await self._actor()

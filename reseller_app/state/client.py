@@ -384,7 +384,7 @@ class ServicesState(ClientPage, rx.State):
             page = client_services.fax_history(actor, self.fax_page)
             self.fax_rows, self.fax_page, self.fax_pages = page["items"], page["page"], page["pages"]
 
-    async def _run(self, fn, *args, ok: str = ""):  # noqa: ANN001, ANN202
+    async def _run(self, fn, *args: object, ok: str = ""):  # noqa: ANN001, ANN202
         """Call a service for the logged-in client; field errors and refusals become messages."""
         actor = await self._actor()
         if actor is None:

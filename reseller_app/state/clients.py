@@ -436,7 +436,7 @@ class ManageState(ResellerPage, rx.State):
             self.errors = _errors(e, "services")
         return None
 
-    async def _act(self, fn, *args, done: str):  # noqa: ANN001, ANN202
+    async def _act(self, fn, *args: object, done: str):  # noqa: ANN001, ANN202
         actor = await self._actor()
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)

@@ -107,7 +107,8 @@ def test_filter_the_call_history_and_export_it(page, app_server):
     with page.expect_download() as info:
         page.locator("#export-csv").click()
     path = info.value.path()
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert [(r["destination"], r["disposition"], r["account"]) for r in rows] == [
         ("15145550005", "BUSY", "300001_back")
     ]

@@ -91,13 +91,13 @@ def handlers() -> list[tuple[type[rx.State], str]]:
 class _AnyForm(dict):
     """A submitted form whose every field holds the foreign id."""
 
-    def get(self, key, default=None):  # noqa: ANN001, ANN201
+    def get(self, key, default=None):
         return str(FOREIGN)
 
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
+    def __getitem__(self, key):
         return str(FOREIGN)
 
-    def __contains__(self, key) -> bool:  # noqa: ANN001
+    def __contains__(self, key) -> bool:
         return True
 
 
@@ -124,7 +124,7 @@ def _arg(annotation: object, name: str) -> object:
     return str(FOREIGN)
 
 
-def _args(fn) -> list:  # noqa: ANN001
+def _args(fn) -> list:
     params = list(inspect.signature(fn).parameters.values())[1:]
     return [_arg(p.annotation, p.name) for p in params]
 
@@ -409,7 +409,7 @@ def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     """Mutation check: if a service stops checking ownership, the probe reports it."""
     from reseller_app.services import clients as client_services
 
-    def careless_delete(actor, client_id):  # noqa: ANN001, ANN202
+    def careless_delete(actor, client_id):
         with session_scope() as s:
             row = s.exec(select(Client).where(Client.id == int(client_id))).one()
             row.company = "changed by the attacker"

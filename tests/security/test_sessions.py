@@ -129,7 +129,7 @@ def _client_id(email: str) -> int:
         return s.exec(select(Client).where(Client.email == email)).one().id
 
 
-def _reset_root(rid: int, token: str):  # noqa: ANN202
+def _reset_root(rid: int, token: str):
     root = root_state({"rid": str(rid)}, f"/r/{rid}/reset")
     root.router = RouterData(
         _page=PageData(path=f"/r/{rid}/reset", params={"rid": str(rid)}),
