@@ -13,12 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seed import PASSWORD
 from tests.e2e.seeds.security import MARK
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.screenshots]  # writes docs/screenshots under make screenshots
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Records CSP violations and script payloads: any of them fails the test.
 WATCH = """
 window.__csp = [];
