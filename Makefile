@@ -61,7 +61,7 @@ test-fast: test-deps
 	TEST_DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out
 
 # The browser tests that take docs/screenshots/*.png, writing them there (other runs write to a temp dir).
-screenshots: test-deps chromium migrate
+screenshots: test-deps chromium
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider -m screenshots tests/e2e
 
 lint: test-deps
