@@ -38,10 +38,10 @@ def setup(mode: str = "SOFT", opening: Decimal = Decimal("0")) -> dict:
     """A reseller with the API on, a package, one client (SOFT or HARD) with one sub-account and an opening payment."""
     from reseller_app.db import session_scope
     from reseller_app.models import Client, Package, Reseller, SubAccount
-    from reseller_app.services import api_access
-    from reseller_app.services.actor import Actor
-    from reseller_app.services.auth import create_reseller
-    from reseller_app.services.postings import manual_posting
+    from reseller_app.services.access.actor import Actor
+    from reseller_app.services.access.auth import create_reseller
+    from reseller_app.services.accounting.postings import manual_posting
+    from reseller_app.services.api import access as api_access
 
     rid = create_reseller(RESELLER, "login-password-1")
     actor = Actor("reseller", rid)
@@ -78,7 +78,7 @@ def free_port() -> int:
 def api_app():  # granian factory
     """The portal's FastAPI app, with the per-reseller rate limit out of the way (this bench is about money)."""
     from reseller_app.api import create_api
-    from reseller_app.services import api_access
+    from reseller_app.services.api import access as api_access
 
     api_access.limiter.limit = 10**9
     return create_api()
@@ -146,9 +146,9 @@ def _worker(worker: int, ops: int, port: int, reseller_id: int, client_id: int, 
 
     from reseller_app.carrier import CarrierCdr
     from reseller_app.models import utcnow
-    from reseller_app.services.actor import Actor
-    from reseller_app.services.calls import ingest_cdrs
-    from reseller_app.services.postings import manual_posting
+    from reseller_app.services.access.actor import Actor
+    from reseller_app.services.accounting.postings import manual_posting
+    from reseller_app.services.telephony.calls import ingest_cdrs
 
     actor = Actor("reseller", reseller_id)
     rnd = random.Random(worker)

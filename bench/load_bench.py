@@ -56,8 +56,8 @@ def seed(sessions: int) -> None:
 
     from reseller_app.db import session_scope
     from reseller_app.models import Cdr, Client, Package, Reseller, ResellerSettings, SubAccount
-    from reseller_app.services.auth import create_reseller
-    from reseller_app.services.security import hash_password
+    from reseller_app.services.access.auth import create_reseller
+    from reseller_app.services.access.security import hash_password
 
     rid = create_reseller("bench@example.com", PASSWORD, name="Bench", company="Bench Telecom")
     pw_hash = hash_password(PASSWORD)  # one hash for all: the logins still verify it with argon2
@@ -229,8 +229,8 @@ class Session:
 
 def _event_names() -> dict[str, str]:
     """Full event names as the compiled frontend sends them (state path + handler)."""
-    from reseller_app.state.client import ClientState
-    from reseller_app.state.login import LoginState
+    from reseller_app.state.access.login import LoginState
+    from reseller_app.state.portal.client import ClientState
 
     client, login = ClientState.get_full_name(), LoginState.get_full_name()
     return {

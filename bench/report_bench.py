@@ -33,8 +33,8 @@ from sqlmodel import SQLModel  # noqa: E402
 
 import reseller_app.models  # noqa: E402  (registers the tables)
 from reseller_app import db  # noqa: E402
-from reseller_app.services import reports  # noqa: E402
-from reseller_app.services.actor import Actor  # noqa: E402
+from reseller_app.services.access.actor import Actor  # noqa: E402
+from reseller_app.services.reporting import reports  # noqa: E402
 
 CLIENTS = 1000
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)

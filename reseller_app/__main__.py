@@ -29,14 +29,14 @@ def main(argv: list[str] | None = None) -> int:
         for line in load_demo():
             print(line)
     elif args.cmd == "create-reseller":
-        from reseller_app.services.auth import create_reseller
+        from reseller_app.services.access.auth import create_reseller
 
         rid = create_reseller(args.email, args.password, company=args.company)
         print(f"reseller {rid} created")
     elif args.cmd == "bill":
         from datetime import date
 
-        from reseller_app.services.billing_run import run_billing
+        from reseller_app.services.accounting.billing_run import run_billing
 
         summary = run_billing(date.fromisoformat(args.today) if args.today else None)
         print(f"billed {summary.fees} fees to {summary.clients} clients, total {summary.total}")

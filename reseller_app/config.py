@@ -39,15 +39,15 @@ class Settings:
     smtp_starttls: bool = field(default_factory=lambda: os.environ.get("SMTP_STARTTLS", "0") == "1")
     smtp_from: str = field(default_factory=lambda: os.environ.get("SMTP_FROM", "no-reply@localhost"))
     session_hours: int = field(default_factory=lambda: int(os.environ.get("SESSION_HOURS", "12")))
-    # The cost of password hashes (reseller_app/services/security.py); see check_argon2.
+    # The cost of password hashes (reseller_app/services/access/security.py); see check_argon2.
     argon2_profile: str = field(default_factory=lambda: os.environ.get("ARGON2_PROFILE", "default"))
-    # Scheduled jobs (reseller_app/services/scheduler.py)
+    # Scheduled jobs (reseller_app/services/jobs/scheduler.py)
     scheduler_enabled: bool = field(default_factory=lambda: os.environ.get("SCHEDULER", "1") == "1")
     cdr_sync_seconds: int = field(default_factory=lambda: int(os.environ.get("CDR_SYNC_SECONDS", "300")))
     billing_hour_utc: int = field(default_factory=lambda: int(os.environ.get("BILLING_HOUR_UTC", "2")))
     sandbox_traffic: bool = field(default_factory=lambda: os.environ.get("SANDBOX_TRAFFIC", "0") == "1")
     traffic_calls_per_minute: int = field(default_factory=lambda: int(os.environ.get("TRAFFIC_CALLS_PER_MINUTE", "4")))
-    # PayPal deposits (reseller_app/services/payments.py)
+    # PayPal deposits (reseller_app/services/accounting/payments.py)
     paypal_client_id: str = field(default_factory=lambda: os.environ.get("PAYPAL_CLIENT_ID", ""))
     paypal_secret: str = field(default_factory=lambda: os.environ.get("PAYPAL_SECRET", ""))
     paypal_mode: str = field(default_factory=lambda: os.environ.get("PAYPAL_MODE", "sandbox"))

@@ -6,29 +6,31 @@ from reseller_app import notify, routes
 from reseller_app.api import create_api
 from reseller_app.api.security_headers import SecurityHeaders
 from reseller_app.config import settings
-from reseller_app.pages import (
-    api_settings,
-    client,
-    clients,
-    configuration,
-    login,
-    packages,
-    password_reset,
-    reports,
-    reseller,
-    signup,
+from reseller_app.pages.access import login, password_reset, signup
+from reseller_app.pages.api import settings as api_settings
+from reseller_app.pages.catalog import packages
+from reseller_app.pages.clients import accounts as clients
+from reseller_app.pages.portal import client
+from reseller_app.pages.reporting import overview as reseller
+from reseller_app.pages.reporting import reports
+from reseller_app.pages.settings import configuration
+from reseller_app.services.jobs import scheduler
+from reseller_app.state.access.login import LoginState
+from reseller_app.state.access.signup import SignupState
+from reseller_app.state.api.settings import ApiSettingsState
+from reseller_app.state.catalog.packages import PackagesState
+from reseller_app.state.clients.accounts import (
+    ClientFormState,
+    ClientListState,
+    ManageState,
+    NumbersState,
+    SubAccountState,
 )
-from reseller_app.services import scheduler
-from reseller_app.state.api_settings import ApiSettingsState
-from reseller_app.state.client import ClientState, ResetState, ServicesState
-from reseller_app.state.clients import ClientFormState, ClientListState, ManageState, NumbersState, SubAccountState
-from reseller_app.state.configuration import ConfigState
-from reseller_app.state.deposit import DepositState
-from reseller_app.state.login import LoginState
-from reseller_app.state.packages import PackagesState
-from reseller_app.state.reports import ReportsState
-from reseller_app.state.reseller import ResellerState
-from reseller_app.state.signup import SignupState
+from reseller_app.state.portal.client import ClientState, ResetState, ServicesState
+from reseller_app.state.portal.deposit import DepositState
+from reseller_app.state.reporting.overview import ResellerState
+from reseller_app.state.reporting.reports import ReportsState
+from reseller_app.state.settings.configuration import ConfigState
 
 
 def index() -> rx.Component:

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from reseller_app.services import auth, client_portal
-from reseller_app.services.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.access import auth
+from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.portal import account as client_portal
 
 router = APIRouter()
 CLIENT_COOKIE = "rp_csess"

@@ -11,8 +11,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reseller_app import routes
 from reseller_app.config import settings
-from reseller_app.services import auth, portal
-from reseller_app.services.errors import AuthFailed
+from reseller_app.services.access import auth
+from reseller_app.services.common.errors import AuthFailed
+from reseller_app.services.settings import branding as portal
 
 router = APIRouter()
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from reseller_app import routes
-from reseller_app.services import payments
-from reseller_app.services.errors import NotFound, ServiceError
+from reseller_app.services.accounting import payments
+from reseller_app.services.common.errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/paypal", tags=["payments"])

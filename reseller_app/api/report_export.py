@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Cookie, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
-from reseller_app.services import auth, reports
-from reseller_app.services.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.access import auth
+from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.reporting import reports
 
 router = APIRouter()
 

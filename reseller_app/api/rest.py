@@ -16,9 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect
 
-from reseller_app.services import api_access, api_methods
-from reseller_app.services.api_access import ApiError
-from reseller_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from reseller_app.services.api import access as api_access
+from reseller_app.services.api import methods as api_methods
+from reseller_app.services.api.access import ApiError
+from reseller_app.services.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 
 log = logging.getLogger(__name__)
 router = APIRouter()

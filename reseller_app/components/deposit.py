@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.components.layout import client_button, client_panel
-from reseller_app.state.deposit import DepositState
+from reseller_app.state.portal.deposit import DepositState
 
 _OUTCOMES = {
     "completed": ("Thank you: your deposit was added to your balance.", "green"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.state.client import ClientState
-from reseller_app.state.reseller import ResellerState
+from reseller_app.state.portal.client import ClientState
+from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.session import SessionState
 
 RESELLER_NAV = [

@@ -15,11 +15,11 @@ from reseller_app.billing.fees import add_months
 from reseller_app.carrier import CarrierCdr, get_carrier
 from reseller_app.db import session_scope
 from reseller_app.models import AreaRate, Client, Did, FreeZone, Package, Reseller, ResellerSettings, SubAccount
-from reseller_app.services.actor import Actor
-from reseller_app.services.auth import create_reseller
-from reseller_app.services.calls import ingest_cdrs
-from reseller_app.services.postings import manual_posting
-from reseller_app.services.security import hash_password
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.access.security import hash_password
+from reseller_app.services.accounting.postings import manual_posting
+from reseller_app.services.telephony.calls import ingest_cdrs
 
 RESELLER_EMAIL = "demo@northwind.example"
 RESELLER_PASSWORD = "demo-reseller-1"

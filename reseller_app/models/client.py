@@ -36,7 +36,7 @@ class Client(SQLModel, table=True):
     phone_number: str = Field(default="", max_length=32)
     status: str = Field(default="ACTIVE", max_length=10)
     suspended_by: str | None = Field(default=None, max_length=8)  # balance | manual
-    # When the balance rule suspended the client: calls starting later are not billed (services/calls.py).
+    # When the balance rule suspended the client: calls starting later are not billed (services/telephony/calls.py).
     suspended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     balance_management: str = Field(default="SOFT", max_length=4)
     # Kept equal to the ledger sum: only the services layer changes it, in the same transaction as the entry.

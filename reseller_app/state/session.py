@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.services import auth
-from reseller_app.services.actor import Actor
+from reseller_app.services.access import auth
+from reseller_app.services.access.actor import Actor
 
 _MAX_AGE = 12 * 3600
 

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from reseller_app.api import create_api
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Reseller
-from reseller_app.services import auth
-from reseller_app.services.security import hash_password
+from reseller_app.services.access import auth
+from reseller_app.services.access.security import hash_password
 
 PW = "client-pass-123"
 

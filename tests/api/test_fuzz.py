@@ -11,9 +11,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from reseller_app.api import create_api
 from reseller_app.db import session_scope
 from reseller_app.models import Client
-from reseller_app.services import api_access
-from reseller_app.services.actor import Actor
-from reseller_app.services.auth import create_reseller
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.api import access as api_access
 
 API_PW = "fuzz-api-pass-1"
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_api())

@@ -13,10 +13,10 @@ from reseller_app.api import create_api
 from reseller_app.carrier import CarrierCdr
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LedgerEntry, Package, SubAccount
-from reseller_app.services import api_access
-from reseller_app.services.actor import Actor
-from reseller_app.services.auth import create_reseller
-from reseller_app.services.calls import ingest_cdrs
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.api import access as api_access
+from reseller_app.services.telephony.calls import ingest_cdrs
 
 API_PW = "api-secret-123"
 PATH = "/api/v1/rest.php"

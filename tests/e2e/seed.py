@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Reseller, ResellerSettings
-from reseller_app.services.auth import create_reseller
-from reseller_app.services.security import hash_password
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.access.security import hash_password
 
 PASSWORD = "correct-horse-9"
 

@@ -78,8 +78,8 @@ def test_open_dashboard_shows_a_new_payment_without_reload(page, app_server):
     _login(page, rid, "live@example.com")
     expect(page.locator("#balance")).to_have_text("$0.00")
     code = (
-        "from reseller_app.services.actor import Actor; "
-        "from reseller_app.services.postings import manual_posting; "
+        "from reseller_app.services.access.actor import Actor; "
+        "from reseller_app.services.accounting.postings import manual_posting; "
         f"manual_posting(Actor('reseller', {rid}), {cid}, 'payment', '7.25', 'Cheque')"
     )
     env = dict(os.environ, DATABASE_URL=app_server["database_url"], PYTHONPATH=str(ROOT))

@@ -162,7 +162,7 @@ def test_two_workers_share_sessions_through_redis(browser, scaled_app):
 
 def test_forked_workers_get_their_own_lease_holder():
     """Reflex forks its workers from one process: each must hold scheduler leases under its own name."""
-    from reseller_app.services import scheduler
+    from reseller_app.services.jobs import scheduler
 
     read, write = os.pipe()
     pid = os.fork()

@@ -28,8 +28,9 @@ from reseller_app.carrier.voipms import VoipMsCarrier
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, CdrDaily, Client, Did, LedgerEntry, OutboundEmail, Package, SubAccount, utcnow
 from reseller_app.notify import SmtpSettings, deliver_pending
-from reseller_app.services import calls, scheduler
-from reseller_app.services.postings import manual_posting
+from reseller_app.services.accounting.postings import manual_posting
+from reseller_app.services.jobs import scheduler
+from reseller_app.services.telephony import calls
 from tests.notify.conftest import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

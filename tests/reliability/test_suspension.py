@@ -1,6 +1,7 @@
 """HARD balance management: once the balance rule suspends a client, calls that start later are not billable.
 
-The rule (services/calls.py): a client suspended by the HARD rule has `suspended_at`, the time of the posting (or
+The rule (services/telephony/calls.py): a
+client suspended by the HARD rule has `suspended_at`, the time of the posting (or
 the switch to HARD) that suspended it. A call that started before that moment was in flight and is billed, even
 when its record arrives later; a call that started at or after it is stored with price 0 and reason `suspended`,
 and nothing is posted to the ledger (the reseller bears its carrier cost).
@@ -16,9 +17,9 @@ from sqlmodel import select
 from reseller_app.carrier import CarrierCdr
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, Client, LedgerEntry, SubAccount, utcnow
-from reseller_app.services import clients as client_service
-from reseller_app.services.calls import ingest_cdrs
-from reseller_app.services.postings import manual_posting
+from reseller_app.services.accounting.postings import manual_posting
+from reseller_app.services.clients import accounts as client_service
+from reseller_app.services.telephony.calls import ingest_cdrs
 
 
 def _cdr(uid: str, at: datetime, secs: int = 120) -> CarrierCdr:

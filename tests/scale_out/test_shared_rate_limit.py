@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from reseller_app.services import api_access
-from reseller_app.services.api_access import RateLimiter, RedisRateLimiter, make_limiter
+from reseller_app.services.api import access as api_access
+from reseller_app.services.api.access import RateLimiter, RedisRateLimiter, make_limiter
 from tests.api.test_rest import api, call  # noqa: F401 - the REST fixture and its helper
 
 REDIS_URL = "redis://127.0.0.1:6379/14"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from passlib.context import CryptContext
 
-from reseller_app.services import security
+from reseller_app.services.access import security
 
 
 @pytest.fixture(autouse=True)

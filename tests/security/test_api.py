@@ -13,9 +13,10 @@ from sqlmodel import select
 from reseller_app.api import create_api
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, Client, LoginSession, Package, Reseller, SubAccount, utcnow
-from reseller_app.services import api_access, auth
-from reseller_app.services.actor import Actor
-from reseller_app.services.security import hash_password
+from reseller_app.services.access import auth
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.security import hash_password
+from reseller_app.services.api import access as api_access
 
 PW = "password-123"
 API_PW = "api-secret-123"

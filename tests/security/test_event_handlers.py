@@ -42,8 +42,8 @@ from reseller_app.models import (
     SubAccount,
     Voicemail,
 )
-from reseller_app.services import auth
-from reseller_app.services.security import hash_password
+from reseller_app.services.access import auth
+from reseller_app.services.access.security import hash_password
 from reseller_app.state.session import SessionState
 
 FOREIGN = 9001
@@ -259,8 +259,8 @@ def arena(engine, monkeypatch):
 
     # Background handlers poll with sleeps; here they run to completion at once, a couple of rounds only.
     monkeypatch.setattr(asyncio, "sleep", no_sleep)
-    monkeypatch.setattr("reseller_app.state.client.LIVE_MAX_POLLS", 2)
-    monkeypatch.setattr("reseller_app.state.clients.LIVE_TICKS", 2)
+    monkeypatch.setattr("reseller_app.state.portal.client.LIVE_MAX_POLLS", 2)
+    monkeypatch.setattr("reseller_app.state.clients.accounts.LIVE_TICKS", 2)
     return {"victim": victim, "tokens": tokens}
 
 
@@ -399,7 +399,7 @@ def test_the_victims_session_does_reach_its_own_data(arena):
     """The probe can see a leak: the victim's own session on its dashboard shows its own name."""
     victim = arena["victim"]
     token = auth.login_client(victim, "victim@example.com", "victim-pass-1")
-    from reseller_app.state.client import ClientState
+    from reseller_app.state.portal.client import ClientState
 
     _raised, text = _probe(ClientState, "load_dashboard", token, victim, "foreign page")
     assert any(m in text for m in SECRET_MARKERS)
@@ -407,7 +407,7 @@ def test_the_victims_session_does_reach_its_own_data(arena):
 
 def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     """Mutation check: if a service stops checking ownership, the probe reports it."""
-    from reseller_app.services import clients as client_services
+    from reseller_app.services.clients import accounts as client_services
 
     def careless_delete(actor, client_id):
         with session_scope() as s:
@@ -417,7 +417,7 @@ def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     monkeypatch.setattr(client_services, "delete_client", careless_delete)
     victim = arena["victim"]
     before = victim_snapshot(victim)
-    from reseller_app.state.clients import ClientFormState
+    from reseller_app.state.clients.accounts import ClientFormState
 
     token, rid = arena["tokens"]["other reseller"]
     _probe(ClientFormState, "delete", token, rid, "foreign page and vars")

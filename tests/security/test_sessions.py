@@ -10,11 +10,11 @@ from sqlmodel import select
 
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LoginSession, Reseller, utcnow
-from reseller_app.services import auth, password_reset
-from reseller_app.services.security import hash_password, new_token
-from reseller_app.state.client import ClientState, ResetState
-from reseller_app.state.login import LoginState
-from reseller_app.state.reseller import ResellerState
+from reseller_app.services.access import auth, password_reset
+from reseller_app.services.access.security import hash_password, new_token
+from reseller_app.state.access.login import LoginState
+from reseller_app.state.portal.client import ClientState, ResetState
+from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.session import SessionState
 from tests.security.states import call, root_state, substate
 

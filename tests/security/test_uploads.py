@@ -6,10 +6,10 @@ import pytest
 
 from reseller_app.db import session_scope
 from reseller_app.models import Reseller
-from reseller_app.services import auth
-from reseller_app.services import configuration as config
-from reseller_app.services.errors import ValidationFailed
-from reseller_app.state.configuration import ConfigState
+from reseller_app.services.access import auth
+from reseller_app.services.common.errors import ValidationFailed
+from reseller_app.services.settings import configuration as config
+from reseller_app.state.settings.configuration import ConfigState
 from tests.security.states import call, root_state, substate
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64 + b"\x00\x00\x00\x00IEND\xaeB`\x82"

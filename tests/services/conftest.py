@@ -9,8 +9,8 @@ import pytest
 
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Package, Reseller, SubAccount
-from reseller_app.services.actor import Actor
-from reseller_app.services.auth import create_reseller
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import create_reseller
 
 
 @pytest.fixture()

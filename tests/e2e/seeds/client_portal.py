@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, Client, Package, Reseller, ResellerSettings, SubAccount
-from reseller_app.services.actor import Actor
-from reseller_app.services.auth import create_reseller
-from reseller_app.services.postings import manual_posting
-from reseller_app.services.security import hash_password
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.access.security import hash_password
+from reseller_app.services.accounting.postings import manual_posting
 from tests.e2e.seed import PASSWORD
 
 LOGO = (

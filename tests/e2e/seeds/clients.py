@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Package, Reseller, ResellerSettings
-from reseller_app.services.auth import create_reseller
+from reseller_app.services.access.auth import create_reseller
 
 EMAIL = "reseller-clients@example.com"
 

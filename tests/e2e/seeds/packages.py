@@ -8,9 +8,9 @@ from decimal import Decimal
 from reseller_app.carrier import CarrierCdr
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Package, Reseller, SubAccount, utcnow
-from reseller_app.services.auth import create_reseller
-from reseller_app.services.calls import ingest_cdrs
-from reseller_app.services.security import hash_password
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.access.security import hash_password
+from reseller_app.services.telephony.calls import ingest_cdrs
 
 EMAIL = "reseller-pk@example.com"
 

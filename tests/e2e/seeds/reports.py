@@ -10,7 +10,7 @@ from sqlmodel import select
 from reseller_app.db import session_scope
 from reseller_app.demo import RESELLER_EMAIL, load_demo
 from reseller_app.models import Client, FaxRecord, Reseller
-from reseller_app.services.postings import Effects, post_to_client
+from reseller_app.services.accounting.postings import Effects, post_to_client
 
 
 def seed(ids: dict) -> None:

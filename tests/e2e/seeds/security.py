@@ -25,10 +25,10 @@ from reseller_app.models import (
     SubAccount,
     Voicemail,
 )
-from reseller_app.services.actor import Actor
-from reseller_app.services.auth import create_reseller
-from reseller_app.services.postings import manual_posting
-from reseller_app.services.security import hash_password
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import create_reseller
+from reseller_app.services.access.security import hash_password
+from reseller_app.services.accounting.postings import manual_posting
 from tests.e2e.seed import PASSWORD
 
 # Each sets window.__xss if it ever runs; short enough for every column they go into.

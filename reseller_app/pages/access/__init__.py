@@ -1,0 +1,1 @@
+"""Pages of the access domain (see services/access)."""

@@ -1,0 +1,1 @@
+"""Pages of the api domain (see services/api)."""

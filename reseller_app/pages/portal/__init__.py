@@ -1,0 +1,1 @@
+"""Pages of the portal domain (see services/portal)."""

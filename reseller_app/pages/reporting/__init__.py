@@ -1,0 +1,1 @@
+"""Pages of the reporting domain (see services/reporting)."""

@@ -1,0 +1,1 @@
+"""Pages of the settings domain (see services/settings)."""

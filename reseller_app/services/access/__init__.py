@@ -1,0 +1,1 @@
+"""Who is asking: actors, logins and sessions, passwords, password reset and client signup."""

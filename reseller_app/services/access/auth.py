@@ -1,0 +1,180 @@
+"""Login, logout, sessions and lockout for resellers and their clients."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from reseller_app.config import settings
+from reseller_app.db import session_scope
+from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, utcnow
+from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
+from reseller_app.services.common import audit, lookup
+from reseller_app.services.common.errors import AuthFailed, NotFound
+
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+BAD_LOGIN = "Incorrect email or password."
+LOCKED = "Too many failed attempts. This login is locked for 15 minutes."
+WAITING = "Your account is awaiting activation."
+PORTAL_OFF = "This portal is not available."
+
+
+def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
+    stmt = select(LoginAttempt).where(LoginAttempt.realm == realm, LoginAttempt.login == login)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.exec(stmt).first()
+    if row is None:
+        row = LoginAttempt(realm=realm, login=login)
+        session.add(row)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            row = session.exec(stmt).one()
+    return row
+
+
+def _check(realm: str, login: str, password: str, find_hash) -> int:  # noqa: ANN001
+    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed."""
+    login = login.strip().lower()
+    now = utcnow()
+    with session_scope() as session:
+        attempt = _attempt_row(session, realm, login)
+        account_id, pw_hash = find_hash(session, login)
+        ok = verify_password(password, pw_hash)  # always pay for one verification
+        if attempt.locked_until and attempt.locked_until > now:
+            raise AuthFailed(LOCKED)
+        if attempt.locked_until and attempt.locked_until <= now:
+            attempt.locked_until = None
+            attempt.failures = 0
+        attempt.updated_at = now
+        if not ok or account_id is None:
+            attempt.failures += 1
+            if attempt.failures >= LOCK_AFTER:
+                attempt.locked_until = now + LOCK_FOR
+                attempt.failures = 0
+            session.commit()
+            raise AuthFailed(BAD_LOGIN)
+        attempt.failures = 0
+        return account_id
+
+
+def _open_session(session: Session, role: str, reseller_id: int, client_id: int | None, by: int | None = None) -> str:
+    token = new_token()
+    session.add(
+        LoginSession(
+            token_hash=token_hash(token),
+            role=role,
+            reseller_id=reseller_id,
+            client_id=client_id,
+            impersonated_by=by,
+            expires_at=utcnow() + timedelta(hours=settings.session_hours),
+        )
+    )
+    return token
+
+
+def login_reseller(email: str, password: str) -> str:
+    """Log a reseller in; returns a new session token."""
+
+    def find(session: Session, login: str) -> tuple[int | None, str | None]:
+        r = session.exec(select(Reseller).where(Reseller.email == login)).first()
+        return (r.id, r.password_hash) if r else (None, None)
+
+    reseller_id = _check("reseller", email, password, find)
+    with session_scope() as session:
+        reseller = session.get(Reseller, reseller_id)
+        reseller.last_login_at = utcnow()
+        token = _open_session(session, "reseller", reseller_id, None)
+        audit.record(session, Actor("reseller", reseller_id), "login")
+    return token
+
+
+def portal_available(reseller_id: int) -> bool:
+    """Whether this reseller's client portal exists and is switched on."""
+    with session_scope() as session:
+        r = session.get(Reseller, reseller_id)
+        return bool(r and r.portal_active)
+
+
+def login_client(reseller_id: int, email: str, password: str) -> str:
+    """Log a client in through its own reseller's portal; returns a new session token."""
+    if not portal_available(reseller_id):
+        raise AuthFailed(PORTAL_OFF)
+
+    def find(session: Session, login: str) -> tuple[int | None, str | None]:
+        c = session.exec(select(Client).where(Client.reseller_id == reseller_id, Client.email == login)).first()
+        return (c.id, c.password_hash) if c else (None, None)
+
+    client_id = _check(f"client:{reseller_id}", email, password, find)
+    with session_scope() as session:
+        client = session.get(Client, client_id)
+        if client.status == "WAIT":
+            raise AuthFailed(WAITING)
+        client.last_login_at = utcnow()
+        token = _open_session(session, "client", reseller_id, client_id)
+        audit.record(session, Actor("client", reseller_id, client_id), "login")
+    return token
+
+
+def impersonate_client(actor: Actor, client_id: int) -> str:
+    """A reseller opens its client's interface as that client ("Login to client's interface")."""
+    require_reseller(actor)
+    with session_scope() as session:
+        client = session.get(Client, client_id)
+        if client is None or client.reseller_id != actor.reseller_id:
+            raise NotFound()
+        token = _open_session(session, "client", actor.reseller_id, client_id, by=actor.reseller_id)
+        audit.record(session, actor, "impersonate", "client", client_id)
+    return token
+
+
+def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | None:
+    """The actor behind a live session token of this role (and, for clients, of this reseller's portal)."""
+    if not token:
+        return None
+    with session_scope() as session:
+        # The session and, for a client, its account in one query (the account stays at hand for the page).
+        row = session.exec(
+            select(LoginSession, Client)
+            .join(Client, Client.id == LoginSession.client_id, isouter=True)
+            .where(LoginSession.token_hash == token_hash(token))
+        ).first()
+        s, client = row if row is not None else (None, None)
+        if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= utcnow():
+            return None
+        if role == "client":
+            if reseller_id is not None and s.reseller_id != reseller_id:
+                return None
+            if client is None or client.status == "WAIT" or client.reseller_id != s.reseller_id:
+                return None
+            lookup.hold_client(session, client)
+        return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
+
+
+def logout(token: str) -> None:
+    """End the session of this token (no-op for an unknown token)."""
+    if not token:
+        return
+    with session_scope() as session:
+        s = session.exec(select(LoginSession).where(LoginSession.token_hash == token_hash(token))).first()
+        if s is not None and s.revoked_at is None:
+            s.revoked_at = utcnow()
+
+
+def create_reseller(email: str, password: str, name: str = "", company: str = "") -> int:
+    """Create a reseller account (command line and demo data only; there is no public reseller signup)."""
+    from reseller_app.models import ApiCredential, ResellerSettings
+
+    with session_scope() as session:
+        r = Reseller(email=email.strip().lower(), password_hash=hash_password(password), name=name, company=company)
+        session.add(r)
+        session.flush()
+        session.add(ResellerSettings(reseller_id=r.id, title=company or "Client portal"))
+        session.add(ApiCredential(reseller_id=r.id))
+        return r.id

@@ -1,0 +1,107 @@
+"""Client self-signup through a reseller's portal: a WAIT account and the "awaiting activation" email."""
+
+from __future__ import annotations
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from reseller_app.db import session_scope
+from reseller_app.models import Client, Reseller, ResellerSettings
+from reseller_app.notify import enqueue
+from reseller_app.notify.templates import render
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.security import hash_password
+from reseller_app.services.clients.accounts import TEXT_FIELDS
+from reseller_app.services.common import audit
+from reseller_app.services.common.errors import NotFound, ValidationFailed
+
+FIELD_LABELS = {
+    "firstname": "First name",
+    "lastname": "Last name",
+    "company": "Company",
+    "address": "Address",
+    "city": "City",
+    "state": "State / province",
+    "country": "Country (2 letters)",
+    "zip": "Postal code",
+    "phone_number": "Phone number",
+}
+FIELD_LIMITS = {key: limit for key, (_label, limit) in TEXT_FIELDS.items()}  # what the client table takes
+MIN_PASSWORD = 10
+DONE = "Thank you. Your account is awaiting activation; we sent you an email."
+
+
+def signup_form(reseller_id: int) -> list[dict[str, str]] | None:
+    """The fields this portal's signup form offers (key, label, required), or None when signup is off."""
+    with session_scope() as session:
+        r = session.get(Reseller, reseller_id)
+        if r is None or not r.portal_active:
+            return None
+        s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
+        if not s.signup_enabled:
+            return None
+        out = [{"key": "firstname", "label": FIELD_LABELS["firstname"], "required": "1"}]
+        for key, choice in (s.signup_fields or {}).items():
+            if key in FIELD_LABELS and choice in ("optional", "required"):
+                out.append({"key": key, "label": FIELD_LABELS[key], "required": "1" if choice == "required" else ""})
+        return out
+
+
+def _clean(value: object, limit: int) -> str:
+    return str(value or "").replace("\r", " ").replace("\n", " ").strip()[:limit]
+
+
+def sign_up(reseller_id: int, form: dict[str, str]) -> str:
+    """Create a WAIT client from the public signup form and queue the email; returns the message to show."""
+    fields = signup_form(reseller_id)
+    if fields is None:
+        raise NotFound("Sign-up is not available on this portal.")
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for f in fields:
+        key = f["key"]
+        v = _clean(form.get(key), FIELD_LIMITS[key])
+        if f["required"] and not v:
+            errors[key] = "Required."
+        values[key] = v
+    if values.get("country"):
+        values["country"] = values["country"].upper()
+        if pycountry.countries.get(alpha_2=values["country"]) is None:
+            errors["country"] = "Use a 2-letter country code, e.g. CA."
+    try:
+        email = validate_email(str(form.get("email", "")).strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors["email"] = "Enter a valid email address."
+        email = ""
+    password = str(form.get("password", ""))
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    if errors:
+        raise ValidationFailed(errors)
+    pw_hash = hash_password(password)
+    try:
+        with session_scope() as session:
+            s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
+            exists = session.exec(
+                select(Client.id).where(Client.reseller_id == reseller_id, Client.email == email)
+            ).first()
+            if exists is not None:
+                # Same answer as a new account, so the form does not reveal who is a client.
+                return DONE
+            client = Client(reseller_id=reseller_id, email=email, password_hash=pw_hash, status="WAIT", **values)
+            session.add(client)
+            session.flush()
+            names = {"firstname": client.firstname, "lastname": client.lastname}
+            enqueue(
+                session,
+                to=email,
+                subject=render(s.signup_wait_subject, **names).replace("\n", " ")[:255],
+                body=render(s.signup_wait_body, **names),
+                reseller_id=reseller_id,
+            )
+            audit.record(session, Actor("client", reseller_id, client.id), "signup", "client", client.id)
+    except IntegrityError:
+        return DONE
+    return DONE

@@ -1,0 +1,1 @@
+"""Money: postings to the ledger, payments and the monthly billing run."""

@@ -1,0 +1,186 @@
+"""Payments, charges, reversals and the balance rules that follow every posting (HARD suspension, low-balance mail)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from reseller_app.billing.ledger import low_balance_crossing, status_after
+from reseller_app.billing.money import fmt_display, parse_amount
+from reseller_app.db import session_scope
+from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
+from reseller_app.notify import enqueue, render
+from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.accounting import ledger
+from reseller_app.services.common import audit
+from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.lookup import client_of_reseller
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Effects:
+    """Carrier work to do once the transaction has committed (never inside it)."""
+
+    block: list[tuple[int, str]] = field(default_factory=list)
+    unblock: list[tuple[int, str]] = field(default_factory=list)
+
+
+def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Decimal, ref: str, fx: Effects) -> None:
+    """After a posting moved the balance from old to new: HARD suspension or restore, and the low-balance email."""
+    status = status_after(new, client.balance_management, client.status, manual_hold=client.suspended_by == "manual")
+    if status != client.status:
+        client.status = status
+        client.suspended_by = "balance" if status == "SUSPENDED" else None
+        client.suspended_at = utcnow() if status == "SUSPENDED" else None
+        subs = session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all()
+        for sub in subs:
+            sub.blocked = status == "SUSPENDED"
+            (fx.block if sub.blocked else fx.unblock).append((client.reseller_id, sub.account))
+    if client.low_balance_threshold is not None:
+        send, armed = low_balance_crossing(old, new, client.low_balance_threshold, client.low_balance_armed)
+        client.low_balance_armed = armed
+        if send:
+            s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == client.reseller_id)).one()
+            values = {
+                "firstname": client.firstname,
+                "lastname": client.lastname,
+                "balance": fmt_display(new),
+                "threshold": fmt_display(client.low_balance_threshold),
+            }
+            enqueue(
+                session,
+                to=client.low_balance_email or client.email,
+                subject=render(s.low_balance_subject, **values),
+                body=render(s.low_balance_body, **values),
+                reseller_id=client.reseller_id,
+                dedupe_key=f"lowbal:{client.id}:{ref}"[:120],
+            )
+
+
+def run_effects(fx: Effects) -> None:
+    """Block or unblock sub-accounts at the carrier after commit; a failure is logged for the next sync."""
+    if not fx.block and not fx.unblock:
+        return
+    from reseller_app.carrier import CarrierError, get_carrier
+
+    with session_scope() as session:
+        resellers = {rid: session.get(Reseller, rid) for rid, _ in fx.block + fx.unblock}
+    for action, items in (("block", fx.block), ("unblock", fx.unblock)):
+        for rid, account in items:
+            try:
+                carrier = get_carrier(resellers[rid])
+                getattr(carrier, f"{action}_subaccount")(account)
+            except CarrierError as e:
+                log.warning("carrier %s of %s failed: %s", action, account, e)
+
+
+def post_to_client(
+    session: Session,
+    client: Client,
+    *,
+    kind: str,
+    amount: Decimal,
+    description: str,
+    reference: str,
+    by: str,
+    fx: Effects,
+) -> LedgerEntry:
+    """Append one entry for a client already loaded in this transaction, then apply the balance rules."""
+    entry, new = ledger.post(
+        session,
+        reseller_id=client.reseller_id,
+        client_id=client.id,
+        kind=kind,
+        amount=amount,
+        description=description,
+        reference=reference,
+        created_by=by,
+    )
+    session.refresh(client)
+    apply_balance_rules(session, client, new - amount, new, reference, fx)
+    return entry
+
+
+def _amount(raw: str | Decimal) -> Decimal:
+    try:
+        value = raw if isinstance(raw, Decimal) else parse_amount(str(raw).strip(), places=2, what="amount")
+    except ValueError as e:
+        raise ValidationFailed({"amount": str(e)}) from None
+    if value <= 0:
+        raise ValidationFailed({"amount": "Enter an amount above 0."})
+    if value > Decimal("1000000"):
+        raise ValidationFailed({"amount": "Enter an amount of at most 1,000,000."})
+    return value
+
+
+def manual_posting(
+    actor: Actor, client_id: int, kind: str, amount: str | Decimal, description: str, reference: str | None = None
+) -> LedgerEntry:
+    """A reseller's manual payment or charge, dated today (`reference` makes a retry post once)."""
+    require_reseller(actor)
+    if kind not in ("payment", "charge"):
+        raise ValidationFailed({"kind": "Choose payment or charge."})
+    value = _amount(amount)
+    description = (description or "").strip()
+    if not description:
+        raise ValidationFailed({"description": "Enter a description."})
+    ref = f"{kind}:{actor.reseller_id}:{reference}" if reference else f"{kind}:{uuid.uuid4().hex}"
+    fx = Effects()
+    with session_scope() as session:
+        existing = session.exec(select(LedgerEntry).where(LedgerEntry.reference == ref)).first()
+        if existing is not None:
+            if existing.client_id != int(client_id) or existing.reseller_id != actor.reseller_id:
+                raise NotFound("No such client.")
+            return existing
+        client = client_of_reseller(session, actor, client_id)
+        signed = value if kind == "payment" else -value
+        entry = post_to_client(
+            session,
+            client,
+            kind=kind,
+            amount=signed,
+            description=description[:255],
+            reference=ref,
+            by="reseller",
+            fx=fx,
+        )
+        audit.record(session, actor, f"add_{kind}", "client", client.id, amount=value)
+    run_effects(fx)
+    return entry
+
+
+def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
+    """ "Delete" a transaction: append its reversal (once); the original stays in the history."""
+    require_reseller(actor)
+    fx = Effects()
+    with session_scope() as session:
+        client = client_of_reseller(session, actor, client_id)
+        original = session.get(LedgerEntry, int(entry_id))
+        if original is None or original.client_id != client.id:
+            raise NotFound("No such transaction.")
+        if original.kind == "reversal":
+            raise ValidationFailed({"transaction": "A reversal cannot be reversed."})
+        if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first():
+            raise ValidationFailed({"transaction": "This transaction was already deleted."})
+        entry, new = ledger.post(
+            session,
+            reseller_id=client.reseller_id,
+            client_id=client.id,
+            kind="reversal",
+            amount=-original.amount,
+            description=f"Reversal of: {original.description}"[:255],
+            reference=f"rev:{original.reference}"[:120],
+            created_by="reseller",
+            reverses_id=original.id,
+        )
+        session.refresh(client)
+        apply_balance_rules(session, client, new + original.amount, new, entry.reference, fx)
+        audit.record(session, actor, "reverse", "ledgerentry", original.id)
+    run_effects(fx)
+    return entry

@@ -1,0 +1,1 @@
+"""The VoIP.ms-compatible REST API: access settings and the methods."""

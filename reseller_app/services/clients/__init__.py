@@ -1,0 +1,1 @@
+"""The reseller's management of its client accounts."""

@@ -1,0 +1,387 @@
+"""Manage client's accounts: the list, create, edit, activate, delete, low-balance email and the history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, update
+from sqlmodel import Session, select
+
+from reseller_app.billing.ledger import validate_threshold
+from reseller_app.db import session_scope
+from reseller_app.models import (
+    Cdr,
+    Client,
+    Did,
+    E911Record,
+    FaxRecord,
+    Forwarding,
+    LedgerEntry,
+    LoginSession,
+    Package,
+    PasswordResetToken,
+    PaymentOrder,
+    SubAccount,
+    Voicemail,
+    utcnow,
+)
+from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.access.security import hash_password, password_problem
+from reseller_app.services.accounting.postings import Effects, run_effects
+from reseller_app.services.common import audit
+from reseller_app.services.common import format as fmt
+from reseller_app.services.common.errors import ValidationFailed
+from reseller_app.services.common.lookup import client_of_reseller as own_client
+
+STATUSES = ("ACTIVE", "WAIT", "SUSPENDED")
+MODES = ("SOFT", "HARD")
+# Field name -> (label, max length); the guide's client fields besides email, password and dates.
+TEXT_FIELDS = {
+    "firstname": ("First name", 80),
+    "lastname": ("Last name", 80),
+    "company": ("Company", 120),
+    "address": ("Address", 200),
+    "city": ("City", 80),
+    "state": ("State", 80),
+    "country": ("Country", 2),
+    "zip": ("Zip", 20),
+    "phone_number": ("Phone number", 32),
+}
+HISTORY_PAGE = 25
+
+
+def main_account(reseller_id: int) -> str:
+    """The reseller's main carrier account number, the prefix of every sub-account (`<account>_<name>`)."""
+    return str(100000 + int(reseller_id))
+
+
+def clean_email(raw: str, field: str = "email") -> str:
+    """A normalised email address, or ValidationFailed on the field."""
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationFailed({field: "Enter a valid email address."}) from None
+
+
+def _clean_details(data: dict) -> tuple[dict, dict[str, str]]:
+    values: dict = {}
+    errors: dict[str, str] = {}
+    for key, (label, limit) in TEXT_FIELDS.items():
+        value = str(data.get(key, "") or "").strip()
+        if len(value) > limit:
+            errors[key] = f"{label}: at most {limit} characters."
+        values[key] = value
+    if not values["firstname"]:
+        errors["firstname"] = "Enter the first name."
+    values["country"] = values["country"].upper()
+    if values["country"] and not (len(values["country"]) == 2 and values["country"].isalpha()):
+        errors["country"] = "Use the two-letter country code, e.g. CA or US."
+    if values["phone_number"] and not all(ch.isdigit() or ch in "+-() ." for ch in values["phone_number"]):
+        errors["phone_number"] = "Use digits, spaces and + - ( ) only."
+    raw_date = str(data.get("next_billing_date", "") or "").strip()
+    values["next_billing_date"] = None
+    if raw_date:
+        try:
+            values["next_billing_date"] = date.fromisoformat(raw_date)
+        except ValueError:
+            errors["next_billing_date"] = "Enter a date as YYYY-MM-DD."
+    mode = str(data.get("balance_management", "SOFT") or "SOFT").upper()
+    if mode not in MODES:
+        errors["balance_management"] = "Choose SOFT or HARD."
+    values["balance_management"] = mode
+    try:
+        values["email"] = clean_email(str(data.get("email", "")))
+    except ValidationFailed as e:
+        errors.update(e.errors)
+    return values, errors
+
+
+def _email_taken(session: Session, reseller_id: int, email: str, except_id: int | None = None) -> bool:
+    stmt = select(Client.id).where(Client.reseller_id == reseller_id, Client.email == email)
+    if except_id is not None:
+        stmt = stmt.where(Client.id != except_id)
+    return session.exec(stmt).first() is not None
+
+
+def create_client(actor: Actor, data: dict) -> int:
+    """Create an ACTIVE client with the guide's fields; returns its id."""
+    require_reseller(actor)
+    values, errors = _clean_details(data)
+    password = str(data.get("password", "") or "")
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    pw_hash = hash_password(password)  # slow argon2 work outside the write transaction
+    with session_scope() as session:
+        if _email_taken(session, actor.reseller_id, values["email"]):
+            raise ValidationFailed({"email": "Another client of yours already uses this email."})
+        client = Client(reseller_id=actor.reseller_id, password_hash=pw_hash, status="ACTIVE", **values)
+        session.add(client)
+        session.flush()
+        audit.record(session, actor, "create_client", "client", client.id, email=client.email)
+        return client.id
+
+
+def client_details(actor: Actor, client_id: int | str) -> dict:
+    """The editable fields and state of one client, as strings."""
+    require_reseller(actor)
+    with session_scope() as session:
+        c = own_client(session, actor, client_id)
+        out = {key: str(getattr(c, key) or "") for key in TEXT_FIELDS}
+        out.update(
+            id=str(c.id),
+            email=c.email,
+            next_billing_date=c.next_billing_date.isoformat() if c.next_billing_date else "",
+            balance_management=c.balance_management,
+            status=c.status,
+            balance=fmt.money(c.balance),
+            balance_negative="1" if c.balance < 0 else "",
+            low_balance_threshold=f"{c.low_balance_threshold:.2f}" if c.low_balance_threshold is not None else "",
+            low_balance_email=c.low_balance_email,
+            name=f"{c.firstname} {c.lastname}".strip(),
+        )
+        return out
+
+
+def _status_for_mode(client: Client) -> str:
+    """The status a client should have under its (possibly just changed) balance management."""
+    from reseller_app.billing.ledger import status_after
+
+    if client.balance_management == "SOFT":
+        # SOFT never suspends: a client HARD had suspended for its balance comes back.
+        return "ACTIVE" if client.status == "SUSPENDED" and client.suspended_by == "balance" else client.status
+    return status_after(client.balance, "HARD", client.status, manual_hold=client.suspended_by == "manual")
+
+
+def _apply_status(session: Session, client: Client, status: str, fx: Effects) -> None:
+    if status == client.status:
+        return
+    client.status = status
+    client.suspended_by = "balance" if status == "SUSPENDED" else None
+    client.suspended_at = utcnow() if status == "SUSPENDED" else None
+    for sub in session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all():
+        sub.blocked = status == "SUSPENDED"
+        (fx.block if sub.blocked else fx.unblock).append((client.reseller_id, sub.account))
+
+
+def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
+    """Save the client's details and balance management (a switch re-applies the balance rules)."""
+    require_reseller(actor)
+    values, errors = _clean_details(data)
+    password = str(data.get("password", "") or "")
+    pw_hash = None
+    if password:
+        problem = password_problem(password)
+        if problem:
+            errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    if password:
+        pw_hash = hash_password(password)
+    fx = Effects()
+    with session_scope() as session:
+        client = own_client(session, actor, client_id)
+        if _email_taken(session, actor.reseller_id, values["email"], except_id=client.id):
+            raise ValidationFailed({"email": "Another client of yours already uses this email."})
+        old_mode = client.balance_management
+        for key, value in values.items():
+            setattr(client, key, value)
+        if pw_hash:
+            client.password_hash = pw_hash
+        if old_mode != client.balance_management:
+            _apply_status(session, client, _status_for_mode(client), fx)
+        audit.record(session, actor, "update_client", "client", client.id, mode=client.balance_management)
+    run_effects(fx)
+
+
+def set_low_balance(actor: Actor, client_id: int | str, threshold: str, email: str) -> None:
+    """Set (or, with an empty threshold, turn off) the low-balance email and its address."""
+    require_reseller(actor)
+    raw = (threshold or "").strip()
+    value: Decimal | None = None
+    errors: dict[str, str] = {}
+    if raw:
+        try:
+            value = validate_threshold(raw)
+        except ValueError:
+            errors["threshold"] = "Enter an amount between 10 and 500 (at most 2 decimals)."
+    address = ""
+    if (email or "").strip():
+        try:
+            address = clean_email(email, "low_balance_email")
+        except ValidationFailed as e:
+            errors.update(e.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    with session_scope() as session:
+        client = own_client(session, actor, client_id)
+        client.low_balance_threshold = value
+        client.low_balance_email = address
+        # Armed again: the next fall below the new threshold sends one email.
+        client.low_balance_armed = value is None or client.balance >= value
+        audit.record(session, actor, "set_low_balance", "client", client.id, threshold=raw or "off")
+
+
+def activate_client(actor: Actor, client_id: int | str) -> None:
+    """Activate a client who signed up and is WAITing, so it can sign in."""
+    require_reseller(actor)
+    with session_scope() as session:
+        client = own_client(session, actor, client_id)
+        if client.status != "WAIT":
+            raise ValidationFailed({"status": "Only a client awaiting activation (WAIT) can be activated."})
+        client.status = "ACTIVE"
+        client.suspended_by = None
+        audit.record(session, actor, "activate_client", "client", client.id)
+
+
+def connections(session: Session, client_id: int) -> dict[str, int]:
+    """How many sub-accounts, DIDs and fax numbers are connected to a client."""
+    subs = session.exec(select(func.count(SubAccount.id)).where(SubAccount.client_id == client_id)).one()
+    kinds = dict(
+        session.exec(select(Did.kind, func.count(Did.id)).where(Did.client_id == client_id).group_by(Did.kind)).all()
+    )
+    return {"subaccounts": int(subs), "dids": int(kinds.get("voice", 0)), "fax": int(kinds.get("fax", 0))}
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def delete_client(actor: Actor, client_id: int | str) -> None:
+    """Delete a client and its history for good; refused while anything is still connected."""
+    require_reseller(actor)
+    with session_scope() as session:
+        client = own_client(session, actor, client_id)
+        n = connections(session, client.id)
+        left = [
+            _plural(n["subaccounts"], "sub-account", "sub-accounts") if n["subaccounts"] else "",
+            _plural(n["dids"], "DID", "DIDs") if n["dids"] else "",
+            _plural(n["fax"], "fax number", "fax numbers") if n["fax"] else "",
+        ]
+        left = [x for x in left if x]
+        if left:
+            raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
+        cid = client.id
+        # Calls and faxes stay in the reseller's reports, without the client.
+        session.exec(update(Cdr).where(Cdr.client_id == cid).values(client_id=None))
+        session.exec(update(FaxRecord).where(FaxRecord.client_id == cid).values(client_id=None))
+        session.exec(update(Did).where(Did.client_id == cid).values(client_id=None))
+        # Reversals point at their originals: remove them first.
+        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid, LedgerEntry.reverses_id.is_not(None)))
+        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid))
+        for model in (E911Record, Voicemail, Forwarding, PaymentOrder, PasswordResetToken, LoginSession):
+            session.exec(delete(model).where(model.client_id == cid))
+        session.delete(client)
+        audit.record(session, actor, "delete_client", "client", cid, email=client.email)
+
+
+def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
+    """One page of the reseller's clients, searched and filtered in SQL (indexed on reseller and status)."""
+    require_reseller(actor)
+    page = max(1, int(page))
+    page_size = min(max(1, int(page_size)), 100)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    if status in STATUSES:
+        stmt = stmt.where(Client.status == status)
+    term = (search or "").strip().lower()[:100]
+    if term:
+        esc = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{esc}%"
+        cond = (
+            func.lower(Client.email).like(like, escape="\\")
+            | func.lower(Client.firstname).like(like, escape="\\")
+            | func.lower(Client.lastname).like(like, escape="\\")
+            | func.lower(Client.company).like(like, escape="\\")
+            | Client.phone_number.like(like, escape="\\")
+        )
+        if term.isdigit() and len(term) < 12:
+            cond = cond | (Client.id == int(term))
+        stmt = stmt.where(cond)
+    with session_scope() as session:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        pages = max(1, (total + page_size - 1) // page_size)
+        page = min(page, pages)
+        rows = session.exec(stmt.order_by(Client.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+        items = [
+            {
+                "id": str(c.id),
+                "email": c.email,
+                "name": f"{c.firstname} {c.lastname}".strip(),
+                "company": c.company,
+                "phone": c.phone_number,
+                "status": c.status,
+                "last_login": fmt.when(c.last_login_at),
+                "balance": fmt.money(c.balance),
+                "balance_negative": "1" if c.balance < 0 else "",
+            }
+            for c in rows
+        ]
+    return {"items": items, "total": str(total), "page": page, "pages": pages}
+
+
+def package_choices(actor: Actor) -> list[dict[str, str]]:
+    """The reseller's packages for a drop-down: id, name and setup fee."""
+    require_reseller(actor)
+    with session_scope() as session:
+        rows = session.exec(
+            select(Package.id, Package.name, Package.setup_fee)
+            .where(Package.reseller_id == actor.reseller_id)
+            .order_by(Package.name)
+        ).all()
+        return [
+            {"id": str(pid), "name": name, "label": f"{name} (setup {fmt.money(setup)})"} for pid, name, setup in rows
+        ]
+
+
+_KIND_LABEL = {
+    "payment": "Payment",
+    "charge": "Charge",
+    "call": "Calls",
+    "fax": "Fax",
+    "fee": "Fee",
+    "reversal": "Reversal",
+}
+
+
+def history(actor: Actor, client_id: int | str, page: int = 1) -> dict:
+    """One page of the client's transactions, newest first; reversed entries and reversals are both shown."""
+    require_reseller(actor)
+    page = max(1, int(page))
+    with session_scope() as session:
+        client = own_client(session, actor, client_id)
+        total = session.exec(select(func.count(LedgerEntry.id)).where(LedgerEntry.client_id == client.id)).one()
+        pages = max(1, (total + HISTORY_PAGE - 1) // HISTORY_PAGE)
+        page = min(page, pages)
+        rows = session.exec(
+            select(LedgerEntry)
+            .where(LedgerEntry.client_id == client.id)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .offset((page - 1) * HISTORY_PAGE)
+            .limit(HISTORY_PAGE)
+        ).all()
+        ids = [r.id for r in rows]
+        reversed_ids = set(session.exec(select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.in_(ids))).all())
+        items = [
+            {
+                "id": str(r.id),
+                "date": fmt.when(r.created_at, client.timezone),
+                "kind": _KIND_LABEL.get(r.kind, r.kind),
+                "description": r.description,
+                "amount": fmt.posting(r.amount),
+                "negative": "1" if r.amount < 0 else "",
+                "reversed": "1" if r.id in reversed_ids else "",
+                "can_delete": "1" if r.kind != "reversal" and r.id not in reversed_ids else "",
+            }
+            for r in rows
+        ]
+        return {"items": items, "page": page, "pages": pages, "balance": fmt.money(client.balance)}
+
+
+def new_form_token() -> str:
+    """A one-use token a form carries so a repeated submit posts once."""
+    return uuid.uuid4().hex

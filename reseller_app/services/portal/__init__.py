@@ -1,0 +1,1 @@
+"""The client's own portal: its account, balance, services and numbers."""

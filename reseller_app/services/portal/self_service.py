@@ -1,0 +1,518 @@
+"""The client's Services page: sub-accounts, numbers (and buying one), e911, voicemail, forwarding and fax."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from reseller_app.carrier import CarrierError, get_carrier
+from reseller_app.db import session_scope
+from reseller_app.models import (
+    Client,
+    Did,
+    E911Record,
+    FaxRecord,
+    Forwarding,
+    Package,
+    Reseller,
+    ResellerSettings,
+    SubAccount,
+    Voicemail,
+    utcnow,
+)
+from reseller_app.services.access.actor import Actor, require_client
+from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
+from reseller_app.services.common import audit
+from reseller_app.services.common import format as fmt
+from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.portal.account import PortalView, require_service, view_for
+
+SUSPENDED = "Your account is suspended: add funds before buying numbers."
+DEVICE_TYPES = ("ip_phone", "softphone", "ata", "pbx")
+AUTH_TYPES = ("password", "ip")
+CODECS = ("ulaw", "alaw", "g722", "g729", "gsm", "opus")
+DTMF_MODES = ("auto", "rfc2833", "inband", "info")
+NAT_MODES = ("yes", "no", "route", "never")
+# Editable field name (Package.subaccount_editable) -> SubAccount column.
+FIELD_COLUMN = {
+    "password": "sip_password",
+    "device_type": "device_type",
+    "auth_type": "auth_type",
+    "callerid": "callerid",
+    "moh": "music_on_hold",
+    "codecs": "codecs",
+    "dtmf": "dtmf_mode",
+    "nat": "nat",
+}
+_DIGITS = re.compile(r"^\d{10,15}$")
+_PASSWORD = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_{|}~]{8,64}$")
+_MOH = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+def _client(session: Session, actor: Actor) -> Client:
+    require_client(actor)
+    c = session.get(Client, actor.client_id)
+    if c is None or c.reseller_id != actor.reseller_id:
+        raise NotFound()
+    return c
+
+
+def _settings(session: Session, reseller_id: int) -> ResellerSettings:
+    return session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
+
+
+def _own(session: Session, model: type, obj_id: object, client: Client, what: str):  # noqa: ANN202
+    """Load one of the client's rows by id; anything else (another client's, a made-up id) is NotFound."""
+    try:
+        row = session.get(model, int(obj_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.client_id != client.id or row.reseller_id != client.reseller_id:
+        raise NotFound(f"No such {what}.")
+    return row
+
+
+def _clean(form: dict, key: str, limit: int) -> str:
+    return str(form.get(key, "") or "").strip()[:limit]
+
+
+# --- Reading ------------------------------------------------------------------------------------------------
+
+
+def overview(actor: Actor) -> dict:
+    """Everything on the Services page that the client's view allows."""
+    with session_scope() as session:
+        c = _client(session, actor)
+        view = view_for(session, c)
+        if not view.services_page:
+            raise Forbidden("This page is not available.")
+        s = _settings(session, c.reseller_id)
+        on = set(view.services)
+        out: dict = {
+            "services": sorted(on),
+            "simple": view.simple,
+            "show_sip_password": view.show_sip_password,
+            "did_purchase": "dids" in on and view.did_purchase,
+            "did_setup": fmt.money(s.did_setup),
+            "did_monthly": fmt.money(s.did_monthly),
+            "e911_setup": fmt.money(s.e911_setup),
+            "e911_monthly": fmt.money(s.e911_monthly),
+            "suspended": c.status == "SUSPENDED",
+        }
+        out["subaccounts"] = _subaccounts(session, c, view) if "subaccounts" in on else []
+        out["dids"] = _dids(session, c, "voice") if "dids" in on else []
+        out["faxes"] = _dids(session, c, "fax") if "fax" in on else []
+        out["e911"] = _e911(session, c) if "e911" in on else []
+        out["voicemails"] = (
+            [
+                {"id": str(v.id), "mailbox": v.mailbox, "name": v.name, "email": v.email or "—"}
+                for v in session.exec(select(Voicemail).where(Voicemail.client_id == c.id).order_by(Voicemail.id))
+            ]
+            if "voicemail" in on
+            else []
+        )
+        out["forwardings"] = (
+            [
+                {"id": str(f.id), "phone_number": f.phone_number, "description": f.description}
+                for f in session.exec(select(Forwarding).where(Forwarding.client_id == c.id).order_by(Forwarding.id))
+            ]
+            if "forwarding" in on
+            else []
+        )
+        return out
+
+
+def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str, str]]:
+    rows = session.exec(
+        select(SubAccount, Package)
+        .join(Package, SubAccount.package_id == Package.id, isouter=True)
+        .where(SubAccount.client_id == c.id)
+        .order_by(SubAccount.account)
+    ).all()
+    out = []
+    for sub, pkg in rows:
+        editable = [f for f in view.editable.get(sub.id, ()) if f in FIELD_COLUMN]
+        if not view.show_sip_password:
+            editable = [f for f in editable if f != "password"]
+        out.append(
+            {
+                "id": str(sub.id),
+                "account": sub.account,
+                "description": sub.description,
+                "package": pkg.name if pkg else "—",
+                "password": sub.sip_password if view.show_sip_password else "",
+                "status": "Blocked" if sub.blocked else "Active",
+                "device_type": sub.device_type,
+                "auth_type": sub.auth_type,
+                "callerid": sub.callerid,
+                "moh": sub.music_on_hold,
+                "codecs": sub.codecs,
+                "dtmf": sub.dtmf_mode,
+                "nat": sub.nat,
+                "editable": ",".join(editable),
+            }
+        )
+    return out
+
+
+def _dids(session: Session, c: Client, kind: str) -> list[dict[str, str]]:
+    subs = dict(session.exec(select(SubAccount.id, SubAccount.account).where(SubAccount.client_id == c.id)).all())
+    rows = session.exec(select(Did).where(Did.client_id == c.id, Did.kind == kind).order_by(Did.number)).all()
+    e911 = set(
+        session.exec(
+            select(E911Record.did_id).where(E911Record.client_id == c.id, E911Record.active == True)  # noqa: E712
+        ).all()
+    )
+    return [
+        {
+            "id": str(d.id),
+            "number": d.number,
+            "rate_center": d.rate_center or "—",
+            "routes_to": subs.get(d.sub_account_id, "—"),
+            "monthly": fmt.money(d.monthly_fee),
+            "e911": "Yes" if d.id in e911 else "No",
+        }
+        for d in rows
+    ]
+
+
+def _e911(session: Session, c: Client) -> list[dict[str, str]]:
+    rows = session.exec(
+        select(E911Record, Did)
+        .join(Did, E911Record.did_id == Did.id)
+        .where(E911Record.client_id == c.id, E911Record.active == True)  # noqa: E712
+        .order_by(Did.number)
+    ).all()
+    return [
+        {
+            "id": str(r.id),
+            "number": d.number,
+            "name": r.full_name,
+            "address": f"{r.address}, {r.city}, {r.state} {r.zip}, {r.country}",
+            "monthly": fmt.money(r.monthly_fee),
+        }
+        for r, d in rows
+    ]
+
+
+def fax_history(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
+    """One page of the client's sent and received faxes, newest first."""
+    page_size = min(max(1, int(page_size)), 100)
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "fax")
+        total = session.exec(select(func.count(FaxRecord.id)).where(FaxRecord.client_id == c.id)).one()
+        pages = max(1, (total + page_size - 1) // page_size)
+        page = min(max(1, int(page)), pages)
+        rows = session.exec(
+            select(FaxRecord)
+            .where(FaxRecord.client_id == c.id)
+            .order_by(FaxRecord.start.desc(), FaxRecord.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).all()
+        items = [
+            {
+                "date": fmt.when(r.start, c.timezone),
+                "direction": "Received" if r.direction == "in" else "Sent",
+                "remote": r.remote_number,
+                "pages": str(r.pages),
+                "status": r.status,
+                "price": fmt.money(r.price, 4),
+            }
+            for r in rows
+        ]
+    return {"items": items, "page": page, "pages": pages}
+
+
+# --- Buying a DID -------------------------------------------------------------------------------------------
+
+
+def _may_buy(session: Session, c: Client) -> None:
+    view = require_service(session, c, "dids")
+    if not view.did_purchase:
+        raise Forbidden("Your package does not allow buying numbers.")
+    if c.status != "ACTIVE":
+        raise Forbidden(SUSPENDED)
+
+
+def available_numbers(actor: Actor, limit: int = 50) -> list[dict[str, str]]:
+    """Numbers the client may buy now (the carrier's free inventory), with the reseller's fees."""
+    with session_scope() as session:
+        c = _client(session, actor)
+        _may_buy(session, c)
+        reseller = session.get(Reseller, c.reseller_id)
+    offers = get_carrier(reseller).available_dids(c.reseller_id, "voice")  # outside any transaction
+    return [{"number": o.number, "rate_center": o.rate_center, "region": o.region} for o in offers[: max(1, limit)]]
+
+
+def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) -> dict[str, str]:
+    """Buy a number: claim it at the carrier, connect it, and charge the reseller's DID setup fee once.
+
+    The monthly fee is stored on the number and billed by the billing run on the client's billing date.
+    """
+    number = re.sub(r"\D", "", str(number or ""))
+    if not _DIGITS.match(number):
+        raise ValidationFailed({"number": "Choose a number from the list."})
+    with session_scope() as session:
+        c = _client(session, actor)
+        _may_buy(session, c)
+        sub_id = None
+        if sub_account_id not in (None, ""):
+            sub_id = _own(session, SubAccount, sub_account_id, c, "sub-account").id
+        if session.exec(select(Did.id).where(Did.reseller_id == c.reseller_id, Did.number == number)).first():
+            raise ValidationFailed({"number": "This number is no longer available."})
+        reseller = session.get(Reseller, c.reseller_id)
+    carrier = get_carrier(reseller)
+    if number not in {o.number for o in carrier.available_dids(c.reseller_id, "voice")}:
+        raise ValidationFailed({"number": "This number is no longer available."})
+    try:
+        offer = carrier.claim_did(c.reseller_id, number)
+    except CarrierError:
+        raise ValidationFailed({"number": "This number is no longer available."}) from None
+    fx = Effects()
+    try:
+        with session_scope() as session:
+            c = _client(session, actor)
+            _may_buy(session, c)  # the status may have changed while the carrier answered
+            s = _settings(session, c.reseller_id)
+            did = Did(
+                reseller_id=c.reseller_id,
+                number=offer.number,
+                kind="voice",
+                rate_center=offer.rate_center,
+                region=offer.region,
+                client_id=c.id,
+                sub_account_id=sub_id,
+                setup_fee=s.did_setup,
+                monthly_fee=s.did_monthly,
+                per_minute=s.did_minute,
+                connected_at=utcnow(),
+            )
+            session.add(did)
+            session.flush()
+            if s.did_setup > 0:
+                post_to_client(
+                    session,
+                    c,
+                    kind="fee",
+                    amount=-s.did_setup,
+                    description=f"Phone number {did.number} setup fee",
+                    reference=f"didsetup:{did.id}",
+                    by="client",
+                    fx=fx,
+                )
+            audit.record(session, actor, "buy_did", "did", did.id, number=did.number, setup=s.did_setup)
+            result = {"id": str(did.id), "number": did.number, "setup": fmt.money(s.did_setup)}
+    except (Forbidden, NotFound, ValidationFailed, IntegrityError):
+        # Nothing was connected: give the number back so it is not lost to the reseller's account.
+        try:
+            carrier.release_did(c.reseller_id, number)
+        except CarrierError:
+            pass
+        raise
+    run_effects(fx)
+    return result
+
+
+# --- e911 ---------------------------------------------------------------------------------------------------
+
+
+def add_e911(actor: Actor, did_id: str | int, form: dict) -> str:
+    """Create the e911 record of one of the client's voice numbers, charging the reseller's e911 setup fee."""
+    fields = {
+        "full_name": _clean(form, "full_name", 120),
+        "address": _clean(form, "address", 200),
+        "city": _clean(form, "city", 80),
+        "state": _clean(form, "state", 80),
+        "zip": _clean(form, "zip", 20),
+        "country": _clean(form, "country", 2).upper() or "US",
+    }
+    errors = {k: "Required." for k in ("full_name", "address", "city", "state", "zip") if not fields[k]}
+    if fields["country"] not in ("US", "CA"):
+        errors["country"] = "e911 covers US and CA addresses only."
+    fx = Effects()
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "e911")
+        did = _own(session, Did, did_id, c, "number")
+        if did.kind != "voice":
+            raise ValidationFailed({"did": "e911 is for phone numbers only."})
+        if errors:
+            raise ValidationFailed(errors)
+        existing = session.exec(select(E911Record).where(E911Record.did_id == did.id)).first()
+        if existing is not None and existing.active:
+            raise ValidationFailed({"did": "This number already has an e911 record."})
+        s = _settings(session, c.reseller_id)
+        if existing is not None:
+            # Re-activating an old record is a new record for billing: new setup fee and a new start date.
+            session.delete(existing)
+            session.flush()
+        rec = E911Record(
+            reseller_id=c.reseller_id,
+            client_id=c.id,
+            did_id=did.id,
+            setup_fee=s.e911_setup,
+            monthly_fee=s.e911_monthly,
+            **fields,
+        )
+        session.add(rec)
+        session.flush()
+        if s.e911_setup > 0:
+            post_to_client(
+                session,
+                c,
+                kind="fee",
+                amount=-s.e911_setup,
+                description=f"e911 setup fee, {did.number}",
+                reference=f"e911setup:{rec.id}:{utcnow().isoformat()}"[:120],
+                by="client",
+                fx=fx,
+            )
+        audit.record(session, actor, "add_e911", "e911record", rec.id, did=did.number)
+        rec_id = rec.id
+    run_effects(fx)
+    return str(rec_id)
+
+
+def remove_e911(actor: Actor, record_id: str | int) -> None:
+    """Deactivate one of the client's e911 records (its monthly fee stops)."""
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "e911")
+        rec = _own(session, E911Record, record_id, c, "e911 record")
+        rec.active = False
+        audit.record(session, actor, "remove_e911", "e911record", rec.id)
+
+
+# --- Voicemail and forwarding -------------------------------------------------------------------------------
+
+
+def add_voicemail(actor: Actor, form: dict) -> str:
+    """Create a voicemail box whose messages are emailed to the client."""
+    mailbox = _clean(form, "mailbox", 16)
+    name = _clean(form, "name", 80)
+    pin = _clean(form, "pin", 10)
+    email = _clean(form, "email", 254)
+    errors = {}
+    if not re.fullmatch(r"\d{1,10}", mailbox):
+        errors["mailbox"] = "Use 1 to 10 digits."
+    if not name:
+        errors["name"] = "Required."
+    if not re.fullmatch(r"\d{4,10}", pin):
+        errors["pin"] = "Use 4 to 10 digits."
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = "Enter a valid email address."
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "voicemail")
+        if (
+            not errors
+            and session.exec(
+                select(Voicemail.id).where(Voicemail.client_id == c.id, Voicemail.mailbox == mailbox)
+            ).first()
+        ):
+            errors["mailbox"] = "You already have this mailbox."
+        if errors:
+            raise ValidationFailed(errors)
+        vm = Voicemail(reseller_id=c.reseller_id, client_id=c.id, mailbox=mailbox, name=name, pin=pin, email=email)
+        session.add(vm)
+        session.flush()
+        audit.record(session, actor, "add_voicemail", "voicemail", vm.id)
+        return str(vm.id)
+
+
+def delete_voicemail(actor: Actor, voicemail_id: str | int) -> None:
+    """Delete one of the client's voicemail boxes (numbers that used it stop using it)."""
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "voicemail")
+        vm = _own(session, Voicemail, voicemail_id, c, "voicemail")
+        for d in session.exec(select(Did).where(Did.voicemail_id == vm.id)).all():
+            d.voicemail_id = None
+        session.flush()
+        session.delete(vm)
+        audit.record(session, actor, "delete_voicemail", "voicemail", int(voicemail_id))
+
+
+def add_forwarding(actor: Actor, form: dict) -> str:
+    """Create a call forwarding to a phone number (both legs are billed)."""
+    phone = re.sub(r"[\s\-().+]", "", _clean(form, "phone_number", 32))
+    description = _clean(form, "description", 120)
+    if not _DIGITS.match(phone):
+        raise ValidationFailed({"phone_number": "Enter 10 to 15 digits."})
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "forwarding")
+        fw = Forwarding(reseller_id=c.reseller_id, client_id=c.id, phone_number=phone, description=description)
+        session.add(fw)
+        session.flush()
+        audit.record(session, actor, "add_forwarding", "forwarding", fw.id)
+        return str(fw.id)
+
+
+def delete_forwarding(actor: Actor, forwarding_id: str | int) -> None:
+    """Delete one of the client's call forwardings."""
+    with session_scope() as session:
+        c = _client(session, actor)
+        require_service(session, c, "forwarding")
+        fw = _own(session, Forwarding, forwarding_id, c, "forwarding")
+        for d in session.exec(select(Did).where(Did.forwarding_id == fw.id)).all():
+            d.forwarding_id = None
+        session.flush()
+        session.delete(fw)
+        audit.record(session, actor, "delete_forwarding", "forwarding", int(forwarding_id))
+
+
+# --- Sub-accounts -------------------------------------------------------------------------------------------
+
+
+def _check_field(name: str, value: str) -> str:
+    value = value.strip()
+    if name == "password":
+        if not _PASSWORD.match(value):
+            raise ValidationFailed({name: "Use 8 to 64 letters, digits or symbols, without spaces."})
+    elif name == "device_type" and value not in DEVICE_TYPES:
+        raise ValidationFailed({name: "Choose a device type from the list."})
+    elif name == "auth_type" and value not in AUTH_TYPES:
+        raise ValidationFailed({name: "Choose password or IP."})
+    elif name == "callerid" and value and not re.fullmatch(r"\d{10,15}", value):
+        raise ValidationFailed({name: "Use 10 to 15 digits, or leave it empty."})
+    elif name == "moh" and not _MOH.match(value):
+        raise ValidationFailed({name: "Use lower-case letters, digits or _."})
+    elif name == "codecs":
+        parts = [p.strip().lower() for p in value.split(",") if p.strip()]
+        if not parts or any(p not in CODECS for p in parts) or len(set(parts)) != len(parts):
+            raise ValidationFailed({name: f"Choose codecs from: {', '.join(CODECS)}."})
+        value = ",".join(parts)
+    elif name == "dtmf" and value not in DTMF_MODES:
+        raise ValidationFailed({name: "Choose a DTMF mode from the list."})
+    elif name == "nat" and value not in NAT_MODES:
+        raise ValidationFailed({name: "Choose a NAT mode from the list."})
+    return value
+
+
+def update_subaccount(actor: Actor, sub_account_id: str | int, changes: dict) -> None:
+    """Change the fields of one of the client's sub-accounts that its package lets the client edit."""
+    with session_scope() as session:
+        c = _client(session, actor)
+        view = require_service(session, c, "subaccounts")
+        sub = _own(session, SubAccount, sub_account_id, c, "sub-account")
+        allowed = set(view.editable.get(sub.id, ()))
+        if not view.show_sip_password:
+            allowed.discard("password")
+        cleaned = {}
+        for name, raw in (changes or {}).items():
+            if name not in FIELD_COLUMN or name not in allowed:
+                raise Forbidden(f"You cannot change {name}.")
+            cleaned[name] = _check_field(name, str(raw or ""))
+        for name, value in cleaned.items():
+            setattr(sub, FIELD_COLUMN[name], value)
+        audit.record(session, actor, "edit_subaccount", "subaccount", sub.id, fields=",".join(sorted(cleaned)))

@@ -1,0 +1,147 @@
+"""Read models for the two home pages: the reseller's overview and the client's dashboard."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from reseller_app.db import session_scope
+from reseller_app.models import Cdr, Client, Did, Package, Reseller, SubAccount, utcnow
+from reseller_app.services.access.actor import Actor, require_client, require_reseller
+from reseller_app.services.common import format as fmt
+from reseller_app.services.common.lookup import own_account, reseller_settings
+
+
+def _month_start(now: datetime) -> datetime:
+    return datetime.combine(now.date().replace(day=1), time(0), tzinfo=now.tzinfo)
+
+
+def _day_start(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+
+
+def _month_and_today(session: Session, now: datetime, client_id: int) -> tuple[Decimal, int, Decimal, int]:
+    """This month's and today's spending and call counts of a client, in one query (today is within the month)."""
+    today = Cdr.start >= _day_start(now)
+    month, month_calls, day, day_calls = session.exec(
+        select(
+            func.coalesce(func.sum(Cdr.price), 0),
+            func.count(Cdr.id),
+            func.coalesce(func.sum(case((today, Cdr.price), else_=0)), 0),
+            func.count(case((today, Cdr.id))),
+        ).where(Cdr.client_id == client_id, Cdr.start >= _month_start(now))
+    ).one()
+    return _money(month), int(month_calls), _money(day), int(day_calls)
+
+
+def _money(total: Decimal | int) -> Decimal:
+    """A SQL sum of a Money column: Decimal when typed through Money, else raw micro-units."""
+    return total if isinstance(total, Decimal) else Decimal(total).scaleb(-6)
+
+
+def _spend(session: Session, since: datetime, **where) -> tuple[Decimal, int]:  # noqa: ANN003
+    stmt = select(func.coalesce(func.sum(Cdr.price), 0), func.count(Cdr.id)).where(Cdr.start >= since)
+    for col, value in where.items():
+        stmt = stmt.where(getattr(Cdr, col) == value)
+    total, count = session.exec(stmt).one()
+    return _money(total), int(count)
+
+
+def reseller_overview(actor: Actor) -> dict:
+    """Counts and this month's figures for the reseller's home page."""
+    require_reseller(actor)
+    rid = actor.reseller_id
+    now = utcnow()
+    with session_scope() as session:
+        r = session.get(Reseller, rid)
+        by_status = dict(
+            session.exec(
+                select(Client.status, func.count(Client.id)).where(Client.reseller_id == rid).group_by(Client.status)
+            ).all()
+        )
+        month = session.exec(
+            select(
+                func.coalesce(func.sum(Cdr.price), 0),
+                func.coalesce(func.sum(Cdr.cost), 0),
+                func.count(Cdr.id),
+            ).where(Cdr.reseller_id == rid, Cdr.start >= _month_start(now))
+        ).one()
+        price, cost = (Decimal(v).scaleb(-6) if not isinstance(v, Decimal) else v for v in month[:2])
+        owed = session.exec(
+            select(func.coalesce(func.sum(Client.balance), 0)).where(Client.reseller_id == rid, Client.balance < 0)
+        ).one()
+        owed = owed if isinstance(owed, Decimal) else Decimal(owed).scaleb(-6)
+        counts = {
+            "packages": session.exec(select(func.count(Package.id)).where(Package.reseller_id == rid)).one(),
+            "subaccounts": session.exec(select(func.count(SubAccount.id)).where(SubAccount.reseller_id == rid)).one(),
+            "dids": session.exec(
+                select(func.count(Did.id)).where(Did.reseller_id == rid, Did.client_id.is_not(None))
+            ).one(),
+        }
+    return {
+        "reseller_id": r.id,
+        "name": r.name or r.email,
+        "company": r.company,
+        "portal_active": r.portal_active,
+        "clients_active": str(by_status.get("ACTIVE", 0)),
+        "clients_wait": str(by_status.get("WAIT", 0)),
+        "clients_suspended": str(by_status.get("SUSPENDED", 0)),
+        "packages": str(counts["packages"]),
+        "subaccounts": str(counts["subaccounts"]),
+        "dids": str(counts["dids"]),
+        "month_calls": str(month[2]),
+        "month_revenue": fmt.money(price),
+        "month_cost": fmt.money(cost),
+        "month_profit": fmt.money(price - cost),
+        "month_profit_negative": price - cost < 0,
+        "owed": fmt.money(-owed),
+    }
+
+
+def client_summary(actor: Actor, recent: int = 10) -> dict:
+    """Balance, this month's and today's spending and the latest calls of the logged-in client."""
+    require_client(actor)
+    now = utcnow()
+    with session_scope() as session:
+        c = own_account(session, actor)
+        s = reseller_settings(session, actor.reseller_id)
+        month, month_calls, today, today_calls = _month_and_today(session, now, c.id)
+        rows = session.exec(
+            select(Cdr).where(Cdr.client_id == c.id).order_by(Cdr.start.desc(), Cdr.id.desc()).limit(recent)
+        ).all()
+        calls = [
+            {
+                "date": fmt.when(r.start, c.timezone),
+                "direction": "Incoming" if r.direction == "in" else "Outgoing",
+                "number": fmt.caller(r.callerid) if r.direction == "in" else r.destination,
+                "account": r.account,
+                "disposition": r.disposition,
+                "duration": fmt.duration(r.duration),
+                "price": fmt.money(r.price, 4),
+            }
+            for r in rows
+        ]
+        return {
+            "firstname": c.firstname,
+            "lastname": c.lastname,
+            "company": c.company,
+            "status": c.status,
+            "balance": fmt.money(c.balance),
+            "balance_negative": c.balance < 0,
+            "month_spent": fmt.money(month),
+            "month_calls": str(month_calls),
+            "today_spent": fmt.money(today),
+            "today_calls": str(today_calls),
+            "welcome_html": s.welcome_html,
+            "view_setting": s.view_setting,
+            "calls": calls,
+            "impersonated": actor.impersonated_by is not None,
+        }
+
+
+def recent_window(days: int = 30) -> datetime:
+    """The start of a trailing window in days (used by reports and the dashboard)."""
+    return utcnow() - timedelta(days=days)

@@ -1,0 +1,1 @@
+"""The reseller's configuration and the branding its portal publishes."""

@@ -1,0 +1,80 @@
+"""What a client portal shows before login: the reseller's published branding."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from reseller_app.db import session_scope
+from reseller_app.models import Reseller, ResellerSettings
+from reseller_app.services.common.lookup import hold_settings
+
+BRAND_FIELDS = (
+    "title",
+    "color_background",
+    "color_navbar",
+    "color_navbar_text",
+    "color_link",
+    "color_text",
+    "btn_primary_bg",
+    "btn_primary_fg",
+    "btn_success_bg",
+    "btn_success_fg",
+    "btn_exit_bg",
+    "btn_exit_fg",
+    "btn_delete_bg",
+    "btn_delete_fg",
+    "panel_bg",
+    "panel_fg",
+    "panel_header_bg",
+    "img_login_background",
+    "img_login_logo",
+    "img_header",
+    "img_content_logo",
+)
+
+
+def default_branding() -> dict[str, str]:
+    """The neutral theme used before a portal is known."""
+    s = ResellerSettings(reseller_id=0, title="")
+    return {f: str(getattr(s, f)) for f in BRAND_FIELDS}
+
+
+def public_branding(reseller_id: int) -> dict[str, str] | None:
+    """The published theme and login options of an active portal, or None when there is no such portal."""
+    with session_scope() as session:
+        s = session.exec(
+            select(ResellerSettings)
+            .join(Reseller, Reseller.id == ResellerSettings.reseller_id)
+            .where(ResellerSettings.reseller_id == reseller_id, Reseller.portal_active.is_(True))
+        ).first()
+        if s is None:
+            return None
+        hold_settings(session, s)
+        out = {f: str(getattr(s, f)) for f in BRAND_FIELDS}
+        out["show_forgot_password"] = "1" if s.show_forgot_password else ""
+        out["signup_enabled"] = "1" if s.signup_enabled else ""
+        return out
+
+
+def reseller_for_host(host: str) -> int | None:
+    """The reseller whose custom hostname this is (requested or active, portal on), else None."""
+    host = (host or "").strip().lower().rstrip(".")
+    if not host:
+        return None
+    with session_scope() as session:
+        r = session.exec(
+            select(Reseller).where(
+                Reseller.custom_hostname == host,
+                Reseller.hostname_status.in_(("requested", "active")),
+                Reseller.portal_active.is_(True),
+            )
+        ).first()
+        return r.id if r is not None else None
+
+
+def portal_base(public_url: str, hostname: str | None, status: str) -> str:
+    """The address of a reseller's client portal: its custom hostname once active, else the shared PUBLIC_URL."""
+    if hostname and status == "active":
+        scheme = public_url.split("://", 1)[0] if "://" in public_url else "https"
+        return f"{scheme}://{hostname}"
+    return public_url.rstrip("/")

@@ -1,0 +1,1 @@
+"""Sub-accounts, phone and fax numbers, and the carrier's call records."""

@@ -1,0 +1,1 @@
+"""State of the access domain (see services/access)."""

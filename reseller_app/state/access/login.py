@@ -1,0 +1,75 @@
+"""The two login forms: the reseller's and each reseller's white-label client login."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from reseller_app import routes
+from reseller_app.services.access import auth
+from reseller_app.services.common.errors import AuthFailed
+from reseller_app.services.settings import branding as portal
+from reseller_app.state.session import SessionState, page_rid
+
+
+class LoginState(rx.State):
+    """Form errors and the portal's public branding for the login pages."""
+
+    error: str = ""
+    brand: dict[str, str] = portal.default_branding()
+    portal_found: bool = True
+    loading: bool = False
+
+    @rx.event
+    def clear(self) -> None:
+        """Reset the form message when a login page opens."""
+        self.error = ""
+        self.loading = False
+
+    @rx.event
+    async def reseller_login(self, form: dict):  # noqa: ANN201
+        """Check the reseller's credentials and open a session."""
+        self.error = ""
+        try:
+            token = await asyncio.to_thread(
+                auth.login_reseller, str(form.get("email", "")), str(form.get("password", ""))
+            )
+        except AuthFailed as e:
+            self.error = str(e)
+            return None
+        session = await self.get_state(SessionState)
+        session.reseller_token = token
+        return rx.redirect(routes.RESELLER_HOME)
+
+    @rx.event
+    async def load_portal(self):  # noqa: ANN201
+        """Load the reseller's published branding for its client login page; a client already in goes on."""
+        self.error = ""
+        rid = page_rid(self)
+        brand = portal.public_branding(rid) if rid is not None else None
+        self.portal_found = brand is not None
+        self.brand = brand or portal.default_branding()
+        session = await self.get_state(SessionState)
+        if brand is not None and session._client(rid) is not None:
+            return rx.redirect(routes.client_path(rid, "dashboard"))
+        return None
+
+    @rx.event
+    async def client_login(self, form: dict):  # noqa: ANN201
+        """Log a client in through this reseller's portal only."""
+        self.error = ""
+        rid = page_rid(self)
+        if rid is None:
+            self.error = auth.PORTAL_OFF
+            return None
+        try:
+            token = await asyncio.to_thread(
+                auth.login_client, rid, str(form.get("email", "")), str(form.get("password", ""))
+            )
+        except AuthFailed as e:
+            self.error = str(e)
+            return None
+        session = await self.get_state(SessionState)
+        session.client_token = token
+        return rx.redirect(routes.client_path(rid, "dashboard"))

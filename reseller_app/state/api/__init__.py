@@ -1,0 +1,1 @@
+"""State of the api domain (see services/api)."""

@@ -1,0 +1,1 @@
+"""State of the catalog domain (see services/catalog)."""

@@ -1,0 +1,1 @@
+"""State of the clients domain (see services/clients)."""

@@ -1,0 +1,1 @@
+"""State of the portal domain (see services/portal)."""

@@ -1,0 +1,1 @@
+"""State of the reporting domain (see services/reporting)."""

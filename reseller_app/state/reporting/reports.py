@@ -1,0 +1,176 @@
+"""The Reports tab: which report, its filters, its sort and one page of rows (never the whole table)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from reseller_app import routes
+from reseller_app.services.common.errors import ServiceError, ValidationFailed
+from reseller_app.services.reporting import reports
+from reseller_app.state.session import ResellerPage
+
+TABS = ("global", "user", "fax", "financial", "subaccounts", "dids")
+EXPORT_KIND = {"global": "cdr", "user": "cdr", "fax": "fax", "financial": "financial"}
+DEFAULT_SORT = {"global": "start", "user": "start", "fax": "start", "subaccounts": "account", "dids": "number"}
+
+
+def _strings(rows: list[dict]) -> list[dict[str, str]]:
+    return [{k: str(v) for k, v in r.items()} for r in rows]
+
+
+class ReportsState(ResellerPage, rx.State):
+    """The reseller's report view: filters as strings, one page of rows, totals, chart points."""
+
+    tab: str = "global"
+    date_from: str = ""
+    date_to: str = ""
+    client_id: str = "all"
+    sub_account_id: str = "all"
+    direction: str = "all"
+    disposition: str = "all"
+    sort: str = "start"
+    desc: bool = True
+    page: int = 1
+    pages: int = 1
+    rows: list[dict[str, str]] = []
+    totals: dict[str, str] = {}
+    chart: list[dict[str, str]] = []
+    clients: list[dict[str, str]] = []
+    sub_accounts: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    error: str = ""
+
+    def _raw(self) -> dict[str, str]:
+        client = "" if self.tab == "global" else self.client_id
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "client_id": client,
+            "sub_account_id": self.sub_account_id if self.tab == "user" else "",
+            "direction": self.direction if self.tab in ("global", "user", "fax") else "",
+            "disposition": self.disposition if self.tab in ("global", "user") else "",
+        }
+
+    async def _refresh(self):  # noqa: ANN202
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
+        self.errors, self.error = {}, ""
+        try:
+            f = reports.parse_filters(self._raw())
+            if self.tab in ("global", "user"):
+                if self.tab == "user" and f.client_id is None:
+                    self.rows, self.totals, self.pages = [], {}, 1
+                    self.error = "Choose a client to see its calls."
+                    return None
+                data = reports.cdr_report(actor, f, self.sort, self.desc, self.page)
+            elif self.tab == "fax":
+                data = reports.fax_report(actor, f, self.sort, self.desc, self.page)
+            elif self.tab == "financial":
+                data = reports.financial_report(actor, f.date_from, f.date_to)
+                data.update(page=1, pages=1)
+            elif self.tab == "subaccounts":
+                data = reports.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
+            else:
+                data = reports.did_report(actor, f.client_id, self.sort, self.desc, self.page)
+        except ValidationFailed as e:
+            self.errors = dict(e.errors)
+            return None
+        except ServiceError as e:
+            self.error = str(e)
+            return None
+        self.rows = _strings(data["rows"])
+        self.totals = {k: str(v) for k, v in data["totals"].items()}
+        self.chart = _strings(data.get("chart", []))
+        self.pages = data["pages"]
+        self.page = data["page"]
+        return None
+
+    @rx.event
+    async def load(self):  # noqa: ANN201
+        """Open the reports: this month so far, all clients, global CDR."""
+        actor = await self._actor()
+        if actor is None:
+            return rx.redirect(routes.RESELLER_LOGIN)
+        first, today = reports.default_period()
+        self.date_from = self.date_from or first.isoformat()
+        self.date_to = self.date_to or today.isoformat()
+        self.clients = reports.client_choices(actor)
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_tab(self, value: str):  # noqa: ANN201
+        """Switch report."""
+        self.tab = value if value in TABS else "global"
+        self.sort, self.desc, self.page = DEFAULT_SORT.get(self.tab, "start"), self.tab in ("global", "user", "fax"), 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_date_from(self, value: str):  # noqa: ANN201
+        """Start of the period (YYYY-MM-DD)."""
+        self.date_from, self.page = str(value)[:10], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_date_to(self, value: str):  # noqa: ANN201
+        """End of the period, inclusive (YYYY-MM-DD)."""
+        self.date_to, self.page = str(value)[:10], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_client(self, value: str):  # noqa: ANN201
+        """Narrow to one client (checked against the reseller in the service)."""
+        self.client_id, self.sub_account_id, self.page = str(value)[:12], "all", 1
+        self.sub_accounts = []
+        actor = await self._actor()
+        if actor is not None and self.client_id.isdigit():
+            try:
+                self.sub_accounts = reports.subaccount_choices(actor, int(self.client_id))
+            except ServiceError:
+                self.sub_accounts = []
+        return await self._refresh()
+
+    @rx.event
+    async def set_sub_account(self, value: str):  # noqa: ANN201
+        """Narrow the per-user CDR to one sub-account of the chosen client."""
+        self.sub_account_id, self.page = str(value)[:12], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_direction(self, value: str):  # noqa: ANN201
+        """Incoming, outgoing or both."""
+        self.direction, self.page = str(value)[:8], 1
+        return await self._refresh()
+
+    @rx.event
+    async def set_disposition(self, value: str):  # noqa: ANN201
+        """Answered, no answer, busy, failed, or all."""
+        self.disposition, self.page = str(value)[:16], 1
+        return await self._refresh()
+
+    @rx.event
+    async def sort_by(self, column: str):  # noqa: ANN201
+        """Sort on the server by a column; a second click reverses the order."""
+        column = str(column)[:20]
+        if column == self.sort:
+            self.desc = not self.desc
+        else:
+            self.sort, self.desc = column, column in ("start", "cost", "price", "profit", "duration")
+        self.page = 1
+        return await self._refresh()
+
+    @rx.event
+    async def turn(self, delta: int):  # noqa: ANN201
+        """Next or previous page."""
+        self.page = max(1, min(self.pages, self.page + int(delta)))
+        return await self._refresh()
+
+    @rx.var(cache=False)
+    def export_url(self) -> str:
+        """The streamed CSV of the whole report for the current filters (the endpoint checks session and filters)."""
+        kind = EXPORT_KIND.get(self.tab, self.tab)
+        query = {k: v for k, v in self._raw().items() if v and v != "all"}
+        return f"/api/reports/{kind}.csv?{urlencode(query)}"

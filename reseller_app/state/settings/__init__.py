@@ -1,0 +1,1 @@
+"""State of the settings domain (see services/settings)."""

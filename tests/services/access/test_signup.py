@@ -1,0 +1,86 @@
+"""Client self-signup: only where the reseller allows it, with its fields, as a WAIT account with an email."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from reseller_app.db import session_scope
+from reseller_app.models import Client, OutboundEmail, Reseller, ResellerSettings
+from reseller_app.services.access import auth, signup
+from reseller_app.services.common.errors import AuthFailed, NotFound, ValidationFailed
+
+
+def _enable(rid: int, **fields: str) -> None:
+    with session_scope() as s:
+        st = s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == rid)).one()
+        st.signup_enabled = True
+        st.signup_fields = {"lastname": "required", "company": "optional", "zip": "hidden", **fields}
+
+
+GOOD = {"email": "New@Example.com", "password": "long-enough-pw", "firstname": "Nia", "lastname": "Ng"}
+
+
+def test_signup_is_off_by_default(world):
+    assert signup.signup_form(world["ra"]) is None
+    with pytest.raises(NotFound):
+        signup.sign_up(world["ra"], GOOD)
+
+
+def test_signup_needs_an_active_portal(world):
+    _enable(world["ra"])
+    with session_scope() as s:
+        s.get(Reseller, world["ra"]).portal_active = False
+    assert signup.signup_form(world["ra"]) is None
+    assert signup.signup_form(999999) is None
+
+
+def test_form_offers_the_chosen_fields(world):
+    _enable(world["ra"])
+    keys = {f["key"]: f["required"] for f in signup.signup_form(world["ra"])}
+    assert keys == {"firstname": "1", "lastname": "1", "company": ""}
+
+
+def test_signup_creates_a_wait_client_and_queues_the_email(world):
+    _enable(world["ra"])
+    assert signup.sign_up(world["ra"], dict(GOOD, zip="ignored", status="ACTIVE")) == signup.DONE
+    with session_scope() as s:
+        c = s.exec(select(Client).where(Client.email == "new@example.com")).one()
+        assert c.reseller_id == world["ra"] and c.status == "WAIT" and c.zip == "" and c.lastname == "Ng"
+        mail = s.exec(select(OutboundEmail).where(OutboundEmail.to_addr == "new@example.com")).one()
+        assert mail.subject == "Your account is awaiting activation" and "Nia Ng" in mail.body_text
+    # A WAIT account cannot sign in yet.
+    with pytest.raises(AuthFailed) as e:
+        auth.login_client(world["ra"], "new@example.com", GOOD["password"])
+    assert str(e.value) == auth.WAITING
+
+
+def test_required_fields_and_bad_input_are_refused(world):
+    _enable(world["ra"])
+    with pytest.raises(ValidationFailed) as e:
+        signup.sign_up(world["ra"], {"email": "nope", "password": "short", "firstname": ""})
+    assert {"email", "password", "firstname", "lastname"} <= set(e.value.errors)
+    _enable(world["ra"], country="required")
+    with pytest.raises(ValidationFailed) as e:
+        signup.sign_up(world["ra"], dict(GOOD, country="ZZ"))
+    assert "country" in e.value.errors
+    with session_scope() as s:
+        assert s.exec(select(Client).where(Client.email == "new@example.com")).first() is None
+
+
+def test_existing_email_gets_the_same_answer_and_no_second_account(world):
+    _enable(world["ra"])
+    assert signup.sign_up(world["ra"], dict(GOOD, email="c@example.com")) == signup.DONE
+    with session_scope() as s:
+        assert len(s.exec(select(Client).where(Client.email == "c@example.com")).all()) == 1
+        assert s.exec(select(OutboundEmail)).first() is None
+
+
+def test_signup_lands_in_that_resellers_portal_only(world):
+    _enable(world["rb"])
+    signup.sign_up(world["rb"], GOOD)
+    with session_scope() as s:
+        c = s.exec(select(Client).where(Client.email == "new@example.com")).one()
+        assert c.reseller_id == world["rb"]
+    with pytest.raises(NotFound):
+        signup.sign_up(world["ra"], GOOD)
