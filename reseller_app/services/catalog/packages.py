@@ -28,7 +28,7 @@ from reseller_app.models import AreaRate, Cdr, Client, Did, FreeZone, Package, R
 from reseller_app.models.catalog import EDITABLE_SUBACCOUNT_FIELDS
 from reseller_app.models.reseller import DEFAULT_SERVICES
 from reseller_app.services.access.actor import Actor, require_reseller
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.telephony.calls import deck_for, package_rules
@@ -105,11 +105,10 @@ def owned_package(session: Session, actor: Actor, package_id: int | str | None) 
 
 
 def _amount(raw: object, field: str, errors: dict[str, str], places: int, top: Decimal = MAX_AMOUNT) -> Decimal:
-    text = str(raw if raw is not None else "").strip()
     try:
-        value = parse_amount(text, places=places, what=field)
-    except ValueError as e:
-        errors[field] = _plain(str(e), field)
+        value = fields.amount(str(raw if raw is not None else ""), field, places=places, positive=False)
+    except ValidationFailed as e:
+        errors[field] = e.errors[field]
         return Decimal(0)
     if value > top:
         errors[field] = f"Must be at most {top}."

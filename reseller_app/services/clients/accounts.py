@@ -31,7 +31,7 @@ from reseller_app.models import (
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting.postings import Effects, run_effects
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller as own_client
@@ -66,7 +66,12 @@ def clean_email(raw: str, field: str = "email") -> str:
         raise ValidationFailed({field: "Enter a valid email address."}) from None
 
 
-def _clean_details(data: dict) -> tuple[dict, dict[str, str]]:
+def _clean_details(data: dict, current_billing: date | None = None) -> tuple[dict, dict[str, str]]:
+    """The client's fields from a form or the API, with a message per bad field.
+
+    `current_billing` is the edited client's next billing date: kept as it is even once past (the billing run
+    moves it on); any other date in the past is refused.
+    """
     values: dict = {}
     errors: dict[str, str] = {}
     for key, (label, limit) in TEXT_FIELDS.items():
@@ -79,15 +84,21 @@ def _clean_details(data: dict) -> tuple[dict, dict[str, str]]:
     values["country"] = values["country"].upper()
     if values["country"] and not (len(values["country"]) == 2 and values["country"].isalpha()):
         errors["country"] = "Use the two-letter country code, e.g. CA or US."
-    if values["phone_number"] and not all(ch.isdigit() or ch in "+-() ." for ch in values["phone_number"]):
-        errors["phone_number"] = "Use digits, spaces and + - ( ) only."
-    raw_date = str(data.get("next_billing_date", "") or "").strip()
-    values["next_billing_date"] = None
-    if raw_date:
+    if values["phone_number"] and "phone_number" not in errors:
         try:
-            values["next_billing_date"] = date.fromisoformat(raw_date)
-        except ValueError:
-            errors["next_billing_date"] = "Enter a date as YYYY-MM-DD."
+            values["phone_number"] = fields.phone_e164(
+                values["phone_number"], "phone_number", values["country"] or "US"
+            )
+        except ValidationFailed as e:
+            errors.update(e.errors)
+    values["next_billing_date"] = None
+    try:
+        values["next_billing_date"] = fields.billing_date(
+            str(data.get("next_billing_date", "") or "").strip(),
+            current=current_billing,
+        )
+    except ValidationFailed as e:
+        errors.update(e.errors)
     mode = str(data.get("balance_management", "SOFT") or "SOFT").upper()
     if mode not in MODES:
         errors["balance_management"] = "Choose SOFT or HARD."
@@ -172,7 +183,9 @@ def _apply_status(session: Session, client: Client, status: str, fx: Effects) ->
 def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
     """Save the client's details and balance management (a switch re-applies the balance rules)."""
     require_reseller(actor)
-    values, errors = _clean_details(data)
+    with session_scope() as session:
+        current_billing = own_client(session, actor, client_id).next_billing_date
+    values, errors = _clean_details(data, current_billing)
     password = str(data.get("password", "") or "")
     pw_hash = None
     if password:
@@ -252,20 +265,37 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _named(n: int, one: str, many: str, names: list[str], shown: int = 5) -> str:
+    more = f" and {n - shown} more" if n > shown else ""
+    return f"{_plural(n, one, many)} ({', '.join(names[:shown])}{more})"
+
+
+def connected_names(session: Session, client_id: int) -> list[str]:
+    """What still holds a client, named: "1 sub-account (100001_desk)", "2 DIDs (15145550100, 15145550101)"."""
+    subs = list(
+        session.exec(select(SubAccount.account).where(SubAccount.client_id == client_id).order_by(SubAccount.account))
+    )
+    rows = session.exec(select(Did.kind, Did.number).where(Did.client_id == client_id).order_by(Did.number)).all()
+    voice = [number for kind, number in rows if kind == "voice"]
+    fax = [number for kind, number in rows if kind == "fax"]
+    out = []
+    if subs:
+        out.append(_named(len(subs), "sub-account", "sub-accounts", subs))
+    if voice:
+        out.append(_named(len(voice), "DID", "DIDs", voice))
+    if fax:
+        out.append(_named(len(fax), "fax number", "fax numbers", fax))
+    return out
+
+
 def delete_client(actor: Actor, client_id: int | str) -> None:
     """Delete a client and its history for good; refused while anything is still connected."""
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        n = connections(session, client.id)
-        left = [
-            _plural(n["subaccounts"], "sub-account", "sub-accounts") if n["subaccounts"] else "",
-            _plural(n["dids"], "DID", "DIDs") if n["dids"] else "",
-            _plural(n["fax"], "fax number", "fax numbers") if n["fax"] else "",
-        ]
-        left = [x for x in left if x]
+        left = connected_names(session, client.id)
         if left:
-            raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
+            raise ValidationFailed({"delete": f"Unconnect first: {'; '.join(left)} still connected."})
         cid = client.id
         # Calls and faxes stay in the reseller's reports, without the client.
         session.exec(update(Cdr).where(Cdr.client_id == cid).values(client_id=None))

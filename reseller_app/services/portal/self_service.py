@@ -26,7 +26,7 @@ from reseller_app.models import (
 )
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.portal.account import PortalView, require_service, view_for
@@ -444,13 +444,12 @@ def delete_voicemail(actor: Actor, voicemail_id: str | int) -> None:
 
 def add_forwarding(actor: Actor, form: dict) -> str:
     """Create a call forwarding to a phone number (both legs are billed)."""
-    phone = re.sub(r"[\s\-().+]", "", _clean(form, "phone_number", 32))
-    description = _clean(form, "description", 120)
-    if not _DIGITS.match(phone):
-        raise ValidationFailed({"phone_number": "Enter 10 to 15 digits."})
+    raw = _clean(form, "phone_number", 40)
+    description = fields.text(form.get("description"), "description", 120)
     with session_scope() as session:
         c = _client(session, actor)
         require_service(session, c, "forwarding")
+        phone = fields.phone_digits(raw, "phone_number", c.country or "US")
         fw = Forwarding(reseller_id=c.reseller_id, client_id=c.id, phone_number=phone, description=description)
         session.add(fw)
         session.flush()
@@ -483,8 +482,8 @@ def _check_field(name: str, value: str) -> str:
         raise ValidationFailed({name: "Choose a device type from the list."})
     elif name == "auth_type" and value not in AUTH_TYPES:
         raise ValidationFailed({name: "Choose password or IP."})
-    elif name == "callerid" and value and not re.fullmatch(r"\d{10,15}", value):
-        raise ValidationFailed({name: "Use 10 to 15 digits, or leave it empty."})
+    elif name == "callerid" and value:
+        value = fields.phone_digits(value, name)
     elif name == "moh" and not _MOH.match(value):
         raise ValidationFailed({name: "Use lower-case letters, digits or _."})
     elif name == "codecs":

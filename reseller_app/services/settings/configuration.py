@@ -298,10 +298,17 @@ def load(actor: Actor) -> dict:
             "hostname": r.custom_hostname or "",
             "hostname_status": r.hostname_status,
             "portal_base": portal_base(settings.public_url, r.custom_hostname, r.hostname_status),
+            # Deposits need this server's PayPal app (PAYPAL_CLIENT_ID, PAYPAL_SECRET) as well as the switch.
+            "paypal_ready": paypal_ready(),
             "hostname_fee": (
                 f"{fee.detail.get('amount', '')} charged on {fmt.when(fee.created_at)}" if fee is not None else ""
             ),
         }
+
+
+def paypal_ready() -> bool:
+    """Whether this server has the PayPal app that deposits need (without it clients see no deposit panel)."""
+    return bool(settings.paypal_client_id and settings.paypal_secret)
 
 
 def default_branding() -> dict[str, str]:
@@ -346,11 +353,11 @@ def parse_deposit_amounts(text: str) -> list[Decimal]:
         if not p:
             raise ValueError("Remove the empty entry between commas.")
         try:
-            v = parse_amount(p, places=2, what=p)
+            v = parse_amount(p, places=2, allow_negative=True, what=p)
         except ValueError:
             raise ValueError(f"{p!r} is not an amount with at most 2 decimals.") from None
         if v <= 0:
-            raise ValueError(f"{p!r} must be more than zero.")
+            raise ValueError(f"{p!r} must be positive.")
         if v > Decimal("10000"):
             raise ValueError(f"{p!r} is more than 10,000.")
         if v in out:
