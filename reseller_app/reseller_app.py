@@ -1,5 +1,7 @@
 """The Reflex app: builds `app` and registers pages. Nothing else lives here."""
 
+import functools
+
 import reflex as rx
 
 from reseller_app import notify, routes
@@ -44,8 +46,8 @@ def index() -> rx.Component:
 
 settings.check()
 
+# Each page draws its own icon (components/layout.favicon): the neutral one, or a client portal's own.
 app = rx.App(
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     # The API mounts the Reflex app; the headers middleware then wraps both (pages, API, uploads).
     api_transformer=[create_api(), SecurityHeaders],
 )
@@ -53,12 +55,12 @@ app = rx.App(
 app.register_lifespan_task(notify.run_forever)
 # CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
 app.register_lifespan_task(scheduler.run_forever)
+# No og:image: Reflex's default points at a favicon.ico it does not ship; every page names its own icon instead.
+add_page = functools.partial(app.add_page, image="")
 # Every page names its title: the client pages take the reseller's, so no framework default shows.
 CLIENT_TITLE = PortalState.brand["title"]
-app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
-app.add_page(
-    login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear
-)
+add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
+add_page(login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear)
 # The reseller's pages: each checks the session (guard), then loads its own data.
 RESELLER_PAGES = [
     (reseller.overview, routes.RESELLER_HOME, "Overview", None),
@@ -79,25 +81,23 @@ RESELLER_PAGES = [
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
 ]
 for component, route, title, load in RESELLER_PAGES:
-    app.add_page(
+    add_page(
         component,
         route=route,
         title=f"{title} · Reseller portal",
         on_load=ResellerState.guard if load is None else [ResellerState.guard, load],
     )
-app.add_page(
-    login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal
-)
-app.add_page(dashboard.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=DashboardState.load)
-app.add_page(
+add_page(login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal)
+add_page(dashboard.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=DashboardState.load)
+add_page(
     balance.balance,
     route=routes.CLIENT_BALANCE,
     title=CLIENT_TITLE,
     on_load=[BalanceState.load, DepositState.load],
 )
-app.add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
-app.add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
+add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
 RESET_TITLE = ResetState.brand["title"]
-app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
-app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)
-app.add_page(signup.signup_page, route="/r/[rid]/signup", title=SignupState.brand["title"], on_load=SignupState.load)
+add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
+add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)
+add_page(signup.signup_page, route="/r/[rid]/signup", title=SignupState.brand["title"], on_load=SignupState.load)

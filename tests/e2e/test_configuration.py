@@ -149,8 +149,10 @@ def test_autoconnect_form_from_a_plain_html_file(page, browser, app_server, tmp_
     _open_config(page, "cfg", "interface")
     snippet = page.locator("#snippet").inner_text()
     assert "DirectLogin" in snippet and f'value="{rid}"' in snippet
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator("#copy-snippet").click()
-    expect(page.locator("#notice-snippet")).to_have_text("Copied to the clipboard.")
+    expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == snippet
     html_file = tmp_path / "partner-site.html"
     html_file.write_text(f"<!doctype html><html><body><h1>Partner site</h1>{snippet}</body></html>")
     ctx, site = _new_page(browser, app_server)

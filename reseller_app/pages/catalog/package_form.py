@@ -79,7 +79,12 @@ def _choice(tab: type[rx.State], key: str, label: str, options: list[tuple[str, 
 
 def _flag(tab: type[rx.State], key: str, label: str) -> rx.Component:
     return rx.text(
-        rx.flex(rx.checkbox(checked=D.flags[key], on_change=tab.set_flag(key), id=f"pkg-{key}"), label, gap="2"),
+        rx.flex(
+            rx.checkbox(checked=D.flags[key], on_change=tab.set_flag(key), id=f"pkg-{key}"),
+            label,
+            gap="0.5em",
+            align="center",
+        ),
         as_="label",
         size="2",
     )
@@ -92,7 +97,8 @@ def _ticks(tab: type[rx.State], field: str, items: list[tuple[str, str]]) -> rx.
                 rx.flex(
                     rx.checkbox(checked=D.lists[field].contains(value), on_change=tab.toggle(value)),
                     text,
-                    gap="2",
+                    gap="0.5em",
+                    align="center",
                 ),
                 as_="label",
                 size="2",
@@ -132,19 +138,37 @@ def details_tab() -> rx.Component:
             rx.vstack(
                 rx.text("Live example", weight="bold", size="2"),
                 rx.flex(
-                    rx.input(
-                        value=DetailsTab.sample_destination,
-                        on_change=DetailsTab.set_sample_destination,
-                        placeholder="Sample destination, e.g. 442071234567",
-                        id="sample-destination",
-                        width="240px",
+                    rx.vstack(
+                        rx.text(
+                            "Sample destination", size="1", weight="medium", as_="label", html_for="sample-destination"
+                        ),
+                        rx.input(
+                            value=DetailsTab.sample_destination,
+                            on_change=DetailsTab.set_sample_destination,
+                            placeholder="e.g. 442071234567",
+                            id="sample-destination",
+                            width="240px",
+                            max_width="100%",
+                        ),
+                        spacing="1",
                     ),
-                    rx.input(
-                        value=DetailsTab.sample_cost,
-                        on_change=DetailsTab.set_sample_cost,
-                        placeholder="or a carrier cost, e.g. 0.009",
-                        id="sample-cost",
-                        width="200px",
+                    rx.vstack(
+                        rx.text(
+                            "or a carrier cost per minute",
+                            size="1",
+                            weight="medium",
+                            as_="label",
+                            html_for="sample-cost",
+                        ),
+                        rx.input(
+                            value=DetailsTab.sample_cost,
+                            on_change=DetailsTab.set_sample_cost,
+                            placeholder="e.g. 0.009",
+                            id="sample-cost",
+                            width="200px",
+                            max_width="100%",
+                        ),
+                        spacing="1",
                     ),
                     gap="2",
                     wrap="wrap",

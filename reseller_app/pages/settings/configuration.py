@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
 from reseller_app.components.brand_preview import brand_preview
-from reseller_app.components.layout import reseller_layout
+from reseller_app.components.layout import SCROLL_CUE, reseller_layout, rich_text
 from reseller_app.state.settings.configuration import (
     HOSTNAME_A_RECORD,
     IMAGE_FIELDS,
@@ -156,6 +157,13 @@ def _activation() -> rx.Component:
     )
 
 
+# The copy runs in the browser (assets/copy_text.js): a compiled function call, no script text evaluated (the CSP has
+# no 'unsafe-eval'), and it says "Copied" only when the clipboard took the text.
+_COPY_SNIPPET = rx.call_function(
+    ArgsFunctionOperation.create((), FunctionStringVar.create("window.portalCopy").call("snippet", "copy-status"))
+)
+
+
 def _interface() -> rx.Component:
     rate = [
         ("did", "Voice DIDs"),
@@ -188,8 +196,10 @@ def _interface() -> rx.Component:
                 },
             ),
             rx.hstack(
-                rx.button(rx.icon("copy", size=14), "Copy", on_click=ConfigState.copy_snippet, id="copy-snippet"),
-                _notice("snippet"),
+                rx.script(src="/copy_text.js"),
+                rx.button(rx.icon("copy", size=14), "Copy", on_click=_COPY_SNIPPET, id="copy-snippet"),
+                # Filled in by the copy script with what happened (copied, or copy by hand).
+                rx.text("", size="2", id="copy-status", role="status"),
                 align="center",
             ),
         ),
@@ -225,6 +235,7 @@ _UPLOAD_HANDLERS = {
     "img_login_logo": ConfigState.upload_login_logo,
     "img_header": ConfigState.upload_header,
     "img_content_logo": ConfigState.upload_content_logo,
+    "img_favicon": ConfigState.upload_favicon,
 }
 
 
@@ -240,7 +251,13 @@ def _image(key: str) -> rx.Component:
             width="100%",
         ),
         rx.upload.root(
-            rx.hstack(rx.icon("upload", size=14), rx.text("Upload PNG, JPEG or WebP (max 2 MB)", size="1")),
+            rx.hstack(
+                rx.icon("upload", size=14),
+                rx.text(
+                    "Upload PNG or ICO (max 2 MB)" if key == "img_favicon" else "Upload PNG, JPEG or WebP (max 2 MB)",
+                    size="1",
+                ),
+            ),
             id=upload_id,
             # No client-side type filter: the server checks the bytes of every file and says what is wrong.
             multiple=False,
@@ -439,15 +456,24 @@ def _messages() -> rx.Component:
             _welcome_toolbar(),
             _area("HTML (unsafe tags, scripts and event attributes are removed)", "welcome_html", "6"),
             rx.text("Preview", size="2", weight="medium"),
-            rx.box(
-                rx.html(ConfigState.welcome_preview),
+            rich_text(
+                ConfigState.welcome_preview,
                 id="welcome-preview",
                 border="1px solid #e5e7eb",
                 border_radius="6px",
                 padding="0.75em",
                 background="white",
-                width="100%",
             ),
+        ),
+        _section(
+            "Payment instructions",
+            rx.text(
+                "How a client pays you without PayPal (bank transfer, phone, ...): shown to a suspended client "
+                "beside the suspension note. Plain text.",
+                size="1",
+                color="gray",
+            ),
+            _area("Payment instructions", "payment_instructions", "3"),
         ),
         *[
             _section(
@@ -480,6 +506,18 @@ def _messages() -> rx.Component:
 def _payment() -> rx.Component:
     return _section(
         "Payment",
+        rx.cond(
+            ~ConfigState.paypal_ready,
+            rx.callout(
+                "This portal's server has no PayPal app set up (its operator sets PAYPAL_CLIENT_ID and PAYPAL_SECRET): "
+                "until it has, your clients see no PayPal deposits, even with the switch on. Tell them how to pay "
+                "you in Messages → Payment instructions.",
+                icon="triangle-alert",
+                color_scheme="amber",
+                id="paypal-not-configured",
+                width="100%",
+            ),
+        ),
         _switch("Accept PayPal deposits", "paypal_enabled"),
         _text("PayPal business email", "paypal_email", type="email"),
         _text("Deposit amounts (comma-separated, e.g. 10,25,50)", "deposit_amounts"),
@@ -564,8 +602,9 @@ def configuration() -> rx.Component:
                     *[rx.tabs.trigger(label, value=key, id=f"tab-{key}") for key, label in TABS],
                     style={"flex_wrap": "nowrap"},
                 ),
-                overflow_x="auto",
                 width="100%",
+                style=SCROLL_CUE,
+                id="config-tabs",
             ),
             *[rx.tabs.content(_CONTENT[key](), value=key, padding_top="1em", width="100%") for key, _ in TABS],
             value=ConfigState.tab,

@@ -48,6 +48,9 @@ FIELD_COLUMN = {
     "dtmf": "dtmf_mode",
     "nat": "nat",
 }
+# What the simple view hides on the Services page ("services-specific information: register type, allowed codecs"):
+# the technical settings of a sub-account. The password (when shown) and the caller ID stay.
+TECHNICAL_FIELDS = frozenset({"device_type", "auth_type", "moh", "codecs", "dtmf", "nat"})
 _DIGITS = re.compile(r"^\d{10,15}$")
 _PASSWORD = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_{|}~]{8,64}$")
 _MOH = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -138,6 +141,8 @@ def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str
         editable = [f for f in view.editable.get(sub.id, ()) if f in FIELD_COLUMN]
         if not view.show_sip_password:
             editable = [f for f in editable if f != "password"]
+        if view.simple:
+            editable = [f for f in editable if f not in TECHNICAL_FIELDS]
         out.append(
             {
                 "id": str(sub.id),
@@ -156,6 +161,8 @@ def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str
                 "editable": ",".join(editable),
             }
         )
+        if view.simple:  # not even sent to the browser
+            out[-1].update({f: "" for f in ("device_type", "auth_type", "moh", "codecs", "dtmf", "nat")})
     return out
 
 
@@ -507,6 +514,8 @@ def update_subaccount(actor: Actor, sub_account_id: str | int, changes: dict) ->
         allowed = set(view.editable.get(sub.id, ()))
         if not view.show_sip_password:
             allowed.discard("password")
+        if view.simple:
+            allowed -= TECHNICAL_FIELDS
         cleaned = {}
         for name, raw in (changes or {}).items():
             if name not in FIELD_COLUMN or name not in allowed:

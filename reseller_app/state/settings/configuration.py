@@ -41,6 +41,7 @@ class ConfigState(ResellerPage, rx.State):
     composer: dict[str, str] = dict(_COMPOSER)
     reseller_id: str = ""
     portal_active: bool = False
+    paypal_ready: bool = True  # this server has the PayPal app deposits need
     hostname_input: str = ""
     hostname: str = ""
     hostname_status: str = "none"
@@ -61,6 +62,7 @@ class ConfigState(ResellerPage, rx.State):
         self.form = data["form"]
         self.reseller_id = data["reseller_id"]
         self.portal_active = bool(data["portal_active"])
+        self.paypal_ready = bool(data["paypal_ready"])
         self.hostname = data["hostname"]
         self.hostname_status = data["hostname_status"]
         self.hostname_fee = data["hostname_fee"]
@@ -124,6 +126,8 @@ class ConfigState(ResellerPage, rx.State):
             self.form[k] = saved[k]
         self._refresh_derived()
         self.notice = {section: "Saved."}
+        if section == "payment" and saved.get("paypal_enabled") and not self.paypal_ready:
+            self.notice = {section: "Saved, but your clients will not see PayPal deposits: see the note above."}
         return None
 
     @rx.event
@@ -187,6 +191,13 @@ class ConfigState(ResellerPage, rx.State):
 
     @rx.event
     @signed_in
+    async def upload_favicon(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
+        """Upload the browser tab icon (PNG or ICO) into the draft."""
+        await self._upload(actor, "img_favicon", files)
+        return None
+
+    @rx.event
+    @signed_in
     async def set_composer(self, actor: Actor, key: str, value: str) -> Answer:
         """A value of the welcome-text toolbar (text, font, colour, size or image URL)."""
         if key in _COMPOSER:
@@ -242,10 +253,3 @@ class ConfigState(ResellerPage, rx.State):
         self.hostname_fee = data["hostname_fee"]
         self.notice = {"hostname": f"Requested {self.hostname}."}
         return None
-
-    @rx.event
-    @signed_in
-    async def copy_snippet(self, actor: Actor) -> Answer:
-        """Copy the auto-connect HTML to the clipboard."""
-        self.notice = {"snippet": "Copied to the clipboard."}
-        return rx.set_clipboard(self.snippet)
