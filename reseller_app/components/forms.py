@@ -7,7 +7,11 @@ import reflex as rx
 
 def field_error(errors: rx.Var, key: str, color: str = "red") -> rx.Component:
     """The message beside a field (`errors[key]`, id `err-<key>`), shown only when there is one."""
-    return rx.cond(errors.contains(key), rx.text(errors[key], color=color, size="1", id=f"err-{key}"))
+    return rx.cond(
+        errors.contains(key),
+        # A long message (or a long typed word quoted in it) wraps under its field instead of widening the form.
+        rx.text(errors[key], color=color, size="1", id=f"err-{key}", overflow_wrap="anywhere"),
+    )
 
 
 def form_grid(*children: rx.Component) -> rx.Component:

@@ -484,3 +484,39 @@ def test_no_page_of_either_role_scrolls_sideways_on_a_phone(browser, app_server)
                 pg.locator("#client-logout").click()
         finally:
             ctx.close()
+
+
+# ------------------------------------------------------------------ Rich-text welcome text
+
+
+def test_the_welcome_text_is_edited_in_a_rich_text_editor_and_stays_clean(page, browser, app_server):
+    rid = app_server["ids"]["pol"]
+    _reseller(page)
+    page.goto("/reseller/configuration")
+    page.locator("#tab-messages").click()
+    editor = page.locator("#welcome-editor .ql-editor")
+    expect(editor.locator("h3")).to_have_text("Our news")  # the saved text, in the editor
+    editor.locator("p").first.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.locator("#welcome-editor .ql-size .ql-picker-label").click()
+    page.locator("#welcome-editor .ql-size .ql-picker-item[data-value='24px']").click()
+    page.keyboard.type("Big news")
+    page.locator("#welcome-editor .ql-toolbar button.ql-italic").click()
+    page.keyboard.type(" today")
+    expect(page.locator("#welcome-preview span[style*='font-size:24px']")).to_contain_text("Big news")
+    expect(page.locator("#welcome-preview em")).to_have_text("today")
+    page.locator("#cmp-img").fill("javascript:alert(1)")
+    page.locator("#cmp-add-image").click()
+    expect(page.locator("#err-cmp_img")).to_be_visible()
+    page.locator("#save-messages").click()
+    expect(page.locator("#notice-messages")).to_have_text("Saved.")
+    ctx, client = _new(browser, app_server)
+    try:
+        _client(client, rid, "calls@example.com")
+        expect(client.locator("#welcome span[style*='font-size:24px']")).to_contain_text("Big news")
+        expect(client.locator("#welcome em")).to_have_text("today")
+        expect(client.locator("#welcome h3")).to_have_text("Our news")
+    finally:
+        ctx.close()
+    page.screenshot(path=str(SHOTS / "config-messages.png"), full_page=True)

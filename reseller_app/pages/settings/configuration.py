@@ -7,6 +7,7 @@ from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
 from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import SCROLL_CUE, reseller_layout, rich_text
+from reseller_app.components.rich_text import rich_text_editor
 from reseller_app.state.settings.configuration import (
     HOSTNAME_A_RECORD,
     IMAGE_FIELDS,
@@ -15,8 +16,6 @@ from reseller_app.state.settings.configuration import (
     SIGNUP_CHOICES,
     SIGNUP_FIELD_LABELS,
     SIGNUP_FIELDS,
-    WELCOME_FONTS,
-    WELCOME_SIZES,
     ConfigState,
 )
 
@@ -394,42 +393,10 @@ _MESSAGE_TITLES = {
 }
 
 
-def _welcome_toolbar() -> rx.Component:
+def _welcome_image() -> rx.Component:
     c = ConfigState.composer
     return rx.vstack(
-        rx.text("Add formatted text", size="2", weight="medium"),
-        rx.flex(
-            rx.input(
-                value=c["cmp_text"],
-                on_change=lambda v: ConfigState.set_composer("cmp_text", v),
-                placeholder="Text",
-                id="cmp-text",
-                flex="1",
-                min_width="200px",
-            ),
-            rx.select(
-                list(WELCOME_FONTS),
-                value=c["cmp_font"],
-                on_change=lambda v: ConfigState.set_composer("cmp_font", v),
-            ),
-            rx.select(
-                list(WELCOME_SIZES),
-                value=c["cmp_size"],
-                on_change=lambda v: ConfigState.set_composer("cmp_size", v),
-            ),
-            rx.el.input(
-                type="color",
-                value=c["cmp_color"],
-                on_change=lambda v: ConfigState.set_composer("cmp_color", v),
-                aria_label="Text colour",
-                style={"width": "36px", "height": "32px", "border": "none", "background": "none"},
-            ),
-            rx.button("Add text", on_click=ConfigState.add_paragraph, variant="soft", id="cmp-add"),
-            gap="0.5em",
-            wrap="wrap",
-            align="center",
-            width="100%",
-        ),
+        rx.text("Add an image (https address)", size="2", weight="medium", as_="label", html_for="cmp-img"),
         rx.flex(
             rx.input(
                 value=c["cmp_img"],
@@ -437,15 +404,15 @@ def _welcome_toolbar() -> rx.Component:
                 placeholder="https://example.com/picture.png",
                 id="cmp-img",
                 flex="1",
-                min_width="200px",
+                min_width="0",
             ),
-            rx.button("Add image", on_click=ConfigState.add_image, variant="soft"),
+            rx.button("Add image", on_click=ConfigState.add_image, variant="soft", id="cmp-add-image"),
             gap="0.5em",
             width="100%",
         ),
         _error("cmp_img"),
         width="100%",
-        spacing="2",
+        spacing="1",
     )
 
 
@@ -453,8 +420,20 @@ def _messages() -> rx.Component:
     return rx.vstack(
         _section(
             "Welcome text (shown on the client dashboard)",
-            _welcome_toolbar(),
-            _area("HTML (unsafe tags, scripts and event attributes are removed)", "welcome_html", "6"),
+            rx.text(
+                "Headings, bold, italic, lists, links, colours, fonts and sizes from the toolbar; images from an https "
+                "address below. Scripts, event attributes and other addresses are removed when it is saved.",
+                size="1",
+                color="gray",
+            ),
+            rich_text_editor(F["welcome_html"], ConfigState.set_welcome, ConfigState.editor_key, id="welcome-editor"),
+            _welcome_image(),
+            rx.el.details(
+                rx.el.summary("HTML source", style={"cursor": "pointer", "font_size": "14px"}),
+                _area("HTML (unsafe tags, scripts and event attributes are removed)", "welcome_html", "6"),
+                id="welcome-html-source",
+                width="100%",
+            ),
             rx.text("Preview", size="2", weight="medium"),
             rich_text(
                 ConfigState.welcome_preview,
