@@ -182,6 +182,8 @@ def _dids(session: Session, c: Client, kind: str) -> list[dict[str, str]]:
             "routes_to": subs.get(d.sub_account_id, "—"),
             "monthly": fmt.money(d.monthly_fee),
             "e911": "Yes" if d.id in e911 else "No",
+            "voicemail_id": str(d.voicemail_id or ""),
+            "forwarding_id": str(d.forwarding_id or ""),
         }
         for d in rows
     ]
@@ -475,6 +477,33 @@ def delete_forwarding(actor: Actor, forwarding_id: str | int) -> None:
         session.flush()
         session.delete(fw)
         audit.record(session, actor, "delete_forwarding", "forwarding", int(forwarding_id))
+
+
+def route_did(actor: Actor, did_id: str | int, voicemail_id: str | int | None, forwarding_id: str | int | None) -> None:
+    """Attach one of the client's voicemail boxes and call forwardings to one of its phone numbers (or neither).
+
+    Each must be the client's own, and the matching service must be on for the client ("" or None detaches).
+    """
+    with session_scope() as session:
+        c = _client(session, actor)
+        view = require_service(session, c, "dids")
+        did = _own(session, Did, did_id, c, "number")
+        if did.kind != "voice":
+            raise ValidationFailed({"did": "Voicemail and forwarding are for phone numbers only."})
+        vm = fw = None
+        if voicemail_id not in (None, "", "none"):
+            if "voicemail" not in view.services:
+                raise Forbidden("Voicemail is not part of your service.")
+            vm = _own(session, Voicemail, voicemail_id, c, "voicemail")
+        if forwarding_id not in (None, "", "none"):
+            if "forwarding" not in view.services:
+                raise Forbidden("Call forwarding is not part of your service.")
+            fw = _own(session, Forwarding, forwarding_id, c, "forwarding")
+        did.voicemail_id = vm.id if vm else None
+        did.forwarding_id = fw.id if fw else None
+        audit.record(
+            session, actor, "route_did", "did", did.id, voicemail=did.voicemail_id, forwarding=did.forwarding_id
+        )
 
 
 # --- Sub-accounts -------------------------------------------------------------------------------------------
