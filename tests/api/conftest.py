@@ -35,7 +35,9 @@ def api(engine):
         other = Client(reseller_id=rb, email="o@example.com", password_hash="x", firstname="Ot")
         s.add_all([c, other])
         s.flush()
-        sub = SubAccount(reseller_id=ra, client_id=c.id, package_id=pkg.id, account="100001_front", sip_password="p")
+        sub = SubAccount(
+            reseller_id=ra, client_id=c.id, package_id=pkg.id, account="100001_front", sip_password="sip-pass-1"
+        )
         s.add(sub)
         s.flush()
         ids = {"ra": ra, "rb": rb, "c": c.id, "other": other.id, "pkg": pkg.id, "sub": sub.id}

@@ -36,6 +36,7 @@ FIELDS = (
 )
 SIGNUP_REQUIRED = ("firstname", "lastname", "address", "city", "state", "country", "zip", "phone_number")
 SET_REQUIRED = ("firstname", "lastname", "phone_number")
+SET_MISSING = ("missing_firstname", "missing_lastname", "missing_phonenumber")
 # A field the clients service refused -> the status code VoIP.ms documents for it.
 FIELD_CODE = {service: f"invalid_{code}" for _, service, code in FIELDS if service != "company"}
 FIELD_CODE.update({"email": "invalid_email", "password": "invalid_password"})
@@ -178,8 +179,15 @@ def signup_client(actor: Actor, p: Params) -> Answer:
         opt("password", "A new portal password; empty or absent keeps the current one (see deviations)."),
         opt("balance_management", "1 = hard, 2 = soft."),
     ),
-    ("missing_client", "invalid_client", *FIELD_CODES, "missing_email", "invalid_email", *PASSWORD_CODES[1:])
-    + ("invalid_balancemanagement",),
+    (
+        "missing_client",
+        "invalid_client",
+        *(c for c in FIELD_CODES if c.startswith("invalid_") or c in SET_MISSING),
+        "missing_email",
+        "invalid_email",
+        *PASSWORD_CODES[1:],
+        "invalid_balancemanagement",
+    ),
     "An empty or absent `password` keeps the current one (VoIP.ms requires it; getClients never returns it).",
 )
 def set_client(actor: Actor, p: Params) -> Answer:
