@@ -430,8 +430,16 @@ def _world(api: dict) -> dict[str, str]:
         account = s.get(SubAccount, api["sub"]).account
     free = [o["number"] for o in dids.available_numbers(actor) if "yours" not in o["label"]]
     connected = free[0]
-    dids.connect_dids(actor, api["c"], [connected], sub_account_id=str(api["sub"]), setup="1", monthly="2",
-                      per_minute="0.01", voicemail={"name": "Main", "pin": "1234", "email": "vm@example.com"})  # fmt: skip
+    dids.connect_dids(
+        actor,
+        api["c"],
+        [connected],
+        sub_account_id=str(api["sub"]),
+        setup="1",
+        monthly="2",
+        per_minute="0.01",
+        voicemail={"name": "Main", "pin": "1234", "email": "vm@example.com"},
+    )
     with session_scope() as s:
         s.exec(select(Voicemail)).one().mailbox = "101"
     # N2: connected then unconnected, so it is the reseller's own unconnected number (kept in its table).
@@ -618,8 +626,19 @@ def test_subaccount_answers(api):
     assert (desk["protocol"], desk["auth_type"], desk["device_type"], desk["allowed_codecs"]) == ("1", "1", "2",
                                                                                                "ulaw;g729")  # fmt: skip
     assert desk["international_route"] == "1" and desk["reseller_nextbilling"] == "0000-00-00"
-    assert {"id", "account", "username", "callerid_number", "canada_routing", "lock_international", "nat",
-            "reseller_nextbilling", "internal_extension_location", "tfcarrier", "default_e911"} <= set(desk)  # fmt: skip
+    assert {
+        "id",
+        "account",
+        "username",
+        "callerid_number",
+        "canada_routing",
+        "lock_international",
+        "nat",
+        "reseller_nextbilling",
+        "internal_extension_location",
+        "tfcarrier",
+        "default_e911",
+    } <= set(desk)
     assert call(api, "setSubAccount", id=made["id"], nat="never", description="Desk")["status"] == "success"
     again = call(api, "getSubAccounts", account=made["account"])["accounts"][0]
     assert (again["nat"], again["description"], again["allowed_codecs"]) == ("never", "Desk", "ulaw;g729")
