@@ -2,7 +2,8 @@
 documented check order, then the success answer's keys and value formats.
 
 Placeholders in the tables: C = reseller A's client, O = reseller B's client, P = A's package, S = A's sub-account
-id, A = its name, N / N2 = numbers free at the carrier, D = a DID connected to C.
+id, A = its name, N / N2 = numbers free at the carrier, D = a DID connected to C, W = a client of A with nothing
+connected.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ CASES: dict[str, list[tuple[dict, str]]] = {
         ({}, "missing_client"),
         ({"client": "O"}, "invalid_client"),
         ({"client": "C"}, "account_with_dids"),  # its sub-account is still connected
+        ({"client": "W"}, "success"),
+        ({"client": "W"}, "invalid_client"),
     ],
     "getBalanceManagement": [({"balance_management": "9"}, "invalid_balancemanagement"), ({}, "success")],
     "getClientThreshold": [({}, "missing_client"), ({"client": "O"}, "invalid_client"), ({"client": "C"}, "success")],
@@ -420,6 +423,7 @@ UNREACHED = {
     "getSubAccounts": {"no_account"},
     "getDIDsInfo": {"no_did"},
     "getVoicemails": {"no_mailbox"},
+    "cancelDID": {"cancel_failed"},  # only when another request unconnects the number at the same moment
 }  # fmt: skip
 
 
@@ -449,6 +453,11 @@ def _world(api: dict) -> dict[str, str]:
     dids.connect_dids(actor, api["c"], [free[2]], sub_account_id=str(api["sub"]))
     with session_scope() as s:
         s.exec(select(Did).where(Did.number == free[2])).one().client_id = None
+    with session_scope() as s:
+        bare = Client(reseller_id=api["ra"], email="w@example.com", password_hash="x", firstname="Wu")
+        s.add(bare)
+        s.flush()
+        bare_id = str(bare.id)
     t0 = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
     base = {"direction": "out", "account": account, "callerid": '"Front" <15145550000>', "destination": "15145550143"}
     ingest_cdrs(api["ra"], [
@@ -456,13 +465,13 @@ def _world(api: dict) -> dict[str, str]:
         CarrierCdr(uniqueid="n0", start=t0 + timedelta(hours=1), duration=0, disposition="NO ANSWER", **base),
     ])  # fmt: skip
     return {"C": str(api["c"]), "O": str(api["other"]), "P": str(api["pkg"]), "S": str(api["sub"]), "A": account,
-            "N": free[1], "N2": free[2], "D": connected}  # fmt: skip
+            "N": free[1], "N2": free[2], "D": connected, "W": bare_id}  # fmt: skip
 
 
 def _fill(params: dict, names: dict[str, str]) -> dict[str, str]:
     out = {}
     for key, value in params.items():
-        out[key] = re.sub(r"\b(C|O|P|S|A|N2|N|D)\b", lambda m: names[m.group(1)], value) if len(value) <= 2 else value
+        out[key] = re.sub(r"\b(C|O|P|S|A|N2|N|D|W)\b", lambda m: names[m.group(1)], value) if len(value) <= 2 else value
         if value.startswith("account:"):
             out[key] = "account:" + names.get(value[8:], value[8:])
     return out
@@ -522,8 +531,8 @@ def test_clients_answers(api):
     names = _world(api)
     cid = call(api, "signupClient", **SIGNUP, activate="1", balance_management="1")["client"]
     rows = call(api, "getClients")["clients"]
-    assert [r["client"] for r in rows] == [names["C"], cid]
-    assert rows[1] == {
+    assert [r["client"] for r in rows] == [names["C"], names["W"], cid]
+    assert rows[2] == {
         "client": cid, "email": "new@example.com", "password": "", "company": "Acme", "firstname": "Ann",
         "lastname": "Lee", "address": "1 Main St", "city": "Montreal", "state": "QC", "country": "CA",
         "zip": "H1H1H1", "phone_number": "5145550100", "balance_management": "1",
@@ -531,7 +540,7 @@ def test_clients_answers(api):
     assert call(api, "getClients", client="NEW@example.com")["clients"][0]["client"] == cid
     with session_scope() as s:
         assert s.get(Client, int(cid)).status == "ACTIVE"
-    waiting = call(api, "signupClient", **without(SIGNUP, email="w@example.com", confirm_email="w@example.com"))
+    waiting = call(api, "signupClient", **without(SIGNUP, email="w2@example.com", confirm_email="w2@example.com"))
     with session_scope() as s:
         assert (
             s.get(Client, int(waiting["client"])).status,

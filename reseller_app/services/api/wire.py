@@ -56,7 +56,6 @@ DOCUMENTED_CODES = frozenset(
         "no_cdr",
         "no_callstatus",
         "invalid_date",
-        "invalid_datetime",
         "invalid_daterange",
         "invalid_date_from",
         "missing_from_date",
