@@ -56,8 +56,9 @@ def without(base: dict, *names: str, **over: str) -> dict:
     return out
 
 
-# method -> [(parameters, expected status)], run in order on a fresh fixture (later rows may rely on earlier ones).
-CASES: dict[str, list[tuple[dict, str]]] = {
+# method -> [(parameters, expected status[, another method run as a step])], run in order on a fresh fixture
+# (later rows may rely on earlier ones).
+CASES: dict[str, list[tuple]] = {
     "signupClient": [
         (without(SIGNUP, "firstname"), "missing_firstname"),
         (without(SIGNUP, "lastname"), "missing_lastname"),
@@ -292,6 +293,9 @@ CASES: dict[str, list[tuple[dict, str]]] = {
         ({}, "missing_id"),
         ({"id": "99999"}, "invalid_id"),
         ({"id": "S"}, "account_with_dids"),  # D rings it
+        ({"did": "D"}, "success", "unconnectDID"),
+        ({"id": "S"}, "success"),
+        ({"id": "S"}, "invalid_id"),  # no longer connected to a client
     ],
     "getDIDsInfo": [
         ({"client": "O"}, "invalid_client"),
@@ -452,7 +456,8 @@ def _world(api: dict) -> dict[str, str]:
     dids.unconnect_did(actor, api["c"], did_id)
     dids.connect_dids(actor, api["c"], [free[2]], sub_account_id=str(api["sub"]))
     with session_scope() as s:
-        s.exec(select(Did).where(Did.number == free[2])).one().client_id = None
+        own = s.exec(select(Did).where(Did.number == free[2])).one()
+        own.client_id, own.sub_account_id = None, None
     with session_scope() as s:
         bare = Client(reseller_id=api["ra"], email="w@example.com", password_hash="x", firstname="Wu")
         s.add(bare)
@@ -480,15 +485,15 @@ def _fill(params: dict, names: dict[str, str]) -> dict[str, str]:
 @pytest.mark.parametrize("method", sorted(CASES))
 def test_each_documented_code_in_order(api, method):
     names = _world(api)
-    for params, status in CASES[method]:
-        body = call(api, method, **_fill(params, names))
+    for params, status, *step in CASES[method]:
+        body = call(api, step[0] if step else method, **_fill(params, names))
         assert body["status"] == status, (method, params, body)
 
 
 def test_the_tables_cover_every_method_and_code():
     assert set(CASES) == set(methods.METHODS)
     for name, m in methods.REGISTRY.items():
-        tested = {status for _, status in CASES[name]}
+        tested = {status for _, status, *step in CASES[name] if not step}
         assert tested <= set(m.codes) | {"success"}, (name, tested - set(m.codes))
         missing = set(m.codes) - tested - UNREACHED.get(name, set())
         assert not missing, (name, missing)
