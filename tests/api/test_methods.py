@@ -544,7 +544,12 @@ def test_clients_answers(api):
     }  # fmt: skip
     assert call(api, "getClients", client="NEW@example.com")["clients"][0]["client"] == cid
     with session_scope() as s:
-        assert s.get(Client, int(cid)).status == "ACTIVE"
+        made = s.get(Client, int(cid))
+        assert (
+            made.status == "ACTIVE"
+            and made.next_billing_date.day == 1
+            and made.next_billing_date > made.created_at.date()
+        )
     waiting = call(api, "signupClient", **without(SIGNUP, email="w2@example.com", confirm_email="w2@example.com"))
     with session_scope() as s:
         assert (

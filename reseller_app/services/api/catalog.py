@@ -12,7 +12,7 @@ import pycountry
 
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.api.wire import Answer, Params, amount, is_id, method, need, opt, plain, req, text
+from reseller_app.services.api.wire import Answer, Params, amount, client_id, is_id, method, opt, plain, req, text
 from reseller_app.services.catalog import packages
 from reseller_app.services.clients import accounts
 from reseller_app.services.common.errors import NotFound
@@ -74,13 +74,7 @@ def get_packages(actor: Actor, p: Params) -> Answer:
 def get_client_packages(actor: Actor, p: Params) -> Answer:
     """getClientPackages."""
     require_reseller(actor)
-    raw = need(p, "client")
-    if not is_id(raw):
-        raise ApiError("invalid_client")
-    try:
-        accounts.client_details(actor, raw)
-    except NotFound:
-        raise ApiError("invalid_client") from None
+    client_id(actor, p)
     rows = sorted(accounts.package_choices(actor), key=lambda r: int(r["id"]))
     if not rows:
         raise ApiError("no_package")

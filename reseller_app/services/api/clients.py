@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
+from reseller_app.billing.fees import add_months
+from reseller_app.models import utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.api.wire import Answer, Params, flag, is_id, method, need, opt, req, text
+from reseller_app.services.api.wire import Answer, Params, client_id, flag, is_id, method, need, opt, req, text
 from reseller_app.services.clients import accounts
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 
@@ -90,17 +92,6 @@ def _mode(p: Params, default: str | None) -> str | None:
     return BALANCE_MANAGEMENT[raw][0]
 
 
-def _client_id(actor: Actor, p: Params) -> int:
-    raw = need(p, "client")
-    if not is_id(raw):
-        raise ApiError("invalid_client")
-    try:
-        accounts.client_details(actor, raw)
-    except NotFound:
-        raise ApiError("invalid_client") from None
-    return int(raw)
-
-
 CLIENT_PARAMS = (
     req("firstname", "First name."),
     req("lastname", "Last name."),
@@ -158,6 +149,8 @@ def signup_client(actor: Actor, p: Params) -> Answer:
         raise ApiError("mismatch_password_confirm")
     active = flag(p, "activate", "activate")
     data.update(email=email, password=password, balance_management=_mode(p, "SOFT"))
+    # VoIP.ms takes no billing date here: monthly fees start on the first of next month (as before this adapter).
+    data["next_billing_date"] = add_months(utcnow().date().replace(day=1), 1).isoformat()
     try:
         cid = accounts.create_client(actor, data, active=active)
     except ValidationFailed as e:
@@ -193,7 +186,7 @@ def signup_client(actor: Actor, p: Params) -> Answer:
 def set_client(actor: Actor, p: Params) -> Answer:
     """setClient."""
     require_reseller(actor)
-    cid = _client_id(actor, p)
+    cid = client_id(actor, p)
     current = accounts.client_details(actor, cid)
     data: dict[str, str | None] = dict(_fields(p, SET_REQUIRED, current))
     try:
@@ -260,7 +253,7 @@ def get_clients(actor: Actor, p: Params) -> Answer:
 def del_client(actor: Actor, p: Params) -> Answer:
     """delClient."""
     require_reseller(actor)
-    cid = _client_id(actor, p)
+    cid = client_id(actor, p)
     try:
         accounts.delete_client(actor, cid)
     except NotFound:
@@ -300,7 +293,7 @@ def get_balance_management(actor: Actor, p: Params) -> Answer:
 )
 def get_client_threshold(actor: Actor, p: Params) -> Answer:
     """getClientThreshold."""
-    d = accounts.client_details(actor, _client_id(actor, p))
+    d = accounts.client_details(actor, client_id(actor, p))
     raw = d["low_balance_threshold"]
     threshold = str(int(Decimal(raw))) if raw else ""
     return {"threshold_information": {"threshold": threshold, "email": d["low_balance_email"]}}
@@ -319,7 +312,7 @@ def get_client_threshold(actor: Actor, p: Params) -> Answer:
 def set_client_threshold(actor: Actor, p: Params) -> Answer:
     """setClientThreshold."""
     require_reseller(actor)
-    cid = _client_id(actor, p)
+    cid = client_id(actor, p)
     raw = text(p, "threshold")
     if not is_id(raw.lstrip("+")) or not 1 <= int(raw) <= 500:
         raise ApiError("Invalid_threshold")

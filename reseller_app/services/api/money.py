@@ -15,8 +15,8 @@ from reseller_app.services.api.wire import (
     Answer,
     Params,
     amount,
+    client_id,
     flag,
-    is_id,
     method,
     need,
     opt,
@@ -25,28 +25,15 @@ from reseller_app.services.api.wire import (
     text,
     ymd,
 )
-from reseller_app.services.clients import accounts
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.reporting import overview
 
 MAX_DESCRIPTION = 255
 
 
-def _client_id(p: Params, actor: Actor | None = None) -> str:
-    raw = need(p, "client")
-    if not is_id(raw):
-        raise ApiError("invalid_client")
-    if actor is not None:
-        try:
-            accounts.client_details(actor, raw)
-        except NotFound:
-            raise ApiError("invalid_client") from None
-    return raw
-
-
 def _posting(actor: Actor, p: Params, kind: str) -> Answer:
     require_reseller(actor)
-    cid = _client_id(p, actor)
+    cid = client_id(actor, p)
     raw = need(p, kind)
     try:
         value = postings.clean_amount(raw)
@@ -99,7 +86,7 @@ def add_payment(actor: Actor, p: Params) -> Answer:
 
 def _entries(actor: Actor, p: Params, kinds: tuple[str, ...], key: str) -> Answer:
     require_reseller(actor)
-    cid = _client_id(p)
+    cid = client_id(actor, p)
     try:
         rows = postings.client_entries(actor, cid, kinds)
     except NotFound:
@@ -156,7 +143,7 @@ def _figures(u: dict) -> dict[str, str]:
 def get_reseller_balance(actor: Actor, p: Params) -> Answer:
     """getResellerBalance."""
     require_reseller(actor)
-    cid = _client_id(p)
+    cid = client_id(actor, p)
     try:
         u = overview.usage(actor, cid)
     except NotFound:

@@ -8,8 +8,21 @@ from decimal import Decimal, InvalidOperation
 from reseller_app.models import Cdr
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.api.wire import TRUE, Answer, Params, amount, day, hms, is_id, method, need, opt, req, text
-from reseller_app.services.clients import accounts
+from reseller_app.services.api.wire import (
+    TRUE,
+    Answer,
+    Params,
+    amount,
+    client_id,
+    day,
+    hms,
+    is_id,
+    method,
+    need,
+    opt,
+    req,
+    text,
+)
 from reseller_app.services.common.errors import NotFound
 from reseller_app.services.reporting import call_records
 
@@ -18,19 +31,6 @@ DISPOSITIONS = {"answered": "ANSWERED", "noanswer": "NO ANSWER", "busy": "BUSY",
 CALL_TYPES = {"all": "All Calls", "outgoing": "Outgoing Calls", "incoming": "Incoming Calls"}
 CALL_BILLING = {"all": "All Calls", "free": "Free Calls", "billed": "Billed Calls"}
 AREAS = {"US": "USA", "CA": "CAN"}
-
-
-def _client_id(actor: Actor, p: Params, required: bool = True) -> str | None:
-    raw = need(p, "client") if required else text(p, "client")
-    if not raw:
-        return None
-    if not is_id(raw):
-        raise ApiError("invalid_client")
-    try:
-        accounts.client_details(actor, raw)
-    except NotFound:
-        raise ApiError("invalid_client") from None
-    return raw
 
 
 def offset(p: Params, required: bool) -> timezone:
@@ -116,7 +116,7 @@ def get_reseller_cdr(actor: Actor, p: Params) -> Answer:
         raise ApiError("invalid_date_from")
     if (d_to - d_from).days > MAX_CDR_DAYS:
         raise ApiError("invalid_daterange")
-    cid = _client_id(actor, p)
+    cid = client_id(actor, p)
     wanted = tuple(disp for name, disp in DISPOSITIONS.items() if text(p, name).lower() in TRUE)
     if not wanted:
         raise ApiError("no_callstatus")
@@ -162,7 +162,7 @@ def get_reseller_cdr(actor: Actor, p: Params) -> Answer:
 def get_call_types(actor: Actor, p: Params) -> Answer:
     """getCallTypes."""
     require_reseller(actor)
-    cid = _client_id(actor, p, required=False)
+    cid = client_id(actor, p, required=False)
     values = call_records.filter_values(actor, cid)
     rows = [{"value": v, "description": d} for v, d in CALL_TYPES.items()]
     rows += [{"value": n, "description": n} for n in values["dids"]]
@@ -190,7 +190,7 @@ def get_call_billing(actor: Actor, p: Params) -> Answer:
 def get_call_accounts(actor: Actor, p: Params) -> Answer:
     """getCallAccounts."""
     require_reseller(actor)
-    cid = _client_id(actor, p, required=False)
+    cid = client_id(actor, p, required=False)
     values = call_records.filter_values(actor, cid)
     rows = [{"value": "all", "description": "All Accounts"}]
     rows += [{"value": a, "description": a} for a in values["accounts"]]
@@ -199,7 +199,7 @@ def get_call_accounts(actor: Actor, p: Params) -> Answer:
 
 def _messages(actor: Actor, p: Params, id_names: tuple[str, ...]) -> Answer:
     require_reseller(actor)
-    cid = _client_id(actor, p)
+    cid = client_id(actor, p)
     for name in id_names:
         if text(p, name) and not is_id(text(p, name)):
             raise ApiError("no_sms")  # no such message

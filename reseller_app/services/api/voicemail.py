@@ -9,8 +9,7 @@ import re
 
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.api.wire import TRUE, Answer, Params, is_id, method, need, opt, req, text
-from reseller_app.services.clients import accounts
+from reseller_app.services.api.wire import TRUE, Answer, Params, client_id, method, need, opt, req, text
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.telephony import voicemail
 
@@ -19,19 +18,6 @@ PLAY_INSTRUCTIONS = ("u", "su")
 LANGUAGES = ("en", "fr", "es")
 ATTACHMENT_FORMATS = ("wav49", "wav", "wavmp3")
 FIELD_CODE = {"mailbox": "invalid_mailbox", "name": "missing_name", "pin": "invalid_password", "email": "invalid_email"}
-
-
-def _client_id(actor: Actor, p: Params) -> str | None:
-    raw = text(p, "client")
-    if not raw:
-        return None
-    if not is_id(raw):
-        raise ApiError("invalid_client")
-    try:
-        accounts.client_details(actor, raw)
-    except NotFound:
-        raise ApiError("invalid_client") from None
-    return raw
 
 
 def _settings(p: Params, current: dict | None) -> dict:
@@ -139,7 +125,7 @@ def create_voicemail(actor: Actor, p: Params) -> Answer:
     if not re.fullmatch(r"\d{1,10}", digits):
         raise ApiError("invalid_digits")
     form = _settings(p, None)
-    client = _client_id(actor, p)
+    client = client_id(actor, p, required=False)
     if client is None:
         raise ApiError("missing_client")
     form["mailbox"] = digits
@@ -155,7 +141,7 @@ def _box(actor: Actor, p: Params) -> dict:
     mailbox = need(p, "mailbox")
     if not re.fullmatch(r"\d{1,10}", mailbox):
         raise ApiError("invalid_mailbox")
-    client = _client_id(actor, p)
+    client = client_id(actor, p, required=False)
     rows = voicemail.list_mailboxes(actor, client_id=client, mailbox=mailbox)
     if len(rows) != 1:  # none, or the same number at two clients: name the client
         raise ApiError("invalid_mailbox")
@@ -235,7 +221,7 @@ def box_row(v: dict) -> dict[str, str]:
 def get_voicemails(actor: Actor, p: Params) -> Answer:
     """getVoicemails."""
     require_reseller(actor)
-    client = _client_id(actor, p)
+    client = client_id(actor, p, required=False)
     mailbox = text(p, "mailbox")
     if mailbox and not re.fullmatch(r"\d{1,10}", mailbox):
         raise ApiError("invalid_mailbox")

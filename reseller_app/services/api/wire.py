@@ -8,17 +8,14 @@ Methods here adapt requests to the services the portal UI uses; they hold no bus
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlmodel import Session
-
-from reseller_app.models import Client
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.api.access import ApiError
+from reseller_app.services.clients.accounts import client_details
 from reseller_app.services.common.errors import NotFound
-from reseller_app.services.common.lookup import client_of_reseller
 
 Params = dict[str, str]
 Answer = dict
@@ -191,7 +188,6 @@ class Method:
     params: tuple[Param, ...]
     codes: tuple[str, ...]
     notes: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 REGISTRY: dict[str, Method] = {}
@@ -256,15 +252,23 @@ def is_id(raw: str) -> bool:
     return raw.isascii() and raw.isdigit() and 0 < len(raw) < 12
 
 
-def client(session: Session, actor: Actor, p: Params, name: str = "client") -> Client:
-    """The caller's client named by the parameter: missing_client / invalid_client."""
-    raw = need(p, name, "client")
+def client_id(actor: Actor, p: Params, *, required: bool = True, name: str = "client") -> str | None:
+    """The id of the caller's client the parameter names: missing_client (when required) / invalid_client.
+
+    None when the parameter is absent and optional. Ownership is the clients service's check (NotFound).
+    """
+    raw = text(p, name)
+    if not raw:
+        if required:
+            raise ApiError("missing_client")
+        return None
     if not is_id(raw):
         raise ApiError("invalid_client")
     try:
-        return client_of_reseller(session, actor, raw)
+        client_details(actor, raw)
     except NotFound:
         raise ApiError("invalid_client") from None
+    return raw
 
 
 def day(raw: str, code: str = "invalid_date") -> date:
