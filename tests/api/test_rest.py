@@ -4,6 +4,7 @@ odd input (never a 500, never an undocumented code), the OpenAPI description."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -200,3 +201,9 @@ def test_openapi_lists_every_method_its_codes_and_parameters(api):
     assert "application/x-www-form-urlencoded" in op["post"]["requestBody"]["content"]
     method_param = next(p for p in op["get"]["parameters"] if p["name"] == "method")
     assert set(method_param["schema"]["enum"]) == set(methods.METHODS)
+
+
+def test_the_readme_lists_every_method_with_its_codes():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    reference = methods.describe().split("\n\n", 1)[1]
+    assert reference in readme

@@ -95,5 +95,9 @@ def describe() -> str:
     ]
     for m in sorted(REGISTRY.values(), key=lambda m: m.name):
         codes = ", ".join(f"`{c}`" for c in m.codes) or "none besides the general ones"
-        lines.append(f"- **{m.name}**: {m.summary} Codes: {codes}." + (f" *Deviation:* {m.notes}" if m.notes else ""))
+        lines.append(f"- **{m.name}**: {m.summary} Codes: {codes}." + (f" *Note:* {m.notes}" if m.notes else ""))
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(describe().split("\n\n", 1)[1])  # the method list the README's API section carries
