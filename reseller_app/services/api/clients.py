@@ -14,7 +14,7 @@ from reseller_app.billing.fees import add_months
 from reseller_app.models import utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.api.wire import Answer, Params, client_id, flag, is_id, method, need, opt, req, text
+from reseller_app.services.api.wire import Answer, Params, client_id, is_id, method, need, opt, req, text, yes
 from reseller_app.services.clients import accounts
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 
@@ -147,7 +147,7 @@ def signup_client(actor: Actor, p: Params) -> Answer:
         raise ApiError("missing_password_confirm")
     if p.get("confirm_password") != password:
         raise ApiError("mismatch_password_confirm")
-    active = flag(p, "activate", "activate")
+    active = yes(p, "activate")
     data.update(email=email, password=password, balance_management=_mode(p, "SOFT"))
     # VoIP.ms takes no billing date here: monthly fees start on the first of next month (as before this adapter).
     data["next_billing_date"] = add_months(utcnow().date().replace(day=1), 1).isoformat()

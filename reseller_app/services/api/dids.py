@@ -6,7 +6,6 @@ from __future__ import annotations
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
 from reseller_app.services.api.wire import (
-    TRUE,
     Answer,
     Params,
     day,
@@ -17,6 +16,7 @@ from reseller_app.services.api.wire import (
     plain,
     req,
     text,
+    yes,
     ymd,
     ymd_hms,
 )
@@ -229,7 +229,7 @@ def order_did(actor: Actor, p: Params) -> Answer:
     prices = {name: _price(p, name, 6 if name == "minute" else 2, False) for name in ("monthly", "setup", "minute")}
     if any(r["client_id"] for r in dids.list_dids(actor, number=number)):
         raise ApiError("did_in_use")
-    _connect(actor, number, sub, prices, text(p, "test").lower() in TRUE, "Unable_to_purchase")
+    _connect(actor, number, sub, prices, yes(p, "test"), "Unable_to_purchase")
     return {}
 
 
@@ -269,7 +269,7 @@ def connect_did(actor: Actor, p: Params) -> Answer:
     prices = {name: _price(p, name, 6 if name == "minute" else 2, True) for name in ("monthly", "setup", "minute")}
     if text(p, "next_billing"):
         day(text(p, "next_billing"))
-    if text(p, "dont_charge_setup").lower() in TRUE:
+    if yes(p, "dont_charge_setup"):
         prices["setup"] = "0"
     owned = dids.list_dids(actor, number=number)
     if not owned:
@@ -322,7 +322,7 @@ def cancel_did(actor: Actor, p: Params) -> Answer:
     """cancelDID."""
     require_reseller(actor)
     row = _connected(actor, p)
-    if text(p, "test").lower() in TRUE:
+    if yes(p, "test"):
         return {}
     try:
         dids.unconnect_did(actor, row["client_id"], row["id"])

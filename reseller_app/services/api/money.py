@@ -11,18 +11,17 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import postings
 from reseller_app.services.api.access import ApiError
 from reseller_app.services.api.wire import (
-    TRUE,
     Answer,
     Params,
     amount,
     client_id,
-    flag,
     method,
     need,
     opt,
     req,
     talk_time,
     text,
+    yes,
     ymd,
 )
 from reseller_app.services.common.errors import NotFound, ValidationFailed
@@ -41,7 +40,7 @@ def _posting(actor: Actor, p: Params, kind: str) -> Answer:
         raise ApiError(f"invalid_{kind}") from None
     description = text(p, "description")[:MAX_DESCRIPTION] or ("Payment" if kind == "payment" else "Charge")
     key = text(p, "idempotency_key")[:80]
-    test = flag(p, "test", "test")
+    test = yes(p, "test")
     try:
         if test:
             return {}  # every check above ran: the same answer as a real call, nothing posted
@@ -161,7 +160,7 @@ def get_reseller_balance(actor: Actor, p: Params) -> Answer:
 def get_balance(actor: Actor, p: Params) -> Answer:
     """getBalance."""
     require_reseller(actor)
-    advanced = text(p, "advanced").lower() in TRUE
+    advanced = yes(p, "advanced")
     u = overview.usage(actor)
     out = {"current_balance": amount(u["balance"], 6)}
     if advanced:

@@ -9,7 +9,6 @@ from reseller_app.models import Cdr
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
 from reseller_app.services.api.wire import (
-    TRUE,
     Answer,
     Params,
     amount,
@@ -22,6 +21,7 @@ from reseller_app.services.api.wire import (
     opt,
     req,
     text,
+    yes,
 )
 from reseller_app.services.common.errors import NotFound
 from reseller_app.services.reporting import call_records
@@ -117,7 +117,7 @@ def get_reseller_cdr(actor: Actor, p: Params) -> Answer:
     if (d_to - d_from).days > MAX_CDR_DAYS:
         raise ApiError("invalid_daterange")
     cid = client_id(actor, p)
-    wanted = tuple(disp for name, disp in DISPOSITIONS.items() if text(p, name).lower() in TRUE)
+    wanted = tuple(disp for name, disp in DISPOSITIONS.items() if yes(p, name))
     if not wanted:
         raise ApiError("no_callstatus")
     tz = offset(p, required=True)

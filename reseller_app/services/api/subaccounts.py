@@ -12,7 +12,7 @@ from reseller_app.models import utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
 from reseller_app.services.api.catalog import ROUTE_CODE, ROUTES
-from reseller_app.services.api.wire import TRUE, Answer, Params, day, is_id, method, need, opt, req, text, ymd
+from reseller_app.services.api.wire import Answer, Params, day, is_id, method, need, opt, req, text, yes, ymd
 from reseller_app.services.clients import accounts
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.telephony import subaccounts as subs
@@ -155,7 +155,7 @@ def _settings(p: Params, current: dict | None) -> tuple[dict, str, bool]:
         "nat": nat,
         "package_id": package,
     }
-    return form, client, text(p, "reseller_chargesetup").lower() in TRUE
+    return form, client, yes(p, "reseller_chargesetup")
 
 
 def _device_value(device: str | None) -> str | None:

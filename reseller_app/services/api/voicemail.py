@@ -9,7 +9,7 @@ import re
 
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.api.wire import TRUE, Answer, Params, client_id, method, need, opt, req, text
+from reseller_app.services.api.wire import Answer, Params, client_id, method, need, opt, req, text, yes
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.telephony import voicemail
 
@@ -55,7 +55,7 @@ def _settings(p: Params, current: dict | None) -> dict:
     if fmt and fmt not in ATTACHMENT_FORMATS:
         raise ApiError("invalid_email_attachment_format")
     email = text(p, "email") if "email" in p else cur.get("email", "")
-    attach = text(p, "attach_message").lower() in TRUE if text(p, "attach_message") else cur.get("attach_audio", True)
+    attach = yes(p, "attach_message") if text(p, "attach_message") else cur.get("attach_audio", True)
     return {"name": name, "pin": pin, "email": email.split(",")[0].strip(), "attach_audio": attach}
 
 

@@ -219,7 +219,6 @@ def opt(name: str, doc: str) -> Param:
 # --- reading parameters ------------------------------------------------------------------------------------
 
 TRUE = ("1", "true", "yes")
-FALSE = ("0", "false", "no", "")
 
 
 def text(p: Params, name: str) -> str:
@@ -235,16 +234,12 @@ def need(p: Params, name: str, code: str | None = None) -> str:
     return value
 
 
-def flag(p: Params, name: str, code: str | None = None, default: bool = False) -> bool:
-    """A documented boolean: 1/true/yes or 0/false/no (any case); absent = default; else ApiError(invalid_<code>)."""
-    value = text(p, name).lower()
-    if not value:
-        return default
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
-    raise ApiError(f"invalid_{code or name}")
+def yes(p: Params, name: str) -> bool:
+    """A documented boolean: 1/true/yes (any case) is true, anything else (0/false/no/absent) false.
+
+    VoIP.ms documents no invalid_ code for its boolean flags, so no value is refused.
+    """
+    return text(p, name).lower() in TRUE
 
 
 def is_id(raw: str) -> bool:
