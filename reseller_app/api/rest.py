@@ -12,6 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect
 
 from reseller_app.services.api import access as api_access
 from reseller_app.services.api import methods as api_methods
@@ -124,7 +127,8 @@ async def handle(request: Request) -> JSONResponse:
     """Authenticate, scope to the reseller, run the method; every failure is a status code, never a 500."""
     try:
         p = await _params(request)
-    except Exception:  # noqa: BLE001 - an unreadable body is the client's problem, answered as such
+    except (ClientDisconnect, HTTPException, MultiPartException, RecursionError):
+        # An unreadable body (malformed multipart, JSON nested past the parser's depth): no credentials could be read.
         return _answer("missing_credentials")
     if not p.get("api_username") or not p.get("api_password"):
         return _answer("missing_credentials")
@@ -140,7 +144,7 @@ async def handle(request: Request) -> JSONResponse:
         return _answer(e.status)
     except ServiceError as e:
         return _answer(api_methods.status_for(e))
-    except Exception as e:  # noqa: BLE001 - logged with its traceback; the caller gets a status, not a 500
+    except Exception as e:  # logged with its traceback; the caller gets a status, not a 500
         log.exception("REST API failure")
         return _answer(api_methods.status_for(e))
 

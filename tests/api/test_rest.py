@@ -180,7 +180,7 @@ def test_long_parameter_names_are_not_echoed(api):
 
 
 def test_an_unexpected_failure_is_a_documented_code_and_logged(api, monkeypatch, caplog):
-    def boom(actor, p):  # noqa: ANN001, ANN202, ARG001
+    def boom(actor, p):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(methods.REGISTRY, "getRoutes", methods.REGISTRY["getRoutes"].__class__(
@@ -207,3 +207,21 @@ def test_the_readme_lists_every_method_with_its_codes():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     reference = methods.describe().split("\n\n", 1)[1]
     assert reference in readme
+
+
+MULTIPART_X = "multipart/form-data; boundary=x"
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),  # deeper than the JSON parser goes
+        (b"junk", "multipart/form-data"),  # no boundary
+        (b"--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--\r\n", MULTIPART_X),  # a part without a name
+        (b"--x\r\nContent-Disposition: form-data; name=a\r\nX\xff: y\r\n\r\nv\r\n--x--\r\n", MULTIPART_X),  # bad header
+    ],
+)
+def test_an_unreadable_body_is_missing_credentials(api, body, ctype):
+    # Nothing could be read, credentials included: the first documented check answers.
+    r = api["http"].post(PATH, content=body, headers={"content-type": ctype})
+    assert r.status_code == 200 and r.json() == {"status": "missing_credentials"}

@@ -42,7 +42,7 @@ def _free_port() -> int:
 def server(engine) -> Iterator[str]:
     """The portal's API served by granian on 127.0.0.1 (same test database); answers its base URL."""
     port = _free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    proc = subprocess.Popen(
         [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--workers", "1", "--no-log", "reseller_app.api:create_api"],
         cwd=ROOT,
@@ -73,7 +73,7 @@ def server(engine) -> Iterator[str]:
 
 
 @pytest.fixture()
-def client(server):  # noqa: ANN201
+def client(server):
     """A `voipms.VoipMs` client of a reseller with one client on a sub-account, pointed at the test server."""
     rid = create_reseller("vo@example.com", "login-pass-1")
     actor = Actor("reseller", rid)
