@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, select
 
 from reseller_app.billing.fees import add_months
 from reseller_app.billing.money import parse_amount
@@ -21,23 +21,16 @@ from reseller_app.db import session_scope
 from reseller_app.models import (
     Cdr,
     Client,
-    Did,
-    E911Record,
-    Forwarding,
     LedgerEntry,
-    LoginSession,
     Package,
-    PasswordResetToken,
-    PaymentOrder,
     SubAccount,
-    Voicemail,
     utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting import postings
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.clients.accounts import TEXT_FIELDS
+from reseller_app.services.clients.accounts import TEXT_FIELDS, delete_client
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 
@@ -96,7 +89,7 @@ def _client(session: Session, actor: Actor, p: Params, *, by_email: bool = False
         client = session.exec(
             select(Client).where(Client.reseller_id == actor.reseller_id, Client.email == raw.lower())
         ).first()
-    if client is None or client.reseller_id != actor.reseller_id:
+    if client is None or client.reseller_id != actor.reseller_id or client.deleted_at is not None:
         raise ApiError("invalid_client")
     return client
 
@@ -234,26 +227,25 @@ def get_clients(actor: Actor, p: Params) -> dict:
             rows = [_client(session, actor, p, by_email=True)]
         else:
             rows = session.exec(
-                select(Client).where(Client.reseller_id == actor.reseller_id).order_by(Client.id).limit(5000)
+                select(Client)
+                .where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
+                .order_by(Client.id)
+                .limit(5000)
             ).all()
         return {"clients": [_client_row(c) for c in rows]}
 
 
 def del_client(actor: Actor, p: Params) -> dict:
-    """delClient: delete a client with nothing connected (sub-accounts, numbers, e911, voicemail, forwarding)."""
+    """delClient: the portal's client deletion (the person goes, the books stay); refused while in use."""
     require_reseller(actor)
     with session_scope() as session:
-        client = _client(session, actor, p)
-        cid = client.id
-        for model in (SubAccount, Did, E911Record, Voicemail, Forwarding):
-            if session.exec(select(model.id).where(model.client_id == cid).limit(1)).first() is not None:
-                raise ApiError("client_in_use")
-        # Calls stay in the reseller's books (cost and profit) without the client.
-        session.exec(update(Cdr).where(Cdr.client_id == cid).values(client_id=None))
-        for model in (LedgerEntry, LoginSession, PasswordResetToken, PaymentOrder):
-            session.exec(delete(model).where(model.client_id == cid))
-        session.delete(client)
-        audit.record(session, actor, "api_del_client", "client", cid)
+        cid = _client(session, actor, p).id
+    try:
+        delete_client(actor, cid)
+    except NotFound:
+        raise ApiError("invalid_client") from None
+    except ValidationFailed:
+        raise ApiError("client_in_use") from None
     return {}
 
 
