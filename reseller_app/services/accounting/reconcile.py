@@ -62,9 +62,9 @@ def find_mismatches() -> list[Mismatch]:
     return [Mismatch(rid, cid, balance, _money(raw)) for rid, cid, balance, raw in rows]
 
 
-def _money(raw: object) -> Decimal:
+def _money(raw: Decimal | int) -> Decimal:
     # The sum of a Money column comes back typed (Decimal) or as raw micro-units, depending on the dialect.
-    return raw if isinstance(raw, Decimal) else Decimal(int(raw)).scaleb(-6)  # type: ignore[call-overload]
+    return raw if isinstance(raw, Decimal) else Decimal(raw).scaleb(-6)
 
 
 def reconcile() -> list[Mismatch]:
