@@ -7,25 +7,26 @@ from datetime import date
 from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from reseller_app.billing.ledger import THRESHOLD_MIN, validate_threshold
 from reseller_app.db import session_scope
 from reseller_app.models import (
-    Cdr,
+    AuditLog,
     Client,
     Did,
     E911Record,
-    FaxRecord,
     Forwarding,
     LedgerEntry,
+    LoginAttempt,
     LoginSession,
+    OutboundEmail,
     Package,
     PasswordResetToken,
-    PaymentOrder,
     SubAccount,
     Voicemail,
+    utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem
@@ -154,7 +155,7 @@ def client_details(actor: Actor, client_id: int | str) -> dict:
 def all_client_details(actor: Actor, email: str = "", limit: int = 5000) -> list[dict]:
     """`client_details` of every client of the reseller (or the one with this email), oldest first."""
     require_reseller(actor)
-    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
     if email:
         stmt = stmt.where(Client.email == email.strip().lower())
     with session_scope() as session:
@@ -248,8 +249,21 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def deleted_label(client_id: int) -> str:
+    """How a deleted client is named from then on (its tombstone's `email`, so every report shows it)."""
+    return f"Deleted client #{client_id}"
+
+
 def delete_client(actor: Actor, client_id: int | str) -> None:
-    """Delete a client and its history for good; refused while anything is still connected."""
+    """Delete a client: the person goes, the books stay; refused while anything is still connected.
+
+    Removed: name, company, address, phone, emails, the password hash, sessions (impersonations too), password-reset
+    links, e911 records, voicemail boxes, forwardings, failed-login counters, the mail written to it and the email in
+    earlier audit rows. Kept: the row itself as an anonymised tombstone (`deleted_at`, named "Deleted client #id"),
+    so its ledger, calls, faxes and payment orders keep their owner and the reseller's reports and totals do not
+    change. The email address is free again; nobody can log in as the tombstone, and every lookup, list and the
+    API skip it. The REST API's delClient calls this too.
+    """
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -263,17 +277,37 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
         if left:
             raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
         cid = client.id
-        # Calls and faxes stay in the reseller's reports, without the client.
-        session.exec(update(Cdr).where(Cdr.client_id == cid).values(client_id=None))
-        session.exec(update(FaxRecord).where(FaxRecord.client_id == cid).values(client_id=None))
-        session.exec(update(Did).where(Did.client_id == cid).values(client_id=None))
-        # Reversals point at their originals: remove them first.
-        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid, LedgerEntry.reverses_id.is_not(None)))
-        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid))
-        for model in (E911Record, Voicemail, Forwarding, PaymentOrder, PasswordResetToken, LoginSession):
+        addresses = {a for a in (client.email, client.low_balance_email) if a}
+        for model in (E911Record, Voicemail, Forwarding, PasswordResetToken, LoginSession):
             session.exec(delete(model).where(model.client_id == cid))
-        session.delete(client)
-        audit.record(session, actor, "delete_client", "client", cid, email=client.email)
+        session.exec(
+            delete(LoginAttempt).where(
+                LoginAttempt.realm == f"client:{client.reseller_id}", LoginAttempt.login == client.email
+            )
+        )
+        if addresses:
+            session.exec(
+                delete(OutboundEmail).where(
+                    OutboundEmail.reseller_id == client.reseller_id, OutboundEmail.to_addr.in_(addresses)
+                )
+            )
+        for row in session.exec(
+            select(AuditLog).where(
+                AuditLog.reseller_id == client.reseller_id, AuditLog.object_type == "client", AuditLog.object_id == cid
+            )
+        ).all():
+            if "email" in (row.detail or {}):
+                row.detail = {k: v for k, v in row.detail.items() if k != "email"}
+        for key in TEXT_FIELDS:
+            setattr(client, key, "")
+        client.email = deleted_label(cid)
+        client.password_hash = ""
+        client.low_balance_threshold = None
+        client.low_balance_email = ""
+        client.next_billing_date = None
+        client.last_login_at = None
+        client.deleted_at = utcnow()
+        audit.record(session, actor, "delete_client", "client", cid)
 
 
 def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
@@ -281,7 +315,7 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
     require_reseller(actor)
     page = max(1, int(page))
     page_size = min(max(1, int(page_size)), 100)
-    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
     if status in STATUSES:
         stmt = stmt.where(Client.status == status)
     term = (search or "").strip().lower()[:100]
