@@ -70,9 +70,7 @@ def sign_up(reseller_id: int, form: dict[str, str]) -> str:
             errors["country"] = "Use a 2-letter country code, e.g. CA."
     if values.get("phone_number") and "phone_number" not in errors:
         try:
-            values["phone_number"] = fields.phone_e164(
-                values["phone_number"], "phone_number", values.get("country") or "US"
-            )
+            fields.phone_e164(values["phone_number"], "phone_number", values.get("country") or "US")
         except ValidationFailed as e:
             errors.update(e.errors)
     try:

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from reseller_app.db import session_scope
-from reseller_app.models import AuditLog, Client, Did, LedgerEntry, SubAccount
+from reseller_app.models import AuditLog, Client, Did, SubAccount
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.security import verify_password
 from reseller_app.services.accounting import postings
@@ -179,20 +179,6 @@ def test_delete_is_refused_while_services_are_connected_and_says_which(world):
     assert _client(world["c"]) is not None
 
 
-def test_delete_removes_the_client_and_its_history(world):
-    a = world["actor_a"]
-    with session_scope() as s:
-        s.get(SubAccount, world["sub"]).client_id = None
-    entry = postings.manual_posting(a, world["c"], "payment", "10", "cash")
-    postings.reverse(a, world["c"], entry.id)
-    with pytest.raises(NotFound):
-        clients.delete_client(world["actor_b"], world["c"])
-    clients.delete_client(a, world["c"])
-    assert _client(world["c"]) is None
-    with session_scope() as s:
-        assert s.exec(select(LedgerEntry).where(LedgerEntry.client_id == world["c"])).first() is None
-
-
 def test_list_searches_filters_and_pages_in_sql(world):
     a = world["actor_a"]
     with session_scope() as s:  # straight in the table: 30 argon2 hashes would only slow the test down
@@ -285,9 +271,9 @@ def test_every_client_service_refuses_a_client_actor(world):
     assert _client(world["c"]).balance == Decimal("0")
 
 
-def test_phone_numbers_are_stored_in_one_international_form(world):
+def test_a_valid_phone_number_is_kept_as_typed(world):
     cid = clients.create_client(world["actor_a"], {**FORM, "phone_number": "(514) 555-0101", "country": "CA"})
-    assert _client(cid).phone_number == "+15145550101"
+    assert _client(cid).phone_number == "(514) 555-0101"
 
 
 def test_a_past_billing_date_is_refused_but_the_one_the_client_has_is_kept(world):
