@@ -98,7 +98,6 @@ def reseller_layout(heading: str, *children: rx.Component) -> rx.Component:
     nav = [_nav_link(*item) for item in RESELLER_NAV]
     return rx.box(
         favicon(),
-        _phone_menu(),
         rx.flex(
             rx.box(
                 rx.vstack(
@@ -119,6 +118,8 @@ def reseller_layout(heading: str, *children: rx.Component) -> rx.Component:
                 display=["none", "none", "block"],
                 id="sidebar",
             ),
+            # After the sidebar in the page's order (read first on a desktop), above the page on a phone.
+            _phone_menu(),
             rx.box(
                 rx.heading(heading, size="6", margin_bottom="0.75em"),
                 *children,
@@ -126,7 +127,7 @@ def reseller_layout(heading: str, *children: rx.Component) -> rx.Component:
                 flex="1",
                 min_width="0",
             ),
-            direction="row",
+            direction=["column", "column", "row"],
             width="100%",
         ),
         background="#f3f4f6",

@@ -14,6 +14,8 @@ import json
 import reflex as rx
 from reflex_base.utils.imports import ImportDict
 
+from reseller_app.components.layout import RICH_TEXT_STYLE
+
 # The choices of the toolbar: what the old composer offered, now applied to a selection.
 FONTS = ["Arial", "Georgia", "Helvetica", "Tahoma", "Times New Roman", "Trebuchet MS", "Verdana"]
 SIZES = ["12px", "14px", "16px", "18px", "24px", "32px"]
@@ -51,6 +53,13 @@ _PICKER_LABELS = {
     },
     "& .ql-picker.ql-font": {"width": "130px"},
     "& .ql-editor": {"min_height": "160px", "font_size": "15px"},
+    # What is typed looks as the dashboard will show it (the page's CSS reset would flatten headings and lists).
+    # (Lists keep Quill's own markers: its lists are <ol> with a data-list kind while editing.)
+    **{
+        f"& .ql-editor {tag[2:]}": style
+        for tag, style in RICH_TEXT_STYLE.items()
+        if tag.startswith("& ") and tag[2:] not in ("ul", "ol")
+    },
     "& .ql-toolbar": {"border_radius": "6px 6px 0 0", "background": "#f9fafb"},
     "& .ql-container": {"border_radius": "0 0 6px 6px", "background": "white"},
 }

@@ -529,6 +529,7 @@ def test_the_welcome_text_is_edited_in_a_rich_text_editor_and_stays_clean(page, 
     page.locator("#cmp-img").fill("javascript:alert(1)")
     page.locator("#cmp-add-image").click()
     expect(page.locator("#err-cmp_img")).to_be_visible()
+    page.locator("#cmp-img").fill("")
     page.locator("#save-messages").click()
     expect(page.locator("#notice-messages")).to_have_text("Saved.")
     ctx, client = _new(browser, app_server)

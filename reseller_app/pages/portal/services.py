@@ -8,7 +8,15 @@ import reflex as rx
 
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import client_button, client_layout, client_panel
-from reseller_app.pages.portal.parts import SELECT_STYLE, empty, labelled, portal_pager, portal_table, scroll
+from reseller_app.pages.portal.parts import (
+    SELECT_STYLE,
+    STACKED,
+    empty,
+    labelled,
+    portal_pager,
+    portal_table,
+    scroll,
+)
 from reseller_app.state.portal.services import (
     AUTH_CHOICES,
     CODECS,
@@ -51,11 +59,19 @@ def _action_table(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in [*headers, ""]])),
                 rx.table.body(
                     rx.foreach(
-                        rows, lambda r: rx.table.row(*[rx.table.cell(r[c]) for c in cells], rx.table.cell(action(r)))
+                        rows,
+                        lambda r: rx.table.row(
+                            *[
+                                rx.table.cell(r[c], custom_attrs={"data-label": h})
+                                for h, c in zip(headers, cells, strict=True)
+                            ],
+                            rx.table.cell(action(r), custom_attrs={"data-label": ""}),
+                        ),
                     )
                 ),
                 size="1",
                 width="100%",
+                style=STACKED,  # one card per row on a phone
             )
         ),
         empty(empty_text),
