@@ -127,7 +127,7 @@ def reseller_layout(heading: str, *children: rx.Component) -> rx.Component:
                 flex="1",
                 min_width="0",
             ),
-            direction=["column", "column", "row"],
+            direction=rx.breakpoints(initial="column", sm="row"),
             width="100%",
         ),
         background="#f3f4f6",

@@ -193,6 +193,14 @@ def test_spending_panels_count_the_days_fees(page, app_server):
     expect(page.locator("#month-spent")).to_have_text("$3.00")
 
 
+def test_a_suspended_client_is_told_how_to_pay_without_paypal(page, app_server):
+    _client(page, app_server["ids"]["pol"], "broke-pol@example.com")
+    expect(page.locator("#suspended-note")).to_contain_text("suspended")
+    expect(page.locator("#payment-instructions")).to_have_text(
+        "Pay by bank transfer to account 12-345, reference your email."
+    )
+
+
 # ------------------------------------------------------------------ 6. Simple view
 
 

@@ -117,7 +117,8 @@ def _sub_control(name: str) -> rx.Component:
                     codec,
                     checked=SV.edit_codecs.contains(codec),
                     on_change=lambda on, c=codec: SV.toggle_edit_codec(c, on),
-                    id=f"sub-codec-{codec}",
+                    # No id: inside the form it would be submitted too; the state holds the ticks.
+                    class_name=f"sub-codec sub-codec-{codec}",
                 )
                 for codec in CODECS
             ],
