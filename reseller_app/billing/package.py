@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .enums import ROUTES, Route
 from .money import ZERO, parse_amount
 
-_ROUTES = ("value", "premium")
 _KEYS = {
     "name",
     "markup_fixed",
@@ -65,8 +65,8 @@ class PackageRules:
     markup_fixed: Decimal = ZERO
     markup_percent: Decimal = ZERO
     pulse: int = 60
-    canada_route: str = "value"
-    international_route: str = "premium"
+    canada_route: str = Route.VALUE.value
+    international_route: str = Route.PREMIUM.value
     onnet_free: bool = False
     free_minutes: int = 0
     billing_anchor: date | None = None
@@ -79,7 +79,7 @@ class PackageRules:
     def __post_init__(self) -> None:
         _check_pulse(self.pulse)
         for route_name in ("canada_route", "international_route"):
-            if getattr(self, route_name) not in _ROUTES:
+            if getattr(self, route_name) not in ROUTES:
                 raise ValueError(f"{route_name}: must be 'value' or 'premium', got {getattr(self, route_name)!r}")
         if isinstance(self.free_minutes, bool) or not isinstance(self.free_minutes, int) or self.free_minutes < 0:
             raise ValueError(f"free_minutes: must be a whole number >= 0, got {self.free_minutes!r}")
@@ -157,7 +157,7 @@ def _to_amount(raw: object, what: str, *, places: int = 6) -> Decimal:
 
 def _route(data: dict[str, Any], key: str) -> str:
     value = data[key]
-    if value not in _ROUTES:
+    if value not in ROUTES:
         raise ValueError(f"{key}: must be 'value' or 'premium', got {value!r}")
     return value
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
+from reseller_app.billing.enums import CALL_TYPES
 from reseller_app.billing.fees import add_months
 from reseller_app.billing.money import parse_amount
 from reseller_app.db import session_scope
@@ -46,7 +47,6 @@ Q4 = Decimal("0.0001")
 MAX_CDR_DAYS = 92
 MAX_CDR_ROWS = 10_000
 BALANCE_MANAGEMENT = {"1": ("HARD", "Hard (suspend at 0)"), "2": ("SOFT", "Soft (may go negative)")}
-DISPOSITION_FILTERS = {"answered": "ANSWERED", "noanswer": "NO ANSWER", "busy": "BUSY", "failed": "FAILED"}
 CLIENT_FIELDS = ("firstname", "lastname", "company", "address", "city", "state", "country", "zip", "phone_number")
 REQUIRED_FIELDS = ("firstname", "lastname", "address", "city", "state", "country", "zip", "phone_number")
 FIELD_LIMITS = {key: limit for key, (_label, limit) in TEXT_FIELDS.items()}  # what the client table takes
@@ -502,7 +502,7 @@ def get_reseller_cdr(actor: Actor, p: Params) -> dict:
     if d_to < d_from or (d_to - d_from).days > MAX_CDR_DAYS:
         raise ApiError("invalid_daterange")
     tz = _tz(p)
-    wanted = [disp for flag, disp in DISPOSITION_FILTERS.items() if _flag(p, flag, "0")]
+    wanted = [disp for flag, disp in CALL_TYPES.items() if _flag(p, flag, "0")]
     calltype = (p.get("calltype") or "all").strip().lower()
     if calltype not in ("all", "outgoing", "incoming"):
         raise ApiError("invalid_calltype")

@@ -1,7 +1,8 @@
 """Manage rates & packages: the package list, the wizard's form values and one page of each table.
 
-Every handler resolves the reseller from the session cookie and passes that Actor to services/catalog/packages.py,
-which checks that each id it is given is the reseller's own. Nothing here computes money.
+Every handler resolves the reseller from the session cookie and passes that Actor to services/catalog/ (wizard,
+area_rates, free_zones, rate_lookup, simulator), which checks that each id it is given is the reseller's own.
+Nothing here computes money.
 """
 
 from __future__ import annotations
@@ -14,22 +15,23 @@ from typing import Any
 import reflex as rx
 
 from reseller_app import routes
+from reseller_app.billing.enums import ROUTES
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import area_rates, fields, free_zones, rate_lookup, simulator, wizard
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.state.session import ResellerPage
 
 TABS = ("details", "fees", "free", "system", "services", "rates", "zones", "lookup", "simulator")
 FORM_TEXT = ("name", "markup_fixed", "markup_percent", "pulse", "monthly_fee", "setup_fee", "free_minutes")
 FORM_CHOICE = {
-    "canada_route": packages.ROUTES,
-    "international_route": packages.ROUTES,
-    "service_config": packages.SERVICE_CONFIGS,
-    "view_setting": packages.VIEW_SETTINGS,
-    "pulse": packages.PULSES,
+    "canada_route": ROUTES,
+    "international_route": ROUTES,
+    "service_config": wizard.SERVICE_CONFIGS,
+    "view_setting": wizard.VIEW_SETTINGS,
+    "pulse": wizard.PULSES,
 }
 FORM_FLAGS = ("onnet_free", "allow_did_purchase")
-FORM_LISTS = {"subaccount_editable": packages.EDITABLE_FIELDS, "services": packages.SERVICES}
+FORM_LISTS = {"subaccount_editable": wizard.EDITABLE_FIELDS, "services": wizard.SERVICES}
 
 
 def _message(err: ServiceError) -> str:
@@ -94,7 +96,7 @@ class PackagesState(ResellerPage, rx.State):
     # --- the list ---------------------------------------------------------------------------
 
     def _load_rows(self, actor: Actor) -> None:
-        self.rows = packages.list_packages(actor)
+        self.rows = wizard.list_packages(actor)
 
     @rx.event
     async def load(self):  # noqa: ANN201
@@ -115,7 +117,7 @@ class PackagesState(ResellerPage, rx.State):
             return rx.redirect(routes.RESELLER_LOGIN)
         self.error = self.notice = ""
         try:
-            packages.duplicate_package(actor, package_id)
+            wizard.duplicate_package(actor, package_id)
             self.notice = "Package duplicated."
         except ServiceError as e:
             self.error = _message(e)
@@ -140,7 +142,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            packages.delete_package(actor, self.confirm_delete)
+            wizard.delete_package(actor, self.confirm_delete)
             self.notice = "Package deleted."
             if self.package_id == self.confirm_delete:
                 self.editing = False
@@ -163,7 +165,7 @@ class PackagesState(ResellerPage, rx.State):
         self.tab = "details"
         self.errors = {}
         self.saved_message = self.notice = self.error = ""
-        self._fill(packages.get_package(actor, package_id) if package_id else packages.FORM_DEFAULTS)
+        self._fill(wizard.get_package(actor, package_id) if package_id else wizard.FORM_DEFAULTS)
         self.sample_cost = ""
         self.area_search, self.area_page = "", 1
         self.area_target = self.area_rate = self.zone_value = self.lookup_number = ""
@@ -207,7 +209,7 @@ class PackagesState(ResellerPage, rx.State):
             self.tab = tab
 
     def _refresh_example(self, actor: Actor) -> None:
-        self.example = packages.example_line(actor, self._form_values(), self.sample_destination, self.sample_cost)
+        self.example = wizard.example_line(actor, self._form_values(), self.sample_destination, self.sample_cost)
 
     async def _revalidate(self):  # noqa: ANN202
         actor = await self._actor()
@@ -215,7 +217,7 @@ class PackagesState(ResellerPage, rx.State):
             return rx.redirect(routes.RESELLER_LOGIN)
         self.saved_message = ""
         try:
-            self.errors = packages.validate_package(actor, self._form_values(), self.package_id or None)
+            self.errors = wizard.validate_package(actor, self._form_values(), self.package_id or None)
             self._refresh_example(actor)
         except ServiceError as e:
             self.errors = {"name": _message(e)}
@@ -265,7 +267,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            pid = packages.save_package(actor, self._form_values(), self.package_id or None)
+            pid = wizard.save_package(actor, self._form_values(), self.package_id or None)
         except ValidationFailed as e:
             self.errors = e.errors
             self.saved_message = ""
@@ -287,7 +289,7 @@ class PackagesState(ResellerPage, rx.State):
         if not self.package_id:
             return  # no package open: nothing to show (a hand-made event)
         try:
-            data = packages.list_area_rates(actor, self.package_id, self.area_search, self.area_page)
+            data = area_rates.list_area_rates(actor, self.package_id, self.area_search, self.area_page)
         except ServiceError as e:  # the open package is gone (deleted in another tab) or was never this reseller's
             self.area_rows, self.zone_rows, self.area_total, self.area_pages = [], [], "0", 1
             self.error = _message(e)
@@ -296,7 +298,7 @@ class PackagesState(ResellerPage, rx.State):
         self.area_total = data["total"]
         self.area_pages = data["pages"]
         self.area_page = data["page"]
-        self.zone_rows = packages.list_free_zones(actor, self.package_id)
+        self.zone_rows = free_zones.list_free_zones(actor, self.package_id)
 
     async def _tables(self):  # noqa: ANN202
         actor = await self._actor()
@@ -340,7 +342,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            packages.add_area_rate(actor, self.package_id, self.area_kind, self.area_target, self.area_rate)
+            area_rates.add_area_rate(actor, self.package_id, self.area_kind, self.area_target, self.area_rate)
         except ValidationFailed as e:
             self.area_errors = e.errors
             return None
@@ -359,7 +361,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            packages.delete_area_rate(actor, area_rate_id)
+            area_rates.delete_area_rate(actor, area_rate_id)
         except ServiceError as e:
             self.area_errors = {"target": _message(e)}
         self._refresh_tables(actor)
@@ -374,9 +376,9 @@ class PackagesState(ResellerPage, rx.State):
         self.import_message = self.import_error = ""
         if not files:
             return None
-        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)
+        data = await files[0].read(fields.MAX_UPLOAD_BYTES + 1)
         try:
-            n = packages.import_area_rates(actor, self.package_id, data)
+            n = area_rates.import_area_rates(actor, self.package_id, data)
             self.import_message = f"Imported {n} rates."
         except ServiceError as e:
             self.import_error = _message(e) if not isinstance(e, ValidationFailed) else "\n".join(e.errors.values())
@@ -390,7 +392,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            text = packages.export_area_rates(actor, self.package_id)
+            text = area_rates.export_area_rates(actor, self.package_id)
         except ServiceError as e:
             self.import_error = _message(e)
             return None
@@ -413,7 +415,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            packages.add_free_zone(actor, self.package_id, self.zone_kind, self.zone_value)
+            free_zones.add_free_zone(actor, self.package_id, self.zone_kind, self.zone_value)
         except ServiceError as e:
             self.zone_error = _message(e)
             return None
@@ -428,7 +430,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            packages.delete_free_zone(actor, zone_id)
+            free_zones.delete_free_zone(actor, zone_id)
         except ServiceError as e:
             self.zone_error = _message(e)
         self._refresh_tables(actor)
@@ -448,7 +450,7 @@ class PackagesState(ResellerPage, rx.State):
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
         try:
-            self.lookup = packages.rate_lookup(actor, self.package_id, self.lookup_number)
+            self.lookup = rate_lookup.look_up(actor, self.package_id, self.lookup_number)
             self.lookup_error = ""
         except ServiceError as e:
             self.lookup, self.lookup_error = {}, _message(e)
@@ -474,7 +476,7 @@ class PackagesState(ResellerPage, rx.State):
         """Keep an uploaded CDR file on the server (never in the state) and simulate with it."""
         if self.sim_running or not files:
             return None
-        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)
+        data = await files[0].read(fields.MAX_UPLOAD_BYTES + 1)
         fd, path = tempfile.mkstemp(prefix="sim-", suffix=".csv")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -497,7 +499,7 @@ class PackagesState(ResellerPage, rx.State):
         upload = None
         if path:
             upload = await asyncio.to_thread(_read_and_remove, path)
-        steps = packages.simulate(*args, upload=upload)
+        steps = simulator.simulate(*args, upload=upload)
         try:
             while True:
                 step = await asyncio.to_thread(next, steps, None)

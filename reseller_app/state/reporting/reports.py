@@ -8,7 +8,7 @@ import reflex as rx
 
 from reseller_app import routes
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
-from reseller_app.services.reporting import reports
+from reseller_app.services.reporting import cdr, filters, financial, inventory
 from reseller_app.state.session import ResellerPage
 
 TABS = ("global", "user", "fax", "financial", "subaccounts", "dids")
@@ -59,29 +59,29 @@ class ReportsState(ResellerPage, rx.State):
             return rx.redirect(routes.RESELLER_LOGIN)
         self.errors, self.error = {}, ""
         try:
-            f = reports.parse_filters(self._raw())
+            f = filters.parse_filters(self._raw())
             if self.tab in ("global", "user"):
                 if self.tab == "user" and f.client_id is None:
                     self.rows, self.totals, self.pages = [], {}, 1
                     self.error = "Choose a client to see its calls."
                     return None
-                data = reports.cdr_report(actor, f, self.sort, self.desc, self.page)
+                data = cdr.cdr_report(actor, f, self.sort, self.desc, self.page)
             elif self.tab == "fax":
-                data = reports.fax_report(actor, f, self.sort, self.desc, self.page)
+                data = cdr.fax_report(actor, f, self.sort, self.desc, self.page)
             elif self.tab == "financial":
-                data = reports.financial_report(actor, f.date_from, f.date_to)
+                data = financial.financial_report(actor, f.date_from, f.date_to)
                 data.update(page=1, pages=1)
             elif self.tab == "subaccounts":
-                data = reports.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = inventory.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
             else:
-                data = reports.did_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = inventory.did_report(actor, f.client_id, self.sort, self.desc, self.page)
         except ValidationFailed as e:
             self.errors = dict(e.errors)
             return None
         except ServiceError as e:
             self.error = str(e)
             return None
-        self.rows = _strings(data["rows"])
+        self.rows = _strings(data["items"])
         self.totals = {k: str(v) for k, v in data["totals"].items()}
         self.chart = _strings(data.get("chart", []))
         self.pages = data["pages"]
@@ -94,10 +94,10 @@ class ReportsState(ResellerPage, rx.State):
         actor = await self._actor()
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
-        first, today = reports.default_period()
+        first, today = filters.default_period()
         self.date_from = self.date_from or first.isoformat()
         self.date_to = self.date_to or today.isoformat()
-        self.clients = reports.client_choices(actor)
+        self.clients = inventory.client_choices(actor)
         self.page = 1
         return await self._refresh()
 
@@ -128,7 +128,7 @@ class ReportsState(ResellerPage, rx.State):
         actor = await self._actor()
         if actor is not None and self.client_id.isdigit():
             try:
-                self.sub_accounts = reports.subaccount_choices(actor, int(self.client_id))
+                self.sub_accounts = inventory.subaccount_choices(actor, int(self.client_id))
             except ServiceError:
                 self.sub_accounts = []
         return await self._refresh()
