@@ -159,7 +159,7 @@ def _route(data: dict[str, Any], key: str) -> str:
     value = data[key]
     if value not in ROUTES:
         raise ValueError(f"{key}: must be 'value' or 'premium', got {value!r}")
-    return value
+    return str(value)
 
 
 def _prefix(raw: object, what: str) -> str:
