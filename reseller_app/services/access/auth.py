@@ -13,7 +13,7 @@ from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, ut
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
-from reseller_app.services.common.errors import AuthFailed, NotFound
+from reseller_app.services.common.errors import AuthFailed
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
@@ -126,10 +126,8 @@ def impersonate_client(actor: Actor, client_id: int) -> str:
     """A reseller opens its client's interface as that client ("Login to client's interface")."""
     require_reseller(actor)
     with session_scope() as session:
-        client = session.get(Client, client_id)
-        if client is None or client.reseller_id != actor.reseller_id or client.deleted_at is not None:
-            raise NotFound()
-        token = _open_session(session, "client", actor.reseller_id, client_id, by=actor.reseller_id)
+        client = lookup.client_of_reseller(session, actor, client_id)
+        token = _open_session(session, "client", actor.reseller_id, client.id, by=actor.reseller_id)
         audit.record(session, actor, "impersonate", "client", client_id)
     return token
 

@@ -18,7 +18,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
-from reseller_app.services.common.lookup import client_of_reseller
+from reseller_app.services.common.lookup import client_of_reseller, owned
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +188,7 @@ def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
     fx = Effects()
     with session_scope() as session:
         client = client_of_reseller(session, actor, client_id)
-        original = session.get(LedgerEntry, int(entry_id))
-        if original is None or original.client_id != client.id:
-            raise NotFound("No such transaction.")
+        original = owned(session, actor, LedgerEntry, entry_id, "transaction", client_id=client.id)
         if original.kind == "reversal":
             raise ValidationFailed({"transaction": "A reversal cannot be reversed."})
         if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first():

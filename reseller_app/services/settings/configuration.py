@@ -30,6 +30,7 @@ from reseller_app.models import AuditLog, Reseller, ResellerSettings, utcnow
 from reseller_app.models.reseller import DEFAULT_SERVICES, DEFAULT_SIGNUP_FIELDS
 from reseller_app.notify.templates import render
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.accounting.payments import parse_deposit_amounts
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
@@ -334,31 +335,6 @@ def _single_line(value: str, limit: int) -> str:
 
 def _parse_money(value: str, places: int) -> Decimal:
     return parse_amount(value, places=places, what="amount")
-
-
-def parse_deposit_amounts(text: str) -> list[Decimal]:
-    """The comma-separated deposit amounts: each positive with at most 2 decimals, no duplicates."""
-    parts = [p.strip() for p in (text or "").split(",")]
-    if not any(parts):
-        raise ValueError("Enter at least one amount, e.g. 10,25,50.")
-    out: list[Decimal] = []
-    for p in parts:
-        if not p:
-            raise ValueError("Remove the empty entry between commas.")
-        try:
-            v = parse_amount(p, places=2, what=p)
-        except ValueError:
-            raise ValueError(f"{p!r} is not an amount with at most 2 decimals.") from None
-        if v <= 0:
-            raise ValueError(f"{p!r} must be more than zero.")
-        if v > Decimal("10000"):
-            raise ValueError(f"{p!r} is more than 10,000.")
-        if v in out:
-            raise ValueError(f"{p!r} is listed twice.")
-        out.append(v)
-    if len(out) > 20:
-        raise ValueError("List at most 20 amounts.")
-    return out
 
 
 def _template_error(text: str, allowed: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ import tempfile
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import fields, simulator
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.state.catalog.package_draft import PackageDraftState
 from reseller_app.state.messages import error_text
@@ -49,7 +49,7 @@ class SimulatorTab(ResellerPage, rx.State):
         """Keep an uploaded CDR file on the server (never in the state) and simulate with it."""
         if self.running or not files:
             return None
-        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)
+        data = await files[0].read(fields.MAX_UPLOAD_BYTES + 1)
         fd, path = tempfile.mkstemp(prefix="sim-", suffix=".csv")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -73,7 +73,7 @@ class SimulatorTab(ResellerPage, rx.State):
         upload = None
         if path:
             upload = await asyncio.to_thread(_read_and_remove, path)
-        steps = packages.simulate(*args, upload=upload)
+        steps = simulator.simulate(*args, upload=upload)
         try:
             while True:
                 step = await asyncio.to_thread(next, steps, None)

@@ -249,17 +249,6 @@ def test_message_preview_fills_sample_values():
     assert config.preview_message("nope", "a", "b") == ""
 
 
-@pytest.mark.parametrize("text", ["10,25,50", "5, 12.50 ,100", "0.01"])
-def test_deposit_amounts_accepted(text):
-    assert all(a > 0 for a in config.parse_deposit_amounts(text))
-
-
-@pytest.mark.parametrize("text", ["", "10,,20", "10,-5", "0", "1.234", "ten", "10,10", "1e2", "20000"])
-def test_deposit_amounts_refused(text):
-    with pytest.raises(ValueError):
-        config.parse_deposit_amounts(text)
-
-
 def test_payment_validates_the_paypal_email(world):
     form = _form(world)
     form.update(paypal_enabled="1", paypal_email="not-an-email")
