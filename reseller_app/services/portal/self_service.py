@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reseller_app.carrier import CarrierError, get_carrier
@@ -30,6 +30,8 @@ from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.portal.account import PortalView, require_service, view_for
+
+log = logging.getLogger(__name__)
 
 SUSPENDED = "Your account is suspended: add funds before buying numbers."
 DEVICE_TYPES = ("ip_phone", "softphone", "ata", "pbx")
@@ -267,13 +269,15 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
         if session.exec(select(Did.id).where(Did.reseller_id == c.reseller_id, Did.number == number)).first():
             raise ValidationFailed({"number": "This number is no longer available."})
         reseller = session.get(Reseller, c.reseller_id)
+        reseller_id = c.reseller_id  # plain values: the compensation below must not touch session objects
     carrier = get_carrier(reseller)
-    if number not in {o.number for o in carrier.available_dids(c.reseller_id, "voice")}:
+    if number not in {o.number for o in carrier.available_dids(reseller_id, "voice")}:
         raise ValidationFailed({"number": "This number is no longer available."})
     try:
-        offer = carrier.claim_did(c.reseller_id, number)
+        offer = carrier.claim_did(reseller_id, number)
     except CarrierError:
         raise ValidationFailed({"number": "This number is no longer available."}) from None
+    claimed = offer.number
     fx = Effects()
     try:
         with session_scope() as session:
@@ -308,15 +312,22 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
                 )
             audit.record(session, actor, "buy_did", "did", did.id, number=did.number, setup=s.did_setup)
             result = {"id": str(did.id), "number": did.number, "setup": fmt.money(s.did_setup)}
-    except (Forbidden, NotFound, ValidationFailed, IntegrityError):
-        # Nothing was connected: give the number back so it is not lost to the reseller's account.
-        try:
-            carrier.release_did(c.reseller_id, number)
-        except CarrierError:
-            pass
+    except BaseException:
+        # Nothing was connected (refused, or the transaction failed in any way): give the number back so it is
+        # not left ordered at the carrier and unknown to the portal. Only plain values here: the objects of the
+        # rolled-back transaction are detached and expired.
+        _release_claimed(carrier, reseller_id, claimed)
         raise
     run_effects(fx)
     return result
+
+
+def _release_claimed(carrier, reseller_id: int, number: str) -> None:  # noqa: ANN001 - a Carrier
+    """Give back a number claimed for a purchase that did not go through (logged when the carrier refuses)."""
+    try:
+        carrier.release_did(reseller_id, number)
+    except Exception:  # noqa: BLE001 - the purchase's own error is the one to raise; this one is logged
+        log.exception("could not release number %s of reseller %s after a refused purchase", number, reseller_id)
 
 
 # --- e911 ---------------------------------------------------------------------------------------------------
