@@ -7,8 +7,6 @@ Nothing here loads a table into memory: pages are LIMITed, exports walk the rows
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from reseller_app.models import (
 )
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
+from reseller_app.services.common.csv_out import csv_line, csv_text
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 
 ZERO = Decimal(0)
@@ -774,9 +773,7 @@ class Export:
 
 
 def _csv_line(values: list) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(values)
-    return buf.getvalue()
+    return csv_line(values)  # the one export writer: formula-like text cells are neutralised
 
 
 def _keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
@@ -826,14 +823,13 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
         def cdr_lines() -> Iterator[str]:
             yield _csv_line(CDR_HEADER)
             for chunk in _keyset_chunks(stmt, Cdr.start, Cdr.id):
-                out = io.StringIO()
-                w = csv.writer(out)
-                for start, _id, first, last, email, acct, dirn, cid, dest, disp, dur, bill, cost, price, prof in chunk:
-                    w.writerow([
+                yield csv_text(
+                    [
                         _when_csv(start), _name(first, last, email), acct, dirn, cid, dest, disp, dur, bill,
-                        _plain(cost), _plain(price), _plain(prof),
-                    ])  # fmt: skip
-                yield out.getvalue()
+                        _plain(cost), _plain(price), _plain(pr),
+                    ]
+                    for start, _i, first, last, email, acct, dirn, cid, dest, disp, dur, bill, cost, price, pr in chunk
+                )  # fmt: skip
 
         return Export(f"cdr_{stamp}.csv", total, cdr_lines())
     if kind == "fax":
@@ -851,14 +847,13 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
         def fax_lines() -> Iterator[str]:
             yield _csv_line(FAX_HEADER)
             for chunk in _keyset_chunks(stmt, FaxRecord.start, FaxRecord.id):
-                out = io.StringIO()
-                w = csv.writer(out)
-                for start, _id, first, last, email, dirn, remote, pages, status, cost, price, prof in chunk:
-                    w.writerow([
+                yield csv_text(
+                    [
                         _when_csv(start), _name(first, last, email), dirn, remote, pages, status,
                         _plain(cost), _plain(price), _plain(prof),
-                    ])  # fmt: skip
-                yield out.getvalue()
+                    ]
+                    for start, _id, first, last, email, dirn, remote, pages, status, cost, price, prof in chunk
+                )  # fmt: skip
 
         return Export(f"fax_{stamp}.csv", total, fax_lines())
     if kind == "financial":
