@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import session_scope
-from reseller_app.models import Client, LoginAttempt, LoginSession, PasswordResetToken, Reseller, ResellerSettings
+from reseller_app.models import Client, LoginAttempt, PasswordResetToken, Reseller, ResellerSettings
 from reseller_app.models import utcnow as _utcnow
 from reseller_app.notify import enqueue, render
 from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, new_token, password_problem, token_hash
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
@@ -143,10 +144,7 @@ def complete_reset(reseller_id: int, token: str, password: str, confirm: str) ->
             raise ValidationFailed({"token": BAD_LINK})
         row.used_at = now
         client.password_hash = new_hash
-        for live in session.exec(
-            select(LoginSession).where(LoginSession.client_id == client.id, LoginSession.revoked_at.is_(None))
-        ).all():
-            live.revoked_at = now
+        end_client_sessions(session, client.id)
         # A fresh password also clears a lockout on this login name.
         attempt = session.exec(
             select(LoginAttempt).where(

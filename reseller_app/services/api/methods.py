@@ -34,6 +34,7 @@ from reseller_app.models import (
     utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting import postings
 from reseller_app.services.api.access import ApiError
@@ -222,6 +223,7 @@ def set_client(actor: Actor, p: Params) -> dict:
                 client.status, client.suspended_by = "ACTIVE", None
         if password_hash:
             client.password_hash = password_hash
+            end_client_sessions(session, client.id)  # whoever knew the old password is signed out
         audit.record(session, actor, "api_set_client", "client", client.id)
     return {}
 
