@@ -155,7 +155,9 @@ def _reset_token(rid: int, email: str) -> str:
         mail = s.exec(
             select(OutboundEmail).where(OutboundEmail.to_addr == email).order_by(OutboundEmail.id.desc())
         ).first()
-    return unquote(re.search(r"token=([^\s&]+)", mail.body_text).group(1))
+    from reseller_app.notify.outbox import with_secrets
+
+    return unquote(re.search(r"token=([^\s&]+)", with_secrets(mail.body_text, mail.secrets)).group(1))
 
 
 def test_a_reset_link_changes_only_its_own_clients_password_and_only_on_its_portal(portals):

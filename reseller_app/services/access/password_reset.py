@@ -105,6 +105,9 @@ def request_reset(reseller_id: int, email: str) -> str:
             subject=render(s.reset_url_subject, **values).replace("\r", " ").replace("\n", " "),
             body=render(s.reset_url_body, **values),
             reseller_id=reseller_id,
+            # The outbox keeps the live token only until the mail is sent (or the link expires).
+            secrets=[quote(token)],
+            expires_at=now + TOKEN_LIFETIME,
         )
         audit.record(session, Actor("client", reseller_id, client.id), "password_reset_requested", "client", client.id)
     return SENT
