@@ -7,6 +7,7 @@ import reflex as rx
 from reseller_app import routes
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
+from reseller_app.services.common.ids import to_id
 
 _MAX_AGE = 12 * 3600
 
@@ -77,5 +78,4 @@ class ClientPage(rx.State, mixin=True):
 
 def page_rid(state: rx.State) -> int | None:
     """The reseller id in the current /r/<rid>/... URL, or None."""
-    raw = str(state.rx_router_page.params.get("rid", ""))
-    return int(raw) if raw.isdigit() else None
+    return to_id(state.rx_router_page.params.get("rid", ""))

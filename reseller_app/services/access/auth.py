@@ -15,6 +15,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
 from reseller_app.services.common.errors import AuthFailed, NotFound
+from reseller_app.services.common.ids import to_id
 
 LOCK_AFTER = 5
 IMPERSONATION_FOR = timedelta(hours=1)
@@ -161,11 +162,12 @@ def login_client(reseller_id: int, email: str, password: str) -> str:
     return token
 
 
-def impersonate_client(actor: Actor, client_id: int) -> str:
+def impersonate_client(actor: Actor, client_id: int | str) -> str:
     """A reseller opens its client's interface as that client ("Login to client's interface")."""
     require_reseller(actor)
     with session_scope() as session:
-        client = session.get(Client, client_id)
+        cid = to_id(client_id)
+        client = session.get(Client, cid) if cid is not None else None
         if client is None or client.reseller_id != actor.reseller_id:
             raise NotFound()
         parent = session.get(LoginSession, actor.session_id) if actor.session_id is not None else None

@@ -18,6 +18,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 from reseller_app.services.common.lookup import client_of_reseller
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def manual_posting(
     with session_scope() as session:
         existing = session.exec(select(LedgerEntry).where(LedgerEntry.reference == ref)).first()
         if existing is not None:
-            if existing.client_id != int(client_id) or existing.reseller_id != actor.reseller_id:
+            if existing.client_id != to_id(client_id) or existing.reseller_id != actor.reseller_id:
                 raise NotFound("No such client.")
             return existing
         client = client_of_reseller(session, actor, client_id)
@@ -161,7 +162,8 @@ def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
     fx = Effects()
     with session_scope() as session:
         client = client_of_reseller(session, actor, client_id)
-        original = session.get(LedgerEntry, int(entry_id))
+        entry_key = to_id(entry_id)
+        original = session.get(LedgerEntry, entry_key) if entry_key is not None else None
         if original is None or original.client_id != client.id:
             raise NotFound("No such transaction.")
         if original.kind == "reversal":

@@ -41,6 +41,7 @@ from reseller_app.services.api.access import ApiError
 from reseller_app.services.clients.accounts import TEXT_FIELDS
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 
 Params = dict[str, str]
 Q4 = Decimal("0.0001")
@@ -83,7 +84,7 @@ def _flag(p: Params, name: str, default: str = "0") -> bool:
 
 def _is_id(raw: str) -> bool:
     # ASCII digits only: str.isdigit() also accepts other scripts' digits and superscripts.
-    return raw.isascii() and raw.isdigit() and len(raw) < 12
+    return to_id(raw) is not None  # also in the id columns' range: a 500 on PostgreSQL otherwise
 
 
 def _client(session: Session, actor: Actor, p: Params, *, by_email: bool = False) -> Client:

@@ -11,6 +11,7 @@ from reseller_app.db import reading
 from reseller_app.models import Client, ResellerSettings
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import NotFound
+from reseller_app.services.common.ids import to_id
 
 T = TypeVar("T")
 
@@ -64,11 +65,8 @@ def read_only(fn: Callable[..., T], *args: Any) -> T:
 
 def client_of_reseller(session: Session, actor: Actor, client_id: int | str) -> Client:
     """A client of the actor's reseller; NotFound otherwise (also for junk ids)."""
-    try:
-        cid = int(client_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such client.") from None
-    client = session.get(Client, cid)
+    cid = to_id(client_id)
+    client = session.get(Client, cid) if cid is not None else None
     if client is None or client.reseller_id != actor.reseller_id:
         raise NotFound("No such client.")
     return client

@@ -15,6 +15,7 @@ from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, SubAccou
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 from reseller_app.services.common.lookup import own_account, reseller_settings
 
 # Call-type filters of the call history, as the carrier names the dispositions.
@@ -232,11 +233,8 @@ def make_filter(
         picked = []
     sub_id = None
     if sub_account_id not in (None, "", "all"):
-        try:
-            sub_id = int(sub_account_id)
-        except (TypeError, ValueError):
-            raise NotFound("No such sub-account.") from None
-        sub = session.get(SubAccount, sub_id)
+        sub_id = to_id(sub_account_id)
+        sub = session.get(SubAccount, sub_id) if sub_id is not None else None
         if sub is None or sub.client_id != client.id:
             raise NotFound("No such sub-account.")
     return CdrFilter(start=start, end=end, dispositions=tuple(sorted(set(picked))), sub_account_id=sub_id)

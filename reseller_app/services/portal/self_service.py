@@ -29,6 +29,7 @@ from reseller_app.services.accounting.postings import Effects, post_to_client, r
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 from reseller_app.services.portal.account import PortalView, require_service, view_for
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,8 @@ def _settings(session: Session, reseller_id: int) -> ResellerSettings:
 
 def _own(session: Session, model: type, obj_id: object, client: Client, what: str):  # noqa: ANN202
     """Load one of the client's rows by id; anything else (another client's, a made-up id) is NotFound."""
-    try:
-        row = session.get(model, int(obj_id))
-    except (TypeError, ValueError):
-        row = None
+    key = to_id(obj_id)
+    row = session.get(model, key) if key is not None else None
     if row is None or row.client_id != client.id or row.reseller_id != client.reseller_id:
         raise NotFound(f"No such {what}.")
     return row

@@ -34,6 +34,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.csv_out import csv_line, csv_text
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 
 ZERO = Decimal(0)
 DIRECTIONS = ("in", "out")
@@ -104,9 +105,10 @@ def _parse_id(raw: object, name: str) -> int | None:
     text = str(raw if raw is not None else "").strip()
     if text in ("", "all", "0"):
         return None
-    if not text.isdigit() or len(text) > 12:
+    value = to_id(text)
+    if value is None:
         raise ValidationFailed({name: "Choose from the list."})
-    return int(text)
+    return value
 
 
 def parse_filters(raw: dict) -> Filters:

@@ -24,6 +24,7 @@ from reseller_app.services.clients.accounts import clean_email, own_client
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 from reseller_app.services.telephony.subaccounts import own_subaccount
 
 log = logging.getLogger(__name__)
@@ -276,10 +277,9 @@ def _record(actor, client_id, kind, sub_account_id, claimed, setup_each, monthly
 def unconnect_did(actor: Actor, client_id: int | str, did_id: int | str) -> None:
     """Withdraw a phone or fax number from the client and give it back to the carrier."""
     require_reseller(actor)
-    try:
-        did_key = int(did_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such number.") from None
+    did_key = to_id(did_id)
+    if did_key is None:
+        raise NotFound("No such number.")
     with session_scope() as session:
         client = own_client(session, actor, client_id)
         did = session.get(Did, did_key)

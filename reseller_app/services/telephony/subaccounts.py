@@ -19,6 +19,7 @@ from reseller_app.services.accounting.postings import Effects, post_to_client, r
 from reseller_app.services.clients.accounts import main_account, own_client
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.ids import to_id
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,8 @@ def unconnected_choices(actor: Actor) -> list[dict[str, str]]:
 
 def own_subaccount(session: Session, actor: Actor, sub_id: int | str) -> SubAccount:
     """A sub-account of the actor's reseller; NotFound otherwise."""
-    try:
-        sid = int(sub_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such sub-account.") from None
-    sub = session.get(SubAccount, sid)
+    sid = to_id(sub_id)
+    sub = session.get(SubAccount, sid) if sid is not None else None
     if sub is None or sub.reseller_id != actor.reseller_id:
         raise NotFound("No such sub-account.")
     return sub
@@ -87,10 +85,8 @@ def _package(session: Session, actor: Actor, package_id: str) -> Package | None:
     raw = str(package_id or "").strip()
     if raw in ("", "none"):
         return None
-    try:
-        pkg = session.get(Package, int(raw))
-    except ValueError:
-        pkg = None
+    pid = to_id(raw)
+    pkg = session.get(Package, pid) if pid is not None else None
     if pkg is None or pkg.reseller_id != actor.reseller_id:
         raise NotFound("No such package.")
     return pkg
