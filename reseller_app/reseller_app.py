@@ -15,6 +15,7 @@ from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
 from reseller_app.pages.settings import configuration
 from reseller_app.services.jobs import scheduler
+from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
@@ -45,6 +46,8 @@ app = rx.App(
     # The API mounts the Reflex app; the headers middleware then wraps both (pages, API, uploads).
     api_transformer=[create_api(), SecurityHeaders],
 )
+# One tab cannot flood the worker with events (a per-connection budget in front of Reflex's event handler).
+limits.install(app)
 # Deliver queued email in the background of every worker (rows are claimed, so never twice).
 app.register_lifespan_task(notify.run_forever)
 # CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
