@@ -472,31 +472,45 @@ class PackagesState(ResellerPage, rx.State):
     @rx.event
     async def simulate_upload(self, files: list[rx.UploadFile]):  # noqa: ANN201
         """Keep an uploaded CDR file on the server (never in the state) and simulate with it."""
+        if await self._actor() is None:  # the session first: nothing is read for a visitor
+            return rx.redirect(routes.RESELLER_LOGIN)
         if self.sim_running or not files:
             return None
-        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)
-        fd, path = tempfile.mkstemp(prefix="sim-", suffix=".csv")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)  # never more than the limit (+1 to tell)
+        if len(data) > packages.MAX_UPLOAD_BYTES:
+            self.sim_error = "The file is larger than 20 MB."
+            return None
+        fd, path = tempfile.mkstemp(prefix=SIM_PREFIX, suffix=".csv")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except BaseException:
+            os.unlink(path)
+            raise
+        if self._sim_file:
+            _remove(self._sim_file)  # an earlier file no simulation took
         self._sim_file = path
         return PackagesState.run_simulation
 
     @rx.event(background=True)
     async def run_simulation(self):  # noqa: ANN201
         """Run the simulator off the event queue, step by step in a worker thread, with a progress bar."""
-        async with self:
-            actor = await self._actor()
-            path, self._sim_file = self._sim_file, ""
-            if actor is None or self.sim_running:
-                if path:
-                    os.unlink(path)
-                return
-            self.sim_running, self.sim_progress, self.sim_error, self.sim_result = True, 0, "", {}
-            self.sim_status = "Starting…"
-            args = (actor, self.package_id, self._form_values(), self.sim_days)
-        upload = None
-        if path:
-            upload = await asyncio.to_thread(_read_and_remove, path)
+        path = ""
+        try:
+            async with self:
+                path, self._sim_file = self._sim_file, ""
+                actor = await self._actor()
+                if actor is None or self.sim_running:
+                    return
+                self.sim_running, self.sim_progress, self.sim_error, self.sim_result = True, 0, "", {}
+                self.sim_status = "Starting…"
+                args = (actor, self.package_id, self._form_values(), self.sim_days)
+            upload = await asyncio.to_thread(_read, path) if path else None
+        finally:
+            if path:
+                _remove(path)  # whatever happened above, the uploaded file does not outlive this task
+        if actor is None:
+            return
         steps = packages.simulate(*args, upload=upload)
         try:
             while True:
@@ -517,9 +531,34 @@ class PackagesState(ResellerPage, rx.State):
                 self.sim_running = False
 
 
-def _read_and_remove(path: str) -> bytes:
+SIM_PREFIX = "sim-"
+SIM_LEFTOVER_AGE = 3600  # seconds: a simulation's file older than this belongs to no running simulation
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _remove(path: str) -> None:
     try:
-        with open(path, "rb") as f:
-            return f.read()
-    finally:
         os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def clean_leftovers(folder: str | None = None, max_age: float = SIM_LEFTOVER_AGE) -> int:
+    """Remove simulator upload files older than `max_age` (left by a crash or a kill); returns how many."""
+    import time
+    from pathlib import Path
+
+    cutoff = time.time() - max_age
+    removed = 0
+    for p in Path(folder or tempfile.gettempdir()).glob(f"{SIM_PREFIX}*.csv"):
+        try:
+            if p.is_file() and p.stat().st_mtime < cutoff:
+                p.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
