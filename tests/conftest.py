@@ -54,6 +54,9 @@ def engine(migrated_engine):
     from sqlmodel import SQLModel
 
     yield migrated_engine
+    from reseller_app.services.access import abuse
+
+    abuse.reset_counts()  # the public forms' rate limits count per process: each test starts afresh
     with migrated_engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())

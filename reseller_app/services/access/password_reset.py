@@ -14,6 +14,7 @@ from reseller_app.db import session_scope
 from reseller_app.models import Client, LoginAttempt, PasswordResetToken, Reseller, ResellerSettings
 from reseller_app.models import utcnow as _utcnow
 from reseller_app.notify import enqueue, render
+from reseller_app.services.access import abuse
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, new_token, password_problem, token_hash
@@ -59,12 +60,17 @@ def reset_url(reseller_id: int, token: str, hostname: str | None = None, status:
     return f"{base}/r/{reseller_id}/reset?token={quote(token)}"
 
 
-def request_reset(reseller_id: int, email: str) -> str:
-    """Email a reset link when a client of this portal has this address; the same answer either way."""
+def request_reset(reseller_id: int, email: str, ip: str = "") -> str:
+    """Email a reset link when a client of this portal has this address; the same answer either way.
+
+    Counted per visitor address (`ip`) and per email address (services/access/abuse.py).
+    """
     try:
         address = validate_email(str(email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise ValidationFailed({"email": "Enter a valid email address."}) from None
+    if not abuse.check("reset", reseller_id, ip, address):
+        return SENT  # this address had its share of reset mail for the hour: the usual answer, nothing sent
     now = utcnow()
     with session_scope() as session:
         s = _settings_if_allowed(session, reseller_id)
