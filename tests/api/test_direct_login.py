@@ -81,7 +81,7 @@ def test_custom_hostname_opens_that_resellers_portal(api, world):
     with session_scope() as s:
         r = s.get(Reseller, world["ra"])
         r.custom_hostname = "voice.example.com"
-        r.hostname_status = "requested"
+        r.hostname_status = "active"  # verified: a requested one routes nothing
     resp = api.get("/", headers={"host": "Voice.Example.com:443"})
     assert resp.status_code == 307 and resp.headers["location"] == f"/r/{world['ra']}/login"
     # Other hosts fall through (here to a 404: the Reflex app is not mounted in this test).
