@@ -201,7 +201,9 @@ def app_server(smtp_sink):
     with e2e_lock():
         tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
         port = _free_port()
-        env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]))
+        app_tmp = tmp / "app-tmp"  # the app's temporary folder, watched by the upload tests
+        app_tmp.mkdir()
+        env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]), TMPDIR=str(app_tmp))
         try:
             ids = migrate_and_seed(env)
             with running_app(env, tmp):
@@ -212,6 +214,7 @@ def app_server(smtp_sink):
                     "port": port,
                     "database_url": env["DATABASE_URL"],
                     "mail": smtp_sink["messages"],
+                    "tmpdir": app_tmp,
                 }
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
