@@ -243,9 +243,11 @@ def test_6_eight_tabs_buying_at_once_charge_once_and_release_every_refused_numbe
             await tab.call(f"{N['services']}.set_buy_number", {"value": number}, path, q)
         starts = [len(t.updates) for t in tabs]
         await asyncio.gather(*(t.emit(f"{N['services']}.buy", {}, path, q) for t in tabs))
-        await asyncio.gather(
-            *(t.wait_for(lambda u: state_delta(u, N["services"]) is not None, start=s) for t, s in zip(tabs, starts, strict=True))
-        )  # fmt: skip
+        answered = [
+            t.wait_for(lambda u: state_delta(u, N["services"]) is not None, start=s)
+            for t, s in zip(tabs, starts, strict=True)
+        ]
+        await asyncio.gather(*answered)
         await asyncio.sleep(1)
         await asyncio.gather(*(t.close() for t in tabs))
         return offers

@@ -22,9 +22,9 @@ ANSWER_TIMEOUT = 30.0
 
 def names() -> dict[str, str]:
     """Full names of the states the tests use (as the compiled frontend sends them)."""
-    import reseller_app.reseller_app  # noqa: F401 - registers every state
     from reflex.state import State, UpdateVarsInternalState
 
+    import reseller_app.reseller_app  # noqa: F401 - registers every state
     from reseller_app.state.access.login import LoginState
     from reseller_app.state.access.signup import SignupState
     from reseller_app.state.catalog.packages import PackagesState
