@@ -153,7 +153,7 @@ def test_3_a_requested_hostname_routes_no_traffic(app_server):
         await tab.call(f"{N['config']}.set_hostname_input", {"value": "squatted.wire-victim.example"},
                        "/reseller/configuration")  # fmt: skip
         await tab.call(f"{N['config']}.request_hostname", {}, "/reseller/configuration")
-        assert var(tab.merged(N["config"]), "hostname") == "squatted.wire-victim.example"
+        assert var(tab.merged(N["config"]), "hostname") == "squatted.wire-victim.example", tab.updates[-4:]
         await tab.close()
 
     run(scenario())
