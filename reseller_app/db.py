@@ -30,7 +30,7 @@ def make_engine(url: str) -> sa.Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -39,7 +39,7 @@ def make_engine(url: str) -> sa.Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn):  # noqa: ANN001
+        def _sqlite_begin_immediate(conn) -> None:  # noqa: ANN001
             # Take the write lock at the start so read-modify-write transactions serialize
             # instead of failing on upgrade (SQLite has no row locks). A read-only unit (reading())
             # takes no lock: readers run beside each other and beside the one writer (WAL).
@@ -47,7 +47,7 @@ def make_engine(url: str) -> sa.Engine:
 
         # Let SQLAlchemy's begin event above issue BEGIN itself.
         @event.listens_for(engine, "connect")
-        def _sqlite_no_autobegin(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_no_autobegin(dbapi_conn, _record) -> None:  # noqa: ANN001
             dbapi_conn.isolation_level = None
 
         return engine

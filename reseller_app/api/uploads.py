@@ -19,11 +19,13 @@ def handler_limits() -> dict[str, int]:
     """Bytes each upload handler accepts, by its full event name (as the frontend sends it)."""
     from reseller_app.services.catalog import packages
     from reseller_app.services.settings import configuration
-    from reseller_app.state.catalog.packages import PackagesState
+    from reseller_app.state.catalog.area_rates import AreaRatesTab
+    from reseller_app.state.catalog.simulator import SimulatorTab
     from reseller_app.state.settings.configuration import ConfigState
 
     limits = {
-        f"{PackagesState.get_full_name()}.{n}": packages.MAX_UPLOAD_BYTES for n in ("import_csv", "simulate_upload")
+        f"{AreaRatesTab.get_full_name()}.import_csv": packages.MAX_UPLOAD_BYTES,
+        f"{SimulatorTab.get_full_name()}.simulate_upload": packages.MAX_UPLOAD_BYTES,
     }
     for name in ("upload_login_background", "upload_login_logo", "upload_header", "upload_content_logo"):
         limits[f"{ConfigState.get_full_name()}.{name}"] = configuration.MAX_UPLOAD_BYTES

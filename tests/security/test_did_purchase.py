@@ -51,7 +51,7 @@ def test_concurrent_buys_charge_once_and_every_refused_number_is_released(engine
     all_claimed = threading.Barrier(TABS, timeout=30)
     claim = SandboxCarrier.claim_did
 
-    def claim_then_wait(self, reseller_id, number):  # noqa: ANN001, ANN202
+    def claim_then_wait(self, reseller_id, number):
         offer = claim(self, reseller_id, number)
         all_claimed.wait()
         return offer

@@ -20,7 +20,7 @@ from reseller_app.api.cors import PortalCors, origin_allowed, own_origins
 from reseller_app.api.security_headers import SecurityHeaders
 from reseller_app.api.uploads import FRAMING, TOO_LARGE, UploadGuard, handler_limits
 from reseller_app.config import settings
-from reseller_app.state.catalog import packages as sim
+from reseller_app.state.catalog import simulator as sim
 
 EVIL = "https://evil.example"
 

@@ -18,6 +18,7 @@ import socketio
 
 NAMESPACE = "/_event"
 ANSWER_TIMEOUT = 30.0
+_CALLS = ""  # the call-history state's full name (its date filter is the marker of Tab.call), set on first use
 
 
 def names() -> dict[str, str]:
@@ -27,9 +28,14 @@ def names() -> dict[str, str]:
     import reseller_app.reseller_app  # noqa: F401 - registers every state
     from reseller_app.state.access.login import LoginState
     from reseller_app.state.access.signup import SignupState
-    from reseller_app.state.catalog.packages import PackagesState
-    from reseller_app.state.clients.accounts import ClientListState, ManageState
-    from reseller_app.state.portal.client import ClientState, ResetState, ServicesState
+    from reseller_app.state.catalog.simulator import SimulatorTab
+    from reseller_app.state.clients.client_list import ClientListState
+    from reseller_app.state.clients.manage import ManageState
+    from reseller_app.state.portal.calls import CallsState
+    from reseller_app.state.portal.dashboard import DashboardState
+    from reseller_app.state.portal.reset import ResetState
+    from reseller_app.state.portal.services import ServicesState
+    from reseller_app.state.portal.shell import PortalState
     from reseller_app.state.session import SessionState
     from reseller_app.state.settings.configuration import ConfigState
 
@@ -38,10 +44,12 @@ def names() -> dict[str, str]:
         "vars": UpdateVarsInternalState.get_full_name(),
         "login": LoginState.get_full_name(),
         "signup": SignupState.get_full_name(),
-        "packages": PackagesState.get_full_name(),
+        "simulator": SimulatorTab.get_full_name(),
         "clients": ClientListState.get_full_name(),
         "manage": ManageState.get_full_name(),
-        "client": ClientState.get_full_name(),
+        "calls": CallsState.get_full_name(),
+        "dashboard": DashboardState.get_full_name(),
+        "portal": PortalState.get_full_name(),
         "reset": ResetState.get_full_name(),
         "services": ServicesState.get_full_name(),
         "session": SessionState.get_full_name(),
@@ -57,7 +65,7 @@ def state_delta(update: dict, state: str) -> dict | None:
     return None
 
 
-def var(delta: dict | None, name: str) -> Any:  # noqa: ANN401 - whatever the state holds
+def var(delta: dict | None, name: str) -> Any:
     """A var's value in a state delta (Reflex suffixes var names with `_rx_state_`)."""
     if not delta:
         return None
@@ -77,15 +85,20 @@ class Tab:
     """One browser tab: a socket.io connection with its own Reflex token (reusable after a reconnect)."""
 
     def __init__(self, base: str, token: str | None = None, headers: dict[str, str] | None = None) -> None:
+        global _CALLS
+        if not _CALLS:
+            _CALLS = names()["calls"]
         self.base = base
         self.token = token or str(uuid.uuid4())
         self.headers = headers or {}
         self.sio = socketio.AsyncClient(reconnection=False)
         self.updates: list[dict] = []
         self._arrived = asyncio.Event()
+        self._marks = 0
+        self._calls = _CALLS
         self.sio.on("event", self._on_update, namespace=NAMESPACE)
 
-    def _on_update(self, update: Any) -> None:  # noqa: ANN401 - the JSON Reflex sends
+    def _on_update(self, update: Any) -> None:
         if isinstance(update, str):
             update = json.loads(update)
         self.updates.append(update)
@@ -136,11 +149,29 @@ class Tab:
                 continue
 
     async def call(self, name: str, payload: dict | None = None, path: str = "/", query: dict | None = None) -> dict:
-        """Send an event and wait for the update that carries its state's delta or a redirect."""
-        state = name.rsplit(".", 1)[0]
+        """Send an event and return everything it answered: {"delta": {state: vars}, "events": [...]}.
+
+        A tab's events are handled in the order they arrive, so a marker event sent right after this one (a
+        throw-away filter value of the call-history state) answers after every update of this one: the answer is
+        all that arrived in between, however many updates the handler sent.
+        """
         start = len(self.updates)
         await self.emit(name, payload, path, query)
-        return await self.wait_for(lambda u: state_delta(u, state) is not None or bool(redirects(u)), start=start)
+        self._marks += 1
+        mark = f"m{self._marks:09d}"
+        await self.emit(f"{self._calls}.set_to", {"value": mark}, path, query)
+        end = self.updates.index(
+            await self.wait_for(lambda u: var(state_delta(u, self._calls), "f_to") == mark, start=start)
+        )
+        answer: dict = {"delta": {}, "events": []}
+        for update in self.updates[start : end + 1]:
+            for state, values in (update.get("delta") or {}).items():
+                if state == self._calls:
+                    values = {k: v for k, v in values.items() if not k.startswith("f_to")}
+                if values:
+                    answer["delta"].setdefault(state, {}).update(values)
+            answer["events"].extend(update.get("events") or [])
+        return answer
 
     def merged(self, state: str) -> dict:
         """Everything this tab was told about one state, later values winning (what the browser holds)."""

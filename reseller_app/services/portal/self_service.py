@@ -325,7 +325,7 @@ def _release_claimed(carrier, reseller_id: int, number: str) -> None:  # noqa: A
     """Give back a number claimed for a purchase that did not go through (logged when the carrier refuses)."""
     try:
         carrier.release_did(reseller_id, number)
-    except Exception:  # noqa: BLE001 - the purchase's own error is the one to raise; this one is logged
+    except Exception:
         log.exception("could not release number %s of reseller %s after a refused purchase", number, reseller_id)
 
 

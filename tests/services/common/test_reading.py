@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from reseller_app import db
 from reseller_app.db import reading, session_scope
@@ -21,15 +22,15 @@ def client_actor(world):
     return Actor("client", world["ra"], world["c"])
 
 
-def _checkouts_and_statements(fn):  # noqa: ANN001, ANN202
+def _checkouts_and_statements(fn):
     """Run fn; count pool checkouts and SQL statements."""
     counts = {"checkout": 0, "sql": 0}
     pool_engine = db.engine()
 
-    def on_checkout(*_a):  # noqa: ANN002
+    def on_checkout(*_a):
         counts["checkout"] += 1
 
-    def on_sql(*_a):  # noqa: ANN002
+    def on_sql(*_a):
         counts["sql"] += 1
 
     event.listen(pool_engine.pool, "checkout", on_checkout)
@@ -73,7 +74,7 @@ def test_a_sql_write_inside_is_not_kept(world):
     with reading(), session_scope() as s:
         try:
             s.execute(text("UPDATE client SET firstname = 'Raw' WHERE id = :i"), {"i": world["c"]})
-        except Exception as e:  # noqa: BLE001 - PostgreSQL refuses it outright (read-only transaction)
+        except DBAPIError as e:  # PostgreSQL refuses it outright (read-only transaction)
             assert "read-only" in str(e)
     with session_scope() as s:
         assert s.get(Client, world["c"]).firstname == "Cy"
