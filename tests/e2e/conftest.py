@@ -234,7 +234,7 @@ def app_server(smtp_sink):
         env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]), TMPDIR=str(app_tmp))
         try:
             ids = migrate_and_seed(env)
-            with running_app(env, tmp):
+            with running_app(env, tmp) as proc:
                 yield {
                     "base": f"http://127.0.0.1:{port}",
                     "ids": ids,
@@ -243,6 +243,7 @@ def app_server(smtp_sink):
                     "database_url": env["DATABASE_URL"],
                     "mail": smtp_sink["messages"],
                     "tmpdir": app_tmp,
+                    "pgid": proc.pid,  # the app's process group (started in a new session)
                 }
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
