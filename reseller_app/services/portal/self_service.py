@@ -281,6 +281,9 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
     try:
         with session_scope() as session:
             c = _client(session, actor)
+            # The client row locked: of several buys at once each sees the status the previous one left (a HARD
+            # client suspended by the first fee is refused), so the fee is never taken twice from one balance.
+            session.refresh(c, with_for_update=True)
             _may_buy(session, c)  # the status may have changed while the carrier answered
             s = _settings(session, c.reseller_id)
             did = Did(
