@@ -147,14 +147,14 @@ def status_after(balance: Decimal, mode: str, current_status: str, *, manual_hol
     return current_status
 
 
-def validate_threshold(value: Decimal | str) -> Decimal:
-    """A low-balance threshold between 10 and 500 (inclusive); ValueError otherwise."""
+def validate_threshold(value: Decimal | str, minimum: Decimal = THRESHOLD_MIN) -> Decimal:
+    """A low-balance threshold between 10 (or `minimum`) and 500, inclusive; ValueError otherwise."""
     if isinstance(value, str):
         value = parse_amount(value, places=2, what="threshold")
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValueError(f"threshold: expected an amount, got {value!r}")
-    if not THRESHOLD_MIN <= value <= THRESHOLD_MAX:
-        raise ValueError(f"threshold: must be between {THRESHOLD_MIN} and {THRESHOLD_MAX}, got {value}")
+    if not minimum <= value <= THRESHOLD_MAX:
+        raise ValueError(f"threshold: must be between {minimum} and {THRESHOLD_MAX}, got {value}")
     return value
 
 

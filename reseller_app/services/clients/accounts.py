@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from reseller_app.billing.ledger import validate_threshold
+from reseller_app.billing.ledger import THRESHOLD_MIN, validate_threshold
 from reseller_app.db import session_scope
 from reseller_app.models import (
     Cdr,
@@ -26,12 +26,11 @@ from reseller_app.models import (
     PaymentOrder,
     SubAccount,
     Voicemail,
-    utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
-from reseller_app.services.accounting.postings import Effects, run_effects
+from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
@@ -107,8 +106,8 @@ def _email_taken(session: Session, reseller_id: int, email: str, except_id: int 
     return session.exec(stmt).first() is not None
 
 
-def create_client(actor: Actor, data: dict) -> int:
-    """Create an ACTIVE client with the guide's fields; returns its id."""
+def create_client(actor: Actor, data: dict, *, active: bool = True) -> int:
+    """Create a client with the guide's fields, ACTIVE (or WAITing for activation); returns its id."""
     require_reseller(actor)
     values, errors = _clean_details(data)
     password = str(data.get("password", "") or "")
@@ -121,53 +120,46 @@ def create_client(actor: Actor, data: dict) -> int:
     with session_scope() as session:
         if _email_taken(session, actor.reseller_id, values["email"]):
             raise ValidationFailed({"email": "Another client of yours already uses this email."})
-        client = Client(reseller_id=actor.reseller_id, password_hash=pw_hash, status="ACTIVE", **values)
+        status = "ACTIVE" if active else "WAIT"
+        client = Client(reseller_id=actor.reseller_id, password_hash=pw_hash, status=status, **values)
         session.add(client)
         session.flush()
         audit.record(session, actor, "create_client", "client", client.id, email=client.email)
         return client.id
 
 
+def _details(c: Client) -> dict:
+    out = {key: str(getattr(c, key) or "") for key in TEXT_FIELDS}
+    out.update(
+        id=str(c.id),
+        email=c.email,
+        next_billing_date=c.next_billing_date.isoformat() if c.next_billing_date else "",
+        balance_management=c.balance_management,
+        status=c.status,
+        balance=fmt.money(c.balance),
+        balance_negative="1" if c.balance < 0 else "",
+        low_balance_threshold=f"{c.low_balance_threshold:.2f}" if c.low_balance_threshold is not None else "",
+        low_balance_email=c.low_balance_email,
+        name=f"{c.firstname} {c.lastname}".strip(),
+    )
+    return out
+
+
 def client_details(actor: Actor, client_id: int | str) -> dict:
     """The editable fields and state of one client, as strings."""
     require_reseller(actor)
     with session_scope() as session:
-        c = own_client(session, actor, client_id)
-        out = {key: str(getattr(c, key) or "") for key in TEXT_FIELDS}
-        out.update(
-            id=str(c.id),
-            email=c.email,
-            next_billing_date=c.next_billing_date.isoformat() if c.next_billing_date else "",
-            balance_management=c.balance_management,
-            status=c.status,
-            balance=fmt.money(c.balance),
-            balance_negative="1" if c.balance < 0 else "",
-            low_balance_threshold=f"{c.low_balance_threshold:.2f}" if c.low_balance_threshold is not None else "",
-            low_balance_email=c.low_balance_email,
-            name=f"{c.firstname} {c.lastname}".strip(),
-        )
-        return out
+        return _details(own_client(session, actor, client_id))
 
 
-def _status_for_mode(client: Client) -> str:
-    """The status a client should have under its (possibly just changed) balance management."""
-    from reseller_app.billing.ledger import status_after
-
-    if client.balance_management == "SOFT":
-        # SOFT never suspends: a client HARD had suspended for its balance comes back.
-        return "ACTIVE" if client.status == "SUSPENDED" and client.suspended_by == "balance" else client.status
-    return status_after(client.balance, "HARD", client.status, manual_hold=client.suspended_by == "manual")
-
-
-def _apply_status(session: Session, client: Client, status: str, fx: Effects) -> None:
-    if status == client.status:
-        return
-    client.status = status
-    client.suspended_by = "balance" if status == "SUSPENDED" else None
-    client.suspended_at = utcnow() if status == "SUSPENDED" else None
-    for sub in session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all():
-        sub.blocked = status == "SUSPENDED"
-        (fx.block if sub.blocked else fx.unblock).append((client.reseller_id, sub.account))
+def all_client_details(actor: Actor, email: str = "", limit: int = 5000) -> list[dict]:
+    """`client_details` of every client of the reseller (or the one with this email), oldest first."""
+    require_reseller(actor)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    if email:
+        stmt = stmt.where(Client.email == email.strip().lower())
+    with session_scope() as session:
+        return [_details(c) for c in session.exec(stmt.order_by(Client.id).limit(limit)).all()]
 
 
 def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
@@ -196,22 +188,27 @@ def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
             client.password_hash = pw_hash
             end_client_sessions(session, client.id)  # whoever knew the old password is signed out
         if old_mode != client.balance_management:
-            _apply_status(session, client, _status_for_mode(client), fx)
+            set_status(session, client, status_for(client), fx)
         audit.record(session, actor, "update_client", "client", client.id, mode=client.balance_management)
     run_effects(fx)
 
 
-def set_low_balance(actor: Actor, client_id: int | str, threshold: str, email: str) -> None:
-    """Set (or, with an empty threshold, turn off) the low-balance email and its address."""
+def set_low_balance(
+    actor: Actor, client_id: int | str, threshold: str, email: str, *, minimum: Decimal = THRESHOLD_MIN
+) -> None:
+    """Set (or, with an empty threshold, turn off) the low-balance email and its address.
+
+    The guide's range is 10 to 500; the REST API also takes VoIP.ms's 1 to 250 (`minimum=1`).
+    """
     require_reseller(actor)
     raw = (threshold or "").strip()
     value: Decimal | None = None
     errors: dict[str, str] = {}
     if raw:
         try:
-            value = validate_threshold(raw)
+            value = validate_threshold(raw, minimum)
         except ValueError:
-            errors["threshold"] = "Enter an amount between 10 and 500 (at most 2 decimals)."
+            errors["threshold"] = f"Enter an amount between {minimum} and 500 (at most 2 decimals)."
     address = ""
     if (email or "").strip():
         try:
@@ -236,8 +233,7 @@ def activate_client(actor: Actor, client_id: int | str) -> None:
         client = own_client(session, actor, client_id)
         if client.status != "WAIT":
             raise ValidationFailed({"status": "Only a client awaiting activation (WAIT) can be activated."})
-        client.status = "ACTIVE"
-        client.suspended_by = None
+        set_status(session, client, "ACTIVE", Effects())  # leaving WAIT blocks or unblocks nothing
         audit.record(session, actor, "activate_client", "client", client.id)
 
 
