@@ -307,15 +307,19 @@ def test_7_a_password_change_ends_the_other_sessions(app_server):
     r = rid(app_server)
     cid = app_server["ids"]["wire_client"]
 
+    def set_password(password: str) -> dict:
+        details = {"email": "wire-client@example.com", "firstname": "Wren", "lastname": "Wirecutter"}
+        return api(app_server, "setClient", client=str(cid), phone_number="15145550100", password=password, **details)
+
     async def scenario() -> tuple[dict, dict]:
         tab, _ = await client_tab(app_server["base"], r)
         before = await dashboard(tab, r)
         # The reseller sets a new password through the API (setClient), then the old session looks again.
-        assert api(app_server, "setClient", client=str(cid), password=PASSWORD + "-x")["status"] == "success"
+        assert set_password(PASSWORD + "-x")["status"] == "success"
         after = await dashboard(tab, r)
         await tab.close()
         # Put the seeded password back for the other tests.
-        assert api(app_server, "setClient", client=str(cid), password=PASSWORD)["status"] == "success"
+        assert set_password(PASSWORD)["status"] == "success"
         return before, after
 
     before, after = run(scenario())

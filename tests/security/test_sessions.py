@@ -216,7 +216,17 @@ def test_a_password_set_by_the_reseller_or_the_api_ends_the_clients_sessions(por
         lambda: accounts.update_client(
             reseller, cid, {"firstname": "C", "email": "x@example.com", "password": "new-password-1"}
         ),
-        lambda: methods.set_client(reseller, {"client": str(cid), "password": "new-password-2"}),
+        lambda: methods.METHODS["setClient"](
+            reseller,
+            {
+                "client": str(cid),
+                "email": "x@example.com",
+                "firstname": "C",
+                "lastname": "X",
+                "phone_number": "15145550100",
+                "password": "new-password-2",
+            },
+        ),
     ):
         with session_scope() as s:  # the previous round changed it: the client signs in with PW again
             s.get(Client, cid).password_hash = hash_password(PW)
