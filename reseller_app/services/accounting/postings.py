@@ -18,7 +18,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
-from reseller_app.services.common.lookup import client_of_reseller, owned
+from reseller_app.services.common.lookup import client_of_reseller, owned, row_id
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def manual_posting(
     with session_scope() as session:
         existing = session.exec(select(LedgerEntry).where(LedgerEntry.reference == ref)).first()
         if existing is not None:
-            if existing.client_id != int(client_id) or existing.reseller_id != actor.reseller_id:
+            if existing.client_id != row_id(client_id) or existing.reseller_id != actor.reseller_id:
                 raise NotFound("No such client.")
             return existing
         client = client_of_reseller(session, actor, client_id)

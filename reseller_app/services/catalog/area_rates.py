@@ -21,6 +21,7 @@ from reseller_app.services.catalog import fields
 from reseller_app.services.catalog.fields import owned_package
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
+from reseller_app.services.common.csv_out import csv_text
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.paging import read_page
 
@@ -158,13 +159,12 @@ def import_area_rates(actor: Actor, package_id: int | str, data: bytes | str) ->
 def export_area_rates(actor: Actor, package_id: int | str) -> str:
     """A package's area rates as CSV (prefix,country,rate), the format import reads."""
     require_reseller(actor)
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["prefix", "country", "rate"])
     with session_scope() as session:
         pkg = owned_package(session, actor, package_id)
-        for a in session.exec(
-            select(AreaRate).where(AreaRate.package_id == pkg.id).order_by(AreaRate.country, AreaRate.prefix)
-        ):
-            w.writerow([a.prefix or "", a.country or "", f"{a.rate.normalize():f}"])
-    return out.getvalue()
+        rows = [["prefix", "country", "rate"]] + [
+            [a.prefix or "", a.country or "", f"{a.rate.normalize():f}"]
+            for a in session.exec(
+                select(AreaRate).where(AreaRate.package_id == pkg.id).order_by(AreaRate.country, AreaRate.prefix)
+            )
+        ]
+    return csv_text(rows, lineterminator="\n")

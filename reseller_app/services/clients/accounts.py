@@ -29,6 +29,7 @@ from reseller_app.models import (
     utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
 from reseller_app.services.common import audit
@@ -188,6 +189,7 @@ def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
             setattr(client, key, value)
         if pw_hash:
             client.password_hash = pw_hash
+            end_client_sessions(session, client.id)  # whoever knew the old password is signed out
         if old_mode != client.balance_management:
             set_status(session, client, status_for(client), fx)
         audit.record(session, actor, "update_client", "client", client.id, mode=client.balance_management)

@@ -11,6 +11,7 @@ from reseller_app.db import reading
 from reseller_app.models import Client, ResellerSettings
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import NotFound
+from reseller_app.services.common.ids import to_id
 
 T = TypeVar("T")
 
@@ -70,15 +71,8 @@ def read_only(fn: Callable[..., T], *args: object) -> T:
 
 
 def row_id(raw: object) -> int | None:
-    """An id as a browser, a URL or a caller sends it (an int, or up to 12 digits); None for anything else."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw if raw > 0 else None
-    text = str(raw if raw is not None else "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 12):
-        return None
-    return int(text) or None
+    """An id as a browser, a URL or a caller sends it (1 .. 2**31-1); None for anything else (`ids.to_id`)."""
+    return to_id(raw)
 
 
 def owned(

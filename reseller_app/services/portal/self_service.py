@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reseller_app.carrier import CarrierError, get_carrier
@@ -25,12 +25,14 @@ from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
-from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.common.errors import Forbidden, ValidationFailed
 from reseller_app.services.common.lookup import own_account, owned
 from reseller_app.services.common.paging import page_size as page_size_of
 from reseller_app.services.common.paging import read_page
 from reseller_app.services.portal.account import PortalView, require_service, subaccounts_with_packages, view_for
 from reseller_app.services.telephony.voicemail import clean_mailbox, mailbox_taken
+
+log = logging.getLogger(__name__)
 
 SUSPENDED = "Your account is suspended: add funds before buying numbers."
 DEVICE_TYPES = ("ip_phone", "softphone", "ata", "pbx")
@@ -240,17 +242,22 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
         if session.exec(select(Did.id).where(Did.reseller_id == c.reseller_id, Did.number == number)).first():
             raise ValidationFailed({"number": "This number is no longer available."})
         reseller = session.get(Reseller, c.reseller_id)
+        reseller_id = c.reseller_id  # plain values: the compensation below must not touch session objects
     carrier = get_carrier(reseller)
-    if number not in {o.number for o in carrier.available_dids(c.reseller_id, "voice")}:
+    if number not in {o.number for o in carrier.available_dids(reseller_id, "voice")}:
         raise ValidationFailed({"number": "This number is no longer available."})
     try:
-        offer = carrier.claim_did(c.reseller_id, number)
+        offer = carrier.claim_did(reseller_id, number)
     except CarrierError:
         raise ValidationFailed({"number": "This number is no longer available."}) from None
+    claimed = offer.number
     fx = Effects()
     try:
         with session_scope() as session:
             c = _client(session, actor)
+            # The client row locked: of several buys at once each sees the status the previous one left (a HARD
+            # client suspended by the first fee is refused), so the fee is never taken twice from one balance.
+            session.refresh(c, with_for_update=True)
             _may_buy(session, c)  # the status may have changed while the carrier answered
             s = _settings(session, c.reseller_id)
             did = Did(
@@ -281,15 +288,22 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
                 )
             audit.record(session, actor, "buy_did", "did", did.id, number=did.number, setup=s.did_setup)
             result = {"id": str(did.id), "number": did.number, "setup": fmt.money(s.did_setup)}
-    except (Forbidden, NotFound, ValidationFailed, IntegrityError):
-        # Nothing was connected: give the number back so it is not lost to the reseller's account.
-        try:
-            carrier.release_did(c.reseller_id, number)
-        except CarrierError:
-            pass
+    except BaseException:
+        # Nothing was connected (refused, or the transaction failed in any way): give the number back so it is
+        # not left ordered at the carrier and unknown to the portal. Only plain values here: the objects of the
+        # rolled-back transaction are detached and expired.
+        _release_claimed(carrier, reseller_id, claimed)
         raise
     run_effects(fx)
     return result
+
+
+def _release_claimed(carrier, reseller_id: int, number: str) -> None:  # noqa: ANN001 - a Carrier
+    """Give back a number claimed for a purchase that did not go through (logged when the carrier refuses)."""
+    try:
+        carrier.release_did(reseller_id, number)
+    except Exception:
+        log.exception("could not release number %s of reseller %s after a refused purchase", number, reseller_id)
 
 
 # --- e911 ---------------------------------------------------------------------------------------------------

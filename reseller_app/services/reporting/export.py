@@ -4,8 +4,6 @@ read in keyset-ordered chunks of short transactions (a million rows in flat memo
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +15,7 @@ from sqlmodel import select
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, Client, Did, FaxRecord, SubAccount
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.common.csv_out import csv_line, csv_text
 from reseller_app.services.common.errors import NotFound
 from reseller_app.services.reporting.cdr import cdr_report, cdr_where, fax_report, fax_where
 from reseller_app.services.reporting.filters import check_owned, client_name, parse_filters
@@ -57,9 +56,7 @@ class Export:
 
 
 def _csv_line(values: list) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(values)
-    return buf.getvalue()
+    return csv_line(values)  # the one export writer: formula-like text cells are neutralised
 
 
 def _keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
@@ -109,14 +106,13 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
         def cdr_lines() -> Iterator[str]:
             yield _csv_line(CDR_HEADER)
             for chunk in _keyset_chunks(stmt, Cdr.start, Cdr.id):
-                out = io.StringIO()
-                w = csv.writer(out)
-                for start, _id, first, last, email, acct, dirn, cid, dest, disp, dur, bill, cost, price, prof in chunk:
-                    w.writerow([
+                yield csv_text(
+                    [
                         _when_csv(start), client_name(first, last, email), acct, dirn, cid, dest, disp, dur, bill,
-                        _plain(cost), _plain(price), _plain(prof),
-                    ])  # fmt: skip
-                yield out.getvalue()
+                        _plain(cost), _plain(price), _plain(pr),
+                    ]
+                    for start, _i, first, last, email, acct, dirn, cid, dest, disp, dur, bill, cost, price, pr in chunk
+                )  # fmt: skip
 
         return Export(f"cdr_{stamp}.csv", total, cdr_lines())
     if kind == "fax":
@@ -134,14 +130,13 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
         def fax_lines() -> Iterator[str]:
             yield _csv_line(FAX_HEADER)
             for chunk in _keyset_chunks(stmt, FaxRecord.start, FaxRecord.id):
-                out = io.StringIO()
-                w = csv.writer(out)
-                for start, _id, first, last, email, dirn, remote, pages, status, cost, price, prof in chunk:
-                    w.writerow([
+                yield csv_text(
+                    [
                         _when_csv(start), client_name(first, last, email), dirn, remote, pages, status,
                         _plain(cost), _plain(price), _plain(prof),
-                    ])  # fmt: skip
-                yield out.getvalue()
+                    ]
+                    for start, _id, first, last, email, dirn, remote, pages, status, cost, price, prof in chunk
+                )  # fmt: skip
 
         return Export(f"fax_{stamp}.csv", total, fax_lines())
     if kind == "financial":
