@@ -11,6 +11,7 @@ Create Date: 2026-12-01 16:18:05.278037
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,6 +24,12 @@ down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
+EMAIL_SUBJECT = "Invoice [invoice_number]"
+EMAIL_BODY = (
+    "Hello [firstname] [lastname],\n\nYour invoice [invoice_number] of [total] is attached. It is due on [due_date]."
+)
+NOW = datetime(2026, 12, 1)  # naive UTC, as rt.UTCDateTime stores it
 
 KINDS_OLD = "kind IN ('payment','charge','call','fax','fee','reversal')"
 KINDS_NEW = "kind IN ('payment','charge','call','fax','fee','reversal','tax','credit')"
@@ -59,6 +66,8 @@ def upgrade() -> None:
     sa.Column('payment_terms_days', sa.Integer(), nullable=False),
     sa.Column('invoice_prefix', rt.AutoString(length=20), nullable=False),
     sa.Column('next_number', sa.Integer(), nullable=False),
+    sa.Column('email_subject', rt.AutoString(length=200), nullable=False),
+    sa.Column('email_body', sa.Text(), nullable=False),
     sa.Column('updated_at', rt.UTCDateTime(), nullable=False),
     sa.CheckConstraint('next_number >= 1', name='ck_billing_next_number'),
     sa.ForeignKeyConstraint(['reseller_id'], ['reseller.id'], ),
@@ -152,6 +161,7 @@ def upgrade() -> None:
     sa.Column('unit_amount', rt.Money(), nullable=True),
     sa.Column('amount', rt.Money(), nullable=False),
     sa.Column('seconds', sa.Integer(), nullable=False),
+    sa.Column('credit_of_line', sa.Integer(), nullable=True),
     sa.Column('taxable_for', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -188,11 +198,16 @@ def upgrade() -> None:
 
     _set_ledger_kinds(KINDS_NEW)
     # Every reseller gets its invoicing profile (new resellers get theirs when they first need it).
-    op.execute(
-        "INSERT INTO billingprofile (reseller_id, legal_name, address, tax_numbers, footer, payment_terms_days, "
-        "invoice_prefix, next_number, updated_at) "
-        "SELECT id, company, '', '', '', 30, 'INV-', 1, CURRENT_TIMESTAMP FROM reseller"
-    )
+    bind = op.get_bind()
+    for rid, company in bind.execute(sa.text("SELECT id, company FROM reseller")).all():
+        bind.execute(
+            sa.text(
+                "INSERT INTO billingprofile (reseller_id, legal_name, address, tax_numbers, footer, "
+                "payment_terms_days, invoice_prefix, next_number, email_subject, email_body, updated_at) "
+                "VALUES (:rid, :name, '', '', '', 30, 'INV-', 1, :subject, :body, :now)"
+            ),
+            {"rid": rid, "name": company or "", "subject": EMAIL_SUBJECT, "body": EMAIL_BODY, "now": NOW},
+        )
 
     # ### end Alembic commands ###
 

@@ -30,6 +30,13 @@ class BillingProfile(SQLModel, table=True):
     invoice_prefix: str = Field(default="INV-", max_length=20)
     # The number the next document takes; moved in the transaction that issues it (no gaps, no duplicates).
     next_number: int = 1
+    # The "Invoice" email, sent with the PDF attached ([invoice_number], [total], [due_date], [firstname], [lastname]).
+    email_subject: str = Field(default="Invoice [invoice_number]", max_length=200)
+    email_body: str = Field(
+        default="Hello [firstname] [lastname],\n\nYour invoice [invoice_number] of [total] is attached. "
+        "It is due on [due_date].",
+        sa_type=sa.Text,
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -99,6 +106,7 @@ class InvoiceLine(SQLModel, table=True):
     unit_amount: Decimal | None = Field(default=None, sa_type=Money)
     amount: Decimal = Field(sa_type=Money)
     seconds: int = 0  # billable seconds of a usage line
+    credit_of_line: int | None = None  # a credit note's line: the position of the invoice line it credits
     taxable_for: list = Field(default_factory=list, sa_type=sa.JSON)  # names of the taxes applied to it
 
 

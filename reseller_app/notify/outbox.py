@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from email_validator import validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from reseller_app.models import OutboundEmail
+from reseller_app.models import EmailAttachment, OutboundEmail
 
 MAX_SUBJECT = 255
 
@@ -25,8 +27,12 @@ def enqueue(
     body: str,
     reseller_id: int | None = None,
     dedupe_key: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> OutboundEmail | None:
-    """Add a message to the outbox without committing; None if a message with this dedupe_key already exists."""
+    """Add a message to the outbox without committing; None if a message with this dedupe_key already exists.
+
+    `attachments`: (file name, content type, bytes) each, stored beside the message and sent with it.
+    """
     _refuse_line_breaks("address", to)
     _refuse_line_breaks("subject", subject)
     if len(subject) > MAX_SUBJECT:
@@ -40,8 +46,11 @@ def enqueue(
     row = OutboundEmail(
         reseller_id=reseller_id, dedupe_key=dedupe_key, to_addr=address, subject=subject, body_text=body
     )
+    for name, _, _ in attachments:
+        _refuse_line_breaks("attachment name", name)
     if dedupe_key is None:
         session.add(row)
+        _attach(session, row, attachments)
         return row
     # A concurrent transaction may insert the same key after our check: the unique constraint decides, and the
     # savepoint keeps the caller's transaction usable when we lose.
@@ -52,4 +61,13 @@ def enqueue(
         if session.exec(select(OutboundEmail.id).where(OutboundEmail.dedupe_key == dedupe_key)).first() is not None:
             return None
         raise
+    _attach(session, row, attachments)
     return row
+
+
+def _attach(session: Session, row: OutboundEmail, attachments: Sequence[tuple[str, str, bytes]]) -> None:
+    if not attachments:
+        return
+    session.flush()
+    for name, content_type, data in attachments:
+        session.add(EmailAttachment(email_id=row.id, filename=name[:120], content_type=content_type, data=data))

@@ -13,6 +13,7 @@ from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, ut
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
+from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import AuthFailed, NotFound
 
 LOCK_AFTER = 5
@@ -141,11 +142,12 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
     with session_scope() as session:
         # The session and, for a client, its account in one query (the account stays at hand for the page).
         row = session.exec(
-            select(LoginSession, Client)
+            select(LoginSession, Client, Reseller.currency)
             .join(Client, Client.id == LoginSession.client_id, isouter=True)
+            .join(Reseller, Reseller.id == LoginSession.reseller_id)
             .where(LoginSession.token_hash == token_hash(token))
         ).first()
-        s, client = row if row is not None else (None, None)
+        s, client, currency = row if row is not None else (None, None, None)
         if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= utcnow():
             return None
         if role == "client":
@@ -154,6 +156,8 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
             if client is None or client.status == "WAIT" or client.reseller_id != s.reseller_id:
                 return None
             lookup.hold_client(session, client)
+        # Amounts this request shows are in the session's reseller's currency (services/common/format.py).
+        fmt.set_currency(currency)
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
 
 
