@@ -7,7 +7,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 from sqlmodel import Session, select
 
 from reseller_app.billing.money import fmt_money
@@ -264,24 +264,20 @@ def pdf_bytes(session: Session, inv: Invoice) -> bytes:
     pdf.set_xy(x, 18)
     pdf.cell(0, 7, t(f"{TITLES[inv.kind]} {inv.number}"))
     pdf.set_text_color(17, 24, 39)
-    pdf.set_xy(10, 38)
     top = 38.0
-    pdf.set_font(font, "B", 10)
-    pdf.multi_cell(62, 5, t(s.get("legal_name", "")))
-    pdf.set_font(font, "", 9)
-    pdf.multi_cell(62, 4.5, t("\n".join(p for p in (s.get("address", ""), s.get("tax_numbers", "")) if p)))
-    left_end = pdf.get_y()
-    pdf.set_xy(76, top)
-    pdf.set_font(font, "B", 10)
-    pdf.multi_cell(62, 5, t("Bill to"))
-    pdf.set_x(76)
-    pdf.set_font(font, "", 9)
+
+    def column(x: float, w: float, heading: str, body: str) -> float:
+        pdf.set_xy(x, top)
+        pdf.set_font(font, "B", 10)
+        pdf.multi_cell(w, 5, t(heading), new_x="LEFT", new_y="NEXT")
+        pdf.set_font(font, "", 9)
+        pdf.multi_cell(w, 4.5, t(body), new_x="LEFT", new_y="NEXT")
+        return float(pdf.get_y())
+
+    seller = "\n".join(p for p in (s.get("address", ""), s.get("tax_numbers", "")) if p)
     buyer = "\n".join(p for p in (b.get("company"), b.get("name"), b.get("address")) if p)
     if b.get("tax_exempt_number"):
         buyer += f"\nTax exempt: {b['tax_exempt_number']}"
-    pdf.multi_cell(62, 4.5, t(buyer))
-    mid_end = pdf.get_y()
-    pdf.set_xy(142, top)
     facts = [
         f"Issued: {d['issued_on']}",
         f"Period: {d['period_start']} to {d['period_end']}",
@@ -290,29 +286,36 @@ def pdf_bytes(session: Session, inv: Invoice) -> bytes:
     ]
     if inv.kind == "credit_note":
         facts.append(f"Credits: {d['credit_of']}")
-    pdf.multi_cell(58, 5, t("\n".join(facts)))
-    pdf.set_y(max(left_end, mid_end, pdf.get_y()) + 6)
+    ends = (
+        column(10, 62, str(s.get("legal_name", "")), seller),
+        column(76, 62, "Bill to", buyer),
+        column(142, 58, TITLES[inv.kind], "\n".join(facts)),
+    )
+    pdf.set_xy(10, max(ends) + 6)
     if inv.kind == "credit_note" and inv.reason:
-        pdf.multi_cell(0, 5, t(f"Reason: {inv.reason}"))
+        pdf.multi_cell(0, 5, t(f"Reason: {inv.reason}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     widths = (92, 16, 26, 28, 28)
-    pdf.set_font(font, "B", 9)
-    pdf.set_fill_color(229, 231, 235)
-    for w, head, align in zip(widths, ("Description", "Qty", "Unit", "Amount", "Taxes"), "LRRRL", strict=True):
-        pdf.cell(w, 7, t(head), border="B", align=align, fill=True)
-    pdf.ln()
     pdf.set_font(font, "", 9)
-    for ln in d["lines"]:
-        y = pdf.get_y()
-        pdf.multi_cell(widths[0], 5, t(ln["description"]), new_x="RIGHT", new_y="TOP")
-        h = max(pdf.get_y() - y, 5) if pdf.get_y() > y else 5
-        for w, text in zip(
-            widths[1:],
-            (ln["quantity"], money(ln["unit_amount"]), money(ln["amount"]), ", ".join(ln["taxable_for"])),
-            strict=True,
-        ):
-            pdf.cell(w, 5, t(text), align="R" if w != widths[4] else "L")
-        pdf.set_y(max(pdf.get_y() + 5, y + h) + 1)
+    pdf.set_fill_color(255, 255, 255)
+    with pdf.table(
+        col_widths=widths,
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        borders_layout="HORIZONTAL_LINES",
+        line_height=5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(229, 231, 235)),
+    ) as table:
+        table.row([t(h) for h in ("Description", "Qty", "Unit", "Amount", "Taxes")])
+        for ln in d["lines"]:
+            table.row(
+                [
+                    t(ln["description"]),
+                    t(ln["quantity"]),
+                    money(ln["unit_amount"]),
+                    money(ln["amount"]),
+                    t(", ".join(ln["taxable_for"])),
+                ]
+            )
     pdf.ln(2)
 
     def total_row(label: str, value: str, bold: bool = False) -> None:

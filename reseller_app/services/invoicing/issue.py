@@ -222,9 +222,7 @@ def _buyer(client: Client) -> dict:
     }
 
 
-def _post_taxes(
-    session: Session, client: Client, inv: Invoice, taxes: list[InvoiceTax], sign: int, fx: Effects
-) -> None:
+def _post_taxes(session: Session, client: Client, inv: Invoice, taxes: list[InvoiceTax], fx: Effects) -> None:
     """One ledger entry per tax, keyed by the invoice and the tax: posting twice is refused by the unique key."""
     for t in taxes:
         if t.amount == 0:
