@@ -22,6 +22,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.lookup import client_of_reseller
 
 PROFILE_FIELDS = ("legal_name", "address", "tax_numbers", "footer", "payment_terms_days", "invoice_prefix")
 EMAIL_VARIABLES = ("invoice_number", "total", "due_date", "firstname", "lastname")
@@ -234,3 +235,26 @@ def preview_email(subject: str, body: str, currency: str = "USD") -> str:
         "lastname": "Doe",
     }
     return f"{render(subject, **values)}\n\n{render(body, **values)}"
+
+
+def exemption(actor: Actor, client_id: int | str) -> tuple[bool, str]:
+    """Whether a client of the reseller is tax-exempt, and its exemption number."""
+    require_reseller(actor)
+    with session_scope() as session:
+        c = client_of_reseller(session, actor, client_id)
+        return c.tax_exempt, c.tax_exempt_number
+
+
+def set_exemption(actor: Actor, client_id: int | str, exempt: bool, number: str) -> None:
+    """Make a client tax-exempt (with its exemption number) or not; invoices issued later follow."""
+    require_reseller(actor)
+    number = " ".join((number or "").split())
+    if exempt and not number:
+        raise ValidationFailed({"exempt_number": "Enter the client's exemption number."})
+    if len(number) > 60:
+        raise ValidationFailed({"exempt_number": "At most 60 characters."})
+    with session_scope() as session:
+        c = client_of_reseller(session, actor, client_id)
+        c.tax_exempt = bool(exempt)
+        c.tax_exempt_number = number if exempt else ""
+        audit.record(session, actor, "tax_exemption", "client", c.id, exempt=c.tax_exempt, number=c.tax_exempt_number)

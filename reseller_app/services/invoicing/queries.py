@@ -131,7 +131,11 @@ def list_invoices(actor: Actor, raw: dict[str, str], page: int = 1) -> dict:
         f = parse_filters(session, actor, raw)
         count, total, taxes = session.exec(
             _where(
-                select(func.count(), func.coalesce(func.sum(Invoice.total), 0), func.coalesce(func.sum(Invoice.tax_total), 0)),
+                select(
+                    func.count(),
+                    func.coalesce(func.sum(Invoice.total), 0),
+                    func.coalesce(func.sum(Invoice.tax_total), 0),
+                ),
                 actor,
                 f,
             )
@@ -167,6 +171,15 @@ def _numbers(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.exec(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids))).all())
+
+
+def client_choices(actor: Actor) -> list[dict[str, str]]:
+    """The reseller's clients that have invoices, for the list's client filter."""
+    require_reseller(actor)
+    with session_scope() as session:
+        ids = set(session.exec(select(Invoice.client_id).where(Invoice.reseller_id == actor.reseller_id).distinct()))
+        names = _names(session, ids)
+    return [{"id": str(i), "name": f"{names[i]} (#{i})"} for i in sorted(names, key=lambda i: names[i].casefold())]
 
 
 def client_invoices(actor: Actor) -> list[dict[str, str]]:
@@ -312,8 +325,12 @@ def statement(actor: Actor, client_id: int | str | None, date_from: str, date_to
                     "date": fmt.when(e.created_at, client.timezone),
                     "kind": e.kind,
                     "description": e.description,
-                    "amount": fmt.money(e.amount, 2 if e.amount == e.amount.quantize(Decimal("0.01")) else 4, currency=cur),
-                    "balance": fmt.money(running, 4 if running != running.quantize(Decimal("0.01")) else 2, currency=cur),
+                    "amount": fmt.money(
+                        e.amount, 2 if e.amount == e.amount.quantize(Decimal("0.01")) else 4, currency=cur
+                    ),
+                    "balance": fmt.money(
+                        running, 4 if running != running.quantize(Decimal("0.01")) else 2, currency=cur
+                    ),
                 }
             )
         return {
@@ -321,7 +338,7 @@ def statement(actor: Actor, client_id: int | str | None, date_from: str, date_to
             "date_from": start.isoformat(),
             "date_to": end.isoformat(),
             "opening": fmt.money(opening, currency=cur),
-            "closing": fmt.money(running, 4 if running != running.quantize(Decimal("0.01")) else 2, currency=cur),
+            "closing": fmt.money(running, _places(running), currency=cur),
             "opening_exact": fmt_money(opening, 4),
             "closing_exact": fmt_money(running, 4),
             "items": items,
@@ -329,6 +346,10 @@ def statement(actor: Actor, client_id: int | str | None, date_from: str, date_to
 
 
 # ---------------------------------------------------------------- taxes collected (financial report)
+
+
+def _places(value: Decimal) -> int:
+    return 2 if value == value.quantize(Decimal("0.01")) else 4
 
 
 def _month_key(d: date) -> str:
@@ -391,5 +412,7 @@ def taxes_by_month(actor: Actor, date_from: str, date_to: str) -> dict:
 def export_taxes(actor: Actor, raw: dict[str, str]) -> Export:
     """Taxes collected per tax per month as CSV."""
     data = taxes_by_month(actor, str(raw.get("date_from", "") or ""), str(raw.get("date_to", "") or ""))
-    rows = [[r["month"], r["tax"], r["rate"], r["base_exact"], r["amount_exact"], data["currency"]] for r in data["rows"]]
+    rows = [
+        [r["month"], r["tax"], r["rate"], r["base_exact"], r["amount_exact"], data["currency"]] for r in data["rows"]
+    ]
     return Export("taxes.csv", len(rows), _csv_lines(TAX_CSV_HEADER, iter(rows)))
