@@ -12,7 +12,7 @@ E = B.errors
 
 
 def _error(key: str | rx.Var) -> rx.Component:
-    return rx.cond(E[key] != "", rx.text(E[key], size="1", color="#b91c1c", id=f"err-{key}", role="alert"))
+    return rx.cond(E.contains(key), rx.text(E[key], size="1", color="#b91c1c", id=f"err-{key}", role="alert"))
 
 
 def _text(label: str, key: str, **props) -> rx.Component:  # noqa: ANN003
@@ -23,7 +23,7 @@ def _text(label: str, key: str, **props) -> rx.Component:  # noqa: ANN003
             on_change=lambda v: B.set_field(key, v),
             id=f"b-{key}",
             width="100%",
-            color_scheme=rx.cond(E[key] != "", "red", "blue"),
+            color_scheme=rx.cond(E.contains(key), "red", "blue"),
             **props,
         ),
         _error(key),
@@ -52,9 +52,9 @@ def _tax_input(i: rx.Var, tax: rx.Var, key: str, placeholder: str, width: str) -
             aria_label=placeholder,
             id="tax-" + i.to(str) + "-" + key,
             width=width,
-            color_scheme=rx.cond(E[err] != "", "red", "blue"),
+            color_scheme=rx.cond(E.contains(err), "red", "blue"),
         ),
-        rx.cond(E[err] != "", rx.text(E[err], size="1", color="#b91c1c", id="err-" + err, role="alert")),
+        rx.cond(E.contains(err), rx.text(E[err], size="1", color="#b91c1c", id="err-" + err, role="alert")),
         spacing="1",
     )
 
@@ -117,7 +117,7 @@ def _tax_row(tax: rx.Var, i: rx.Var) -> rx.Component:
                 wrap="wrap",
                 align="center",
             ),
-            rx.cond(E[applies_err] != "", rx.text(E[applies_err], size="1", color="#b91c1c", role="alert")),
+            rx.cond(E.contains(applies_err), rx.text(E[applies_err], size="1", color="#b91c1c", role="alert")),
             spacing="2",
             width="100%",
         ),

@@ -17,13 +17,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pycountry
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlmodel import Session, select
 
+from reseller_app.billing.fees import add_months
 from reseller_app.billing.invoice import (
     Line,
     Tax,
@@ -32,6 +33,7 @@ from reseller_app.billing.invoice import (
     compute,
     fee_line_kind,
     invoice_number,
+    posting_date,
 )
 from reseller_app.db import session_scope
 from reseller_app.models import (
@@ -122,19 +124,25 @@ def _category_of(entry: LedgerEntry) -> tuple[str, str] | None:
     return None
 
 
-def _lines(session: Session, client: Client, billing_date: date) -> list[_Draft]:
-    """The lines of the invoice of `billing_date` from the client's postings not billed yet."""
-    billed = select(InvoicedEntry.ledger_entry_id)
+def _lines(session: Session, client: Client, billing_date: date, since: date) -> list[_Draft]:
+    """The lines of the invoice of `billing_date` from the client's postings not billed yet, dated from `since`."""
+    billed = exists().where(InvoicedEntry.ledger_entry_id == LedgerEntry.id)
     entries = session.exec(
         select(LedgerEntry)
         .where(
             LedgerEntry.client_id == client.id,
             LedgerEntry.kind.not_in(NOT_BILLED),
-            LedgerEntry.id.not_in(billed),
+            LedgerEntry.created_at >= datetime.combine(since - timedelta(days=62), time.min, tzinfo=UTC),
+            ~billed,
         )
         .order_by(LedgerEntry.id)
     ).all()
-    entries = [e for e in entries if billed_on(e.reference, e.created_at.date(), billing_date)]
+    entries = [
+        e
+        for e in entries
+        if billed_on(e.reference, e.created_at.date(), billing_date)
+        and posting_date(e.reference, e.created_at.date()) >= since
+    ]
     if not entries:
         return []
     originals: dict[int, LedgerEntry] = {}
@@ -307,7 +315,15 @@ def issue_for_cycle(
     key = f"cycle:{client.id}:{billing_date.isoformat()}"
     if session.exec(select(Invoice.id).where(Invoice.cycle_key == key)).first() is not None:
         return None
-    drafts = _lines(session, client, billing_date)
+    first = session.exec(
+        select(Invoice.period_start)
+        .where(Invoice.client_id == client.id, Invoice.kind == "invoice")
+        .order_by(Invoice.period_start)
+    ).first()
+    # Invoicing starts with the cycle before a client's first invoice: older postings (from before invoices
+    # existed) are never billed, by that invoice or a later one.
+    since = first if first is not None else add_months(billing_date, -1)
+    drafts = _lines(session, client, billing_date, since)
     if not drafts:
         return None
     taxes = client_taxes(session, client)
@@ -320,7 +336,7 @@ def issue_for_cycle(
         .where(Invoice.client_id == client.id, Invoice.kind == "invoice")
         .order_by(Invoice.period_end.desc())
     ).first()
-    start = last + timedelta(days=1) if last is not None else min(client.created_at.date(), billing_date)
+    start = last + timedelta(days=1) if last is not None else max(client.created_at.date(), since)
     seq, profile = _next_seq(session, client.reseller_id)
     inv = Invoice(
         reseller_id=client.reseller_id,

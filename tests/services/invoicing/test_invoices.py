@@ -396,3 +396,30 @@ def test_commands_show_json_and_pdf(world, tmp_path):
         timeout=120,
     )
     assert missing.returncode == 1
+
+
+def test_postings_from_before_invoicing_are_never_billed(world):
+    """A client with history from before invoices existed: the first invoice starts a month before its date."""
+    d = _setup(world)
+    with session_scope() as s:
+        s.add(
+            LedgerEntry(
+                reseller_id=world["ra"],
+                client_id=world["c"],
+                reference="old-charge",
+                kind="charge",
+                amount=Decimal("-99.00"),
+                description="Before invoicing",
+                created_at=utcnow() - timedelta(days=90),
+            )
+        )
+    run_billing(d)
+    inv = _invoice(world)
+    assert "Before invoicing" not in [ln["description"] for ln in inv["lines"]]
+    assert inv["period_start"] == utcnow().date().isoformat()  # the client was created today
+    with session_scope() as s:
+        nxt = s.get(Client, world["c"]).next_billing_date
+    run_billing(nxt)
+    with session_scope() as s:
+        second = s.exec(select(Invoice).where(Invoice.number == "INV-000002")).one()
+        assert "Before invoicing" not in [ln["description"] for ln in documents.as_dict(s, second)["lines"]]
