@@ -103,10 +103,15 @@ def test_reseller_sets_cad_and_taxes_billing_runs_client_downloads_the_pdf(page,
     cp.screenshot(path=str(SHOTS / "invoice.png"), full_page=True)
     client.close()
 
-    # The reseller's list shows it, with its CSV.
+    # The reseller's list shows it, with its CSV and the PDF.
     page.get_by_role("link", name="Invoices").click()
     expect(page.locator("#invoice-table")).to_contain_text("INV-000001")
     expect(page.locator("#inv-totals")).to_contain_text("CA$40.42")
+    with page.expect_download() as info:
+        page.locator("#inv-export").click()
+    rows = info.value.path().read_text().splitlines()
+    assert rows[0].startswith("number,kind,") and rows[1].startswith("INV-000001,invoice,")
+    assert rows[1].endswith(",CAD,35.0000,5.42,40.4200,")
 
     # The "Invoice" email goes out through the outbox with the PDF attached (the app's sender delivers it).
     deadline = time.monotonic() + 60

@@ -23,7 +23,13 @@ def _invoice_row(inv: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.link("View", href=page, is_external=True, id="view-" + inv["number"]),
-                rx.el.a("PDF", href=pdf, download=inv["number"] + ".pdf", id="pdf-" + inv["number"]),
+                client_button(
+                    "PDF",
+                    "primary",
+                    size="1",
+                    on_click=rx.download(url=pdf, filename=inv["number"] + ".pdf"),
+                    id="pdf-" + inv["number"],
+                ),
                 spacing="3",
             )
         ),

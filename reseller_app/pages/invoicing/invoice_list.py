@@ -16,7 +16,13 @@ HEADERS = ("Number", "Type", "Issued", "Due", "Client", "Subtotal", "Taxes", "To
 def _links(number: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.link("View", href="/api/invoices/" + number + ".html", is_external=True),
-        rx.el.a("PDF", href="/api/invoices/" + number + ".pdf", download=number + ".pdf"),
+        rx.button(
+            "PDF",
+            size="1",
+            variant="soft",
+            on_click=rx.download(url="/api/invoices/" + number + ".pdf", filename=number + ".pdf"),
+            id="pdf-" + number,
+        ),
         spacing="3",
     )
 
@@ -100,10 +106,10 @@ def invoice_list() -> rx.Component:
                     ),
                     spacing="1",
                 ),
-                rx.el.a(
-                    rx.button("Export CSV", variant="outline"),
-                    href=L.export_url,
-                    download="invoices.csv",
+                rx.button(
+                    "Export CSV",
+                    variant="outline",
+                    on_click=rx.download(url=L.export_url, filename="invoices.csv"),
                     id="inv-export",
                 ),
                 gap="1em",
@@ -276,10 +282,11 @@ def taxes_panel(state: type[rx.State]) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading("Taxes collected", size="3"),
-            rx.el.a(
-                rx.button("Export taxes CSV", variant="outline", size="1"),
-                href=r.taxes_export_url,
-                download="taxes.csv",
+            rx.button(
+                "Export taxes CSV",
+                variant="outline",
+                size="1",
+                on_click=rx.download(url=r.taxes_export_url, filename="taxes.csv"),
                 id="taxes-export",
             ),
             align="center",
