@@ -113,6 +113,22 @@ def test_reseller_sets_cad_and_taxes_billing_runs_client_downloads_the_pdf(page,
     assert rows[0].startswith("number,kind,") and rows[1].startswith("INV-000001,invoice,")
     assert rows[1].endswith(",CAD,35.0000,5.42,40.4200,")
 
+    # The financial report shows the taxes collected this month.
+    page.get_by_role("link", name="Reports").click()
+    page.locator("#tab-financial").click()
+    expect(page.locator("#taxes-table")).to_contain_text("GST")
+    expect(page.locator("#taxes-table")).to_contain_text("CA$3.67")
+    expect(page.locator("#taxes-chart")).to_be_visible()
+
+    # A credit note for the installation visit, from the client's Manage page: 10.00 + GST 0.50 + QST 1.05.
+    page.goto(f"/reseller/clients/{app_server['ids']['tremblay']}")
+    page.locator("#credit-INV-000001").click()
+    page.locator("#credit-line-2").click()
+    page.locator("#credit-reason").fill("Visit not needed")
+    page.locator("#credit-issue").click()
+    expect(page.locator("#credit-notice")).to_have_text("Credit note INV-000002 issued.")
+    expect(page.locator("#client-invoices")).to_contain_text("-CA$11.55")
+
     # The "Invoice" email goes out through the outbox with the PDF attached (the app's sender delivers it).
     deadline = time.monotonic() + 60
     mail = []
