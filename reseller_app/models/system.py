@@ -76,6 +76,16 @@ class OutboundEmail(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class EmailAttachment(SQLModel, table=True):
+    """A file sent with an outbox message (an invoice's PDF), written in the same transaction as the message."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email_id: int = Field(foreign_key="outboundemail.id", index=True)
+    filename: str = Field(max_length=120)
+    content_type: str = Field(default="application/octet-stream", max_length=80)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+
+
 class AuditLog(SQLModel, table=True):
     """Who did what to which object, for every change made through the services layer."""
 

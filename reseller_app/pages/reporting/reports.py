@@ -9,6 +9,7 @@ from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
+from reseller_app.pages.invoicing.invoice_list import taxes_panel
 from reseller_app.state.reporting.reports import ReportsState as R
 
 TAB_LABELS = [
@@ -184,6 +185,7 @@ def _financial() -> rx.Component:
             overflow_x="auto",
             width="100%",
         ),
+        taxes_panel(R),
         width="100%",
         spacing="3",
     )
