@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from .types import Money, UTCDateTime, utcnow
 
-LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal")
+LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal", "tax", "credit")
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -25,7 +25,7 @@ class LedgerEntry(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="ck_ledger_amount_nonzero"),
         sa.CheckConstraint(
-            "kind IN ('payment','charge','call','fax','fee','reversal')",
+            "kind IN ('payment','charge','call','fax','fee','reversal','tax','credit')",
             name="ck_ledger_kind",
         ),
         sa.CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="ck_ledger_reversal_link"),
@@ -38,7 +38,8 @@ class LedgerEntry(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     reference: str = Field(max_length=120, sa_column_kwargs={"unique": True})
     kind: str = Field(max_length=8)
-    # Signed: a payment is positive, a charge, fee or call is negative.
+    # Signed: a payment is positive, a charge, fee or call is negative. An invoice's tax ("tax") is negative and a
+    # credit note's lines ("credit") and taxes ("tax") positive (services/invoicing).
     amount: Decimal = Field(sa_type=Money)
     description: str = Field(default="", max_length=255)
     reverses_id: int | None = Field(default=None, foreign_key="ledgerentry.id", sa_column_kwargs={"unique": True})
