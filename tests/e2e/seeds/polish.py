@@ -21,7 +21,7 @@ from reseller_app.services.access.auth import create_reseller
 from reseller_app.services.access.security import hash_password
 from reseller_app.services.accounting import ledger
 from reseller_app.services.accounting.postings import manual_posting
-from reseller_app.services.reporting.reports import rebuild_rollup
+from reseller_app.services.reporting.rollup import rebuild_rollup
 from tests.e2e.seed import PASSWORD
 
 EMAIL = "reseller-pol@example.com"
