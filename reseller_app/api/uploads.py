@@ -27,7 +27,13 @@ def handler_limits() -> dict[str, int]:
         f"{AreaRatesTab.get_full_name()}.import_csv": fields.MAX_UPLOAD_BYTES,
         f"{SimulatorTab.get_full_name()}.simulate_upload": fields.MAX_UPLOAD_BYTES,
     }
-    for name in ("upload_login_background", "upload_login_logo", "upload_header", "upload_content_logo"):
+    for name in (
+        "upload_login_background",
+        "upload_login_logo",
+        "upload_header",
+        "upload_content_logo",
+        "upload_favicon",
+    ):
         limits[f"{ConfigState.get_full_name()}.{name}"] = configuration.MAX_UPLOAD_BYTES
     return limits
 

@@ -124,13 +124,14 @@ class ServicesState(ClientPage, rx.State):
 
     @rx.event
     @signed_in
-    async def buy(self, actor: Actor, token: str) -> Answer:
+    async def buy(self, actor: Actor, token: str = "") -> Answer:
         """Buy the chosen number; its setup fee is taken from the balance.
 
         `token` is the one the page showed when the button was clicked: a second click of a double click carries the
-        token the first one spent, and changes nothing (the confirmation of the first stays on screen).
+        token the first one spent, and changes nothing (the confirmation of the first stays on screen). (A call
+        without a token, not from this page, buys the chosen number as before.)
         """
-        if str(token) != self.buy_token:
+        if token and str(token) != self.buy_token:
             return None
         self.buy_token = ""
         number = self.buy_number
