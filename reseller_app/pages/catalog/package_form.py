@@ -118,7 +118,7 @@ def details_tab() -> rx.Component:
         rx.flex(
             _text(DetailsTab, "markup_fixed", "Outbound markup: fixed ($/min)", placeholder="0.0025"),
             _text(DetailsTab, "markup_percent", "Outbound markup: percent (%)", placeholder="20"),
-            gap="4",
+            gap="1em",
             wrap="wrap",
             width="100%",
         ),
@@ -128,7 +128,7 @@ def details_tab() -> rx.Component:
         rx.flex(
             _choice(DetailsTab, "canada_route", "Canada route", ROUTE_OPTIONS),
             _choice(DetailsTab, "international_route", "International route", ROUTE_OPTIONS),
-            gap="4",
+            gap="1em",
             wrap="wrap",
             width="100%",
         ),
