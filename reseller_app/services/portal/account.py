@@ -266,6 +266,7 @@ def _cdr_row(r: Cdr, tz: str) -> dict[str, str]:
         "duration": fmt.duration(r.duration),
         "rate": fmt.rate(r.sell_rate),
         "price": fmt.money(r.price, 4),
+        "path": r.call_path,
     }
 
 
@@ -309,7 +310,18 @@ def calls(
     return {"items": items, "page": page, "pages": pages, "total": str(total)}
 
 
-CSV_HEADER = ["date", "direction", "callerid", "destination", "account", "disposition", "duration", "rate", "price"]
+CSV_HEADER = [
+    "date",
+    "direction",
+    "callerid",
+    "destination",
+    "account",
+    "disposition",
+    "duration",
+    "rate",
+    "price",
+    "path",
+]
 
 
 def export_calls(

@@ -25,6 +25,7 @@ from reseller_app.models import (
 )
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
+from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
@@ -415,6 +416,7 @@ def delete_voicemail(actor: Actor, voicemail_id: str | int) -> None:
         c = _client(session, actor)
         require_service(session, c, "voicemail")
         vm = _own(session, Voicemail, voicemail_id, c, "voicemail")
+        callflows.refuse_endpoint_if_used(session, c.id, "vm", vm.id)
         for d in session.exec(select(Did).where(Did.voicemail_id == vm.id)).all():
             d.voicemail_id = None
         session.flush()
@@ -444,6 +446,7 @@ def delete_forwarding(actor: Actor, forwarding_id: str | int) -> None:
         c = _client(session, actor)
         require_service(session, c, "forwarding")
         fw = _own(session, Forwarding, forwarding_id, c, "forwarding")
+        callflows.refuse_endpoint_if_used(session, c.id, "fwd", fw.id)
         for d in session.exec(select(Did).where(Did.forwarding_id == fw.id)).all():
             d.forwarding_id = None
         session.flush()
