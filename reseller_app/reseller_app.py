@@ -8,6 +8,7 @@ from reseller_app.api.security_headers import SecurityHeaders
 from reseller_app.config import settings
 from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
+from reseller_app.pages.callflows import call_flows, phone_system
 from reseller_app.pages.catalog import packages
 from reseller_app.pages.clients import client_form, client_list, manage, numbers, subaccount
 from reseller_app.pages.portal import balance, calls, dashboard
@@ -19,6 +20,8 @@ from reseller_app.services.jobs import scheduler
 from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
+from reseller_app.state.callflows.call_flows import CallFlowsState
+from reseller_app.state.callflows.phone_system import PhoneSystemState
 from reseller_app.state.catalog.packages import PackagesState
 from reseller_app.state.clients.client_form import ClientFormState
 from reseller_app.state.clients.client_list import ClientListState
@@ -97,6 +100,10 @@ app.add_page(
 )
 app.add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
 app.add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+app.add_page(
+    phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load
+)
+app.add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
 RESET_TITLE = ResetState.brand["title"]
 app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
 app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)

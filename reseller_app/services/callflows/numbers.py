@@ -68,7 +68,11 @@ def numbers(actor: Actor) -> dict:
                     "failover_unreachable": str(route.unreachable) if route.unreachable.is_set else "",
                 }
             )
-        return {"numbers": rows, "choices": objects.pick_lists(session, client, view, graph)["dests"]}
+        return {
+            "numbers": rows,
+            "choices": objects.pick_lists(session, client, view, graph)["dests"],
+            "today": datetime.now(_zone(client.timezone)).date().isoformat(),
+        }
 
 
 def route_number(actor: Actor, did_id: object, form: Mapping[str, object]) -> None:
@@ -149,7 +153,17 @@ def diagram(actor: Actor, did_id: object) -> list[dict[str, str]]:
         client, _view = _open(session, actor)
         did = _number(session, client, did_id)
         rows = rt.diagram(gr.load_graph(session, client), gr.number_route(did))
-        return [{"depth": str(r.depth), "edge": r.edge, "label": r.label, "kind": r.kind, "note": r.note} for r in rows]
+        return [
+            {
+                "depth": str(r.depth),
+                "indent": f"{r.depth * 1.25:.2f}em",
+                "edge": r.edge,
+                "label": r.label,
+                "kind": r.kind,
+                "note": r.note,
+            }
+            for r in rows
+        ]
 
 
 def _zone(name: str) -> ZoneInfo:
