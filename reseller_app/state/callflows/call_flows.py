@@ -109,9 +109,8 @@ class CallFlowsState(ClientPage, rx.State):
         self.sim_keys = str(form.get("keys", "") or "")[:40]
         self.sim_caller = str(form.get("caller", "") or "")[:32]
         try:
-            self.sim = await asyncio.to_thread(
-                call_numbers.simulate, actor, self.selected_id, self.sim_day, self.sim_at, self.sim_keys, self.sim_caller
-            )
+            inputs = (self.sim_day, self.sim_at, self.sim_keys, self.sim_caller)
+            self.sim = await asyncio.to_thread(call_numbers.simulate, actor, self.selected_id, *inputs)
         except ServiceError as e:
             self.errors, self.sim = field_errors(e), {}
         return None
