@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 import reflex as rx
 
@@ -61,14 +62,18 @@ NEW_VALUES: dict[str, dict[str, str]] = {
 }
 
 
+PICK_LISTS = ("dests", "members", "agents", "recordings", "moh", "voicemails", "numbers")
+
+
 class PhoneSystemState(ClientPage, rx.State):
     """The building blocks: which kinds the client has, the open tab's rows, the open form and its messages."""
 
     kinds: list[str] = []
     titles: dict[str, str] = {}
     tab: str = "tc"  # the open building block (the first kind until the page loads the client's)
-    rows: dict[str, list[dict[str, str]]] = {}
-    choices: dict[str, list[dict[str, str]]] = {}
+    # Every key present from the start: the page reads the open tab's list and every pick list before loading.
+    rows: dict[str, list[dict[str, str]]] = {kind: [] for kind in callflows.KIND_ORDER}
+    choices: dict[str, list[dict[str, str]]] = {key: [] for key in PICK_LISTS}
     form_open: bool = False
     editing: str = ""  # the id of the object in the form ("" for a new one)
     values: dict[str, str] = {}
@@ -81,8 +86,8 @@ class PhoneSystemState(ClientPage, rx.State):
     def _show(self, data: dict) -> None:
         self.kinds = list(data["kinds"])
         self.titles = dict(data["titles"])
-        self.rows = {k: list(v) for k, v in data["rows"].items()}
-        self.choices = {k: list(v) for k, v in data["choices"].items()}
+        self.rows = {kind: list(data["rows"].get(kind, [])) for kind in callflows.KIND_ORDER}
+        self.choices = {key: list(data["choices"].get(key, [])) for key in PICK_LISTS}
         if self.tab not in self.kinds:
             self.tab = self.kinds[0] if self.kinds else ""
 
@@ -108,7 +113,8 @@ class PhoneSystemState(ClientPage, rx.State):
         try:
             self._show(await asyncio.to_thread(callflows.overview, actor))
         except ServiceError:
-            self.refused, self.kinds, self.rows = True, [], {}
+            self.refused, self.kinds = True, []
+            self.rows = {kind: [] for kind in callflows.KIND_ORDER}
 
     @rx.event
     async def load(self) -> Answer:
@@ -205,7 +211,12 @@ class PhoneSystemState(ClientPage, rx.State):
     async def upload_recording(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
         """Upload a new recording (WAV or MP3) under the name typed beside it."""
         name = self.values.get("name", "")
+        if not files:
+            self.errors = {"file": "Choose a WAV or MP3 file."}
+            return None
         for f in files[:1]:
+            # No name typed: the file's own name (the server never uses it for the stored file).
+            name = name or Path(str(getattr(f, "filename", "") or "recording")).stem[:80]
             # One byte past the limit, so an oversized file is refused without reading all of it.
             data = await f.read(audio.MAX_AUDIO_BYTES + 1)
             if await self._run(
