@@ -4,7 +4,7 @@ import os
 
 import reflex as rx
 
-from reseller_app.config import settings
+from reseller_app.config import own_origins, settings
 
 _extra: dict = {}
 if settings.redis_url:
@@ -27,6 +27,8 @@ config = rx.Config(
     deploy_url=os.environ.get("DEPLOY_URL", f"http://localhost:{settings.port}"),
     db_url=settings.database_url,
     telemetry_enabled=False,
+    # Only our own origins (reseller_app/api/cors.py answers CORS; this list also reaches the websocket server).
+    cors_allowed_origins=own_origins(),
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="blue", radius="medium"))],

@@ -3,31 +3,37 @@
 import reflex as rx
 
 from reseller_app import notify, routes
-from reseller_app.api import create_api
+from reseller_app.api import cors, create_api
 from reseller_app.api.security_headers import SecurityHeaders
+from reseller_app.api.uploads import UploadGuard
 from reseller_app.config import settings
 from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
 from reseller_app.pages.callflows import call_flows, phone_system
 from reseller_app.pages.catalog import packages
 from reseller_app.pages.clients import client_form, client_list, manage, numbers, subaccount
+from reseller_app.pages.invoicing import client_invoices, invoice_list
 from reseller_app.pages.portal import balance, calls, dashboard
 from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
 from reseller_app.pages.settings import configuration
 from reseller_app.services.jobs import scheduler
+from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
 from reseller_app.state.callflows.call_flows import CallFlowsState
 from reseller_app.state.callflows.phone_system import PhoneSystemState
+from reseller_app.state.catalog import simulator as sim_uploads
 from reseller_app.state.catalog.packages import PackagesState
 from reseller_app.state.clients.client_form import ClientFormState
 from reseller_app.state.clients.client_list import ClientListState
 from reseller_app.state.clients.manage import ManageState
 from reseller_app.state.clients.numbers import NumbersState
 from reseller_app.state.clients.subaccount import SubAccountState
+from reseller_app.state.invoicing.client_invoices import ClientInvoicesState
+from reseller_app.state.invoicing.invoice_list import InvoiceListState
 from reseller_app.state.portal.balance import BalanceState
 from reseller_app.state.portal.calls import CallsState
 from reseller_app.state.portal.dashboard import DashboardState
@@ -47,11 +53,19 @@ def index() -> rx.Component:
 
 settings.check()
 
+# Reflex's CORS reflects any origin with credentials: PortalCors answers for our own origins only.
+cors.take_over_reflex_cors()
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
-    # The API mounts the Reflex app; the headers middleware then wraps both (pages, API, uploads).
-    api_transformer=[create_api(), SecurityHeaders],
+    # The API mounts the Reflex app; CORS, then the headers middleware wrap both (pages, API, uploads).
+    api_transformer=[create_api(), UploadGuard, cors.PortalCors, SecurityHeaders],
 )
+# The websocket's handshake: the same origins (our own, or the host the page came from).
+app.sio.eio.cors_allowed_origins = cors.socket_origin_allowed
+# Simulator uploads left in the temporary folder by a crash or a kill (older than an hour) go at start.
+sim_uploads.clean_leftovers()
+# One tab cannot flood the worker with events (a per-connection budget in front of Reflex's event handler).
+limits.install(app)
 # Deliver queued email in the background of every worker (rows are claimed, so never twice).
 app.register_lifespan_task(notify.run_forever)
 # CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
@@ -78,6 +92,7 @@ RESELLER_PAGES = [
         SubAccountState.load,
     ),
     (numbers.connect_numbers, f"{routes.RESELLER_CLIENTS}/[client_id]/numbers", "Connect numbers", NumbersState.load),
+    (invoice_list.invoice_list, routes.RESELLER_INVOICES, "Invoices", InvoiceListState.load),
     (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
 ]
@@ -104,6 +119,12 @@ app.add_page(
     phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load
 )
 app.add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
+app.add_page(
+    client_invoices.client_invoices,
+    route=routes.CLIENT_INVOICES,
+    title=CLIENT_TITLE,
+    on_load=ClientInvoicesState.load,
+)
 RESET_TITLE = ResetState.brand["title"]
 app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
 app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)

@@ -6,6 +6,7 @@ RESELLER_CONFIG = "/reseller/configuration"
 RESELLER_PACKAGES = "/reseller/packages"
 RESELLER_CLIENTS = "/reseller/clients"
 RESELLER_REPORTS = "/reseller/reports"
+RESELLER_INVOICES = "/reseller/invoices"
 
 CLIENT_LOGIN = "/r/[rid]/login"
 CLIENT_DASHBOARD = "/r/[rid]/dashboard"
@@ -14,6 +15,7 @@ CLIENT_CALLS = "/r/[rid]/calls"
 CLIENT_SERVICES = "/r/[rid]/services"
 CLIENT_PHONE_SYSTEM = "/r/[rid]/phone-system"
 CLIENT_CALL_FLOWS = "/r/[rid]/call-flows"
+CLIENT_INVOICES = "/r/[rid]/invoices"
 
 
 def client_path(rid: int | str, page: str) -> str:

@@ -20,7 +20,9 @@ from typing import Any
 
 import httpx
 
-from .base import DID_KINDS, ROUTES, Carrier, CarrierCdr, CarrierError, DidOffer, RateRow
+from reseller_app.billing.enums import RECORDED_DISPOSITIONS, Disposition
+
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, DidOffer
 from .callflows import (
     CallbackSpec,
     CallerIdFilterSpec,
@@ -46,7 +48,6 @@ API_URL = "https://voip.ms/api/v1/rest.php"
 # getCDR answers at most this many days per request, like the portal's own API.
 CDR_CHUNK_DAYS = 92
 DEFAULT_REGIONS = {"CAN": ("QC", "ON", "BC", "AB"), "USA": ("NY", "CA", "IL", "FL")}
-_DISPOSITIONS = {"ANSWERED": "ANSWERED", "NO ANSWER": "NO ANSWER", "BUSY": "BUSY", "FAILED": "FAILED"}
 # Statuses that mean "nothing to list", not an error.
 _EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount", "no_member"}
 # VoIP.ms's routing headers (apidocs: account, fwd, vm, sip, grp, ivr, sys, recording, queue, cb, tc, disa, none).
@@ -291,14 +292,6 @@ class VoipMsCarrier(Carrier):
         raise CarrierError("unsupported", f"unblock {account}: re-enable it in the VoIP.ms portal")
 
     # --- rates -----------------------------------------------------------------------------------------
-
-    def termination_rates(self, route: str) -> list[RateRow]:
-        """The shipped rate deck (VoIP.ms's getRates answers one prefix at a time, too slow for a whole deck)."""
-        if route not in ROUTES:
-            raise CarrierError("invalid_route", f"route must be one of {ROUTES}")
-        from .sandbox import load_deck
-
-        return list(load_deck(self._deck_path)[route])
 
     def deck_csv_path(self) -> Path | None:
         """The shipped deck file."""
@@ -580,7 +573,9 @@ def parse_cdr(row: dict) -> CarrierCdr | None:
     description = str(row.get("description", ""))
     inbound = "inbound" in description.lower()
     destination = _digits(str(row.get("destination", "")))
-    disposition = _DISPOSITIONS.get(str(row.get("disposition", "")).strip().upper(), "FAILED")
+    disposition = str(row.get("disposition", "")).strip().upper()
+    if disposition not in RECORDED_DISPOSITIONS:
+        disposition = Disposition.FAILED.value
     return CarrierCdr(
         uniqueid=uid[:64],
         start=start,

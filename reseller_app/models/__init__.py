@@ -17,12 +17,14 @@ from .callflows import (
 )
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
+from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
 from .jobs import JobLease
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
 from .system import (
     AuditLog,
+    EmailAttachment,
     LoginAttempt,
     LoginSession,
     OutboundEmail,
@@ -49,15 +51,21 @@ __all__ = [
     "ApiCredential",
     "AreaRate",
     "AuditLog",
+    "BillingProfile",
     "Cdr",
     "CdrDaily",
     "Client",
     "Did",
     "E911Record",
+    "EmailAttachment",
     "FaxRecord",
     "Forwarding",
     "FreeMinuteUsage",
     "FreeZone",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceTax",
+    "InvoicedEntry",
     "JobLease",
     "LedgerEntry",
     "LoginAttempt",
@@ -72,6 +80,7 @@ __all__ = [
     "SandboxDid",
     "SandboxSubAccount",
     "SubAccount",
+    "TaxRate",
     "UTCDateTime",
     "Voicemail",
     "utcnow",

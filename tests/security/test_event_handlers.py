@@ -31,6 +31,7 @@ import reseller_app.reseller_app  # noqa: F401 - registers every state of the ap
 from reseller_app.db import session_scope
 from reseller_app.models import (
     AreaRate,
+    BillingProfile,
     Callback,
     CallerIdFilter,
     CallHunting,
@@ -44,6 +45,8 @@ from reseller_app.models import (
     E911Record,
     Forwarding,
     FreeZone,
+    Invoice,
+    InvoiceLine,
     IvrMenu,
     LedgerEntry,
     MusicOnHold,
@@ -54,6 +57,7 @@ from reseller_app.models import (
     RingGroup,
     SandboxCallFlow,
     SubAccount,
+    TaxRate,
     TimeCondition,
     Voicemail,
 )
@@ -295,7 +299,37 @@ def arena(engine, monkeypatch):
                 PaymentOrder(
                     id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
                 ),
+                BillingProfile(reseller_id=victim, legal_name="victim-secret ltd", invoice_prefix="9001-"),
+                TaxRate(id=FOREIGN, reseller_id=victim, name="victim-secret tax", rate=Decimal("5"), applies_to=[]),
+                Invoice(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    seq=FOREIGN,
+                    number=str(FOREIGN),
+                    currency="CAD",
+                    period_start=now.date(),
+                    period_end=now.date(),
+                    issued_on=now.date(),
+                    due_on=now.date(),
+                    subtotal=Decimal("10"),
+                    tax_total=Decimal("0"),
+                    total=Decimal("10"),
+                    buyer={"name": "Vesper Vandermeer"},
+                ),
             ]
+        )
+        s.flush()
+        s.add(
+            InvoiceLine(
+                id=FOREIGN,
+                invoice_id=FOREIGN,
+                position=1,
+                kind="charge",
+                category="manual",
+                description="victim-secret line",
+                amount=Decimal("10"),
+            )
         )
         # Another client of the victim's reseller, and a client of the attacker reseller.
         sibling = Client(
@@ -534,7 +568,7 @@ def test_a_tab_reading_the_open_package_from_another_state_is_probed(arena, monk
     The probe presets ids in every state of the tab, as a browser could with `setvar`, so the draft's package id
     is the victim's when the free-zone tab's handler runs.
     """
-    from reseller_app.services.catalog import packages
+    from reseller_app.services.catalog import free_zones
     from reseller_app.state.catalog.free_zones import FreeZonesTab
 
     def careless_add(actor, package_id, kind, value):
@@ -542,7 +576,7 @@ def test_a_tab_reading_the_open_package_from_another_state_is_probed(arena, monk
             pkg = s.get(Package, int(package_id))
             s.add(FreeZone(reseller_id=pkg.reseller_id, package_id=pkg.id, kind="prefix", value="44"))
 
-    monkeypatch.setattr(packages, "add_free_zone", careless_add)
+    monkeypatch.setattr(free_zones, "add_free_zone", careless_add)
     victim = arena["victim"]
     before = victim_snapshot(victim)
     token, rid = arena["tokens"]["other reseller"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
+from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
+from reseller_app.pages.invoicing.invoice_list import taxes_panel
 from reseller_app.state.reporting.reports import ReportsState as R
 
 TAB_LABELS = [
@@ -19,7 +21,7 @@ TAB_LABELS = [
     ("dids", "DIDs"),
 ]
 DIRECTIONS = [("all", "Both directions"), ("in", "Incoming"), ("out", "Outgoing")]
-DISPOSITIONS = ["all", "ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"]
+DISPOSITIONS = ["all", *CALL_DISPOSITIONS]
 
 
 def _red_if(flag: rx.Var) -> rx.Var:
@@ -183,6 +185,7 @@ def _financial() -> rx.Component:
             overflow_x="auto",
             width="100%",
         ),
+        taxes_panel(R),
         width="100%",
         spacing="3",
     )

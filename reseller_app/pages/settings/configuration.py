@@ -6,6 +6,7 @@ import reflex as rx
 
 from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import reseller_layout
+from reseller_app.pages.invoicing.billing_settings import billing_tab
 from reseller_app.state.settings.configuration import (
     HOSTNAME_A_RECORD,
     IMAGE_FIELDS,
@@ -31,6 +32,7 @@ TABS = (
     ("messages", "Messages"),
     ("payment", "Payment"),
     ("hostname", "Hostname"),
+    ("billing", "Billing"),
 )
 
 
@@ -517,6 +519,11 @@ def _hostname() -> rx.Component:
                     ConfigState.hostname_fee != "",
                     rx.text("Fee: ", ConfigState.hostname_fee, size="2", id="hostname-fee"),
                 ),
+                rx.text(
+                    "To verify it, also add this TXT record: ",
+                    rx.code(ConfigState.hostname_proof, id="hostname-proof"),
+                    size="2",
+                ),
                 spacing="1",
             ),
         ),
@@ -551,6 +558,7 @@ _CONTENT = {
     "messages": _messages,
     "payment": _payment,
     "hostname": _hostname,
+    "billing": billing_tab,
 }
 
 

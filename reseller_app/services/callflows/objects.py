@@ -1039,6 +1039,42 @@ def delete(actor: Actor, kind: str, object_id: object, upload_dir: Path | None =
         audio.remove_audio(file, upload_dir)
 
 
+# Deleting a client's whole phone system: objects that use others go first.
+FORGET_ORDER = ("filter", "tc", "ivr", "queue", "hunt", "grp", "conf", "cb", "disa", "phonebook", "moh", "recording")
+
+
+def forget_client(session: Session, client_id: int) -> list[tuple[str, str]]:
+    """Delete every call-flow object of a client being deleted (in the caller's transaction).
+
+    Returns the (kind, carrier reference) pairs to delete at the carrier once the transaction has committed.
+    """
+    refs: list[tuple[str, str]] = []
+    for kind in FORGET_ORDER:
+        model = MODELS[kind]
+        for row in session.exec(select(model).where(model.client_id == client_id)).all():
+            if row.carrier_ref:
+                refs.append((kind, row.carrier_ref))
+            session.delete(row)
+        session.flush()
+    return refs
+
+
+def release_at_carrier(reseller_id: int, refs: list[tuple[str, str]]) -> None:
+    """Delete a deleted client's objects at the carrier; a refusal is logged (the portal no longer uses them)."""
+    if not refs:
+        return
+    with session_scope() as session:
+        reseller = session.get(Reseller, reseller_id)
+    if reseller is None:
+        return
+    carrier = get_carrier(reseller)
+    for kind, ref in refs:
+        try:
+            carrier.delete_flow(reseller_id, kind, ref)
+        except CarrierError as e:
+            log.warning("could not delete %s %s of a deleted client at the carrier: %s", kind, ref, e)
+
+
 # --- reading for the page --------------------------------------------------------------------------------------
 
 

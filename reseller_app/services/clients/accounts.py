@@ -7,33 +7,38 @@ from datetime import date
 from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from reseller_app.billing.ledger import THRESHOLD_MIN, validate_threshold
 from reseller_app.db import session_scope
 from reseller_app.models import (
-    Cdr,
+    AuditLog,
     Client,
     Did,
     E911Record,
-    FaxRecord,
     Forwarding,
     LedgerEntry,
+    LoginAttempt,
     LoginSession,
+    OutboundEmail,
     Package,
     PasswordResetToken,
-    PaymentOrder,
     SubAccount,
     Voicemail,
+    utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
+from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller as own_client
+from reseller_app.services.common.paging import page_size as page_size_of
+from reseller_app.services.common.paging import read_page
 
 STATUSES = ("ACTIVE", "WAIT", "SUSPENDED")
 MODES = ("SOFT", "HARD")
@@ -154,7 +159,7 @@ def client_details(actor: Actor, client_id: int | str) -> dict:
 def all_client_details(actor: Actor, email: str = "", limit: int = 5000) -> list[dict]:
     """`client_details` of every client of the reseller (or the one with this email), oldest first."""
     require_reseller(actor)
-    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
     if email:
         stmt = stmt.where(Client.email == email.strip().lower())
     with session_scope() as session:
@@ -185,6 +190,7 @@ def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
             setattr(client, key, value)
         if pw_hash:
             client.password_hash = pw_hash
+            end_client_sessions(session, client.id)  # whoever knew the old password is signed out
         if old_mode != client.balance_management:
             set_status(session, client, status_for(client), fx)
         audit.record(session, actor, "update_client", "client", client.id, mode=client.balance_management)
@@ -248,8 +254,21 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def deleted_label(client_id: int) -> str:
+    """How a deleted client is named from then on (its tombstone's `email`, so every report shows it)."""
+    return f"Deleted client #{client_id}"
+
+
 def delete_client(actor: Actor, client_id: int | str) -> None:
-    """Delete a client and its history for good; refused while anything is still connected."""
+    """Delete a client: the person goes, the books stay; refused while anything is still connected.
+
+    Removed: name, company, address, phone, emails, the password hash, sessions (impersonations too), password-reset
+    links, e911 records, voicemail boxes, forwardings, failed-login counters, the mail written to it and the email in
+    earlier audit rows. Kept: the row itself as an anonymised tombstone (`deleted_at`, named "Deleted client #id"),
+    so its ledger, calls, faxes and payment orders keep their owner and the reseller's reports and totals do not
+    change. The email address is free again; nobody can log in as the tombstone, and every lookup, list and the
+    API skip it. The REST API's delClient calls this too.
+    """
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -263,25 +282,46 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
         if left:
             raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
         cid = client.id
-        # Calls and faxes stay in the reseller's reports, without the client.
-        session.exec(update(Cdr).where(Cdr.client_id == cid).values(client_id=None))
-        session.exec(update(FaxRecord).where(FaxRecord.client_id == cid).values(client_id=None))
-        session.exec(update(Did).where(Did.client_id == cid).values(client_id=None))
-        # Reversals point at their originals: remove them first.
-        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid, LedgerEntry.reverses_id.is_not(None)))
-        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid))
-        for model in (E911Record, Voicemail, Forwarding, PaymentOrder, PasswordResetToken, LoginSession):
+        addresses = {a for a in (client.email, client.low_balance_email) if a}
+        # Its phone system goes first (ring groups point at its voicemail boxes), at the carrier after commit.
+        flow_refs = callflows.forget_client(session, cid)
+        for model in (E911Record, Voicemail, Forwarding, PasswordResetToken, LoginSession):
             session.exec(delete(model).where(model.client_id == cid))
-        session.delete(client)
-        audit.record(session, actor, "delete_client", "client", cid, email=client.email)
+        session.exec(
+            delete(LoginAttempt).where(
+                LoginAttempt.realm == f"client:{client.reseller_id}", LoginAttempt.login == client.email
+            )
+        )
+        if addresses:
+            session.exec(
+                delete(OutboundEmail).where(
+                    OutboundEmail.reseller_id == client.reseller_id, OutboundEmail.to_addr.in_(addresses)
+                )
+            )
+        for row in session.exec(
+            select(AuditLog).where(
+                AuditLog.reseller_id == client.reseller_id, AuditLog.object_type == "client", AuditLog.object_id == cid
+            )
+        ).all():
+            if "email" in (row.detail or {}):
+                row.detail = {k: v for k, v in row.detail.items() if k != "email"}
+        for key in TEXT_FIELDS:
+            setattr(client, key, "")
+        client.email = deleted_label(cid)
+        client.password_hash = ""
+        client.low_balance_threshold = None
+        client.low_balance_email = ""
+        client.next_billing_date = None
+        client.last_login_at = None
+        client.deleted_at = utcnow()
+        audit.record(session, actor, "delete_client", "client", cid)
+    callflows.release_at_carrier(actor.reseller_id, flow_refs)
 
 
 def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
     """One page of the reseller's clients, searched and filtered in SQL (indexed on reseller and status)."""
     require_reseller(actor)
-    page = max(1, int(page))
-    page_size = min(max(1, int(page_size)), 100)
-    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
     if status in STATUSES:
         stmt = stmt.where(Client.status == status)
     term = (search or "").strip().lower()[:100]
@@ -299,10 +339,7 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
             cond = cond | (Client.id == int(term))
         stmt = stmt.where(cond)
     with session_scope() as session:
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-        pages = max(1, (total + page_size - 1) // page_size)
-        page = min(page, pages)
-        rows = session.exec(stmt.order_by(Client.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+        w, rows = read_page(session, stmt, page, page_size_of(page_size, 25), Client.id.desc())
         items = [
             {
                 "id": str(c.id),
@@ -317,7 +354,7 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
             }
             for c in rows
         ]
-    return {"items": items, "total": str(total), "page": page, "pages": pages}
+    return w.page_of(items).as_dict()
 
 
 def package_choices(actor: Actor) -> list[dict[str, str]]:
@@ -334,39 +371,20 @@ def package_choices(actor: Actor) -> list[dict[str, str]]:
         ]
 
 
-_KIND_LABEL = {
-    "payment": "Payment",
-    "charge": "Charge",
-    "call": "Calls",
-    "fax": "Fax",
-    "fee": "Fee",
-    "reversal": "Reversal",
-}
-
-
 def history(actor: Actor, client_id: int | str, page: int = 1) -> dict:
     """One page of the client's transactions, newest first; reversed entries and reversals are both shown."""
     require_reseller(actor)
-    page = max(1, int(page))
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        total = session.exec(select(func.count(LedgerEntry.id)).where(LedgerEntry.client_id == client.id)).one()
-        pages = max(1, (total + HISTORY_PAGE - 1) // HISTORY_PAGE)
-        page = min(page, pages)
-        rows = session.exec(
-            select(LedgerEntry)
-            .where(LedgerEntry.client_id == client.id)
-            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-            .offset((page - 1) * HISTORY_PAGE)
-            .limit(HISTORY_PAGE)
-        ).all()
+        entries = select(LedgerEntry).where(LedgerEntry.client_id == client.id)
+        w, rows = read_page(session, entries, page, HISTORY_PAGE, LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
         ids = [r.id for r in rows]
         reversed_ids = set(session.exec(select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.in_(ids))).all())
         items = [
             {
                 "id": str(r.id),
                 "date": fmt.when(r.created_at, client.timezone),
-                "kind": _KIND_LABEL.get(r.kind, r.kind),
+                "kind": fmt.ledger_kind(r.kind),
                 "description": r.description,
                 "amount": fmt.posting(r.amount),
                 "negative": "1" if r.amount < 0 else "",
@@ -375,7 +393,7 @@ def history(actor: Actor, client_id: int | str, page: int = 1) -> dict:
             }
             for r in rows
         ]
-        return {"items": items, "page": page, "pages": pages, "balance": fmt.money(client.balance)}
+        return {**w.page_of(items).as_dict(), "balance": fmt.money(client.balance)}
 
 
 def new_form_token() -> str:

@@ -59,7 +59,9 @@ def reseller_overview(actor: Actor) -> dict:
         r = session.get(Reseller, rid)
         by_status = dict(
             session.exec(
-                select(Client.status, func.count(Client.id)).where(Client.reseller_id == rid).group_by(Client.status)
+                select(Client.status, func.count(Client.id))
+                .where(Client.reseller_id == rid, Client.deleted_at.is_(None))
+                .group_by(Client.status)
             ).all()
         )
         month = session.exec(

@@ -8,7 +8,8 @@ import reflex as rx
 
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
-from reseller_app.services.reporting import reports
+from reseller_app.services.invoicing import queries as invoice_queries
+from reseller_app.services.reporting import cdr, filters, financial, inventory
 from reseller_app.state.messages import field_errors
 from reseller_app.state.session import Answer, ResellerPage, signed_in, turn_page
 
@@ -42,6 +43,10 @@ class ReportsState(ResellerPage, rx.State):
     sub_accounts: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     error: str = ""
+    tax_rows: list[dict[str, str]] = []
+    tax_totals: list[dict[str, str]] = []
+    tax_chart: list[dict[str, str]] = []
+    tax_names: list[str] = []
 
     def _raw(self) -> dict[str, str]:
         client = "" if self.tab == "global" else self.client_id
@@ -57,42 +62,49 @@ class ReportsState(ResellerPage, rx.State):
     def _refresh(self, actor: Actor) -> None:
         self.errors, self.error = {}, ""
         try:
-            f = reports.parse_filters(self._raw())
+            f = filters.parse_filters(self._raw())
             if self.tab in ("global", "user"):
                 if self.tab == "user" and f.client_id is None:
                     self.rows, self.totals, self.pages = [], {}, 1
                     self.error = "Choose a client to see its calls."
                     return
-                data = reports.cdr_report(actor, f, self.sort, self.desc, self.page)
+                data = cdr.cdr_report(actor, f, self.sort, self.desc, self.page)
             elif self.tab == "fax":
-                data = reports.fax_report(actor, f, self.sort, self.desc, self.page)
+                data = cdr.fax_report(actor, f, self.sort, self.desc, self.page)
             elif self.tab == "financial":
-                data = reports.financial_report(actor, f.date_from, f.date_to)
+                data = financial.financial_report(actor, f.date_from, f.date_to)
                 data.update(page=1, pages=1)
+                self._taxes(actor)
             elif self.tab == "subaccounts":
-                data = reports.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = inventory.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
             else:
-                data = reports.did_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = inventory.did_report(actor, f.client_id, self.sort, self.desc, self.page)
         except ValidationFailed as e:
             self.errors = field_errors(e)
             return
         except ServiceError as e:
             self.error = str(e)
             return
-        self.rows = _strings(data["rows"])
+        self.rows = _strings(data["items"])
         self.totals = {k: str(v) for k, v in data["totals"].items()}
         self.chart = _strings(data.get("chart", []))
         self.pages = data["pages"]
         self.page = data["page"]
 
+    def _taxes(self, actor: Actor) -> None:
+        # The financial report's taxes collected per tax per month (services/invoicing/queries.py).
+        taxes = invoice_queries.taxes_by_month(actor, self.date_from, self.date_to)
+        self.tax_rows, self.tax_totals = taxes["rows"], taxes["totals"]
+        self.tax_chart, self.tax_names = taxes["chart"], taxes["names"]
+
     @rx.event
     @signed_in
     async def load(self, actor: Actor) -> Answer:
         """Open the reports: this month so far, all clients, global CDR."""
-        first, today = reports.default_period()
+        first, today = filters.default_period()
         self.date_from = self.date_from or first.isoformat()
         self.date_to = self.date_to or today.isoformat()
-        self.clients = reports.client_choices(actor)
+        self.clients = inventory.client_choices(actor)
         self.page = 1
         self._refresh(actor)
         return None
@@ -130,7 +142,7 @@ class ReportsState(ResellerPage, rx.State):
         self.sub_accounts = []
         if self.client_id.isdigit():
             try:
-                self.sub_accounts = reports.subaccount_choices(actor, int(self.client_id))
+                self.sub_accounts = inventory.subaccount_choices(actor, int(self.client_id))
             except ServiceError:
                 self.sub_accounts = []
         self._refresh(actor)
@@ -187,3 +199,9 @@ class ReportsState(ResellerPage, rx.State):
         kind = EXPORT_KIND.get(self.tab, self.tab)
         query = {k: v for k, v in self._raw().items() if v and v != "all"}
         return f"/api/reports/{kind}.csv?{urlencode(query)}"
+
+    @rx.var(cache=False)
+    def taxes_export_url(self) -> str:
+        """The CSV of the taxes collected per tax per month for the period."""
+        query = {k: v for k, v in (("date_from", self.date_from), ("date_to", self.date_to)) if v}
+        return f"/api/reports/taxes.csv?{urlencode(query)}"

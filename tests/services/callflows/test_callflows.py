@@ -419,3 +419,21 @@ def test_reseller_unconnecting_a_number_clears_its_routing(pbx):
         did = s.get(Did, pbx["did"])
         assert (did.client_id, did.routing, did.failover_busy) == (None, "", "")
         assert s.exec(select(SubAccount).where(SubAccount.id == pbx["alice"])).one()
+
+
+def test_deleting_a_client_takes_its_phone_system_along_at_the_carrier_too(pbx):
+    from reseller_app.services.clients import accounts
+    from reseller_app.services.telephony import dids
+
+    build(pbx)
+    objects.save(pbx["actor"], "filter", {"name": "Spam", "entries": "anonymous", "dest": "sys:hangup"})
+    dids.unconnect_did(pbx["reseller_actor"], pbx["c"], pbx["did"])
+    with session_scope() as s:
+        for sub_id in (pbx["alice"], pbx["bob"]):
+            s.get(SubAccount, sub_id).client_id = None
+    accounts.delete_client(pbx["reseller_actor"], pbx["c"])
+    for model in objects.MODELS.values():
+        with session_scope() as s:
+            assert s.exec(select(model).where(model.client_id == pbx["c"])).all() == []
+    for kind in ("grp", "ivr", "tc", "filter", "did"):
+        assert pbx["carrier"].flows(pbx["rid"], kind) == [], kind
