@@ -47,7 +47,7 @@ from reseller_app.services.callflows import graph as gr
 from reseller_app.services.callflows import routing as rt
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from reseller_app.services.common.lookup import own_account
+from reseller_app.services.common.lookup import own_account, owned
 from reseller_app.services.portal.account import PortalView, view_for
 
 log = logging.getLogger(__name__)
@@ -149,13 +149,8 @@ def dest_available(view: PortalView, kind: str) -> bool:
 
 
 def _own(session: Session, model: Any, obj_id: object, client: Client, what: str) -> Any:  # noqa: ANN401 - a row
-    try:
-        row = session.get(model, int(str(obj_id)))
-    except (TypeError, ValueError):
-        row = None
-    if row is None or row.client_id != client.id or row.reseller_id != client.reseller_id:
-        raise NotFound(f"No such {what}.")
-    return row
+    """One of the client's rows by the id a browser sent (the services' one ownership check, lookup.owned)."""
+    return owned(session, Actor("client", client.reseller_id, client.id), model, obj_id, what, client_id=client.id)
 
 
 # --- reading a form -----------------------------------------------------------------------------------------
