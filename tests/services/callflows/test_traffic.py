@@ -10,6 +10,7 @@ from sqlmodel import select
 from reseller_app.carrier.traffic import TrafficMix, generate, make_calls
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr
+from reseller_app.services.api.reports import cdr_row
 from reseller_app.services.callflows.traffic import inbound_router
 from reseller_app.services.portal import account
 from reseller_app.services.telephony.calls import ingest_cdrs
@@ -66,3 +67,5 @@ def test_the_call_record_keeps_the_path_and_the_clients_history_shows_it(pbx):
     assert stored and all(r.call_path.startswith("Time condition Business hours") for r in stored)
     history = account.calls(pbx["actor"], page_size=100)["items"]
     assert {row["path"] for row in history} == {r.call_path for r in stored}
+    # The REST API's getResellerCDR carries it as VoIP.ms's routing trace, call_logs.
+    assert cdr_row(stored[0], UTC)["call_logs"] == stored[0].call_path != ""
