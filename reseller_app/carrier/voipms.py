@@ -453,6 +453,8 @@ def flow_params(spec: FlowSpec) -> dict[str, str]:
             "recordings": ",".join(spec.recordings),
         }
     if isinstance(spec, IvrSpec):
+        if not spec.recording:
+            raise CarrierError("missing_recording", "VoIP.ms needs a greeting recording for an IVR")
         return {
             "name": spec.name,
             "recording": spec.recording,

@@ -319,8 +319,16 @@ def test_destinations_voipms_cannot_name_are_refused_before_anything_is_sent(kin
         carrier(rec).route_did(1, "15145550123", cf.DidRoutingSpec(routing=cf.Target(kind, "12")))
     assert e.value.code == "unsupported_routing" and rec.calls == []
     with pytest.raises(CarrierError) as e:
-        carrier(Recorder({})).save_flow(1, cf.IvrSpec(name="M", choices=(("1", cf.Target(kind, "12")),)))
+        spec = cf.IvrSpec(name="M", recording="7696", choices=(("1", cf.Target(kind, "12")),))
+        carrier(Recorder({})).save_flow(1, spec)
     assert e.value.code == "unsupported_routing"
+
+
+def test_an_ivr_without_a_greeting_is_refused_before_anything_is_sent():
+    rec = Recorder({})
+    with pytest.raises(CarrierError) as e:
+        carrier(rec).save_flow(1, cf.IvrSpec(name="M", choices=(("1", ALICE),)))
+    assert e.value.code == "missing_recording" and rec.calls == []
 
 
 def test_a_creation_is_not_sent_twice_after_an_unclear_failure():

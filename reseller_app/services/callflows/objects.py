@@ -813,8 +813,13 @@ def _slug(client: Client) -> str:
     return f"c{client.id}_{secrets.token_hex(4)}"
 
 
+# Carrier refusals that belong beside one field of the form (the others go above the buttons).
+_CARRIER_FIELDS = {"missing_recording": "recording_id", "unsupported_routing": "form"}
+
+
 def _carrier_failed(e: CarrierError) -> ValidationFailed:
-    return ValidationFailed({"form": f"The carrier refused this change ({e.code}). Nothing was saved."})
+    field = _CARRIER_FIELDS.get(e.code, "form")
+    return ValidationFailed({field: f"The carrier refused this change: {e} ({e.code}). Nothing was saved."})
 
 
 def save(actor: Actor, kind: str, form: Mapping[str, object], object_id: object | None = None) -> int:
