@@ -338,11 +338,13 @@ def set_topup(actor: Actor, enabled: bool, threshold: str, amount: str) -> CardO
         client, _a, s, _currency = _ready(session, actor)
         if enabled and value is not None and value not in _amounts(s):
             errors["topup_amount"] = "Choose one of the amounts."
-        p = _profile(session, client)
-        if enabled and not p.payment_method:
+        p = session.exec(select(CardProfile).where(CardProfile.client_id == client.id)).first()
+        if enabled and (p is None or not p.payment_method):
             errors["topup_enabled"] = "Save a card first."
         if errors:
             raise ValidationFailed(errors)
+        if p is None:
+            return card_options(actor)  # off, and nothing saved to turn off
         p.topup_enabled = bool(enabled)
         if enabled:
             p.topup_threshold, p.topup_amount = limit, value
@@ -358,9 +360,10 @@ def remove_card(actor: Actor) -> CardOptions:
     require_client(actor)
     with session_scope() as session:
         client = own_account(session, actor)
-        p = _profile(session, client)
-        p.payment_method, p.card_label, p.topup_enabled, p.topup_armed = "", "", False, False
-        audit.record(session, actor, "card_removed", "client", client.id)
+        p = session.exec(select(CardProfile).where(CardProfile.client_id == client.id)).first()
+        if p is not None and p.payment_method:
+            p.payment_method, p.card_label, p.topup_enabled, p.topup_armed = "", "", False, False
+            audit.record(session, actor, "card_removed", "client", client.id)
     return card_options(actor)
 
 
