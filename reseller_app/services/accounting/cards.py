@@ -47,6 +47,7 @@ from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, own_account, owned, row_id
+from reseller_app.services.settings.branding import portal_base
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,12 @@ def _customer(actor: Actor, secret: str) -> str:
 
 
 def _urls(reseller_id: int, what: str) -> tuple[str, str]:
-    base = f"{settings.public_url.rstrip('/')}/api/stripe"
+    """Stripe's return and cancel URLs, on the address the client uses (its reseller's hostname once active), so
+    the client comes back to where its session cookie is."""
+    with session_scope() as session:
+        r = session.get(Reseller, reseller_id)
+        portal = portal_base(settings.public_url, r.custom_hostname if r else None, r.hostname_status if r else "")
+    base = f"{portal}/api/stripe"
     return (
         f"{base}/{what}/{reseller_id}?session_id={{CHECKOUT_SESSION_ID}}",
         f"{base}/cancel/{reseller_id}?session_id={{CHECKOUT_SESSION_ID}}",
@@ -497,7 +503,8 @@ def checkout_cancel(reseller_id: object, session_id: str) -> int | None:
 
 
 def _card_saved(reseller_id: int, session_id: str, setup_intent: object) -> Completion:
-    """A setup session ended: read the card it saved and make it the client's card for top-up (unpaused)."""
+    """A setup session ended: read the card it saved and make it the client's card for top-up (unpaused), once
+    (the webhook and the return redirect both arrive; the profile keeps the session id to recognise the second)."""
     with session_scope() as session:
         p = session.exec(
             select(CardProfile).where(CardProfile.setup_session == session_id, CardProfile.reseller_id == reseller_id)
@@ -522,11 +529,14 @@ def _card_saved(reseller_id: int, session_id: str, setup_intent: object) -> Comp
     with session_scope() as session:
         moved = session.execute(
             sa.update(CardProfile)
-            .where(CardProfile.id == profile_id, CardProfile.setup_session == session_id)
+            .where(
+                CardProfile.id == profile_id,
+                CardProfile.setup_session == session_id,
+                CardProfile.payment_method != str(pm_id)[:80],
+            )
             .values(
                 payment_method=str(pm_id)[:80],
                 card_label=label,
-                setup_session="",
                 topup_paused=False,
                 topup_armed=True,
                 updated_at=utcnow(),

@@ -218,10 +218,13 @@ def test_return_with_an_unknown_session_credits_nothing(sw):
 # ---------------------------------------------------------------- saved card and automatic top-up
 
 
-def _save_card(sw, card: str = "4242424242424242") -> None:
+def _save_card(sw, card: str = "4242424242424242", *, webhook_first: bool = False) -> None:
     sid = _session_id(cards.start_card_setup(sw["me"]))
     assert sw["fake"].objects[sid]["mode"] == "setup"
     sw["fake"].pay(sid, card, send=False)
+    if webhook_first:
+        payload = json.dumps(sw["fake"].events[-1])
+        assert _hook(sw, payload, sign(payload, WHSEC)).json() == {"status": "saved"}
     r = sw["http"].get(f"/api/stripe/setup-return/{sw['ra']}", params={"session_id": sid}, follow_redirects=False)
     assert r.headers["location"].endswith("/balance?card=saved")
 
@@ -324,8 +327,8 @@ def test_a_declined_topup_emails_both_and_pauses(sw):
     assert sw["fake"].intents_created == 1
     with session_scope() as s:
         assert len(s.exec(select(OutboundEmail)).all()) == 2
-    # Saving a card again resumes top-up.
-    _save_card(sw)
+    # Saving a card again (the webhook first, then the return) resumes top-up.
+    _save_card(sw, webhook_first=True)
     _pay(sw, "10")
     _charge(sw, "9")
     assert sw["fake"].intents_created == 2 and _balance(sw["c"]) == Decimal("13")
