@@ -305,6 +305,37 @@ def test_concurrent_postings_on_several_workers_start_one_topup(sw):
         assert len(s.exec(select(CardPayment)).all()) == 1
 
 
+def _worker_process(barrier, reseller_id: int, client_id: int) -> None:
+    """A forked worker (its own database pool, see db._fresh_pool_after_fork) posting two charges."""
+    import os
+
+    try:
+        barrier.wait()
+        for _ in range(2):
+            postings.manual_posting(Actor("reseller", reseller_id), client_id, "charge", "1", "usage")
+    except BaseException:  # noqa: BLE001 - the exit code tells the parent
+        os._exit(1)
+    os._exit(0)
+
+
+def test_postings_from_several_processes_start_one_topup(sw):
+    import multiprocessing
+
+    _save_card(sw)
+    _pay(sw, "6")
+    cards.set_topup(sw["me"], True, "5", "10")
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(4, timeout=60)
+    procs = [ctx.Process(target=_worker_process, args=(barrier, sw["ra"], sw["c"])) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    assert sw["fake"].intents_created == 1
+    assert _balance(sw["c"]) == Decimal("6") - 8 + Decimal("10")
+
+
 def test_a_declined_topup_emails_both_and_pauses(sw):
     _save_card(sw, DECLINE_CARD)
     _pay(sw, "6")
