@@ -30,6 +30,7 @@ SERVICE_LABELS = [
     ("fax", "Fax"),
     ("cdr", "Call history (CDR)"),
     ("balance", "Balance"),
+    ("messages", "Messages (SMS/MMS)"),
 ]
 
 
