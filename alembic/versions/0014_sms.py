@@ -89,6 +89,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("sms_enabled", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("sms_email", rt.AutoString(length=254), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("sms_forward", rt.AutoString(length=20), nullable=False, server_default=""))
+    with op.batch_alter_table("sandboxdid", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("sms_enabled", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("package", schema=None) as batch_op:
         for name in ("sms_out_rate", "sms_in_rate", "mms_out_rate", "mms_in_rate"):
             batch_op.add_column(sa.Column(name, rt.Money(), nullable=True))
@@ -100,6 +102,8 @@ def downgrade() -> None:
     with op.batch_alter_table("package", schema=None) as batch_op:
         for name in ("mms_in_rate", "mms_out_rate", "sms_in_rate", "sms_out_rate"):
             batch_op.drop_column(name)
+    with op.batch_alter_table("sandboxdid", schema=None) as batch_op:
+        batch_op.drop_column("sms_enabled")
     with op.batch_alter_table("did", schema=None) as batch_op:
         batch_op.drop_column("sms_forward")
         batch_op.drop_column("sms_email")
