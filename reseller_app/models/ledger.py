@@ -19,7 +19,8 @@ class LedgerEntry(SQLModel, table=True):
     The database holds these rules itself (migration 0011, triggers on SQLite and PostgreSQL): an UPDATE or DELETE
     of a row (and, on PostgreSQL, a TRUNCATE) is refused; a payment is positive and a charge, call, fax or fee
     negative; a reversal carries the exact opposite amount of an entry of the same client that is not itself a
-    reversal (migration 0014 adds `message`, negative too). The CHECK constraints below refuse a zero amount, an unknown kind and a reversal without its original.
+    reversal (migration 0014 adds `message`, negative too). The CHECK constraints below refuse a zero amount, an
+    unknown kind and a reversal without its original.
     """
 
     __table_args__ = (
