@@ -14,6 +14,7 @@ CLIENT_BALANCE = "/r/[rid]/balance"
 CLIENT_CALLS = "/r/[rid]/calls"
 CLIENT_SERVICES = "/r/[rid]/services"
 CLIENT_INVOICES = "/r/[rid]/invoices"
+CLIENT_MESSAGES = "/r/[rid]/messages"
 
 
 def client_path(rid: int | str, page: str) -> str:
