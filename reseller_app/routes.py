@@ -6,6 +6,7 @@ RESELLER_CONFIG = "/reseller/configuration"
 RESELLER_PACKAGES = "/reseller/packages"
 RESELLER_CLIENTS = "/reseller/clients"
 RESELLER_REPORTS = "/reseller/reports"
+RESELLER_MESSAGE_REPORT = "/reseller/reports/messages"
 RESELLER_INVOICES = "/reseller/invoices"
 
 CLIENT_LOGIN = "/r/[rid]/login"

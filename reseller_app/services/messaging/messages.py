@@ -307,11 +307,12 @@ def _send_and_store(
 ) -> tuple[Message, Decimal]:
     """Send through the carrier (outside a transaction), then store and bill the sent message."""
     carrier = get_carrier(reseller)
+    sent_at = utcnow()  # before the carrier call: a delivery on the platform is never older than its sending
     if media:
         mid = carrier.send_mms(reseller.id, number, to, text, media)
     else:
         mid = carrier.send_sms(reseller.id, number, to, text)
-    sent = CarrierMessage(mid, utcnow(), "out", "mms" if media else "sms", number, to, text, tuple(media))
+    sent = CarrierMessage(mid, sent_at, "out", "mms" if media else "sms", number, to, text, tuple(media))
     fx = Effects()
     with session_scope() as session:
         did = session.get(Did, did_id)
