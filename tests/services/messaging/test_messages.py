@@ -248,3 +248,19 @@ def test_an_outside_number_answers_later_through_the_sync(pair):
     assert messages.sync_messages(pair["ra"]).stored == 1
     thread = inbox.thread(pair["c_actor"], pair["n1"], "14165550143")
     assert [m["direction"] for m in thread["items"]] == ["out", "in"]
+
+
+def test_the_package_wizard_keeps_message_rates_and_empty_means_markup(pair):
+    from reseller_app.services.catalog import wizard
+
+    form = wizard.get_package(pair["actor_a"], pair["pkg"])
+    assert (form["sms_out_rate"], form["mms_in_rate"]) == ("", "")
+    wizard.save_package(pair["actor_a"], {**form, "sms_out_rate": "0.0199", "mms_in_rate": "0"}, pair["pkg"])
+    with session_scope() as s:
+        pkg = s.get(Package, pair["pkg"])
+        assert (pkg.sms_out_rate, pkg.sms_in_rate, pkg.mms_in_rate) == (D("0.0199"), None, D("0"))
+    with pytest.raises(ValidationFailed) as e:
+        wizard.save_package(pair["actor_a"], {**form, "sms_in_rate": "0.1234567"}, pair["pkg"])
+    assert "sms_in_rate" in e.value.errors
+    messages.send(pair["c_actor"], pair["did1"], pair["n2"], "hi")
+    assert balance(pair["c"]) == D("10") - D("0.0199")
