@@ -64,6 +64,8 @@ def test_two_clients_text_each_other_live(browser, app_server):
         bob.locator("#msg-send").click()
         # Ann's page shows the answer without a reload, in the open conversation.
         expect(ann.locator("#thread")).to_contain_text("Yes, see you there.", timeout=LIVE)
+        # It arrived in the open conversation, so it is read at once.
+        expect(ann.locator(".conversation").first).not_to_contain_text("new")
         SHOTS.mkdir(parents=True, exist_ok=True)
         ann.screenshot(path=str(SHOTS / "client-messages.png"), full_page=True)
 

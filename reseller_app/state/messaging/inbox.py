@@ -292,8 +292,8 @@ class MessagesState(ClientPage, rx.State):
                     async with self:
                         if gen == self._watch_gen and self.open_did and self.open_contact:
                             actor = read(auth.resolve, login, "client", rid)
-                            if actor is not None:
-                                read(inbox.mark_read, actor, self.open_did, self.open_contact)
+                            if actor is not None:  # a write: its own transaction, not the read-only unit
+                                inbox.mark_read(actor, self.open_did, self.open_contact)
                         if gen == self._watch_gen:
                             await self._refresh()
         finally:
