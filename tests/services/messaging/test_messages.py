@@ -264,3 +264,20 @@ def test_the_package_wizard_keeps_message_rates_and_empty_means_markup(pair):
     assert "sms_in_rate" in e.value.errors
     messages.send(pair["c_actor"], pair["did1"], pair["n2"], "hi")
     assert balance(pair["c"]) == D("10") - D("0.0199")
+
+
+def test_messages_are_invoiced_as_usage(pair):
+    from reseller_app.services.common import format as fmt
+    from reseller_app.services.invoicing import issue
+
+    messages.send(pair["c_actor"], pair["did1"], pair["n2"], "x" * 200)
+    messages.send(pair["c_actor"], pair["did1"], pair["n2"], "again")
+    assert fmt.ledger_kind("message") == "Messages"
+    with session_scope() as s:
+        client = s.get(Client, pair["c"])
+        today = datetime.now(UTC).date()
+        drafts = issue._lines(s, client, today, today - timedelta(days=1))
+    lines = [d.line for d in drafts if d.line.kind == "message"]
+    assert len(lines) == 1
+    assert (lines[0].category, lines[0].amount, lines[0].quantity) == ("usage", D("0.0360"), 2)
+    assert lines[0].description == "Messages (2 messages)"
