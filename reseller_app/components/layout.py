@@ -159,6 +159,7 @@ def client_layout(*children: rx.Component) -> rx.Component:
                 rx.cond(PortalState.show_balance, link("Balance", "balance")),
                 rx.cond(PortalState.show_balance, link("Invoices", "invoices")),
                 rx.cond(PortalState.show_calls, link("Call history", "calls")),
+                rx.cond(PortalState.show_messages, link("Messages", "messages")),
                 rx.cond(~PortalState.services_hidden, link("Services", "services")),
                 client_button("Log out", "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",

@@ -6,6 +6,7 @@ from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
 from .jobs import JobLease
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
+from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
 from .system import (
@@ -45,6 +46,7 @@ __all__ = [
     "LedgerEntry",
     "LoginAttempt",
     "LoginSession",
+    "Message",
     "Money",
     "OutboundEmail",
     "Package",

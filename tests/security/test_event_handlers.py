@@ -43,6 +43,7 @@ from reseller_app.models import (
     Invoice,
     InvoiceLine,
     LedgerEntry,
+    Message,
     Package,
     PaymentOrder,
     Reseller,
@@ -247,6 +248,18 @@ def arena(engine, monkeypatch):
                     direction="out",
                     destination="14155550199",
                     disposition="ANSWERED",
+                ),
+                Message(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    did_id=FOREIGN,
+                    carrier_id="victim-sms-1",
+                    direction="in",
+                    did="14155550199",
+                    contact="14155550199",
+                    body="victim-secret text",
+                    sent_at=now,
                 ),
                 PaymentOrder(
                     id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
