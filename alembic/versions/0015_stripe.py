@@ -1,7 +1,7 @@
 """Card payments with Stripe: the reseller's Stripe keys, each client's saved card and automatic top-up, card payments.
 
-Revision ID: 0014_stripe
-Revises: 0013_invoicing
+Revision ID: 0015_stripe
+Revises: 0014_sms
 Create Date: 2026-12-01 17:05:40.527411
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import reseller_app.models.types as rt
 
 
-revision: str = '0014_stripe'
-down_revision: str | None = '0013_invoicing'
+revision: str = '0015_stripe'
+down_revision: str | None = '0014_sms'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
