@@ -159,6 +159,7 @@ def client_layout(*children: rx.Component) -> rx.Component:
                 rx.cond(PortalState.show_balance, link("Balance", "balance")),
                 rx.cond(PortalState.show_balance, link("Invoices", "invoices")),
                 rx.cond(PortalState.show_calls, link("Call history", "calls")),
+                rx.cond(PortalState.show_messages, link("Messages", "messages")),
                 rx.cond(~PortalState.services_hidden, link("Services", "services")),
                 rx.cond(PortalState.show_phone_system, link("Phone system", "phone-system")),
                 rx.cond(PortalState.show_call_flows, link("Call flows", "call-flows")),

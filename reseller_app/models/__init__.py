@@ -15,11 +15,13 @@ from .callflows import (
     SandboxCallFlow,
     TimeCondition,
 )
+from .cards import CardPayment, CardProfile, StripeAccount
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
 from .jobs import JobLease
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
+from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
 from .system import (
@@ -52,6 +54,8 @@ __all__ = [
     "AreaRate",
     "AuditLog",
     "BillingProfile",
+    "CardPayment",
+    "CardProfile",
     "Cdr",
     "CdrDaily",
     "Client",
@@ -70,6 +74,7 @@ __all__ = [
     "LedgerEntry",
     "LoginAttempt",
     "LoginSession",
+    "Message",
     "Money",
     "OutboundEmail",
     "Package",
@@ -79,6 +84,7 @@ __all__ = [
     "ResellerSettings",
     "SandboxDid",
     "SandboxSubAccount",
+    "StripeAccount",
     "SubAccount",
     "TaxRate",
     "UTCDateTime",

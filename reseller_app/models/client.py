@@ -110,6 +110,10 @@ class Did(SQLModel, table=True):
     failover_busy: str = Field(default="", max_length=40)
     failover_noanswer: str = Field(default="", max_length=40)
     failover_unreachable: str = Field(default="", max_length=40)
+    # Text messages on this number (issue 18): on or off, a copy of incoming texts by email, forwarding to a number.
+    sms_enabled: bool = False
+    sms_email: str = Field(default="", max_length=254)
+    sms_forward: str = Field(default="", max_length=20)
 
 
 class E911Record(SQLModel, table=True):

@@ -19,6 +19,7 @@ DEFAULT_SERVICES = [
     "fax",
     "cdr",
     "balance",
+    "messages",
     # The phone system (services/callflows): call-flow building blocks the client manages.
     "timeconditions",
     "ivr",

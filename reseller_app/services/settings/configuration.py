@@ -73,6 +73,7 @@ SERVICE_LABELS = {
     "moh": "Music on hold",
     "recordings": "Recordings",
     "phonebook": "Phonebook",
+    "messages": "Messages (SMS/MMS)",
 }
 VIEW_SETTINGS = ("standard", "simple", "simple_hide")
 MESSAGE_KINDS = ("low_balance", "reset_url", "reset_done", "signup_wait")

@@ -79,6 +79,7 @@ class PortalState(ClientPage, rx.State):
     show_balance: bool = True
     show_phone_system: bool = False  # any call-flow building block (services/callflows/objects.SERVICES)
     show_call_flows: bool = False  # routing the numbers (the "dids" service)
+    show_messages: bool = False
     page_refused: bool = False
     # The figures of the dashboard and balance pages (kept live on the dashboard).
     summary: dict[str, str] = {}
@@ -117,6 +118,7 @@ class PortalState(ClientPage, rx.State):
         self.show_balance = "balance" in page.view.services
         self.show_phone_system = bool(callflow_objects.kinds_shown(page.view))
         self.show_call_flows = page.view.services_page and "dids" in page.view.services
+        self.show_messages = "messages" in page.view.services
         self.page_refused = False
 
     def _apply_summary(self, data: dict) -> None:

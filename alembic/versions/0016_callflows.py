@@ -1,7 +1,7 @@
 """The client's phone system: call-flow objects, number routing with failovers, the path of each call, the sandbox's copy.
 
-Revision ID: 0014_callflows
-Revises: 0013_invoicing
+Revision ID: 0016_callflows
+Revises: 0015_stripe
 Create Date: 2026-12-01 16:51:49.157314
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import reseller_app.models.types as rt
 
 
-revision: str = '0014_callflows'
-down_revision: str | None = '0013_invoicing'
+revision: str = '0016_callflows'
+down_revision: str | None = '0015_stripe'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
