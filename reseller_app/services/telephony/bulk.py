@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 Processor = Callable[[Any], Any] | None
+_NOTHING = object()
 
 
 def _processors(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str]) -> list[Processor]:
@@ -29,11 +30,18 @@ def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows:
     procs = _processors(dialect, table, columns)
     converting = [(i, p) for i, p in enumerate(procs) if p is not None]
     if converting:
+        # A column often repeats one value through a batch (the rating time, zero amounts): convert it once.
+        memo: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(converting)
         out = []
         for row in rows:
             values = list(row)
-            for i, p in converting:
-                values[i] = p(values[i])
+            for k, (i, p) in enumerate(converting):
+                v = values[i]
+                last, done = memo[k]
+                if v is not last:
+                    done = p(v)
+                    memo[k] = (v, done)
+                values[i] = done
             out.append(values)
         rows = out
     write_raw(session, table, columns, rows)

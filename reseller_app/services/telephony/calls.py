@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -18,7 +19,7 @@ from reseller_app.billing.deck import RateDeck
 from reseller_app.billing.package import AreaRate as AreaRateRule
 from reseller_app.billing.package import FreeZone as FreeZoneRule
 from reseller_app.billing.package import PackageRules
-from reseller_app.billing.rating import Call, Rater
+from reseller_app.billing.rating import Call, RatedCall, Rater, RatingEngine
 from reseller_app.carrier import CarrierCdr, get_carrier
 from reseller_app.db import session_scope
 from reseller_app.models import (
@@ -49,12 +50,23 @@ def _deck(path: str) -> RateDeck:
     return RateDeck.load_csv(path)
 
 
+@lru_cache(maxsize=64)
+def _engine(rules: PackageRules, deck_path: str, onnet: frozenset[str]) -> RatingEngine:
+    # One engine per package, deck and on-net numbers, kept across batches so its prefix memo stays warm.
+    return RatingEngine(rules, _deck(deck_path), onnet)
+
+
 def deck_for(reseller: Reseller) -> RateDeck:
     """The carrier's rate deck for this reseller (cached per file)."""
+    return _deck(deck_path(reseller))
+
+
+def deck_path(reseller: Reseller) -> str:
+    """The file of the carrier's rate deck for this reseller."""
     path = get_carrier(reseller).deck_csv_path()
     if path is None:
         raise RuntimeError("the carrier has no rate deck")
-    return _deck(str(Path(path)))
+    return str(Path(path))
 
 
 def package_rules(session: Session, package: Package | None) -> PackageRules:
@@ -118,6 +130,25 @@ class RolledCall(NamedTuple):
     price: Decimal
 
 
+class Sub(NamedTuple):
+    """A sub-account as the ingest needs it."""
+
+    id: int
+    account: str
+    client_id: int | None
+    package_id: int | None
+
+
+class Line(NamedTuple):
+    """A DID as the ingest needs it."""
+
+    id: int
+    number: str
+    client_id: int | None
+    sub_account_id: int | None
+    per_minute: Decimal
+
+
 # Every column of `cdr` and `ledgerentry` but the id, in the order the bulk writes send them
 # (tests/services/telephony/test_ingest_batch.py checks they are all the tables' columns).
 CDR_COLUMNS = (
@@ -129,12 +160,19 @@ LEDGER_COLUMNS = (
     "reseller_id", "client_id", "reference", "kind", "amount", "description", "reverses_id", "created_by",
     "created_at",
 )  # fmt: skip
-CHUNK = 900  # ids per IN (...) list: under SQLite's bound-parameter limit
+CHUNK = 900  # values per IN (...) list on SQLite: under its bound-parameter limit
 
 
-def _chunks(values: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
+def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[Any]:  # noqa: ANN401
+    """`column IN values`: one `= ANY(array)` on PostgreSQL (one parameter), IN lists of CHUNK values on SQLite."""
+    ordered = sorted(values)
+    if not ordered:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == sa.any_(sa.literal(ordered, type_=postgresql.ARRAY(column.type)))
+        return
+    for i in range(0, len(ordered), CHUNK):
+        yield column.in_(ordered[i : i + CHUNK])
 
 
 def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
@@ -156,12 +194,11 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         reseller = session.get(Reseller, reseller_id)
         if reseller is None:
             raise ValueError(f"no reseller {reseller_id}")
-        deck = deck_for(reseller)
+        deck_file = deck_path(reseller)
+        deck = _deck(deck_file)
         seen: set[str] = set()
-        for ids in _chunks(list({c.uniqueid for c in cdrs})):
-            seen.update(
-                session.exec(select(Cdr.uniqueid).where(Cdr.reseller_id == reseller_id, Cdr.uniqueid.in_(ids))).all()
-            )
+        for among in _among(session, Cdr.uniqueid, {c.uniqueid for c in cdrs}):
+            seen.update(session.exec(select(Cdr.uniqueid).where(Cdr.reseller_id == reseller_id, among)).all())
         fresh: list[CarrierCdr] = []
         for c in cdrs:
             if c.uniqueid in seen:
@@ -172,25 +209,26 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         if not fresh:
             return result
 
-        subs: dict[str, SubAccount] = {}
-        for accounts in _chunks(sorted({c.account for c in fresh})):
-            for s in session.exec(
-                select(SubAccount).where(SubAccount.reseller_id == reseller_id, SubAccount.account.in_(accounts))
-            ).all():
-                subs[s.account] = s
-        dids: dict[str, Did] = {}
-        for numbers in _chunks(sorted({c.did for c in fresh if c.did})):
-            for d in session.exec(select(Did).where(Did.reseller_id == reseller_id, Did.number.in_(numbers))).all():
-                dids[d.number] = d
+        # The batch's sub-accounts and DIDs, as plain rows (only the columns rating needs).
+        sub_cols = (SubAccount.id, SubAccount.account, SubAccount.client_id, SubAccount.package_id)
+        subs: dict[str, Sub] = {}
+        for among in _among(session, SubAccount.account, {c.account for c in fresh}):
+            for row in session.execute(select(*sub_cols).where(SubAccount.reseller_id == reseller_id, among)):
+                subs[row.account] = Sub(*row)
+        dids: dict[str, Line] = {}
+        did_cols = (Did.id, Did.number, Did.client_id, Did.sub_account_id, Did.per_minute)
+        for among in _among(session, Did.number, {c.did for c in fresh if c.did}):
+            for row in session.execute(select(*did_cols).where(Did.reseller_id == reseller_id, among)):
+                dids[row.number] = Line(*row)
         subs_by_id = {s.id: s for s in subs.values()}
-        missing = sorted({d.sub_account_id for d in dids.values() if d.sub_account_id is not None} - set(subs_by_id))
-        for ids in _chunks(missing):
-            for s in session.exec(select(SubAccount).where(SubAccount.id.in_(ids))).all():
-                subs_by_id[s.id] = s
-        onnet = set(session.exec(select(Did.number).where(Did.client_id.is_not(None))).all())
+        missing = {d.sub_account_id for d in dids.values() if d.sub_account_id is not None} - set(subs_by_id)
+        for among in _among(session, SubAccount.id, missing):
+            for row in session.execute(select(*sub_cols).where(among)):
+                subs_by_id[row.id] = Sub(*row)
+        onnet = frozenset(session.exec(select(Did.number).where(Did.client_id.is_not(None))).all())
 
         # Each call's sub-account and DID (an inbound call without a known sub-account takes its DID's).
-        placed: list[tuple[CarrierCdr, SubAccount | None, Did | None]] = []
+        placed: list[tuple[CarrierCdr, Sub | None, Line | None]] = []
         for c in fresh:
             did = dids.get(c.did) if c.did else None
             sub = subs.get(c.account)
@@ -204,9 +242,10 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         owners = {s.client_id for _, s, _ in placed if s is not None} | {d.client_id for d in dids.values()}
         owners.discard(None)
         clients: dict[int, Client] = {}
-        for ids in _chunks(sorted(owners)):  # type: ignore[arg-type]
+        for among in _among(session, Client.id, owners):
+            # FOR NO KEY UPDATE on PostgreSQL: the balance and status change, the key does not.
             for cl in session.exec(
-                select(Client).where(Client.id.in_(ids)).order_by(Client.id).with_for_update()
+                select(Client).where(among).order_by(Client.id).with_for_update(key_share=True)
             ).all():
                 clients[cl.id] = cl  # type: ignore[index]
         running: dict[int, Decimal] = {cid: cl.balance for cid, cl in clients.items()}
@@ -227,8 +266,8 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             for _, s, _ in placed
             if s is not None and rules_of(s.package_id).free_minutes > 0  # type: ignore[union-attr]
         }
-        for ids in _chunks(sorted(drawing)):  # type: ignore[arg-type]
-            for u in session.exec(select(FreeMinuteUsage).where(FreeMinuteUsage.sub_account_id.in_(ids))).all():
+        for among in _among(session, FreeMinuteUsage.sub_account_id, drawing):
+            for u in session.exec(select(FreeMinuteUsage).where(among)).all():
                 pools[(drawing[u.sub_account_id], u.cycle_start)] = u.minutes_used
                 usage_ids[(u.sub_account_id, u.cycle_start)] = u.id  # type: ignore[assignment]
         before = dict(pools)
@@ -242,34 +281,54 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 rules = rules_of(package_id)
                 # A call started after a HARD suspension draws no free minutes.
                 own = replace(rules, free_minutes=0) if blocked else rules
-                raters[key] = Rater(own, deck, onnet_numbers=onnet, pools={} if blocked else pools, anchor=anchor)
+                engine = _engine(own, deck_file, onnet)
+                raters[key] = Rater(own, deck, pools={} if blocked else pools, anchor=anchor, engine=engine)
             return raters[key]
 
+        def to_rate(c: CarrierCdr, sub: Sub | None, did: Line | None) -> Call:
+            return Call(
+                call_id=c.uniqueid,
+                start=c.start,
+                direction=c.direction,
+                # The pool is the sub-account's (an inbound call may reach it through its DID only).
+                account=sub.account if sub else c.account,
+                caller=_digits(c.callerid),
+                destination=c.destination if c.direction == "out" else (c.did or c.destination),
+                duration=c.duration,
+                disposition=c.disposition,
+                carrier_cost=c.carrier_cost,
+                did_rate=(did.per_minute if did is not None else None) if c.direction == "in" else None,
+            )
+
+        # Rate ahead, a group at a time, every call whose "started after a HARD suspension" cannot change during
+        # the batch: one that started before now (a suspension made by this batch is stamped now or later), of a
+        # client no posting can restore (see `_may_restore`). The others are rated one by one in the walk below,
+        # with the client's status as the earlier postings left it; they start after every call rated ahead, so
+        # the pools are still drawn in start order.
         now = utcnow()
+        ahead: dict[int, RatedCall] = {}
+        groups: dict[tuple[int | None, date, bool], list[int]] = {}
+        for i, (c, sub, did) in enumerate(placed):
+            cid = sub.client_id if sub else (did.client_id if did else None)
+            client = clients.get(cid) if cid is not None else None
+            if c.start >= now or (client is not None and _may_restore(client)):
+                continue
+            blocked = client is not None and _started_after_suspension(client, c.start)
+            groups.setdefault((sub.package_id if sub else None, _anchor(client), blocked), []).append(i)
+        for (package_id, anchor, blocked), members in groups.items():
+            rated = rater_for(package_id, anchor, blocked).rate([to_rate(*placed[i]) for i in members])
+            ahead.update(zip(members, rated, strict=True))
+
         cdr_rows: list[tuple] = []
         ledger_rows: list[tuple] = []
         rolled: list[RolledCall] = []
-        for c, sub, did in placed:
+        for i, (c, sub, did) in enumerate(placed):
             cid = sub.client_id if sub else (did.client_id if did else None)
             client = clients.get(cid) if cid is not None else None
             blocked = client is not None and _started_after_suspension(client, c.start)
-            rater = rater_for(sub.package_id if sub else None, _anchor(client), blocked)
-            r = rater.rate(
-                [
-                    Call(
-                        call_id=c.uniqueid,
-                        start=c.start,
-                        direction=c.direction,
-                        account=c.account,
-                        caller=_digits(c.callerid),
-                        destination=c.destination if c.direction == "out" else (c.did or c.destination),
-                        duration=c.duration,
-                        disposition=c.disposition,
-                        carrier_cost=c.carrier_cost,
-                        did_rate=(did.per_minute if did is not None else None) if c.direction == "in" else None,
-                    )
-                ]
-            )[0]
+            r = ahead.get(i)
+            if r is None:
+                r = rater_for(sub.package_id if sub else None, _anchor(client), blocked).rate([to_rate(c, sub, did)])[0]
             price = r.price if r.price is not None else ZERO
             cost = r.cost or ZERO
             reason = r.reason if client else "unassigned"
@@ -311,18 +370,9 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
 
         bulk.insert_rows(session, Cdr.__table__, CDR_COLUMNS, cdr_rows)  # type: ignore[arg-type]
         bulk.insert_rows(session, LedgerEntry.__table__, LEDGER_COLUMNS, ledger_rows)  # type: ignore[arg-type]
-        moved = [{"cid": cid, "delta": running[cid] - cl.balance} for cid, cl in sorted(clients.items())]
-        moved = [m for m in moved if m["delta"] != 0]
-        if moved:
-            t = Client.__table__
-            session.execute(
-                t.update()  # type: ignore[attr-defined]
-                .where(t.c.id == sa.bindparam("cid"), t.c.reseller_id == reseller_id)  # type: ignore[attr-defined]
-                .values(balance=t.c.balance + sa.bindparam("delta", type_=Money)),  # type: ignore[attr-defined]
-                moved,
-            )
-            for m in moved:
-                set_committed_value(clients[m["cid"]], "balance", running[m["cid"]])
+        _move_balances(session, reseller_id, {cid: running[cid] - cl.balance for cid, cl in clients.items()})
+        for cid, cl in clients.items():
+            set_committed_value(cl, "balance", running[cid])
         _write_pools(session, reseller_id, pools, before, placed, usage_ids)
         # The reports' daily roll-up moves in the same transaction as the calls it sums.
         apply_rated(session, rolled)
@@ -330,12 +380,37 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     return result
 
 
+def _move_balances(session: Session, reseller_id: int, deltas: dict[int, Decimal]) -> None:
+    """`balance = balance + delta` for each client whose balance moved: one statement on PostgreSQL (unnest)."""
+    moved = sorted((cid, d) for cid, d in deltas.items() if d != 0)
+    if not moved:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        to_micro = Money().process_bind_param
+        session.execute(
+            sa.text(
+                "UPDATE client SET balance = client.balance + v.delta"
+                " FROM unnest(CAST(:ids AS integer[]), CAST(:deltas AS bigint[])) AS v(id, delta)"
+                " WHERE client.id = v.id AND client.reseller_id = :rid"
+            ),
+            {"ids": [cid for cid, _ in moved], "deltas": [to_micro(d, None) for _, d in moved], "rid": reseller_id},
+        )
+        return
+    t = Client.__table__
+    session.execute(
+        t.update()  # type: ignore[attr-defined]
+        .where(t.c.id == sa.bindparam("cid"), t.c.reseller_id == reseller_id)  # type: ignore[attr-defined]
+        .values(balance=t.c.balance + sa.bindparam("delta", type_=Money)),  # type: ignore[attr-defined]
+        [{"cid": cid, "delta": d} for cid, d in moved],
+    )
+
+
 def _write_pools(
     session: Session,
     reseller_id: int,
     pools: dict[tuple[str, date], int],
     before: dict[tuple[str, date], int],
-    placed: list[tuple[CarrierCdr, SubAccount | None, Did | None]],
+    placed: list[tuple[CarrierCdr, Sub | None, Line | None]],
     usage_ids: dict[tuple[int, date], int],
 ) -> None:
     """Persist the free-minute pools this batch drew from: an UPDATE for a known cycle, an INSERT for a new one."""
@@ -371,6 +446,16 @@ def _started_after_suspension(client: Client, start: datetime) -> bool:
     if client.status != "SUSPENDED" or client.suspended_by != "balance" or client.suspended_at is None:
         return False
     return start.astimezone(UTC) >= client.suspended_at
+
+
+def _may_restore(client: Client) -> bool:
+    """Whether a call posting could lift this client's balance suspension (so calls after it become billable).
+
+    A call posting only lowers the balance: HARD restores a client it suspended only above 0, SOFT at once.
+    """
+    if client.status != "SUSPENDED" or client.suspended_by != "balance":
+        return False
+    return client.balance_management == "SOFT" or client.balance > 0
 
 
 def _digits(text: str) -> str:
