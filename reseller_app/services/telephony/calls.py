@@ -164,12 +164,15 @@ CHUNK = 900  # values per IN (...) list on SQLite: under its bound-parameter lim
 
 
 def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[Any]:  # noqa: ANN401
-    """`column IN values`: one `= ANY(array)` on PostgreSQL (one parameter), IN lists of CHUNK values on SQLite."""
+    """`column IN values`: one array parameter on PostgreSQL, IN lists of CHUNK values on SQLite."""
     ordered = sorted(values)
     if not ordered:
         return
     if session.get_bind().dialect.name == "postgresql":
-        yield column == sa.any_(sa.literal(ordered, type_=postgresql.ARRAY(column.type)))
+        # `IN (SELECT unnest(array))`: joined (index probes or a hash), where `= ANY(array)` would test each row
+        # against the whole array.
+        array = sa.literal(ordered, type_=postgresql.ARRAY(column.type))
+        yield column.in_(sa.select(sa.func.unnest(array)).scalar_subquery())
         return
     for i in range(0, len(ordered), CHUNK):
         yield column.in_(ordered[i : i + CHUNK])
