@@ -11,9 +11,12 @@ from reseller_app.api.uploads import UploadGuard
 from reseller_app.config import settings
 from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
+from reseller_app.pages.callflows import call_flows, phone_system
 from reseller_app.pages.catalog import packages
 from reseller_app.pages.clients import client_form, client_list, manage, numbers, subaccount
 from reseller_app.pages.invoicing import client_invoices, invoice_list
+from reseller_app.pages.messaging import inbox as messages_page
+from reseller_app.pages.messaging import report as message_report
 from reseller_app.pages.portal import balance, calls, dashboard
 from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
@@ -24,6 +27,8 @@ from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
+from reseller_app.state.callflows.call_flows import CallFlowsState
+from reseller_app.state.callflows.phone_system import PhoneSystemState
 from reseller_app.state.catalog import simulator as sim_uploads
 from reseller_app.state.catalog.packages import PackagesState
 from reseller_app.state.clients.client_form import ClientFormState
@@ -33,6 +38,8 @@ from reseller_app.state.clients.numbers import NumbersState
 from reseller_app.state.clients.subaccount import SubAccountState
 from reseller_app.state.invoicing.client_invoices import ClientInvoicesState
 from reseller_app.state.invoicing.invoice_list import InvoiceListState
+from reseller_app.state.messaging.inbox import MessagesState
+from reseller_app.state.messaging.report import MessageReportState
 from reseller_app.state.portal.balance import BalanceState
 from reseller_app.state.portal.calls import CallsState
 from reseller_app.state.portal.dashboard import DashboardState
@@ -93,6 +100,7 @@ RESELLER_PAGES = [
     (numbers.connect_numbers, f"{routes.RESELLER_CLIENTS}/[client_id]/numbers", "Connect numbers", NumbersState.load),
     (invoice_list.invoice_list, routes.RESELLER_INVOICES, "Invoices", InvoiceListState.load),
     (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
+    (message_report.message_report, routes.RESELLER_MESSAGE_REPORT, "SMS/MMS report", MessageReportState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
 ]
 for component, route, title, load in RESELLER_PAGES:
@@ -111,7 +119,10 @@ add_page(
     on_load=[BalanceState.load, DepositState.load],
 )
 add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
+add_page(messages_page.messages_page, route=routes.CLIENT_MESSAGES, title=CLIENT_TITLE, on_load=MessagesState.load)
 add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+add_page(phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load)
+add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
 add_page(
     client_invoices.client_invoices,
     route=routes.CLIENT_INVOICES,

@@ -6,6 +6,7 @@ RESELLER_CONFIG = "/reseller/configuration"
 RESELLER_PACKAGES = "/reseller/packages"
 RESELLER_CLIENTS = "/reseller/clients"
 RESELLER_REPORTS = "/reseller/reports"
+RESELLER_MESSAGE_REPORT = "/reseller/reports/messages"
 RESELLER_INVOICES = "/reseller/invoices"
 
 CLIENT_LOGIN = "/r/[rid]/login"
@@ -13,7 +14,10 @@ CLIENT_DASHBOARD = "/r/[rid]/dashboard"
 CLIENT_BALANCE = "/r/[rid]/balance"
 CLIENT_CALLS = "/r/[rid]/calls"
 CLIENT_SERVICES = "/r/[rid]/services"
+CLIENT_PHONE_SYSTEM = "/r/[rid]/phone-system"
+CLIENT_CALL_FLOWS = "/r/[rid]/call-flows"
 CLIENT_INVOICES = "/r/[rid]/invoices"
+CLIENT_MESSAGES = "/r/[rid]/messages"
 
 
 def client_path(rid: int | str, page: str) -> str:

@@ -14,6 +14,8 @@ from reseller_app.billing.enums import RECORDED_DISPOSITIONS
 if TYPE_CHECKING:
     from reseller_app.models import Reseller
 
+    from .callflows import DidRoutingSpec, FlowSpec
+
 DID_KINDS = ("voice", "fax")
 DIRECTIONS = ("in", "out")
 
@@ -50,6 +52,7 @@ class CarrierCdr:
     disposition: str  # one of billing.enums.RECORDED_DISPOSITIONS
     carrier_cost: Decimal | None = None  # what the carrier charged, when it says
     did: str | None = None  # the DID an inbound call came in on
+    path: str = ""  # where an inbound call went through the call flow ("IVR Main → 2 → 100001_alice")
 
     def __post_init__(self) -> None:
         # Reject bad records at the boundary so billing never has to guess.
@@ -63,6 +66,34 @@ class CarrierCdr:
             raise ValueError("duration cannot be negative")
         if self.carrier_cost is not None and not isinstance(self.carrier_cost, Decimal):
             raise TypeError("carrier_cost must be a Decimal")
+
+
+MESSAGE_KINDS = ("sms", "mms")
+
+
+@dataclass(frozen=True)
+class CarrierMessage:
+    """One SMS or MMS as the carrier recorded it (received messages come from the sync, sent ones from send_*)."""
+
+    carrier_id: str  # the carrier's message id (unique per account)
+    sent_at: datetime  # timezone-aware, UTC
+    direction: str  # in | out
+    kind: str  # sms | mms
+    did: str  # our number, digits
+    contact: str  # the other party, digits
+    body: str = ""
+    media: tuple[str, ...] = ()
+    cost: Decimal | None = None  # what the carrier charged, when it says
+
+    def __post_init__(self) -> None:
+        if not self.carrier_id:
+            raise ValueError("carrier_id must not be empty")
+        if self.sent_at.tzinfo is None or self.sent_at.utcoffset() is None:
+            raise ValueError("CarrierMessage.sent_at must be timezone-aware")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}, not {self.direction!r}")
+        if self.kind not in MESSAGE_KINDS:
+            raise ValueError(f"kind must be one of {MESSAGE_KINDS}, not {self.kind!r}")
 
 
 class Carrier(ABC):
@@ -102,6 +133,45 @@ class Carrier(ABC):
     @abstractmethod
     def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
         """Calls of the reseller that started strictly after `since`, oldest first."""
+
+    # --- call flows (carrier/callflows.py) ------------------------------------------------------------
+
+    @abstractmethod
+    def save_flow(self, reseller_id: int, spec: FlowSpec, ref: str | None = None) -> str:
+        """Create (no `ref`) or change a call-flow object; returns the carrier's reference for it.
+
+        CarrierError when the carrier refuses it (a target or recording it does not know, a value it rejects).
+        """
+
+    @abstractmethod
+    def delete_flow(self, reseller_id: int, kind: str, ref: str) -> None:
+        """Delete a call-flow object of this kind (FLOW_KINDS); CarrierError when it is unknown or still in use."""
+
+    @abstractmethod
+    def route_did(self, reseller_id: int, number: str, routing: DidRoutingSpec) -> None:
+        """Send a DID's calls to `routing.routing`, with its failovers; CarrierError for a DID not the reseller's."""
+
+    # --- text messages (issue 18); a carrier without them refuses with `unsupported` ---------------------
+
+    def send_sms(self, reseller_id: int, did: str, dst: str, message: str) -> str:
+        """Send a text from the reseller's number `did` to `dst`; returns the carrier's message id."""
+        raise CarrierError("unsupported", "this carrier does not send SMS")
+
+    def send_mms(self, reseller_id: int, did: str, dst: str, message: str, media: list[str]) -> str:
+        """Send a picture message (`media`: data: URLs or URLs); returns the carrier's message id."""
+        raise CarrierError("unsupported", "this carrier does not send MMS")
+
+    def messages_since(self, reseller_id: int, since: datetime) -> list[CarrierMessage]:
+        """Messages the reseller's numbers received strictly after `since`, oldest first."""
+        return []
+
+    def set_sms(self, reseller_id: int, did: str, enabled: bool) -> None:
+        """Turn SMS on or off on one of the reseller's numbers at the carrier."""
+        raise CarrierError("unsupported", "this carrier has no SMS settings")
+
+    def sms_costs_path(self) -> Path | None:
+        """The deck's `sms` section (billing.messages.load_costs_csv format), if the carrier has one on disk."""
+        return None
 
 
 _default_sandbox: Carrier | None = None

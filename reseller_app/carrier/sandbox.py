@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import itertools
 import random
 import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,15 +18,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reseller_app.db import session_scope
-from reseller_app.models import SandboxDid, SandboxSubAccount
+from reseller_app.models import SandboxCallFlow, SandboxDid, SandboxSubAccount
 
-from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, DidOffer
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, DidOffer
+from .callflows import FLOW_KINDS, TARGET_KINDS, DidRoutingSpec, FlowSpec, RecordingSpec, Target
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 # Not under a data/ directory: .gitignore drops every data/ (the runtime database lives in one).
 DECK_PATH = Path(__file__).resolve().parent / "deck.csv"
+SMS_COSTS_PATH = DECK_PATH.with_name("deck_sms.csv")
+# An outside number answers a text ending in "?" after this long (its reply appears to the next sync after that).
+REPLY_DELAY = timedelta(seconds=20)
+REPLIES = ("Thanks, got it!", "Sounds good.", "Yes, see you then.", "Can you call me later?", "OK 👍")
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Call-flow kinds a routing target can name, and the object kind the sandbox keeps for each.
+_TARGET_OBJECT = {k: k for k in ("ivr", "grp", "hunt", "tc", "queue", "conf", "cb", "disa")}
+_SYS_ACTIONS = ("hangup", "busy", "noservice", "disconnected", "dtmf", "echo")
 
 _INVENTORY_SEED = 514_416
 # (rate centre, province/state, area codes, how many voice numbers, how many fax numbers)
@@ -103,7 +114,11 @@ class SandboxCarrier(Carrier):
         self._session_factory = session_factory
         self._deck_path = deck_path
         self._cdrs: dict[int, dict[str, CarrierCdr]] = {}
+        self._messages: dict[int, dict[str, CarrierMessage]] = {}
+        self._sent: dict[str, CarrierMessage] = {}
+        self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # --- DIDs -----------------------------------------------------------------------------------------
 
@@ -166,6 +181,14 @@ class SandboxCarrier(Carrier):
                 if exists is None:
                     raise CarrierError("invalid_did", f"{number} is not in the carrier's inventory")
                 raise CarrierError("not_owner", f"{number} does not belong to this reseller")
+            # A released number's routing goes with it (as at VoIP.ms, where a cancelled DID is gone).
+            session.execute(
+                sa.delete(SandboxCallFlow).where(
+                    SandboxCallFlow.owner_reseller_id == reseller_id,
+                    SandboxCallFlow.kind == "did",
+                    SandboxCallFlow.key == number,
+                )
+            )
 
     def owned_dids(self, reseller_id: int) -> list[DidOffer]:
         """Numbers this reseller has claimed (what a real account would list as its DIDs)."""
@@ -242,6 +265,211 @@ class SandboxCarrier(Carrier):
         with self._lock:
             calls = list(self._cdrs.get(reseller_id, {}).values())
         return sorted((c for c in calls if c.start > since), key=lambda c: (c.start, c.uniqueid))
+
+    # --- Call flows -----------------------------------------------------------------------------------
+
+    def _check_target(self, session: Session, reseller_id: int, target: Target) -> None:
+        """A target must name something this reseller has at the carrier (or a system action, or nothing)."""
+        kind, ref = target.kind, target.ref
+        if kind not in TARGET_KINDS:
+            raise CarrierError("invalid_routing_header", f"unknown routing header {kind!r}")
+        if kind == "none":
+            if ref:
+                raise CarrierError("invalid_routing", "none: takes no value")
+            return
+        if kind == "sys":
+            if ref not in _SYS_ACTIONS:
+                raise CarrierError("invalid_routing", f"unknown system action {ref!r}")
+            return
+        if kind == "account":
+            owner = session.exec(
+                select(SandboxSubAccount.owner_reseller_id).where(SandboxSubAccount.account == ref)
+            ).first()
+            if owner != reseller_id:
+                raise CarrierError("invalid_routing", f"no sub-account {ref}")
+            return
+        if kind in _TARGET_OBJECT:
+            self._own_flow(session, reseller_id, _TARGET_OBJECT[kind], ref)
+            return
+        # vm, fwd, fax: kept by the portal; the sandbox checks the reference's form only.
+        if not ref.isdigit():
+            raise CarrierError("invalid_routing", f"{kind}:{ref} is not a reference")
+
+    def _own_flow(self, session: Session, reseller_id: int, kind: str, ref: str) -> SandboxCallFlow:
+        row = session.get(SandboxCallFlow, int(ref)) if str(ref).isdigit() else None
+        if row is None or row.owner_reseller_id != reseller_id or row.kind != kind:
+            raise CarrierError(f"invalid_{kind}", f"no {kind} {ref}")
+        return row
+
+    def save_flow(self, reseller_id: int, spec: FlowSpec, ref: str | None = None) -> str:
+        """Keep the object after checking every target and recording it names exists for this reseller."""
+        if spec.kind not in FLOW_KINDS:
+            raise CarrierError("invalid_kind", f"unknown call-flow kind {spec.kind!r}")
+        with self._session_factory() as session:
+            for target in spec.targets():
+                self._check_target(session, reseller_id, target)
+            for kind, needed in spec.needs():
+                self._own_flow(session, reseller_id, kind, needed)
+            data = _spec_data(spec)
+            if ref is None:
+                row = SandboxCallFlow(owner_reseller_id=reseller_id, kind=spec.kind, data=data)
+                session.add(row)
+                session.flush()
+                return str(row.id)
+            row = self._own_flow(session, reseller_id, spec.kind, ref)
+            row.data = data
+            return str(row.id)
+
+    def delete_flow(self, reseller_id: int, kind: str, ref: str) -> None:
+        """Forget the object; refused while another object or a DID still routes to it or plays it."""
+        with self._session_factory() as session:
+            row = self._own_flow(session, reseller_id, kind, ref)
+            mark = f"{kind}:{row.id}"
+            for other in session.exec(
+                select(SandboxCallFlow).where(SandboxCallFlow.owner_reseller_id == reseller_id)
+            ).all():
+                if other.id != row.id and mark in (other.data or {}).get("uses", []):
+                    raise CarrierError(f"{kind}_in_use", f"{mark} is used by {other.kind} {other.key or other.id}")
+            session.delete(row)
+
+    def route_did(self, reseller_id: int, number: str, routing: DidRoutingSpec) -> None:
+        """Keep the DID's routing; the DID must be the reseller's and every target must exist."""
+        number = normalize_number(number)
+        with self._session_factory() as session:
+            owner = session.exec(select(SandboxDid.owner_reseller_id).where(SandboxDid.number == number)).first()
+            if owner != reseller_id:
+                raise CarrierError("invalid_did", f"{number} is not this reseller's")
+            for target in routing.targets():
+                self._check_target(session, reseller_id, target)
+            row = session.exec(
+                select(SandboxCallFlow).where(
+                    SandboxCallFlow.owner_reseller_id == reseller_id,
+                    SandboxCallFlow.kind == "did",
+                    SandboxCallFlow.key == number,
+                )
+            ).first()
+            data = {
+                "routing": routing.routing.wire(),
+                "failover_busy": routing.busy.wire(),
+                "failover_unreachable": routing.unreachable.wire(),
+                "failover_noanswer": routing.noanswer.wire(),
+                "uses": _uses(routing.targets(), ()),
+            }
+            if row is None:
+                session.add(SandboxCallFlow(owner_reseller_id=reseller_id, kind="did", key=number, data=data))
+            else:
+                row.data = data
+
+    def flows(self, reseller_id: int, kind: str) -> list[dict]:
+        """What the sandbox keeps of one kind for a reseller (tests, and what a real account would list)."""
+        with self._session_factory() as session:
+            rows = session.exec(
+                select(SandboxCallFlow)
+                .where(SandboxCallFlow.owner_reseller_id == reseller_id, SandboxCallFlow.kind == kind)
+                .order_by(SandboxCallFlow.id)
+            ).all()
+            return [{"ref": str(r.id), "key": r.key, **(r.data or {})} for r in rows]
+
+    # --- text messages --------------------------------------------------------------------------------
+
+    def _next_id(self) -> str:
+        with self._lock:
+            return f"sbx{next(self._ids)}-{random.randrange(16**6):06x}"
+
+    def set_sms(self, reseller_id: int, did: str, enabled: bool) -> None:
+        """Turn SMS on or off on a number the reseller owns."""
+        did = normalize_number(did)
+        with self._session_factory() as session:
+            result = session.execute(
+                sa.update(SandboxDid)
+                .where(SandboxDid.number == did, SandboxDid.owner_reseller_id == reseller_id)
+                .values(sms_enabled=enabled)
+            )
+            if result.rowcount == 0:
+                raise CarrierError("invalid_did", f"{did} is not one of your numbers")
+
+    def sms_enabled(self, did: str) -> bool:
+        """Whether SMS is on for this number at the sandbox."""
+        return self._number(normalize_number(did))[1]
+
+    def _number(self, number: str) -> tuple[int | None, bool]:
+        """(owner reseller, SMS on) of a number; (None, False) for one the sandbox does not sell."""
+        with self._session_factory() as session:
+            row = session.exec(
+                select(SandboxDid.owner_reseller_id, SandboxDid.sms_enabled).where(SandboxDid.number == number)
+            ).first()
+        return (row[0], bool(row[1])) if row is not None else (None, False)
+
+    def _send(self, reseller_id: int, kind: str, did: str, dst: str, message: str, media: tuple[str, ...]) -> str:
+        did, dst = normalize_number(did), normalize_number(dst)
+        owner, sms_on = self._number(did)
+        if owner != reseller_id:
+            raise CarrierError("invalid_did", f"{did} is not one of your numbers")
+        if not sms_on:
+            raise CarrierError("invalid_did", f"SMS is not enabled on {did}")
+        if not dst:
+            raise CarrierError("invalid_dst", "no destination")
+        now = self.now()
+        sent = CarrierMessage(self._next_id(), now, "out", kind, did, dst, message, media)
+        with self._lock:
+            self._sent[sent.carrier_id] = sent
+        owner, dst_on = self._number(dst)
+        if owner is not None:
+            # Between two platform numbers the message arrives at once (if the number takes texts).
+            if dst_on:
+                self.deliver(owner, CarrierMessage(self._next_id(), now, "in", kind, dst, did, message, media))
+        elif message.rstrip().endswith("?"):
+            # An outside number answers a question a little later.
+            reply = REPLIES[sum(map(ord, message)) % len(REPLIES)]
+            self.deliver(reseller_id, CarrierMessage(self._next_id(), now + REPLY_DELAY, "in", "sms", did, dst, reply))
+        return sent.carrier_id
+
+    def send_sms(self, reseller_id: int, did: str, dst: str, message: str) -> str:
+        """Send a text; delivered at once to a platform number, answered later by an outside one."""
+        return self._send(reseller_id, "sms", did, dst, message, ())
+
+    def send_mms(self, reseller_id: int, did: str, dst: str, message: str, media: list[str]) -> str:
+        """Send a picture message, like send_sms."""
+        return self._send(reseller_id, "mms", did, dst, message, tuple(media))
+
+    def sent(self, carrier_id: str) -> CarrierMessage | None:
+        """A message sent through the sandbox (tests)."""
+        return self._sent.get(carrier_id)
+
+    def deliver(self, reseller_id: int, message: CarrierMessage) -> None:
+        """Record a message received on one of the reseller's numbers (tests, demo, deliveries above)."""
+        with self._lock:
+            self._messages.setdefault(reseller_id, {})[message.carrier_id] = message
+
+    def messages_since(self, reseller_id: int, since: datetime) -> list[CarrierMessage]:
+        """Received messages of the reseller after `since` and not in the future, by time then id."""
+        if since.tzinfo is None or since.utcoffset() is None:
+            raise ValueError("since must be timezone-aware")
+        now = self.now()
+        with self._lock:
+            found = list(self._messages.get(reseller_id, {}).values())
+        return sorted((m for m in found if since < m.sent_at <= now), key=lambda m: (m.sent_at, m.carrier_id))
+
+    def sms_costs_path(self) -> Path | None:
+        """The shipped sms section of the deck."""
+        return SMS_COSTS_PATH if SMS_COSTS_PATH.is_file() else None
+
+
+def _uses(targets: tuple[Target, ...], needs: tuple[tuple[str, str], ...]) -> list[str]:
+    marks = [f"{_TARGET_OBJECT[t.kind]}:{t.ref}" for t in targets if t.kind in _TARGET_OBJECT]
+    return sorted(set(marks + [f"{kind}:{ref}" for kind, ref in needs]))
+
+
+def _spec_data(spec: FlowSpec) -> dict:
+    """The spec as JSON (an audio file as its size and digest), with the references it uses."""
+    data = dataclasses.asdict(spec)
+    if isinstance(spec, RecordingSpec):
+        raw = data.pop("data")
+        if raw is not None:
+            data["size"] = len(raw)
+            data["sha256"] = hashlib.sha256(raw).hexdigest()
+    data["uses"] = _uses(spec.targets(), spec.needs())
+    return data
 
 
 def _offer(row: SandboxDid) -> DidOffer:

@@ -1,10 +1,27 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from .callflows import (
+    Callback,
+    CallerIdFilter,
+    CallHunting,
+    CallQueue,
+    CallRecording,
+    Conference,
+    Disa,
+    IvrMenu,
+    MusicOnHold,
+    PhonebookEntry,
+    RingGroup,
+    SandboxCallFlow,
+    TimeCondition,
+)
+from .cards import CardPayment, CardProfile, StripeAccount
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
 from .jobs import JobLease
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
+from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
 from .system import (
@@ -20,10 +37,25 @@ from .system import (
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
+    "CallHunting",
+    "CallQueue",
+    "CallRecording",
+    "Callback",
+    "CallerIdFilter",
+    "Conference",
+    "Disa",
+    "IvrMenu",
+    "MusicOnHold",
+    "PhonebookEntry",
+    "RingGroup",
+    "SandboxCallFlow",
+    "TimeCondition",
     "ApiCredential",
     "AreaRate",
     "AuditLog",
     "BillingProfile",
+    "CardPayment",
+    "CardProfile",
     "Cdr",
     "CdrDaily",
     "Client",
@@ -42,6 +74,7 @@ __all__ = [
     "LedgerEntry",
     "LoginAttempt",
     "LoginSession",
+    "Message",
     "Money",
     "OutboundEmail",
     "Package",
@@ -51,6 +84,7 @@ __all__ = [
     "ResellerSettings",
     "SandboxDid",
     "SandboxSubAccount",
+    "StripeAccount",
     "SubAccount",
     "TaxRate",
     "UTCDateTime",

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from .types import Money, UTCDateTime, utcnow
 
-LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal", "tax", "credit")
+LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal", "tax", "credit", "message")
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -19,13 +19,14 @@ class LedgerEntry(SQLModel, table=True):
     The database holds these rules itself (migration 0011, triggers on SQLite and PostgreSQL): an UPDATE or DELETE
     of a row (and, on PostgreSQL, a TRUNCATE) is refused; a payment is positive and a charge, call, fax or fee
     negative; a reversal carries the exact opposite amount of an entry of the same client that is not itself a
-    reversal. The CHECK constraints below refuse a zero amount, an unknown kind and a reversal without its original.
+    reversal (migration 0014 adds `message`, negative too). The CHECK constraints below refuse a zero amount, an
+    unknown kind and a reversal without its original.
     """
 
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="ck_ledger_amount_nonzero"),
         sa.CheckConstraint(
-            "kind IN ('payment','charge','call','fax','fee','reversal','tax','credit')",
+            "kind IN ('payment','charge','call','fax','fee','reversal','tax','credit','message')",
             name="ck_ledger_kind",
         ),
         sa.CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="ck_ledger_reversal_link"),
@@ -83,6 +84,8 @@ class Cdr(SQLModel, table=True):
     reason: str = Field(default="", max_length=16)
     free_minutes_drawn: int = 0
     rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Where an inbound call went through the client's call flow ("IVR Main → 2 → Ring group Sales → 100001_alice").
+    call_path: str = Field(default="", max_length=500)
 
 
 class FaxRecord(SQLModel, table=True):

@@ -109,6 +109,7 @@ class SandboxDid(SQLModel, table=True):
     region: str = Field(max_length=40)
     kind: str = Field(default="voice", max_length=5)
     owner_reseller_id: int | None = Field(default=None, foreign_key="reseller.id", index=True)
+    sms_enabled: bool = False  # SMS on this number (setSMS)
 
 
 class SandboxSubAccount(SQLModel, table=True):

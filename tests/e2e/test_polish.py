@@ -130,26 +130,6 @@ def test_a_double_click_on_buy_buys_one_number_and_confirms_it(page, app_server)
     expect(page.locator("#transactions tbody tr")).to_have_count(1)  # charged once
 
 
-def test_a_client_attaches_its_voicemail_and_forwarding_to_a_number(page, app_server):
-    _client(page, app_server["ids"]["pol"], "buyer@example.com")
-    page.get_by_role("link", name="Services").click()
-    page.locator("#mailbox").fill("10")
-    page.locator("#name").fill("Desk")
-    page.locator("#pin").fill("1234")
-    page.locator("#add-voicemail").click()
-    expect(page.locator("#svc-message")).to_have_text("Voicemail created.")
-    page.locator("#phone_number").fill("+1 514 555 0199")
-    page.locator("#add-forwarding").click()
-    expect(page.locator("#svc-message")).to_have_text("Call forwarding created.")
-    page.locator("#voicemail-15145559002").select_option(label="Voicemail 10")
-    expect(page.locator("#svc-message")).to_have_text("Number routing saved.")
-    page.locator("#forwarding-15145559002").select_option(label="Forward to 15145550199")
-    expect(page.locator("#forwarding-15145559002")).to_have_value(re.compile(r"^\d+$"))
-    page.reload()
-    expect(page.locator("#voicemail-15145559002 option:checked")).to_have_text("Voicemail 10")
-    expect(page.locator("#forwarding-15145559002 option:checked")).to_have_text("Forward to 15145550199")
-
-
 # ------------------------------------------------------------------ 4. Call history
 
 

@@ -30,6 +30,19 @@ SERVICE_LABELS = [
     ("fax", "Fax"),
     ("cdr", "Call history (CDR)"),
     ("balance", "Balance"),
+    ("timeconditions", "Time conditions"),
+    ("ivr", "IVR"),
+    ("ringgroups", "Ring groups"),
+    ("callhunting", "Call hunting"),
+    ("queues", "Call queues"),
+    ("conferences", "Conferences"),
+    ("callback", "Callback"),
+    ("disa", "DISA"),
+    ("callerid", "Caller ID filtering"),
+    ("moh", "Music on hold"),
+    ("recordings", "Recordings"),
+    ("phonebook", "Phonebook"),
+    ("messages", "Messages (SMS/MMS)"),
 ]
 
 
@@ -95,7 +108,9 @@ def _ticks(tab: type[rx.State], field: str, items: list[tuple[str, str]]) -> rx.
         *[
             rx.text(
                 rx.flex(
-                    rx.checkbox(checked=D.lists[field].contains(value), on_change=tab.toggle(value)),
+                    rx.checkbox(
+                        checked=D.lists[field].contains(value), on_change=tab.toggle(value), id=f"tick-{field}-{value}"
+                    ),
                     text,
                     gap="0.5em",
                     align="center",
@@ -198,6 +213,13 @@ def fees_tab() -> rx.Component:
         _text(FeesTab, "monthly_fee", "Monthly fee ($)", "Charged per connected sub-account on each billing date."),
         _text(FeesTab, "setup_fee", "Setup fee ($)", "Charged once when the package is connected."),
         _flag(FeesTab, "allow_did_purchase", "Clients may buy phone numbers from their portal"),
+        rx.text("Text messages (empty: the carrier's cost with this package's markup)", weight="bold", size="2"),
+        _text(
+            FeesTab, "sms_out_rate", "Outgoing SMS, per part ($)", "160 GSM-7 / 70 UCS-2 characters, 153 / 67 per part."
+        ),
+        _text(FeesTab, "sms_in_rate", "Incoming SMS, per message ($)", ""),
+        _text(FeesTab, "mms_out_rate", "Outgoing MMS, per message ($)", ""),
+        _text(FeesTab, "mms_in_rate", "Incoming MMS, per message ($)", ""),
         spacing="3",
     )
 

@@ -185,37 +185,11 @@ def _subaccounts() -> rx.Component:
     )
 
 
-def _route_select(r: rx.Var, kind: str) -> rx.Component:
-    """Which of the client's voicemail boxes (or forwardings) a number uses; a change is saved at once."""
-    if kind == "voicemail":
-        rows, label, none = SV.voicemails, lambda v: "Voicemail " + v["mailbox"], "No voicemail"
-        change = lambda value: SV.route(r["id"], value, r["forwarding_id"])  # noqa: E731
-    else:
-        rows, label, none = SV.forwardings, lambda f: "Forward to " + f["phone_number"], "No forwarding"
-        change = lambda value: SV.route(r["id"], r["voicemail_id"], value)  # noqa: E731
-    return rx.el.select(
-        rx.el.option(none, value=""),
-        rx.foreach(rows, lambda x: rx.el.option(label(x), value=x["id"])),
-        value=r[f"{kind}_id"],
-        on_change=change,
-        id=f"{kind}-{r['number']}",
-        aria_label=f"{none.split()[1].capitalize()} of {r['number']}",
-        style=SELECT_STYLE,
-    )
-
-
 def _numbers() -> rx.Component:
     def e911_button(r: rx.Var) -> rx.Component:
-        return rx.flex(
-            rx.cond(_on("voicemail") & (SV.voicemails.length() > 0), _route_select(r, "voicemail")),
-            rx.cond(_on("forwarding") & (SV.forwardings.length() > 0), _route_select(r, "forwarding")),
-            rx.cond(
-                _on("e911") & (r["e911"] == "No"),
-                client_button("Add e911", size="1", on_click=SV.open_e911(r["id"]), id=f"e911-{r['number']}"),
-            ),
-            gap="0.5em",
-            wrap="wrap",
-            align="center",
+        return rx.cond(
+            _on("e911") & (r["e911"] == "No"),
+            client_button("Add e911", size="1", on_click=SV.open_e911(r["id"]), id=f"e911-{r['number']}"),
         )
 
     buy = rx.cond(

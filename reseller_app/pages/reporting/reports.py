@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
+from reseller_app import routes
 from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import SCROLL_CUE, empty_state, reseller_layout, stat_card
@@ -112,7 +113,7 @@ def _fax_table() -> rx.Component:
     )
 
 
-FIN_KEYS = ("calls", "faxes", "fees", "credits", "revenue", "deposits", "cost")
+FIN_KEYS = ("calls", "faxes", "sms", "mms", "fees", "credits", "revenue", "deposits", "cost")
 
 
 def _fin_row(row: rx.Var) -> rx.Component:
@@ -136,6 +137,7 @@ def _financial() -> rx.Component:
                 rx.recharts.bar(data_key="revenue", name="Revenue", fill="#2563eb"),
                 rx.recharts.bar(data_key="cost", name="Cost", fill="#9ca3af"),
                 rx.recharts.bar(data_key="profit", name="Profit", fill="#16a34a"),
+                rx.recharts.bar(data_key="messages", name="SMS/MMS revenue", fill="#f59e0b"),
                 data=R.chart,
                 width="100%",
                 height=280,
@@ -156,6 +158,8 @@ def _financial() -> rx.Component:
                                 "Month",
                                 "Calls",
                                 "Faxes",
+                                "SMS",
+                                "MMS",
                                 "Fees & charges",
                                 "Credits",
                                 "Revenue",
@@ -352,6 +356,7 @@ def reports_page() -> rx.Component:
     return reseller_layout(
         "Reports",
         rx.vstack(
+            rx.link("SMS/MMS report →", href=routes.RESELLER_MESSAGE_REPORT, size="2", id="link-sms-report"),
             rx.tabs.root(
                 rx.box(
                     rx.tabs.list(

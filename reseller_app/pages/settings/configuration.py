@@ -9,6 +9,7 @@ from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import SCROLL_CUE, reseller_layout, rich_text
 from reseller_app.components.rich_text import rich_text_editor
 from reseller_app.pages.invoicing.billing_settings import billing_tab
+from reseller_app.pages.settings.stripe_keys import stripe_section
 from reseller_app.state.settings.configuration import (
     HOSTNAME_A_RECORD,
     IMAGE_FIELDS,
@@ -573,7 +574,7 @@ _CONTENT = {
     "display": _display,
     "services": _services,
     "messages": _messages,
-    "payment": _payment,
+    "payment": lambda: rx.vstack(_payment(), stripe_section(), spacing="3", width="100%"),
     "hostname": _hostname,
     "billing": billing_tab,
 }

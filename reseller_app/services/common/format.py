@@ -24,6 +24,7 @@ LEDGER_KINDS = {
     "reversal": "Reversal",
     "tax": "Tax",
     "credit": "Credit",
+    "message": "Messages",
 }
 
 

@@ -158,13 +158,13 @@ def _lines(session: Session, client: Client, billing_date: date, since: date) ->
         if e.kind == "call":
             direction = calls.get(e.id, ("out", 0))[0]
             usage["usage_in" if direction == "in" else "usage_out"].append(e)
-        elif e.kind == "fax":
-            usage["fax"].append(e)
+        elif e.kind in ("fax", "message"):
+            usage[e.kind].append(e)
         elif e.kind == "reversal":
             original = originals.get(e.reverses_id or 0)
             if original is None or original.kind in NOT_BILLED:
                 continue  # a payment corrected: not a sale
-            if original.kind in ("call", "fax"):
+            if original.kind in ("call", "fax", "message"):
                 category = "usage"
             else:
                 category = (_category_of(original) or ("charge", "manual"))[1]

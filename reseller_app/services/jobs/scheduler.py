@@ -1,4 +1,4 @@
-"""Scheduled jobs inside the app: CDR sync, the daily billing run, the daily reconciliation and sandbox traffic.
+"""Scheduled jobs inside the app: CDR and text-message sync, the daily billing run and reconciliation, sandbox traffic.
 
 Every backend worker runs the loop; a lease row per job (table `joblease`) lets only one worker run a job at a
 time. A job whose worker died is taken over when its lease expires, and every job is safe to rerun: CDRs are
@@ -26,6 +26,7 @@ from reseller_app.db import session_scope
 from reseller_app.models import Cdr, JobLease, Reseller, utcnow
 from reseller_app.services.accounting.billing_run import RunSummary, run_billing
 from reseller_app.services.accounting.reconcile import reconcile
+from reseller_app.services.messaging.messages import sync_messages
 from reseller_app.services.settings.configuration import verify_hostnames
 from reseller_app.services.telephony.calls import IngestResult, ingest_cdrs
 
@@ -48,7 +49,10 @@ def _new_worker_id_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_new_worker_id_after_fork)
-BATCH_SIZE = 200
+# Calls per ingest batch (one transaction each). By measurement (bench/ingest_bench.py, README "CDR ingest"): the
+# per-batch work (dedupe, lookups, client locks, one balance update per client) costs less than a tenth of the
+# batch's rows from 5,000 on; larger batches gain little and hold the clients' locks longer.
+BATCH_SIZE = 5000
 # Calls can reach the carrier's records late: each sync looks back this far, and uniqueids drop the repeats.
 OVERLAP = timedelta(hours=2)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -140,7 +144,8 @@ def sync_reseller(reseller_id: int, *, batch_size: int = BATCH_SIZE, overlap: ti
 
 
 def sync_all() -> dict[int, SyncResult]:
-    """Sync every reseller; one reseller's failure (bad carrier login) does not stop the others."""
+    """Sync every reseller's calls and received text messages; one reseller's failure (bad carrier login) does not
+    stop the others, and a failed call sync does not stop its message sync."""
     with session_scope() as session:
         ids = list(session.exec(select(Reseller.id).order_by(Reseller.id)).all())
     done: dict[int, SyncResult] = {}
@@ -151,6 +156,12 @@ def sync_all() -> dict[int, SyncResult]:
             log.warning("CDR sync of reseller %s: carrier said %s", rid, e.code)
         except Exception:  # logged; the next reseller still syncs
             log.exception("CDR sync of reseller %s failed", rid)
+        try:
+            sync_messages(rid)
+        except CarrierError as e:
+            log.warning("message sync of reseller %s: carrier said %s", rid, e.code)
+        except Exception:  # logged; the next reseller still syncs
+            log.exception("message sync of reseller %s failed", rid)
     return done
 
 
@@ -175,6 +186,7 @@ def traffic_tick(calls_per_reseller: int | None = None) -> int:
     """
     from reseller_app.carrier.sandbox import SandboxCarrier
     from reseller_app.carrier.traffic import generate
+    from reseller_app.services.callflows.traffic import inbound_router
 
     count = calls_per_reseller if calls_per_reseller is not None else settings.traffic_calls_per_minute
     with session_scope() as session:
@@ -184,7 +196,7 @@ def traffic_tick(calls_per_reseller: int | None = None) -> int:
         carrier = get_carrier(r)
         if not isinstance(carrier, SandboxCarrier):
             continue
-        n = generate(carrier, r.id, count)
+        n = generate(carrier, r.id, count, route_inbound=inbound_router(r.id))
         if n:
             made += n
             sync_reseller(r.id)

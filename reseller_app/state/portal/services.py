@@ -146,15 +146,6 @@ class ServicesState(ClientPage, rx.State):
         return None
 
     @rx.event
-    @signed_in
-    async def route(self, actor: Actor, did_id: str, voicemail_id: str, forwarding_id: str) -> Answer:
-        """Attach a voicemail box and a forwarding (or neither) to one of the client's numbers."""
-        await self._run(
-            actor, client_services.route_did, did_id, voicemail_id, forwarding_id, ok="Number routing saved."
-        )
-        return None
-
-    @rx.event
     def open_e911(self, did_id: str) -> None:
         """Show the e911 form for one number."""
         self.e911_did = str(did_id)

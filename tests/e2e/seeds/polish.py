@@ -96,7 +96,6 @@ def seed(ids: dict) -> None:
                     sip_password="sip-pass-123",
                 )
             )
-        s.add(Did(reseller_id=rid, number="15145559002", client_id=buyer.id, connected_at=now))
         calls = _client(s, rid, "calls@example.com", "Cal")
         sub = SubAccount(
             reseller_id=rid,

@@ -306,27 +306,3 @@ def test_forwarding_and_caller_ids_take_any_valid_phone_number_and_refuse_others
         assert e.value.errors == {"callerid": "Enter a valid phone number, e.g. +1 514 555 0142."}
     cs.add_forwarding(me, {"phone_number": "+44 20 7123 4567", "description": "London"})
     assert "442071234567" in [f["phone_number"] for f in cs.overview(me)["forwardings"]]
-
-
-def test_the_client_attaches_its_own_voicemail_and_forwarding_to_its_numbers(w):
-    me = w["me"]
-    with session_scope() as s:
-        did = Did(reseller_id=w["ra"], number="15145557001", client_id=w["c"])
-        s.add(did)
-        s.flush()
-        did_id = did.id
-    box = cs.add_voicemail(me, {"mailbox": "10", "name": "Desk", "pin": "1234"})
-    fwd = cs.add_forwarding(me, {"phone_number": "+1 514 555 0199"})
-    cs.route_did(me, did_id, box, fwd)
-    row = next(d for d in cs.overview(me)["dids"] if d["number"] == "15145557001")
-    assert (row["voicemail_id"], row["forwarding_id"]) == (box, fwd)
-    # Another client's box, forwarding or number is not the client's to use.
-    with pytest.raises(NotFound):
-        cs.route_did(me, did_id, w["ovm"], "")
-    with pytest.raises(NotFound):
-        cs.route_did(me, did_id, "", w["ofw"])
-    with pytest.raises(NotFound):
-        cs.route_did(me, w["odid"], "", "")
-    cs.route_did(me, did_id, "", "")
-    with session_scope() as s:
-        assert (s.get(Did, did_id).voicemail_id, s.get(Did, did_id).forwarding_id) == (None, None)
