@@ -400,6 +400,7 @@ def test_connect_numbers_names_the_client_and_searches_the_numbers(page, app_ser
 def test_export_status_stays_with_its_report(page, app_server):
     _reseller(page)
     page.goto("/reseller/reports")
+    expect(page.locator("#total-count")).to_be_visible()  # the report is loaded: the fields are the page's now
     page.locator("#date-from").fill("2026-09-01")
     page.locator("#date-to").fill("2026-09-30")
     expect(page.locator("#total-count")).to_have_text("3")
