@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
 import reflex as rx
 
 from reseller_app import routes
@@ -9,6 +18,31 @@ from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 
 _MAX_AGE = 12 * 3600
+T = TypeVar("T")
+# Threads for a page's slow work (see blocking()): apart from the loop's default pool, where logins wait for
+# their turn at argon2, so a flood of logins cannot hold up a reseller's posting.
+PAGE_WORK_THREADS = 8
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _page_work() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():  # a forked worker makes its own threads
+            _pool = (os.getpid(), ThreadPoolExecutor(PAGE_WORK_THREADS, thread_name_prefix="page-work"))
+        return _pool[1]
+
+
+async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+    """Run a slow service call (a write, argon2, the carrier, a heavy report) in a thread; the loop stays free.
+
+    The handler awaits it, so its own state stays locked until the call ends (its user's next event waits, as
+    for any handler) while every other session's events go on. Context variables (e.g. db.reading) go along.
+    Quick reads stay on the loop: a thread hop costs more than a few indexed queries (README, Performance).
+    """
+    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_page_work(), call)
 
 
 class SessionState(rx.State):
@@ -47,12 +81,18 @@ class ResellerPage(rx.State, mixin=True):
     async def _actor(self) -> Actor | None:
         return (await self.get_state(SessionState))._reseller()
 
+    async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        return await blocking(fn, *args, **kwargs)
+
 
 class ClientPage(rx.State, mixin=True):
     """A page of a client portal (/r/<rid>/...): the client of the session cookie, on that reseller's portal."""
 
     async def _actor(self) -> Actor | None:
         return (await self.get_state(SessionState))._client(page_rid(self))
+
+    async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        return await blocking(fn, *args, **kwargs)
 
 
 def page_rid(state: rx.State) -> int | None:

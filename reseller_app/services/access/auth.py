@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reseller_app.config import settings
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
@@ -39,29 +39,43 @@ def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
     return row
 
 
+def _locked(attempt: LoginAttempt | None, now: datetime) -> bool:
+    return attempt is not None and attempt.locked_until is not None and attempt.locked_until > now
+
+
 def _check(realm: str, login: str, password: str, find_hash) -> int:  # noqa: ANN001
-    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed."""
+    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed.
+
+    Three steps, so that the password check (argon2, slow by design) holds no transaction and no lock: read the
+    lockout state and the hash, verify, then record the outcome in a short write.
+    """
     login = login.strip().lower()
+    with read_scope() as session:
+        attempt = session.exec(
+            select(LoginAttempt).where(LoginAttempt.realm == realm, LoginAttempt.login == login)
+        ).first()
+        account_id, pw_hash = find_hash(session, login)
+        locked = _locked(attempt, utcnow())
+    ok = verify_password(password, pw_hash) and account_id is not None  # always pay for one verification
+    if locked:
+        raise AuthFailed(LOCKED)
     now = utcnow()
     with session_scope() as session:
         attempt = _attempt_row(session, realm, login)
-        account_id, pw_hash = find_hash(session, login)
-        ok = verify_password(password, pw_hash)  # always pay for one verification
-        if attempt.locked_until and attempt.locked_until > now:
+        if _locked(attempt, now):  # locked by attempts that ended while this one was verifying
             raise AuthFailed(LOCKED)
-        if attempt.locked_until and attempt.locked_until <= now:
+        if attempt.locked_until is not None:  # the lock has expired: start counting again
             attempt.locked_until = None
             attempt.failures = 0
         attempt.updated_at = now
-        if not ok or account_id is None:
-            attempt.failures += 1
-            if attempt.failures >= LOCK_AFTER:
-                attempt.locked_until = now + LOCK_FOR
-                attempt.failures = 0
-            session.commit()
-            raise AuthFailed(BAD_LOGIN)
-        attempt.failures = 0
-        return account_id
+        if ok:
+            attempt.failures = 0
+            return account_id
+        attempt.failures += 1
+        if attempt.failures >= LOCK_AFTER:
+            attempt.locked_until = now + LOCK_FOR
+            attempt.failures = 0
+    raise AuthFailed(BAD_LOGIN)
 
 
 def _open_session(session: Session, role: str, reseller_id: int, client_id: int | None, by: int | None = None) -> str:
@@ -97,7 +111,7 @@ def login_reseller(email: str, password: str) -> str:
 
 def portal_available(reseller_id: int) -> bool:
     """Whether this reseller's client portal exists and is switched on."""
-    with session_scope() as session:
+    with read_scope() as session:
         r = session.get(Reseller, reseller_id)
         return bool(r and r.portal_active)
 
@@ -138,7 +152,7 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
     """The actor behind a live session token of this role (and, for clients, of this reseller's portal)."""
     if not token:
         return None
-    with session_scope() as session:
+    with read_scope() as session:
         # The session and, for a client, its account in one query (the account stays at hand for the page).
         row = session.exec(
             select(LoginSession, Client)
@@ -171,8 +185,9 @@ def create_reseller(email: str, password: str, name: str = "", company: str = ""
     """Create a reseller account (command line and demo data only; there is no public reseller signup)."""
     from reseller_app.models import ApiCredential, ResellerSettings
 
+    pw_hash = hash_password(password)  # argon2 before the write transaction, never inside it
     with session_scope() as session:
-        r = Reseller(email=email.strip().lower(), password_hash=hash_password(password), name=name, company=company)
+        r = Reseller(email=email.strip().lower(), password_hash=pw_hash, name=name, company=company)
         session.add(r)
         session.flush()
         session.add(ResellerSettings(reseller_id=r.id, title=company or "Client portal"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from reseller_app.config import settings
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import ApiCredential, Reseller
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem, token_hash, verify_password
@@ -200,7 +200,7 @@ def parse_allowlist(text: str) -> list[str]:
 def get_settings(actor: Actor) -> ApiSettings:
     """The reseller's API and carrier settings."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         reseller = session.get(Reseller, actor.reseller_id)
         cred = session.exec(select(ApiCredential).where(ApiCredential.reseller_id == actor.reseller_id)).first()
         return ApiSettings(
@@ -235,12 +235,15 @@ def set_password(actor: Actor, password: str, confirm: str) -> None:
         raise ValidationFailed({"password": problem})
     if password != confirm:
         raise ValidationFailed({"confirm": "The two passwords differ."})
+    # argon2 (the check against the login password, then the hash) outside any transaction.
+    with read_scope() as session:
+        login_hash = session.get(Reseller, actor.reseller_id).password_hash
+    if verify_password(password, login_hash):
+        raise ValidationFailed({"password": "Use a password different from your login password."})
+    new_hash = hash_password(password)
     with session_scope() as session:
-        reseller = session.get(Reseller, actor.reseller_id)
-        if verify_password(password, reseller.password_hash):
-            raise ValidationFailed({"password": "Use a password different from your login password."})
         cred = _credential(session, actor.reseller_id)
-        cred.password_hash = hash_password(password)
+        cred.password_hash = new_hash
         audit.record(session, actor, "api_password", "apicredential", cred.id)
     with _verified_lock:
         _verified.clear()
@@ -314,7 +317,7 @@ def authenticate(username: str, password: str, ip: str | None) -> Actor:
     fail_key = f"{username}|{ip}"
     if failures.full(fail_key):
         raise ApiError("api_limit_exceeded")
-    with session_scope() as session:
+    with read_scope() as session:  # read, close, then verify: argon2 holds no transaction
         row = session.exec(
             select(Reseller.id, ApiCredential)
             .join(ApiCredential, ApiCredential.reseller_id == Reseller.id)

@@ -20,7 +20,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import (
     Cdr,
     CdrDaily,
@@ -369,7 +369,7 @@ def cdr_report(
     """One page of calls (all clients, or one client or sub-account) with the totals of the whole period."""
     require_reseller(actor)
     page, size = _paging(page, page_size)
-    with session_scope() as session:
+    with read_scope() as session:
         _check_owned(session, actor, filters)
         totals = _cdr_totals(session, actor, filters)
         order = _order(CDR_SORTS, sort, desc, Cdr.id)
@@ -406,7 +406,7 @@ def fax_report(
     """One page of faxes (of one client, or all) with the totals of the whole period."""
     require_reseller(actor)
     page, size = _paging(page, page_size)
-    with session_scope() as session:
+    with read_scope() as session:
         _check_owned(session, actor, filters)
         count, pages_sent, cost, price = session.exec(
             select(
@@ -501,7 +501,7 @@ def financial_figures(actor: Actor, date_from: date, date_to: date) -> list[Mont
     start = datetime.combine(date_from, time(0), tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=UTC)
     months = {m: MonthFigures(m) for m in _months(date_from, date_to)}
-    with session_scope() as session:
+    with read_scope() as session:
         month = _month_of(session, CdrDaily.day)
         for m, cost, price in session.exec(
             select(month, func.sum(CdrDaily.cost), func.sum(CdrDaily.price))
@@ -640,7 +640,7 @@ def subaccount_report(
     """One page of sub-accounts with their client, package and DIDs; totals of the whole list."""
     require_reseller(actor)
     page, size = _paging(page, page_size)
-    with session_scope() as session:
+    with read_scope() as session:
         _check_client(session, actor, client_id)
         base = _sub_stmt(actor, client_id)
         count = session.exec(select(func.count()).select_from(base.subquery())).one()
@@ -699,7 +699,7 @@ def did_report(
     """One page of the DIDs connected to clients, with package, sub-account and rate centre; totals of all."""
     require_reseller(actor)
     page, size = _paging(page, page_size)
-    with session_scope() as session:
+    with read_scope() as session:
         _check_client(session, actor, client_id)
         base = _did_stmt(actor, client_id)
         sub = base.subquery()
@@ -723,7 +723,7 @@ def did_report(
 def client_choices(actor: Actor) -> list[dict[str, str]]:
     """The reseller's clients for the filter menus (id and label)."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         rows = session.exec(
             select(Client.id, Client.firstname, Client.lastname, Client.email)
             .where(Client.reseller_id == actor.reseller_id)
@@ -736,7 +736,7 @@ def client_choices(actor: Actor) -> list[dict[str, str]]:
 def subaccount_choices(actor: Actor, client_id: int) -> list[dict[str, str]]:
     """One client's sub-accounts for the per-user CDR filter (the client must be the reseller's)."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         _check_client(session, actor, client_id)
         rows = session.exec(
             select(SubAccount.id, SubAccount.account)
@@ -790,7 +790,7 @@ def _keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
         if last is not None:
             # The leading `start >=` bound lets the (…, start) index seek to the next chunk.
             q = q.where(start_col >= last[0], sa.or_(start_col > last[0], id_col > last[1]))
-        with session_scope() as session:
+        with read_scope() as session:
             chunk = session.exec(q.order_by(start_col, id_col).limit(EXPORT_CHUNK)).all()
         if not chunk:
             return
@@ -808,7 +808,7 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
     if kind not in REPORTS:
         raise NotFound("No such report.")
     f = parse_filters(raw)
-    with session_scope() as session:
+    with read_scope() as session:
         _check_owned(session, actor, f)
     stamp = f"{f.date_from.isoformat()}_{f.date_to.isoformat()}"
     if kind == "cdr":
@@ -886,7 +886,7 @@ def _export_list(actor: Actor, kind: str, client_id: int | None) -> Export:
             yield _csv_line(SUB_HEADER)
             last = 0
             while True:
-                with session_scope() as session:
+                with read_scope() as session:
                     chunk = session.exec(
                         stmt.where(SubAccount.id > last).order_by(SubAccount.id).limit(EXPORT_CHUNK)
                     ).all()
@@ -907,7 +907,7 @@ def _export_list(actor: Actor, kind: str, client_id: int | None) -> Export:
         yield _csv_line(DID_HEADER)
         last = 0
         while True:
-            with session_scope() as session:
+            with read_scope() as session:
                 chunk = session.exec(stmt.where(Did.id > last).order_by(Did.id).limit(EXPORT_CHUNK)).all()
             if not chunk:
                 return

@@ -254,7 +254,7 @@ class ClientFormState(ResellerPage, rx.State):
         self.notice = ""
         try:
             if self.cid:
-                clients.update_client(actor, self.cid, dict(self.values))
+                await self._blocking(clients.update_client, actor, self.cid, dict(self.values))
                 self.notice = "Saved."
                 return ClientFormState.load_edit
             if self.sub_choice == "new":
@@ -262,12 +262,13 @@ class ClientFormState(ResellerPage, rx.State):
                     subaccounts.check_name(actor, self.sub_name)
                 except ValidationFailed as e:
                     raise ValidationFailed({"sub_name": e.errors["name"]}) from None
-            new_id = clients.create_client(actor, dict(self.values))
+            new_id = await self._blocking(clients.create_client, actor, dict(self.values))
         except ServiceError as e:
             self.errors = _errors(e)
             return None
         try:
-            subaccounts.connect_on_create(
+            await self._blocking(
+                subaccounts.connect_on_create,
                 actor,
                 new_id,
                 self.sub_choice,
@@ -393,7 +394,8 @@ class ManageState(ResellerPage, rx.State):
         self.notice = ""
         token = str(form.get("token", ""))[:64] or clients.new_form_token()
         try:
-            postings.manual_posting(
+            await self._blocking(
+                postings.manual_posting,
                 actor,
                 self.cid,
                 self.pay_kind,
@@ -418,7 +420,7 @@ class ManageState(ResellerPage, rx.State):
             return rx.redirect(routes.RESELLER_LOGIN)
         self.errors = {}
         try:
-            postings.reverse(actor, int(self.cid), int(entry_id))
+            await self._blocking(postings.reverse, actor, int(self.cid), int(entry_id))
         except (ServiceError, ValueError) as e:
             self.errors = _errors(e, "transaction") if isinstance(e, ServiceError) else {"transaction": "Not found."}
             return None
@@ -446,7 +448,7 @@ class ManageState(ResellerPage, rx.State):
         self.errors = {}
         self.notice = ""
         try:
-            fn(actor, self.cid, *args)
+            await self._blocking(fn, actor, self.cid, *args)
         except ServiceError as e:
             self.errors = _errors(e, "services")
             return None

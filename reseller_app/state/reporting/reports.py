@@ -54,6 +54,7 @@ class ReportsState(ResellerPage, rx.State):
         }
 
     async def _refresh(self):  # noqa: ANN202
+        # The report queries (sums over a period's calls) run in a thread: the loop serves other sessions meanwhile.
         actor = await self._actor()
         if actor is None:
             return rx.redirect(routes.RESELLER_LOGIN)
@@ -65,16 +66,18 @@ class ReportsState(ResellerPage, rx.State):
                     self.rows, self.totals, self.pages = [], {}, 1
                     self.error = "Choose a client to see its calls."
                     return None
-                data = reports.cdr_report(actor, f, self.sort, self.desc, self.page)
+                data = await self._blocking(reports.cdr_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "fax":
-                data = reports.fax_report(actor, f, self.sort, self.desc, self.page)
+                data = await self._blocking(reports.fax_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "financial":
-                data = reports.financial_report(actor, f.date_from, f.date_to)
+                data = await self._blocking(reports.financial_report, actor, f.date_from, f.date_to)
                 data.update(page=1, pages=1)
             elif self.tab == "subaccounts":
-                data = reports.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = await self._blocking(
+                    reports.subaccount_report, actor, f.client_id, self.sort, self.desc, self.page
+                )
             else:
-                data = reports.did_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = await self._blocking(reports.did_report, actor, f.client_id, self.sort, self.desc, self.page)
         except ValidationFailed as e:
             self.errors = dict(e.errors)
             return None
