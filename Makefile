@@ -1,5 +1,7 @@
 # `make run`: venv, dependencies, migrations, demo data, and the portal at http://localhost:$(PORT).
-# `make test`: the same set-up plus test dependencies and Chromium, then the whole suite.
+# `make test`: the same set-up plus test dependencies and Chromium, lint and type check, then the whole suite.
+# `make test-fast`: the suite without browser tests on SQLite (the dev loop). See README, Developing.
+# Every install is pinned by constraints.txt (what CI tested); `make lock` refreshes it.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,15 +11,17 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test deps test-deps chromium migrate demo lint bench clean
+.PHONY: run test test-fast screenshots deps test-deps chromium migrate demo lint typecheck lock bench clean
 
-$(VENV)/.deps: requirements.txt
+PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
+
+$(VENV)/.deps: requirements.txt constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
-$(VENV)/.test-deps: requirements-test.txt $(VENV)/.deps
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+$(VENV)/.test-deps: requirements-test.txt constraints.txt $(VENV)/.deps
+	$(PIP_INSTALL) -r requirements-test.txt
 	touch $@
 
 deps: $(VENV)/.deps
@@ -40,7 +44,8 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 REACHABLE = $(PY) -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)"
 
-test: test-deps chromium migrate
+# Lint and the type check first: a style slip fails in seconds, not after the browser tests.
+test: lint typecheck test-deps chromium migrate
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e/test_scale_out.py --ignore=tests/scale_out
 	@if $(REACHABLE) 5432 2>/dev/null; then \
 		echo "== the suite again on PostgreSQL ($(PG_TEST_URL)), browser tests excluded =="; \
@@ -51,9 +56,39 @@ test: test-deps chromium migrate
 		else echo "Redis not reachable on 127.0.0.1:6379: skipped the scale-out test"; fi; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi
 
+# The dev loop: no browser, always SQLite (TEST_DATABASE_URL emptied), no lint.
+test-fast: test-deps
+	TEST_DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out
+
+# The browser tests that take docs/screenshots/*.png, writing them there (other runs write to a temp dir).
+screenshots: test-deps chromium
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider -m screenshots tests/e2e
+
 lint: test-deps
 	$(VENV)/bin/ruff check reseller_app tests bench
 	$(VENV)/bin/ruff format --check reseller_app tests bench
+
+# mypy --strict on the modules listed in pyproject.toml ([tool.mypy] files).
+typecheck: test-deps
+	$(VENV)/bin/mypy
+
+# Re-resolve requirements*.txt to the newest versions they allow and pin the result in constraints.txt (pip's
+# resolver in dry-run mode: nothing is installed). Then `make test` installs the new pins; commit both files.
+define LOCK_PY
+import json, sys
+report = json.load(open(sys.argv[1]))
+pins = sorted(((i["metadata"]["name"], i["metadata"]["version"]) for i in report["install"]), key=lambda p: p[0].lower())
+print("# Every package (and version) that requirements-test.txt resolves to: what CI tests and `make run` installs.")
+print("# Used as `pip install -c constraints.txt ...` by the Makefile. Refresh with `make lock` (see README, Developing).")
+print("".join(f"{name}=={version}\n" for name, version in pins), end="")
+endef
+export LOCK_PY
+
+lock: deps
+	$(PY) -m pip install -q --disable-pip-version-check --dry-run --ignore-installed \
+		--report $(VENV)/lock-report.json -r requirements-test.txt
+	$(PY) -c "$$LOCK_PY" $(VENV)/lock-report.json > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 bench: test-deps
 	$(PY) bench/rate_bench.py

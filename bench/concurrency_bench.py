@@ -75,7 +75,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def api_app():  # noqa: ANN201 - granian factory
+def api_app():  # granian factory
     """The portal's FastAPI app, with the per-reseller rate limit out of the way (this bench is about money)."""
     from reseller_app.api import create_api
     from reseller_app.services.api import access as api_access
@@ -88,7 +88,7 @@ def start_server(port: int) -> subprocess.Popen:
     """Start granian serving `api_app` on 127.0.0.1:port (same DATABASE_URL) and wait until /api/health answers."""
     import httpx
 
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "serve", "--port", str(port)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -151,7 +151,7 @@ def _worker(worker: int, ops: int, port: int, reseller_id: int, client_id: int, 
     from reseller_app.services.telephony.calls import ingest_cdrs
 
     actor = Actor("reseller", reseller_id)
-    rnd = random.Random(worker)  # noqa: S311
+    rnd = random.Random(worker)
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
     http.get("/api/health").raise_for_status()
     deadline = time.monotonic() + 120
@@ -232,7 +232,7 @@ def run(workers: int, ops: int, ids: dict, *, charges_only: bool = False) -> Run
             for w in range(workers):
                 args = json.dumps([w, ops, port, ids["reseller"], ids["client"], go, charges_only])
                 procs.append(
-                    subprocess.Popen(  # noqa: S603
+                    subprocess.Popen(
                         [sys.executable, str(Path(__file__).resolve()), "worker", args],
                         cwd=ROOT,
                         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "bench-password-1"  # noqa: S105 - the seeded clients' password
+PASSWORD = "bench-password-1"  # the seeded clients' password
 CALLS_PER_CLIENT = 100
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -116,7 +116,7 @@ def _pss_kib(pgid: int) -> int:
     return total
 
 
-def _redis_bytes(r) -> int:  # noqa: ANN001
+def _redis_bytes(r) -> int:
     """Bytes used by the keys of our Redis database number."""
     return sum(r.memory_usage(k) or 0 for k in r.scan_iter(count=1000))
 
@@ -171,7 +171,7 @@ class Session:
         redirect), and a background task may send its own; the answer is the update that holds the delta of the
         handler's state, which Reflex computes after the handler has returned.
         """
-        state = self.names[handler].rsplit(".", 1)[0]
+        state = self.answered_by(handler)
         path = f"/r/{self.rid}/{page}"
         event = {
             "name": self.names[handler],
@@ -187,6 +187,10 @@ class Session:
             delta = update.get("delta") or {}
             if state in delta:
                 return time.perf_counter() - start, delta
+
+    def answered_by(self, handler: str) -> str:
+        """The state whose delta answers `handler`: the page data's state (PAGE_DATA), else the handler's own."""
+        return PAGE_DATA[handler][0] if handler in PAGE_DATA else self.names[handler].rsplit(".", 1)[0]
 
     async def bare(self, page: str) -> None:
         """The baseline: a trivial event on a tiny state."""
@@ -217,9 +221,9 @@ class Session:
                 return
             self.t.page.append(took)
             self.t.by_handler.setdefault(handler, []).append(took)
-            client = next(v for k, v in delta.items() if k.endswith("client_state"))
-            if not client.get("call_rows_rx_state_" if handler != "load_dashboard" else "summary_rx_state_"):
-                self.t.errors.append(f"{self.email}: {handler} showed no data: {str(client)[:200]}")
+            state, var = PAGE_DATA[handler]
+            if not delta[state].get(f"{var}_rx_state_"):
+                self.t.errors.append(f"{self.email}: {handler} showed no data: {str(delta[state])[:200]}")
             try:
                 await self.bare(page)
             except TimeoutError:
@@ -227,22 +231,34 @@ class Session:
                 return
 
 
+# For each page event: the state whose delta carries the page's data, and a var that must hold some (filled in by
+# _event_names, from the state classes).
+PAGE_DATA: dict[str, tuple[str, str]] = {}
+
+
 def _event_names() -> dict[str, str]:
     """Full event names as the compiled frontend sends them (state path + handler)."""
     from reseller_app.state.access.login import LoginState
-    from reseller_app.state.portal.client import ClientState
+    from reseller_app.state.portal.calls import CallsState
+    from reseller_app.state.portal.dashboard import DashboardState
+    from reseller_app.state.portal.shell import PortalState
 
-    client, login = ClientState.get_full_name(), LoginState.get_full_name()
+    login, calls = LoginState.get_full_name(), CallsState.get_full_name()
+    PAGE_DATA.update(
+        load_dashboard=(PortalState.get_full_name(), "summary"),
+        load_calls=(calls, "rows"),
+        calls_next=(calls, "rows"),
+    )
     return {
         "client_login": f"{login}.client_login",
         "clear": f"{login}.clear",
-        "load_dashboard": f"{client}.load_dashboard",
-        "load_calls": f"{client}.load_calls",
-        "calls_next": f"{client}.calls_next",
+        "load_dashboard": f"{DashboardState.get_full_name()}.load",
+        "load_calls": f"{calls}.load",
+        "calls_next": f"{calls}.turn",
     }
 
 
-async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis_client) -> dict:  # noqa: ANN001
+async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis_client) -> dict:
     """Run the sessions; returns timings and memory figures."""
     sessions, pages, think = args.sessions, args.pages, tuple(float(x) for x in args.think.split("-"))
     names = _event_names()
@@ -272,9 +288,9 @@ async def _drive(base: str, rid: int, args: argparse.Namespace, pgid: int, redis
         await asyncio.gather(*(s.sio.disconnect() for s in tabs), return_exceptions=True)
 
 
-async def _load(  # noqa: PLR0913
+async def _load(
     tabs: list[Session], pgid: int, redis_client, before: int, redis_before: int, pages: int, ramp: float
-) -> dict:  # noqa: ANN001
+) -> dict:
     """Log every session in, let them all browse, measure memory with all of them connected."""
     sessions, t = len(tabs), tabs[0].t
     await asyncio.gather(*(s.connect() for s in tabs))
@@ -317,7 +333,7 @@ def _fresh_database(kind: str, tmp: Path) -> tuple[str, callable]:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
 
 
-def _empty_redis_db():  # noqa: ANN202
+def _empty_redis_db():
     import redis
 
     for n in range(10, 16):

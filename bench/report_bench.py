@@ -31,7 +31,7 @@ os.environ.setdefault("APP_ENV", "dev")
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-import reseller_app.models  # noqa: E402, F401  (registers the tables)
+import reseller_app.models  # noqa: E402  (registers the tables)
 from reseller_app import db  # noqa: E402
 from reseller_app.services.access.actor import Actor  # noqa: E402
 from reseller_app.services.reporting import reports  # noqa: E402

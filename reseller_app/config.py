@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PLACEHOLDER_SECRET = "changethis"  # noqa: S105 - the value that is refused
+# ARGON2_PROFILE: "default" is the production cost; "test" is the cheapest argon2 allows, for the test suite only.
+ARGON2_PROFILES = ("default", "test")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +39,8 @@ class Settings:
     smtp_starttls: bool = field(default_factory=lambda: os.environ.get("SMTP_STARTTLS", "0") == "1")
     smtp_from: str = field(default_factory=lambda: os.environ.get("SMTP_FROM", "no-reply@localhost"))
     session_hours: int = field(default_factory=lambda: int(os.environ.get("SESSION_HOURS", "12")))
+    # The cost of password hashes (reseller_app/services/access/security.py); see check_argon2.
+    argon2_profile: str = field(default_factory=lambda: os.environ.get("ARGON2_PROFILE", "default"))
     # Scheduled jobs (reseller_app/services/jobs/scheduler.py)
     scheduler_enabled: bool = field(default_factory=lambda: os.environ.get("SCHEDULER", "1") == "1")
     cdr_sync_seconds: int = field(default_factory=lambda: int(os.environ.get("CDR_SYNC_SECONDS", "300")))
@@ -54,12 +58,22 @@ class Settings:
         return self.app_env == "dev"
 
     def check(self) -> None:
-        """Refuse to run outside dev mode with the placeholder secret."""
+        """Refuse to run outside dev mode with the placeholder secret or cheap password hashes."""
         if not self.is_dev and (self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 16):
             raise RuntimeError(
                 "SECRET_KEY is the placeholder (or shorter than 16 characters); "
                 "set a real one when APP_ENV is not 'dev'."
             )
+        self.check_argon2()
+
+    def check_argon2(self) -> None:
+        """Refuse an unknown ARGON2_PROFILE, and the cheap test profile when APP_ENV is not 'dev'."""
+        if self.argon2_profile not in ARGON2_PROFILES:
+            raise RuntimeError(
+                f"ARGON2_PROFILE must be one of {', '.join(ARGON2_PROFILES)}, not {self.argon2_profile!r}."
+            )
+        if self.argon2_profile == "test" and not self.is_dev:
+            raise RuntimeError("ARGON2_PROFILE=test (cheap password hashes, for the test suite) needs APP_ENV=dev.")
 
 
 settings = Settings()

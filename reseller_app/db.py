@@ -31,7 +31,7 @@ def make_engine(url: str) -> sa.Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
@@ -40,7 +40,7 @@ def make_engine(url: str) -> sa.Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # noqa: ANN001
+        def _sqlite_begin(conn) -> None:  # noqa: ANN001
             # A unit that may write takes the write lock at the start, so read-modify-write transactions
             # serialize instead of failing on upgrade (SQLite has no row locks; a deferred transaction that
             # read and then writes gets SQLITE_BUSY at once when another writer went first). A read-only unit
@@ -55,7 +55,7 @@ def make_engine(url: str) -> sa.Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         @event.listens_for(engine, "checkin")
-        def _sqlite_writable_again(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_writable_again(dbapi_conn, _record) -> None:  # noqa: ANN001
             # Back in the pool writable, whatever used it last (a raw connection skips the begin event above).
             if dbapi_conn is None:
                 return
@@ -66,7 +66,7 @@ def make_engine(url: str) -> sa.Engine:
 
         # Let SQLAlchemy's begin event above issue BEGIN itself.
         @event.listens_for(engine, "connect")
-        def _sqlite_no_autobegin(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_no_autobegin(dbapi_conn, _record) -> None:  # noqa: ANN001
             dbapi_conn.isolation_level = None
 
         return engine

@@ -9,8 +9,9 @@ from reseller_app.config import settings
 from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
 from reseller_app.pages.catalog import packages
-from reseller_app.pages.clients import accounts as clients
-from reseller_app.pages.portal import client
+from reseller_app.pages.clients import client_form, client_list, manage, numbers, subaccount
+from reseller_app.pages.portal import balance, calls, dashboard
+from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
 from reseller_app.pages.settings import configuration
@@ -19,15 +20,18 @@ from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
 from reseller_app.state.catalog.packages import PackagesState
-from reseller_app.state.clients.accounts import (
-    ClientFormState,
-    ClientListState,
-    ManageState,
-    NumbersState,
-    SubAccountState,
-)
-from reseller_app.state.portal.client import ClientState, ResetState, ServicesState
+from reseller_app.state.clients.client_form import ClientFormState
+from reseller_app.state.clients.client_list import ClientListState
+from reseller_app.state.clients.manage import ManageState
+from reseller_app.state.clients.numbers import NumbersState
+from reseller_app.state.clients.subaccount import SubAccountState
+from reseller_app.state.portal.balance import BalanceState
+from reseller_app.state.portal.calls import CallsState
+from reseller_app.state.portal.dashboard import DashboardState
 from reseller_app.state.portal.deposit import DepositState
+from reseller_app.state.portal.reset import ResetState
+from reseller_app.state.portal.services import ServicesState
+from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.reporting.reports import ReportsState
 from reseller_app.state.settings.configuration import ConfigState
@@ -50,7 +54,7 @@ app.register_lifespan_task(notify.run_forever)
 # CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
 app.register_lifespan_task(scheduler.run_forever)
 # Every page names its title: the client pages take the reseller's, so no framework default shows.
-CLIENT_TITLE = ClientState.brand["title"]
+CLIENT_TITLE = PortalState.brand["title"]
 app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
 app.add_page(
     login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear
@@ -60,17 +64,17 @@ RESELLER_PAGES = [
     (reseller.overview, routes.RESELLER_HOME, "Overview", None),
     (configuration.configuration, routes.RESELLER_CONFIG, "Reseller configuration", ConfigState.load),
     (packages.packages, routes.RESELLER_PACKAGES, "Manage rates & packages", PackagesState.load),
-    (clients.client_list, routes.RESELLER_CLIENTS, "Manage client's accounts", ClientListState.load),
-    (clients.client_new, f"{routes.RESELLER_CLIENTS}/new", "Create a client", ClientFormState.load_new),
-    (clients.client_manage, f"{routes.RESELLER_CLIENTS}/[client_id]", "Manage client", ManageState.load),
-    (clients.client_edit, f"{routes.RESELLER_CLIENTS}/[client_id]/edit", "Edit client", ClientFormState.load_edit),
+    (client_list.client_list, routes.RESELLER_CLIENTS, "Manage client's accounts", ClientListState.load),
+    (client_form.client_new, f"{routes.RESELLER_CLIENTS}/new", "Create a client", ClientFormState.load_new),
+    (manage.client_manage, f"{routes.RESELLER_CLIENTS}/[client_id]", "Manage client", ManageState.load),
+    (client_form.client_edit, f"{routes.RESELLER_CLIENTS}/[client_id]/edit", "Edit client", ClientFormState.load_edit),
     (
-        clients.subaccount_config,
+        subaccount.subaccount_config,
         f"{routes.RESELLER_CLIENTS}/[client_id]/subaccount/[sub_id]",
         "Sub-account configuration",
         SubAccountState.load,
     ),
-    (clients.connect_numbers, f"{routes.RESELLER_CLIENTS}/[client_id]/numbers", "Connect numbers", NumbersState.load),
+    (numbers.connect_numbers, f"{routes.RESELLER_CLIENTS}/[client_id]/numbers", "Connect numbers", NumbersState.load),
     (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
 ]
@@ -84,15 +88,15 @@ for component, route, title, load in RESELLER_PAGES:
 app.add_page(
     login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal
 )
-app.add_page(client.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=ClientState.load_dashboard)
+app.add_page(dashboard.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=DashboardState.load)
 app.add_page(
-    client.balance,
+    balance.balance,
     route=routes.CLIENT_BALANCE,
     title=CLIENT_TITLE,
-    on_load=[ClientState.load_balance, DepositState.load],
+    on_load=[BalanceState.load, DepositState.load],
 )
-app.add_page(client.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=ClientState.load_calls)
-app.add_page(client.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+app.add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
+app.add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
 RESET_TITLE = ResetState.brand["title"]
 app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
 app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)

@@ -17,3 +17,8 @@ CLIENT_SERVICES = "/r/[rid]/services"
 def client_path(rid: int | str, page: str) -> str:
     """The white-label path of a client page of one reseller's portal."""
     return f"/r/{rid}/{page}"
+
+
+def reseller_client_path(cid: int | str, page: str = "") -> str:
+    """The path of a client's manage page in the reseller's interface, or of one of its sub-pages."""
+    return f"{RESELLER_CLIENTS}/{cid}" + (f"/{page}" if page else "")

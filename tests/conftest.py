@@ -13,7 +13,29 @@ _tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
 # Tests run against TEST_DATABASE_URL (PostgreSQL in the scale-out run) or a fresh SQLite file.
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}"
 os.environ.setdefault("APP_ENV", "dev")
+# Cheap argon2 hashes (set before the app is imported): hashing was most of the suite's time. A test that needs the
+# production cost builds its own; `ARGON2_PROFILE=default pytest ...` runs the suite at that cost.
+os.environ.setdefault("ARGON2_PROFILE", "test")
 os.environ.pop("REDIS_URL", None)
+
+
+def _refuse_unless_a_test_database(url: str) -> None:
+    """The PostgreSQL reset drops the schema: only in a database named like test, test_alice or portal_test."""
+    import sqlalchemy as sa
+
+    name = sa.engine.make_url(url).database or ""
+    if not (name.lower().startswith("test") or name.lower().endswith("test")):
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL names the database {name!r}: the tests drop its schema `public` with every table "
+            "in it, so they refuse a database whose name does not start or end with 'test'. Create one for the "
+            "tests (psql -h HOST -U USER -c 'create database test_portal') and point TEST_DATABASE_URL at it."
+        )
+
+
+def pytest_configure(config):
+    """Refuse a PostgreSQL database that does not look like a test database before anything runs."""
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        _refuse_unless_a_test_database(os.environ["DATABASE_URL"])
 
 
 def _migrate(url: str) -> None:
@@ -28,6 +50,8 @@ def _migrate(url: str) -> None:
         import sqlalchemy as sa
 
         from reseller_app.db import make_engine
+
+        _refuse_unless_a_test_database(url)
 
         eng = make_engine(url)
         with eng.begin() as conn:
@@ -68,6 +92,6 @@ def session(engine):
         yield s
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+def pytest_collection_modifyitems(config, items):
     """Run the browser tests last: Playwright's sync API leaves an event loop on the main thread."""
     items.sort(key=lambda item: "/tests/e2e/" in str(item.fspath))

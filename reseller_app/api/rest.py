@@ -13,6 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect
 
 from reseller_app.services.api import access as api_access
 from reseller_app.services.api import methods as api_methods
@@ -170,7 +173,8 @@ async def handle(request: Request) -> JSONResponse:
     """
     try:
         p = await _params(request)
-    except Exception:  # noqa: BLE001 - an unreadable body is the client's problem, answered as such
+    except (ClientDisconnect, HTTPException, MultiPartException, RecursionError):
+        # An unreadable body (malformed multipart, JSON nested past the parser's depth) is the client's problem.
         return _answer("invalid_request")
     bad = _bad_param(p)
     if bad:
@@ -193,7 +197,7 @@ def _run(p: dict[str, str], ip: str | None) -> JSONResponse:
         return _answer(f"invalid_{next(iter(e.errors), 'request')}")
     except ServiceError:
         return _answer("invalid_request")
-    except Exception:  # noqa: BLE001 - logged with its traceback; the caller gets a status, not a 500
+    except Exception:  # logged with its traceback; the caller gets a status, not a 500
         log.exception("REST API failure")
         return _answer("internal_error")
 

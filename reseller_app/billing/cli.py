@@ -31,12 +31,15 @@ from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .deck import LineError, RateDeck
 from .fees import add_months, cycle_start
 from .package import PackageRules
 from .rating import _ABSENT, ANSWERED, RatingEngine, normalize_disposition
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 CDR_COLUMNS = ("call_id", "start", "direction", "account", "caller", "destination", "duration", "disposition", "onnet")
 RATED_COLUMNS = ("call_id", "billable_seconds", "cost_rate", "cost", "sell_rate", "price", "profit", "reason")
@@ -47,9 +50,11 @@ _LONE_CR = re.compile(rb"\r(?!\n)")
 PoolKey = tuple[str, date]
 # A call waiting for free minutes: (start, call_id, chunk, index in chunk, minutes it needs).
 Claim = tuple[datetime, str, int, int, int]
+# A call that may draw free minutes: (start, call_id, line index, out_id, duration, cost rate, cost, sell rate).
+_Pending = tuple[datetime, str, int, str, int, int, int, int]
 
 
-class _Fmt(dict):
+class _Fmt(dict[int | None, str]):
     """int -> fixed-point string cache ("%d.%0Nd"); amounts repeat a lot in CDR files."""
 
     def __init__(self, places: int) -> None:
@@ -171,7 +176,7 @@ def _rate(
             with mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 # Plain lines (no quotes, no lone CR) can be split fast and cut into parts.
                 quoted = mm.find(b'"') != -1
-                plain = not quoted and (mm.find(b"\r") == -1 or _LONE_CR.search(mm) is None)  # type: ignore[call-overload]
+                plain = not quoted and (mm.find(b"\r") == -1 or _LONE_CR.search(mm) is None)
                 header_end = mm.find(b"\n") + 1
                 if jobs > 1 and plain and 0 < header_end < size:
                     try:
@@ -223,8 +228,8 @@ class _Chunk:
         self.number = number
         self.quoted = quoted
         self.lines: list[str] = []
-        self.groups: dict[str, list[tuple]] = {}  # calls that may draw free minutes, per account
-        self.claimed: dict[int, tuple] = {}  # line index -> call, for those that may get some
+        self.groups: dict[str, list[_Pending]] = {}  # calls that may draw free minutes, per account
+        self.claimed: dict[int, _Pending] = {}  # line index -> call, for those that may get some
         self.seen: set[str] = set()
         self.rows = 0
         self.unrated = 0
@@ -246,7 +251,7 @@ class _Chunk:
         memo, lengths = engine.memo, engine.memo_lengths
         memo_get = memo.get  # type: ignore[union-attr]
         resolve = engine.resolve_uncached
-        absent = _ABSENT
+        absent: Any = _ABSENT  # typed Any so a memo hit reads as a Resolution
         f4, f6 = _Fmt(4), _Fmt(6)
         parse_start = datetime.fromisoformat
         # Raw field value -> meaning; _check_row validates and adds every new spelling.
@@ -262,7 +267,7 @@ class _Chunk:
         tick = _PROGRESS_EVERY if bar else -1
         n = 0
         blanks = 0
-        for n, row in enumerate(rows, 1):  # noqa: B007 - n counts the rows afterwards
+        for n, row in enumerate(rows, 1):  # n counts the rows afterwards
             if len(row) != 9:
                 if not row or row == [""]:
                     blanks += 1
@@ -576,10 +581,10 @@ def _rate_parallel(
     parts = [_Part(k, cuts[k], cuts[k + 1]) for k in range(jobs) if cuts[k] < cuts[k + 1]]
     ctx = multiprocessing.get_context("fork")  # children share the engine and its memo
 
-    def receive(part: _Part, expected: str) -> tuple:
+    def receive(part: _Part, expected: str) -> tuple[Any, ...]:
         """The part's next message; a worker's error becomes a LineError at the right line."""
         try:
-            msg = part.conn.recv()
+            msg: tuple[Any, ...] = part.conn.recv()
         except EOFError:
             msg = ("error", 1, f"the rating process for the part starting here died (exit {part.proc.exitcode})")
         if msg[0] == "error":
@@ -644,7 +649,13 @@ def _disjoint(hashes: list[Any]) -> bool:
 
 
 def _worker(
-    engine: RatingEngine, source: str, cols: list[str], part: _Part, conn: Any, progress: bool, nparts: int
+    engine: RatingEngine,
+    source: str,
+    cols: list[str],
+    part: _Part,
+    conn: Connection[Any, Any],
+    progress: bool,
+    nparts: int,
 ) -> None:
     """Rate bytes [part.begin, part.end) of the file, then wait for free-minute draws.
 
@@ -677,7 +688,7 @@ def _worker(
         conn.send(("done", chunk.finish(took).encode(), chunk.free_minutes_calls))
     except LineError as e:
         conn.send(("error", e.line, e.message))
-    except Exception as e:  # pragma: no cover - e.g. out of memory; the parent reports it
+    except Exception as e:  # noqa: BLE001 - any failure (e.g. out of memory) goes to the parent, which reports it
         conn.send(("error", 1, f"the rating process for the part starting here failed: {e!r}"))
     finally:
         conn.close()

@@ -34,16 +34,18 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """Build (NANP "1NPA" -> region, calling code -> main region, shared-code prefix -> region)."""
     nanp: dict[str, str] = {}
     ca = PhoneMetadata.metadata_for_region("CA")
+    if ca is None:  # pragma: no cover - phonenumbers ships Canada's metadata
+        raise RuntimeError("phonenumbers has no metadata for CA")
     ca_patterns = [
         re.compile(d.national_number_pattern)
         for d in (ca.fixed_line, ca.mobile)
         if d is not None and d.national_number_pattern
     ]
     nanp_leading = []
-    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
-        md = PhoneMetadata.metadata_for_region(region)
+    for nanp_region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]:
+        md = PhoneMetadata.metadata_for_region(nanp_region)
         if md is not None and md.leading_digits:
-            nanp_leading.append((re.compile(md.leading_digits), region))
+            nanp_leading.append((re.compile(md.leading_digits), nanp_region))
     for npa_int in range(200, 1000):
         npa = str(npa_int)
         region = next((r for pat, r in nanp_leading if pat.match(npa)), None)

@@ -125,7 +125,7 @@ class RateDeck:
                     ):
                         _add_checked(deck, source, line, (prefix, route, raw_rate, raw_inc, destination), first_line)
                         continue
-                    whole, frac = fast.group(1, 2)  # type: ignore[union-attr]
+                    whole, frac = fast.group(1, 2)
                     micro = int(whole) * 1_000_000 + (int(frac.ljust(6, "0")) if frac else 0)
                     increment = _INCREMENTS[raw_inc] if raw_inc else DEFAULT_INCREMENT
                     deck._put(route, DeckEntry(prefix, destination, micro, increment))

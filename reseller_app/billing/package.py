@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .money import ZERO, parse_amount
+
+if TYPE_CHECKING:
+    from .countries import Route
 
 _ROUTES = ("value", "premium")
 _KEYS = {
@@ -65,8 +68,8 @@ class PackageRules:
     markup_fixed: Decimal = ZERO
     markup_percent: Decimal = ZERO
     pulse: int = 60
-    canada_route: str = "value"
-    international_route: str = "premium"
+    canada_route: Route = "value"
+    international_route: Route = "premium"
     onnet_free: bool = False
     free_minutes: int = 0
     billing_anchor: date | None = None
@@ -155,11 +158,11 @@ def _to_amount(raw: object, what: str, *, places: int = 6) -> Decimal:
     return parse_amount(raw, places=places, what=what)
 
 
-def _route(data: dict[str, Any], key: str) -> str:
+def _route(data: dict[str, Any], key: str) -> Route:
     value = data[key]
     if value not in _ROUTES:
         raise ValueError(f"{key}: must be 'value' or 'premium', got {value!r}")
-    return value
+    return cast("Route", value)
 
 
 def _prefix(raw: object, what: str) -> str:

@@ -151,6 +151,9 @@ class Resolution(NamedTuple):
     destination_name: str
 
 
+# What rate_parts returns: (billable s, cost rate µ, cost 1e-4, sell rate µ, reason, draws?, resolution).
+RateParts = tuple[int, int | None, int | None, int | None, str, bool, Resolution | None]
+
 _ABSENT = object()
 
 
@@ -239,7 +242,7 @@ class RatingEngine:
         onnet: bool,
         did_micro: int | None = None,
         fax: bool = False,
-    ) -> tuple[int, int | None, int | None, int | None, str, bool, Resolution | None]:
+    ) -> RateParts:
         """Rate before free minutes: (billable s, cost rate µ, cost 1e-4, sell rate µ, reason, draws?, res).
 
         `onnet` says the other party is a platform number; `draws?` says the call may
@@ -247,13 +250,13 @@ class RatingEngine:
         """
         pulse = self.pulse
         if inbound:
-            sell = self.did_micro if did_micro is None else did_micro
+            did_sell = self.did_micro if did_micro is None else did_micro
             if not answered or duration <= 0:
-                return 0, 0, 0, sell, "not_answered", False, None
+                return 0, 0, 0, did_sell, "not_answered", False, None
             billable = -(-duration // pulse) * pulse
             if onnet and self.onnet_free:
                 return billable, 0, 0, 0, "onnet", False, None
-            return billable, 0, 0, sell, "", sell > 0, None
+            return billable, 0, 0, did_sell, "", did_sell > 0, None
         res = self.resolve(destination)
         cost_rate = res.cost_micro
         sell = res.markup_micro if fax else res.sell_micro
@@ -353,7 +356,7 @@ class Rater:
             drawn[i] = (took, billable)
         return [self._finish(c, p, drawn.get(i)) for i, (c, p) in enumerate(zip(calls, parts, strict=True))]
 
-    def _finish(self, c: Call, p: tuple, draw: tuple[int, int] | None) -> RatedCall:
+    def _finish(self, c: Call, p: RateParts, draw: tuple[int, int] | None) -> RatedCall:
         billable, cost_rate, cost, sell, reason, _eligible, res = p
         took = 0
         if draw is not None:

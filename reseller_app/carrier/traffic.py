@@ -56,7 +56,7 @@ def make_calls(
 ) -> list[CarrierCdr]:
     """Invent `count` calls on the reseller's connected sub-accounts and DIDs, started within `spread` before now."""
     mix = mix or TrafficMix()
-    rng = rng or random.Random()  # noqa: S311 - demo traffic, not security
+    rng = rng or random.Random()  # demo traffic, not security
     now = now or utcnow()
     with session_scope() as session:
         subs = list(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.state.portal.client import ClientState
+from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.session import SessionState
 
@@ -108,7 +108,7 @@ def empty_state(title: str, detail: str) -> rx.Component:
 
 
 def _brand(key: str) -> rx.Var:
-    return ClientState.brand[key]
+    return PortalState.brand[key]
 
 
 def client_button(label: str, kind: str = "primary", **props) -> rx.Component:  # noqa: ANN003
@@ -155,9 +155,9 @@ def client_layout(*children: rx.Component) -> rx.Component:
             rx.spacer(),
             rx.flex(
                 link("Dashboard", "dashboard"),
-                rx.cond(ClientState.show_balance, link("Balance", "balance")),
-                rx.cond(ClientState.show_calls, link("Call history", "calls")),
-                rx.cond(~ClientState.services_hidden, link("Services", "services")),
+                rx.cond(PortalState.show_balance, link("Balance", "balance")),
+                rx.cond(PortalState.show_calls, link("Call history", "calls")),
+                rx.cond(~PortalState.services_hidden, link("Services", "services")),
                 client_button("Log out", "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",
                 align="center",
@@ -170,7 +170,7 @@ def client_layout(*children: rx.Component) -> rx.Component:
             gap="0.75em",
         ),
         rx.cond(
-            ClientState.impersonated,
+            PortalState.impersonated,
             rx.callout(
                 rx.hstack(
                     rx.text("You are viewing this portal as the client."),

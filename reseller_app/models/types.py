@@ -23,7 +23,7 @@ class Money(TypeDecorator):
     impl = sa.BigInteger
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # noqa: D102
+    def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
@@ -35,13 +35,13 @@ class Money(TypeDecorator):
             raise ValueError(f"{value} has more than 6 decimal places")
         return int(micro)
 
-    def process_result_value(self, value, dialect):  # noqa: D102
+    def process_result_value(self, value, dialect):
         if value is None:
             return None
         return Decimal(int(value)).scaleb(-6)
 
     @property
-    def python_type(self) -> type:  # noqa: D102
+    def python_type(self) -> type:
         return Decimal
 
 
@@ -51,18 +51,18 @@ class UTCDateTime(TypeDecorator):
     impl = sa.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # noqa: D102
+    def process_bind_param(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are refused; use UTC-aware datetimes")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):  # noqa: D102
+    def process_result_value(self, value, dialect):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
 
     @property
-    def python_type(self) -> type:  # noqa: D102
+    def python_type(self) -> type:
         return datetime

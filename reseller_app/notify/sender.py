@@ -231,7 +231,7 @@ def deliver_pending(
                 if conn is None:
                     conn = _connect(smtp)
                 conn.send_message(email)
-            except Exception as exc:  # every failure is recorded on the message, to be retried or given up
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded on the message, to be retried or given up
                 _mark_failed(session_factory, msg, now, exc, permanent=_is_permanent(exc))
                 failed += 1
                 if _message_level(exc):

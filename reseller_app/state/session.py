@@ -1,10 +1,14 @@
-"""The browser's sessions. Imports nothing from pages; every page state reaches it with get_state."""
+"""The browser's sessions, and what every page state shares: who is asking, its login page, the URL's values.
+
+Imports nothing from pages; every page state reaches SessionState with get_state.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import functools
+import inspect
 import os
 import threading
 from collections.abc import Callable
@@ -14,10 +18,16 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from reseller_app import routes
+from reseller_app.config import settings
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 
-_MAX_AGE = 12 * 3600
+# A session cookie lives as long as the session it carries (SESSION_HOURS); the server ends the session then too.
+_MAX_AGE = settings.session_hours * 3600
+
+# What a page's event handler answers: nothing, a redirect or download, or further events to run.
+Answer = rx.event.EventSpec | rx.event.EventHandler | list[rx.event.EventSpec] | None
+
 T = TypeVar("T")
 # Threads for a page's slow work (see blocking()): apart from the loop's default pool, where logins wait for
 # their turn at argon2, so a flood of logins cannot hold up a reseller's posting.
@@ -81,7 +91,11 @@ class ResellerPage(rx.State, mixin=True):
     async def _actor(self) -> Actor | None:
         return (await self.get_state(SessionState))._reseller()
 
+    def _to_login(self) -> rx.event.EventSpec:
+        return rx.redirect(routes.RESELLER_LOGIN)
+
     async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        """Run a slow service call off the event loop (see blocking())."""
         return await blocking(fn, *args, **kwargs)
 
 
@@ -91,11 +105,53 @@ class ClientPage(rx.State, mixin=True):
     async def _actor(self) -> Actor | None:
         return (await self.get_state(SessionState))._client(page_rid(self))
 
+    def _to_login(self) -> rx.event.EventSpec:
+        return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
+
     async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        """Run a slow service call off the event loop (see blocking())."""
         return await blocking(fn, *args, **kwargs)
+
+
+def signed_in(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Make `handler(self, actor, ...)` of a ResellerPage or ClientPage an event handler `(self, ...)`.
+
+    The actor of the session comes first; a visitor without a session (or whose session ended) is sent to the
+    page's login page instead, and the handler does not run. Put it under `@rx.event`:
+
+        @rx.event
+        @signed_in
+        async def save(self, actor: Actor, form: dict) -> Answer: ...
+
+    The browser sees (and sends) only the parameters after `actor`.
+    """
+
+    @functools.wraps(handler)
+    async def run(self: ResellerPage | ClientPage, *args: object, **kwargs: object) -> object:
+        actor = await self._actor()
+        if actor is None:
+            return self._to_login()
+        answer = handler(self, actor, *args, **kwargs)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    signature = inspect.signature(handler)
+    first, actor_param, *rest = signature.parameters.values()
+    run.__signature__ = signature.replace(parameters=[first, *rest])  # type: ignore[attr-defined]
+    run.__annotations__ = {k: v for k, v in handler.__annotations__.items() if k != actor_param.name}
+    return run
+
+
+def route_param(state: rx.State, name: str) -> str:
+    """A value of the current page's URL (a route part such as client_id, or a query value); "" when absent."""
+    return str(state.rx_router_page.params.get(name, "") or "")
 
 
 def page_rid(state: rx.State) -> int | None:
     """The reseller id in the current /r/<rid>/... URL, or None."""
-    raw = str(state.rx_router_page.params.get("rid", ""))
+    raw = route_param(state, "rid")
     return int(raw) if raw.isdigit() else None
+
+
+def turn_page(page: int, pages: int, delta: int | str) -> int:
+    """The page `delta` away from `page` (the pager sends -1 or 1), kept within 1 to `pages`."""
+    return max(1, min(pages, page + int(delta)))

@@ -427,6 +427,23 @@ def test_odd_input_is_a_status_not_a_500(api):
     assert r.json()["status"] == "success"
 
 
+MULTIPART_X = "multipart/form-data; boundary=x"
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),  # deeper than the JSON parser goes
+        (b"junk", "multipart/form-data"),  # no boundary
+        (b"--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--\r\n", MULTIPART_X),  # a part without a name
+        (b"--x\r\nContent-Disposition: form-data; name=a\r\nX\xff: y\r\n\r\nv\r\n--x--\r\n", MULTIPART_X),  # bad header
+    ],
+)
+def test_an_unreadable_body_is_invalid_request(api, body, ctype):
+    r = api["http"].post(PATH, content=body, headers={"content-type": ctype})
+    assert r.status_code == 200 and r.json() == {"status": "invalid_request"}
+
+
 def test_openapi_documents_the_endpoint(api):
     spec = api["http"].get("/api/openapi.json").json()
     op = spec["paths"][PATH]

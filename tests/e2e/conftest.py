@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT = 600
+# Where the browser tests save screenshots: docs/screenshots only when SCREENSHOTS_DIR says so (`make screenshots`),
+# otherwise a temporary directory, so a test run never rewrites tracked files.
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or tempfile.mkdtemp(prefix="portal-screenshots-"))
 
 
 def _free_port() -> int:
@@ -117,6 +120,9 @@ def app_env(tmp: Path, port: int, **overrides: str) -> dict[str, str]:
         REFLEX_USE_NPM="1",
         REFLEX_TELEMETRY_ENABLED="false",
         APP_ENV="dev",
+        # The test suite's argon2 cost (tests/conftest.py: cheap) for the app and the seed scripts too; a bench that
+        # starts the app through this function without the suite's conftest keeps the production cost.
+        ARGON2_PROFILE=os.environ.get("ARGON2_PROFILE", "default"),
         PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),
         # The scheduled jobs (CDR sync, billing at 02:00 UTC) have their own tests; here they would move balances
@@ -147,6 +153,26 @@ def _own_web_dir(tmp: Path) -> Path:
     return web
 
 
+# Reflex rewrites the tracked reflex.lock/ when it builds (package.json's key order flips between its own rendering
+# and npm's; package-lock.json follows npm). A test run must not change tracked files: running_app puts them back.
+REFLEX_LOCK = ROOT / "reflex.lock"
+
+
+def snapshot(folder: Path) -> dict[Path, bytes]:
+    """The files of `folder` (not recursive) and their bytes."""
+    return {p: p.read_bytes() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+
+
+def restore(folder: Path, files: dict[Path, bytes]) -> None:
+    """Put `folder` back as `snapshot` saw it: changed files rewritten, new ones removed."""
+    for p in list(folder.iterdir()) if folder.is_dir() else []:
+        if p.is_file() and p not in files:
+            p.unlink()
+    for p, data in files.items():
+        if not p.is_file() or p.read_bytes() != data:
+            p.write_bytes(data)
+
+
 @contextmanager
 def running_app(env: dict[str, str], tmp: Path, *, private_web: bool = False) -> Iterator[subprocess.Popen]:
     """Build and run `reflex run --env prod` with `env` until /ping and /login answer; stop it (and check) on exit.
@@ -159,6 +185,7 @@ def running_app(env: dict[str, str], tmp: Path, *, private_web: bool = False) ->
         env["REFLEX_STATES_WORKDIR"] = str(tmp / "states")
     port = int(env["PORT"])
     log_path = tmp / "app.log"
+    lock_files = snapshot(REFLEX_LOCK)
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [str(VENV_BIN / "reflex"), "run", "--env", "prod"],
@@ -189,6 +216,7 @@ def running_app(env: dict[str, str], tmp: Path, *, private_web: bool = False) ->
     finally:
         _stop(proc)
         log.close()
+        restore(REFLEX_LOCK, lock_files)
         assert _port_closed(port), "a server survived the test run"
 
 

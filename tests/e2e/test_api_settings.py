@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seed import PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.screenshots]  # writes docs/screenshots under make screenshots
 API_PW = "api-pass-e2e-1"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def _login(page) -> None:

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seed import PASSWORD
 from tests.e2e.seeds.client_portal import NAVBAR
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.screenshots]  # writes docs/screenshots under make screenshots
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
 
 
 def _rgb(hex_colour: str) -> str:
@@ -107,7 +107,8 @@ def test_filter_the_call_history_and_export_it(page, app_server):
     with page.expect_download() as info:
         page.locator("#export-csv").click()
     path = info.value.path()
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert [(r["destination"], r["disposition"], r["account"]) for r in rows] == [
         ("15145550005", "BUSY", "300001_back")
     ]

@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seeds.configuration import PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.screenshots]  # writes docs/screenshots under make screenshots
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 JS_URL = "javascript:window.__xss=1"
 

@@ -6,15 +6,14 @@ import csv
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from reseller_app.demo import RESELLER_EMAIL, RESELLER_PASSWORD
+from tests.e2e.conftest import SHOTS
 
-pytestmark = pytest.mark.e2e
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+pytestmark = [pytest.mark.e2e, pytest.mark.screenshots]  # writes docs/screenshots under make screenshots
 
 
 def _amount(text: str) -> Decimal:

@@ -81,7 +81,7 @@ def _worker_of(page, redis_client) -> str:
     token = page.wait_for_function("() => window.sessionStorage.getItem('token')").json_value()
     raw = redis_client.get(SOCKET_RECORD + token)
     assert raw is not None, "the tab's socket is not registered in Redis"
-    return pickle.loads(raw).instance_id  # noqa: S301 - Reflex's own record in our own Redis database
+    return pickle.loads(raw).instance_id  # Reflex's own record in our own Redis database
 
 
 def _login(page, path: str, email: str) -> None:

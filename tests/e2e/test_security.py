@@ -13,12 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seed import PASSWORD
 from tests.e2e.seeds.security import MARK
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.screenshots]  # writes docs/screenshots under make screenshots
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Records CSP violations and script payloads: any of them fails the test.
 WATCH = """
 window.__csp = [];
@@ -35,7 +35,7 @@ def _png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
-def _watch(page) -> list[str]:  # noqa: ANN001
+def _watch(page) -> list[str]:
     """Fail-fast hooks: dialogs (alert/confirm) are recorded, CSP violations collected by the init script."""
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -43,7 +43,7 @@ def _watch(page) -> list[str]:  # noqa: ANN001
     return dialogs
 
 
-def _inert(page, where: str) -> None:  # noqa: ANN001
+def _inert(page, where: str) -> None:
     """Nothing a payload carried became live on this page."""
     state = page.evaluate(
         """() => ({
@@ -58,7 +58,7 @@ def _inert(page, where: str) -> None:  # noqa: ANN001
     assert state == {"xss": None, "csp": [], "handlers": 0, "jsLinks": 0, "svgs": 0, "scripts": 0}, (where, state)
 
 
-def _reseller_login(page, email: str = "reseller-sx@example.com") -> None:  # noqa: ANN001
+def _reseller_login(page, email: str = "reseller-sx@example.com") -> None:
     page.goto("/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
@@ -66,7 +66,7 @@ def _reseller_login(page, email: str = "reseller-sx@example.com") -> None:  # no
     expect(page).to_have_url(re.compile(r"/reseller/?$"))
 
 
-def _client_login(page, rid: int) -> None:  # noqa: ANN001
+def _client_login(page, rid: int) -> None:
     page.goto(f"/r/{rid}/login")
     page.locator("#email").fill("sx-client@example.com")
     page.locator("#password").fill(PASSWORD)
@@ -74,7 +74,7 @@ def _client_login(page, rid: int) -> None:  # noqa: ANN001
     expect(page).to_have_url(re.compile(rf"/r/{rid}/dashboard/?$"))
 
 
-def _shows_payload_text(page, where: str) -> None:  # noqa: ANN001
+def _shows_payload_text(page, where: str) -> None:
     """The payload is on the page as text (so the check above looked at rendered data, not an empty page)."""
     expect(page.get_by_text(re.compile(rf"{MARK}\d+")).first, where).to_be_visible()
 

@@ -94,7 +94,7 @@ def test_database_restart_mid_sync_batch_rates_each_call_once(world, monkeypatch
     real_apply = calls.apply_rated
     batches: list[int] = []
 
-    def restart_in_second_batch(session, rows, sign=1):  # noqa: ANN001
+    def restart_in_second_batch(session, rows, sign=1):
         # Called after the batch's calls and postings are written, before its commit: mid-transaction.
         batches.append(len(rows))
         if len(batches) == 2:

@@ -46,7 +46,7 @@ class HeldCheck:
         return False
 
 
-def _quick(fn, *args) -> float:  # noqa: ANN001
+def _quick(fn, *args) -> float:
     """Run fn in another thread; its duration, or a failure when it does not finish within QUICK seconds."""
     with ThreadPoolExecutor(1) as pool:
         started = time.perf_counter()
@@ -55,7 +55,7 @@ def _quick(fn, *args) -> float:  # noqa: ANN001
         return time.perf_counter() - started
 
 
-def _attempt(fn, *args) -> None:  # noqa: ANN001
+def _attempt(fn, *args) -> None:
     try:
         fn(*args)
     except (AuthFailed, ApiError, ValidationFailed):
@@ -117,7 +117,7 @@ def test_concurrent_failures_are_all_counted(world):
     assert _outcome(auth.login_client, world["ra"], "ghost@example.com", "wrong-password-1") == auth.LOCKED
 
 
-def _outcome(fn, *args) -> str:  # noqa: ANN001
+def _outcome(fn, *args) -> str:
     try:
         fn(*args)
     except AuthFailed as e:

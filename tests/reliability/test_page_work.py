@@ -17,7 +17,8 @@ from reseller_app.services.access import auth
 from reseller_app.services.accounting import postings
 from reseller_app.services.clients import accounts as clients
 from reseller_app.services.reporting import reports
-from reseller_app.state.clients.accounts import ClientFormState, ManageState
+from reseller_app.state.clients.client_form import ClientFormState
+from reseller_app.state.clients.manage import ManageState
 from reseller_app.state.reporting.reports import ReportsState
 from reseller_app.state.session import blocking
 from tests.security.states import call, root_state, substate

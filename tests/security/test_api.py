@@ -104,7 +104,7 @@ def _fill(path: str, world: dict) -> str:
     return path.replace("{rid}", str(world["v"])).replace("{kind}", "cdr")
 
 
-def _refused(r) -> bool:  # noqa: ANN001
+def _refused(r) -> bool:
     if r.status_code in (401, 403, 404):
         return True
     return r.status_code in (302, 303, 307) and "login" in r.headers.get("location", "")
@@ -174,7 +174,7 @@ def test_expired_or_revoked_cookies_are_refused_by_the_exports(world):
     assert http.get("/api/reports/cdr.csv").status_code == 401
 
 
-def _rest(http: TestClient, user: str = "v@example.com", method: str = "GET", headers: dict | None = None, **extra):  # noqa: ANN202
+def _rest(http: TestClient, user: str = "v@example.com", method: str = "GET", headers: dict | None = None, **extra):
     data = {"api_username": user, "api_password": API_PW, "method": "getClients", **extra}
     if method == "GET":
         return http.get(REST, params=data, headers=headers or {}).json()

@@ -13,8 +13,10 @@ be unchanged and no victim secret may sit in the attacker's state.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import json
+import pkgutil
 import typing
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -77,6 +79,24 @@ def app_states() -> list[type[rx.State]]:
     return [c for c in _walk(rx.State) if c.__module__.startswith("reseller_app.")]
 
 
+def _defined_states() -> list[type[rx.State]]:
+    """Every state class defined in a module of reseller_app/state (found by importing each module)."""
+    import reseller_app.state
+
+    found = []
+    for info in pkgutil.walk_packages(reseller_app.state.__path__, "reseller_app.state."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, rx.State)
+                and value.__module__ == info.name
+                and not value._mixin
+            ):
+                found.append(value)
+    return found
+
+
 def handlers() -> list[tuple[type[rx.State], str]]:
     """Every (state class, handler name) pair that is not on the allow-list."""
     out = []
@@ -91,13 +111,13 @@ def handlers() -> list[tuple[type[rx.State], str]]:
 class _AnyForm(dict):
     """A submitted form whose every field holds the foreign id."""
 
-    def get(self, key, default=None):  # noqa: ANN001, ANN201
+    def get(self, key, default=None):
         return str(FOREIGN)
 
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
+    def __getitem__(self, key):
         return str(FOREIGN)
 
-    def __contains__(self, key) -> bool:  # noqa: ANN001
+    def __contains__(self, key) -> bool:
         return True
 
 
@@ -124,7 +144,7 @@ def _arg(annotation: object, name: str) -> object:
     return str(FOREIGN)
 
 
-def _args(fn) -> list:  # noqa: ANN001
+def _args(fn) -> list:
     params = list(inspect.signature(fn).parameters.values())[1:]
     return [_arg(p.annotation, p.name) for p in params]
 
@@ -259,8 +279,8 @@ def arena(engine, monkeypatch):
 
     # Background handlers poll with sleeps; here they run to completion at once, a couple of rounds only.
     monkeypatch.setattr(asyncio, "sleep", no_sleep)
-    monkeypatch.setattr("reseller_app.state.portal.client.LIVE_MAX_POLLS", 2)
-    monkeypatch.setattr("reseller_app.state.clients.accounts.LIVE_TICKS", 2)
+    monkeypatch.setattr("reseller_app.state.portal.dashboard.LIVE_MAX_POLLS", 2)
+    monkeypatch.setattr("reseller_app.state.clients.client_list.LIVE_TICKS", 2)
     return {"victim": victim, "tokens": tokens}
 
 
@@ -341,7 +361,10 @@ def _probe(cls: type[rx.State], name: str, token: str, rid: int, mode: str) -> t
     root = _root(token, rid, page_id)
     state = root.get_substate(cls.get_full_name().split(".")[1:])
     if preset is not None:
-        _preset_ids(state, preset)
+        # Every state of the tab: a handler may read the ids it acts on from another state (the package wizard's
+        # tabs read the open package from its draft state), and a browser can `setvar` on any of them.
+        for other in app_states():
+            _preset_ids(root.get_substate(other.get_full_name().split(".")[1:]), preset)
     raised = False
     try:
         asyncio.run(_run(state, name))
@@ -357,6 +380,8 @@ def test_the_handler_list_is_the_whole_app():
         "ManageState.reverse",
         "ServicesState.remove_e911",
         "PackagesState.delete",
+        "AreaRatesTab.import_csv",
+        "SimulatorTab.run_simulation",
         "ConfigState.save",
         "ClientListState.login_as",
         "ReportsState.set_tab",
@@ -365,6 +390,14 @@ def test_the_handler_list_is_the_whole_app():
     ):
         assert expected in names
     assert len(names) > 120
+    # Every state class defined under reseller_app/state is in the registered tree, with every handler probed.
+    defined = _defined_states()
+    assert len(defined) > 25
+    probed = set(app_states())
+    for cls in defined:
+        assert cls in probed, f"{cls.__module__}.{cls.__name__} is not registered (the probe would miss it)"
+        for handler in cls.event_handlers:
+            assert f"{cls.__name__}.{handler}" in names or handler in ALLOWED or f"{cls.__name__}.{handler}" in ALLOWED
     for entry in ALLOWED - {"setvar"}:
         cls_name, handler = entry.split(".")
         assert any(c.__name__ == cls_name and handler in c.event_handlers for c in app_states()), entry
@@ -399,9 +432,9 @@ def test_the_victims_session_does_reach_its_own_data(arena):
     """The probe can see a leak: the victim's own session on its dashboard shows its own name."""
     victim = arena["victim"]
     token = auth.login_client(victim, "victim@example.com", "victim-pass-1")
-    from reseller_app.state.portal.client import ClientState
+    from reseller_app.state.portal.dashboard import DashboardState
 
-    _raised, text = _probe(ClientState, "load_dashboard", token, victim, "foreign page")
+    _raised, text = _probe(DashboardState, "load", token, victim, "foreign page")
     assert any(m in text for m in SECRET_MARKERS)
 
 
@@ -409,7 +442,7 @@ def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     """Mutation check: if a service stops checking ownership, the probe reports it."""
     from reseller_app.services.clients import accounts as client_services
 
-    def careless_delete(actor, client_id):  # noqa: ANN001, ANN202
+    def careless_delete(actor, client_id):
         with session_scope() as s:
             row = s.exec(select(Client).where(Client.id == int(client_id))).one()
             row.company = "changed by the attacker"
@@ -417,7 +450,7 @@ def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     monkeypatch.setattr(client_services, "delete_client", careless_delete)
     victim = arena["victim"]
     before = victim_snapshot(victim)
-    from reseller_app.state.clients.accounts import ClientFormState
+    from reseller_app.state.clients.client_form import ClientFormState
 
     token, rid = arena["tokens"]["other reseller"]
     _probe(ClientFormState, "delete", token, rid, "foreign page and vars")
@@ -428,3 +461,25 @@ def test_snapshot_covers_every_table_with_a_reseller():
     tables = {t.name for t in SQLModel.metadata.sorted_tables if "reseller_id" in t.c}
     assert {"client", "subaccount", "did", "e911record", "voicemail", "forwarding", "ledgerentry"} <= tables
     assert sa_inspect(Client).primary_key
+
+
+def test_a_tab_reading_the_open_package_from_another_state_is_probed(arena, monkeypatch):
+    """Mutation check: the package wizard's tabs act on the package of the draft state; a careless service is caught.
+
+    The probe presets ids in every state of the tab, as a browser could with `setvar`, so the draft's package id
+    is the victim's when the free-zone tab's handler runs.
+    """
+    from reseller_app.services.catalog import packages
+    from reseller_app.state.catalog.free_zones import FreeZonesTab
+
+    def careless_add(actor, package_id, kind, value):
+        with session_scope() as s:
+            pkg = s.get(Package, int(package_id))
+            s.add(FreeZone(reseller_id=pkg.reseller_id, package_id=pkg.id, kind="prefix", value="44"))
+
+    monkeypatch.setattr(packages, "add_free_zone", careless_add)
+    victim = arena["victim"]
+    before = victim_snapshot(victim)
+    token, rid = arena["tokens"]["other reseller"]
+    _probe(FreeZonesTab, "add", token, rid, "foreign page and vars")
+    assert victim_snapshot(victim) != before

@@ -53,7 +53,7 @@ def test_uploads_are_sandboxed_and_run_nothing():
 
 
 def test_pages_and_non_http_scopes_of_a_wrapped_app():
-    async def page(_request):  # noqa: ANN001, ANN202
+    async def page(_request):
         return PlainTextResponse("<html></html>", headers={"x-frame-options": "SAMEORIGIN"})
 
     app = SecurityHeaders(Starlette(routes=[Route("/login", page)]))

@@ -13,7 +13,9 @@ from reseller_app.models import Client, LoginSession, Reseller, utcnow
 from reseller_app.services.access import auth, password_reset
 from reseller_app.services.access.security import hash_password, new_token
 from reseller_app.state.access.login import LoginState
-from reseller_app.state.portal.client import ClientState, ResetState
+from reseller_app.state.portal.dashboard import DashboardState
+from reseller_app.state.portal.reset import ResetState
+from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.session import SessionState
 from tests.security.states import call, root_state, substate
@@ -102,8 +104,8 @@ def test_an_expired_session_is_refused_by_the_server_whatever_the_cookie_says(po
         {"rid": str(ra)}, f"/r/{ra}/dashboard", {"reseller_token": reseller_token, "client_token": client_token}
     )
     assert "login" in str(call(substate(root, ResellerState), "guard"))
-    assert "login" in str(call(substate(root, ClientState), "load_dashboard"))
-    assert substate(root, ClientState).summary == {}
+    assert "login" in str(call(substate(root, DashboardState), "load"))
+    assert substate(root, PortalState).summary == {}
 
 
 def test_sessions_last_no_longer_than_configured(portals):
@@ -129,7 +131,7 @@ def _client_id(email: str) -> int:
         return s.exec(select(Client).where(Client.email == email)).one().id
 
 
-def _reset_root(rid: int, token: str):  # noqa: ANN202
+def _reset_root(rid: int, token: str):
     root = root_state({"rid": str(rid)}, f"/r/{rid}/reset")
     root.router = RouterData(
         _page=PageData(path=f"/r/{rid}/reset", params={"rid": str(rid)}),

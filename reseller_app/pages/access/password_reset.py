@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app.state.portal.client import ResetState
+from reseller_app.state.portal.reset import ResetState
 
 B = ResetState.brand
 

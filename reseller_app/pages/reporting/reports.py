@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
+from reseller_app.components.forms import field_error
 from reseller_app.components.layout import empty_state, reseller_layout, stat_card
+from reseller_app.components.pager import pager
 from reseller_app.state.reporting.reports import ReportsState as R
 
 TAB_LABELS = [
@@ -230,10 +232,6 @@ def _list_totals() -> rx.Component:
     )
 
 
-def _field_error(key: str) -> rx.Component:
-    return rx.cond(R.errors.contains(key), rx.text(R.errors[key], color="red", size="1", id=f"error-{key}"))
-
-
 def _filters() -> rx.Component:
     dated = (R.tab != "subaccounts") & (R.tab != "dids")
     calls = (R.tab == "global") | (R.tab == "user")
@@ -244,13 +242,13 @@ def _filters() -> rx.Component:
                 rx.vstack(
                     rx.text("From", size="1", color="gray"),
                     rx.input(type="date", value=R.date_from, on_change=R.set_date_from, id="date-from"),
-                    _field_error("date_from"),
+                    field_error(R.errors, "date_from"),
                     spacing="1",
                 ),
                 rx.vstack(
                     rx.text("To", size="1", color="gray"),
                     rx.input(type="date", value=R.date_to, on_change=R.set_date_to, id="date-to"),
-                    _field_error("date_to"),
+                    field_error(R.errors, "date_to"),
                     spacing="1",
                 ),
             ),
@@ -341,15 +339,6 @@ def _export_progress() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.button("Previous", on_click=R.turn(-1), disabled=R.page <= 1, size="1", id="page-prev"),
-        rx.text("Page ", R.page, " of ", R.pages, size="2", id="page-label"),
-        rx.button("Next", on_click=R.turn(1), disabled=R.page >= R.pages, size="1", id="page-next"),
-        align="center",
-    )
-
-
 def reports_page() -> rx.Component:
     """The Reports tab."""
     return reseller_layout(
@@ -382,7 +371,7 @@ def reports_page() -> rx.Component:
                             ],
                             _sub_row,
                         ),
-                        _pager(),
+                        pager(R.page, R.pages, R.turn),
                         width="100%",
                     ),
                 ),
@@ -402,14 +391,14 @@ def reports_page() -> rx.Component:
                             ],
                             _did_row,
                         ),
-                        _pager(),
+                        pager(R.page, R.pages, R.turn),
                         width="100%",
                     ),
                 ),
-                ("fax", rx.vstack(_call_totals(), _fax_table(), _pager(), width="100%")),
+                ("fax", rx.vstack(_call_totals(), _fax_table(), pager(R.page, R.pages, R.turn), width="100%")),
                 rx.cond(
                     R.totals.contains("count"),
-                    rx.vstack(_call_totals(), _cdr_table(), _pager(), width="100%"),
+                    rx.vstack(_call_totals(), _cdr_table(), pager(R.page, R.pages, R.turn), width="100%"),
                 ),
             ),  # fmt: skip
             width="100%",

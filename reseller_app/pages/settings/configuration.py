@@ -6,9 +6,18 @@ import reflex as rx
 
 from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import reseller_layout
-from reseller_app.services.access.signup import FIELD_LABELS
-from reseller_app.services.settings import configuration as config
-from reseller_app.state.settings.configuration import ConfigState
+from reseller_app.state.settings.configuration import (
+    HOSTNAME_A_RECORD,
+    IMAGE_FIELDS,
+    IMAGE_LABELS,
+    SERVICE_LABELS,
+    SIGNUP_CHOICES,
+    SIGNUP_FIELD_LABELS,
+    SIGNUP_FIELDS,
+    WELCOME_FONTS,
+    WELCOME_SIZES,
+    ConfigState,
+)
 
 F = ConfigState.form
 E = ConfigState.errors
@@ -222,7 +231,7 @@ _UPLOAD_HANDLERS = {
 def _image(key: str) -> rx.Component:
     upload_id = f"up-{key}"
     return rx.vstack(
-        rx.text(config.IMAGE_LABELS[key], size="2", weight="medium"),
+        rx.text(IMAGE_LABELS[key], size="2", weight="medium"),
         rx.input(
             value=F[key],
             on_change=lambda v: ConfigState.set_field(key, v),
@@ -291,7 +300,7 @@ def _branding() -> rx.Component:
             ),
         ),
         _section("Panels", rx.flex(*[_color(lbl, k) for lbl, k in panels], gap="1em", wrap="wrap")),
-        _section("Images", _grid(*[_image(k) for k in config.IMAGE_FIELDS], cols="2")),
+        _section("Images", _grid(*[_image(k) for k in IMAGE_FIELDS], cols="2")),
         rx.hstack(
             _save("branding", "Save and publish"),
             rx.button("Reset to defaults", variant="outline", on_click=ConfigState.reset_branding, id="reset-branding"),
@@ -312,9 +321,9 @@ def _display() -> rx.Component:
         _grid(
             *[
                 rx.vstack(
-                    rx.text(FIELD_LABELS[f], size="2"),
+                    rx.text(SIGNUP_FIELD_LABELS[f], size="2"),
                     rx.select(
-                        list(config.SIGNUP_CHOICES),
+                        list(SIGNUP_CHOICES),
                         value=F[f"signup_{f}"],
                         on_change=lambda v, f=f: ConfigState.set_field(f"signup_{f}", v),
                         id=f"f-signup_{f}",
@@ -322,7 +331,7 @@ def _display() -> rx.Component:
                     _error(f"signup_{f}"),
                     spacing="1",
                 )
-                for f in config.SIGNUP_FIELDS
+                for f in SIGNUP_FIELDS
             ],
             cols="4",
         ),
@@ -353,7 +362,7 @@ def _services() -> rx.Component:
                     on_change=lambda v, s=s: ConfigState.set_flag(f"svc_{s}", v),
                     id=f"f-svc_{s}",
                 )
-                for s, label in config.SERVICE_LABELS.items()
+                for s, label in SERVICE_LABELS.items()
             ],
         ),
         _save("services"),
@@ -382,12 +391,12 @@ def _welcome_toolbar() -> rx.Component:
                 min_width="200px",
             ),
             rx.select(
-                list(config.WELCOME_FONTS),
+                list(WELCOME_FONTS),
                 value=c["cmp_font"],
                 on_change=lambda v: ConfigState.set_composer("cmp_font", v),
             ),
             rx.select(
-                list(config.WELCOME_SIZES),
+                list(WELCOME_SIZES),
                 value=c["cmp_size"],
                 on_change=lambda v: ConfigState.set_composer("cmp_size", v),
             ),
@@ -490,7 +499,7 @@ def _hostname() -> rx.Component:
         rx.callout(
             rx.text(
                 "In your DNS, add an A record for the hostname (e.g. interface.yourdomain.com) pointing to ",
-                rx.code(config.HOSTNAME_A_RECORD),
+                rx.code(HOSTNAME_A_RECORD),
                 ".",
             ),
             icon="info",

@@ -30,11 +30,11 @@ def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
     row = session.exec(stmt).first()
     if row is None:
         row = LoginAttempt(realm=realm, login=login)
-        session.add(row)
         try:
             with session.begin_nested():
+                session.add(row)  # added inside the savepoint, so its rollback takes the row out again
                 session.flush()
-        except IntegrityError:
+        except IntegrityError:  # a concurrent attempt on the same name inserted it first: count on that row
             row = session.exec(stmt).one()
     return row
 

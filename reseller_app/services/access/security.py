@@ -17,7 +17,15 @@ from reseller_app.config import settings
 
 T = TypeVar("T")
 
-_pwd = CryptContext(schemes=["argon2"], deprecated="auto")
+# Argon2 cost per ARGON2_PROFILE. "default" is passlib's (64 MiB, 3 passes, 4 lanes: ~100 ms of CPU a hash);
+# "test" is the least argon2 allows (8 KiB, 1 pass, 1 lane), refused outside APP_ENV=dev. A hash carries its own
+# parameters, so either profile verifies hashes made by the other.
+_COST: dict[str, dict[str, int]] = {
+    "default": {},
+    "test": {"argon2__memory_cost": 8, "argon2__time_cost": 1, "argon2__parallelism": 1},
+}
+settings.check_argon2()
+_pwd = CryptContext(schemes=["argon2"], deprecated="auto", **_COST[settings.argon2_profile])
 # Verified against when the login name is unknown, so that both cases cost the same time.
 _DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
 

@@ -135,10 +135,12 @@ class RedisRateLimiter:
         self._script = self._redis.register_script(_REDIS_WINDOW)
 
     def _ask(self, key: int | str, mode: str) -> bool:
+        from redis.exceptions import RedisError
+
         try:
             args = [self.limit, int(self.window * 1000), mode, uuid.uuid4().hex]
             return bool(self._script(keys=[f"{self.prefix}{key}"], args=args))
-        except Exception:  # noqa: BLE001 - a limiter that cannot count lets the request through (logged)
+        except RedisError:  # a limiter that cannot count lets the request through (logged)
             logger.warning("rate limiter: Redis did not answer; request let through", exc_info=True)
             return mode != "full"
 

@@ -9,8 +9,8 @@ from reseller_app.services.access.actor import Actor
 
 
 def record(
-    session: Session, actor: Actor, action: str, obj_type: str = "", obj_id: int | None = None, **detail
-) -> None:  # noqa: ANN003
+    session: Session, actor: Actor, action: str, obj_type: str = "", obj_id: int | None = None, **detail: object
+) -> None:
     """Add an audit row in the caller's transaction."""
     session.add(
         AuditLog(

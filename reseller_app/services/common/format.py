@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def money(amount: Decimal | None, places: int = 2, symbol: str = "$") -> str:
@@ -35,7 +35,7 @@ def when(dt: datetime | None, tz: str = "UTC") -> str:
         return "—"
     try:
         zone = ZoneInfo(tz)
-    except Exception:  # noqa: BLE001 - an unknown zone name falls back to UTC
+    except (ZoneInfoNotFoundError, ValueError):  # an unknown or malformed zone name falls back to UTC
         zone = ZoneInfo("UTC")
     return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 

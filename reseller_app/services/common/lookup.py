@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -56,7 +56,7 @@ def own_account(session: Session, actor: Actor) -> Client:
     return c
 
 
-def read_only(fn: Callable[..., T], *args: Any) -> T:
+def read_only(fn: Callable[..., T], *args: object) -> T:
     """Call `fn` with every service it calls sharing one read-only transaction (a page load; see db.reading)."""
     with reading():
         return fn(*args)

@@ -94,7 +94,7 @@ def run_job(name: str, fn: Callable[[], object], *, ttl: timedelta, every: timed
         return False
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - recorded on the lease row and logged; the loop goes on
+    except Exception as e:  # recorded on the lease row and logged; the loop goes on
         log.exception("scheduled job %s failed", name)
         release(name, error=f"{type(e).__name__}: {e}")
         return True
@@ -148,7 +148,7 @@ def sync_all() -> dict[int, SyncResult]:
             done[rid] = sync_reseller(rid)
         except CarrierError as e:
             log.warning("CDR sync of reseller %s: carrier said %s", rid, e.code)
-        except Exception:  # noqa: BLE001 - logged; the next reseller still syncs
+        except Exception:  # logged; the next reseller still syncs
             log.exception("CDR sync of reseller %s failed", rid)
     return done
 
@@ -222,6 +222,6 @@ async def run_forever(interval: float = 30.0) -> None:
     while True:
         try:
             await asyncio.to_thread(tick)
-        except Exception:  # noqa: BLE001 - a database outage must not end the loop
+        except Exception:  # a database outage must not end the loop
             log.exception("scheduler round failed")
         await asyncio.sleep(interval)

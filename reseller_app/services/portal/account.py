@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -200,7 +200,7 @@ def _day(raw: str, what: str) -> date | None:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - an unknown zone name falls back to UTC
+    except (ZoneInfoNotFoundError, ValueError):  # an unknown or malformed zone name falls back to UTC
         return ZoneInfo("UTC")
 
 

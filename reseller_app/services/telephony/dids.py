@@ -201,7 +201,7 @@ def _release(carrier, reseller_id: int, numbers: list[str]) -> None:  # noqa: AN
             log.warning("release of %s failed: %s", number, e)
 
 
-def _record(actor, client_id, kind, sub_account_id, claimed, setup_each, monthly_each, minute, forward, vm, reference):  # noqa: ANN001, ANN202, PLR0913
+def _record(actor, client_id, kind, sub_account_id, claimed, setup_each, monthly_each, minute, forward, vm, reference):  # noqa: ANN001, ANN202
     fx = Effects()
     ids: list[int] = []
     with session_scope() as session:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import reflex as rx
 
+from reseller_app.services.access.actor import Actor
 from reseller_app.services.api import access as api_access
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
-from reseller_app.state.session import ResellerPage
+from reseller_app.state.session import Answer, ResellerPage, signed_in
 
 
 class ApiSettingsState(ResellerPage, rx.State):
@@ -33,12 +35,9 @@ class ApiSettingsState(ResellerPage, rx.State):
         self.carrier_username = data.carrier_username
         self.has_carrier_secret = data.has_carrier_secret
 
-    async def _run(self, fn, *args, notice: str) -> None:  # noqa: ANN001
+    async def _run(self, actor: Actor, fn: Callable[..., object], *args: object, notice: str) -> None:
         self.errors = {}
         self.notice = ""
-        actor = await self._actor()
-        if actor is None:
-            return
         try:
             await asyncio.to_thread(fn, actor, *args)
         except ValidationFailed as e:
@@ -50,13 +49,13 @@ class ApiSettingsState(ResellerPage, rx.State):
         self._show(await asyncio.to_thread(api_access.get_settings, actor))
 
     @rx.event
-    async def load(self) -> None:
+    @signed_in
+    async def load(self, actor: Actor) -> Answer:
         """Read the settings when the page opens."""
         self.errors = {}
         self.notice = ""
-        actor = await self._actor()
-        if actor is not None:
-            self._show(await asyncio.to_thread(api_access.get_settings, actor))
+        self._show(await asyncio.to_thread(api_access.get_settings, actor))
+        return None
 
     @rx.event
     def set_carrier_kind(self, value: str) -> None:
@@ -64,28 +63,37 @@ class ApiSettingsState(ResellerPage, rx.State):
         self.carrier_kind = value if value in api_access.CARRIER_KINDS else "sandbox"
 
     @rx.event
-    async def save_access(self, form: dict) -> None:
+    @signed_in
+    async def save_access(self, actor: Actor, form: dict) -> Answer:
         """Save the API switch and the IP allow-list."""
         enabled = str(form.get("enabled", "")).lower() in ("on", "true", "1")
-        await self._run(api_access.set_access, enabled, str(form.get("ip_allowlist", "")), notice="API access saved.")
+        ip_allowlist = str(form.get("ip_allowlist", ""))
+        await self._run(actor, api_access.set_access, enabled, ip_allowlist, notice="API access saved.")
+        return None
 
     @rx.event
-    async def save_password(self, form: dict) -> None:
+    @signed_in
+    async def save_password(self, actor: Actor, form: dict) -> Answer:
         """Set a new API password."""
         await self._run(
+            actor,
             api_access.set_password,
             str(form.get("api_password", "")),
             str(form.get("api_password_confirm", "")),
             notice="API password saved.",
         )
+        return None
 
     @rx.event
-    async def save_carrier(self, form: dict) -> None:
+    @signed_in
+    async def save_carrier(self, actor: Actor, form: dict) -> Answer:
         """Save the carrier choice and, for VoIP.ms, its API login."""
         await self._run(
+            actor,
             api_access.set_carrier,
             self.carrier_kind,
             str(form.get("carrier_username", "")),
             str(form.get("carrier_password", "")),
             notice="Carrier saved.",
         )
+        return None

@@ -6,9 +6,12 @@ import asyncio
 
 import reflex as rx
 
+from reseller_app.services.access.actor import Actor
 from reseller_app.services.accounting import payments
 from reseller_app.services.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
-from reseller_app.state.session import ClientPage
+from reseller_app.state.session import Answer, ClientPage, route_param, signed_in
+
+OUTCOMES = ("completed", "pending", "cancelled", "failed")
 
 
 class DepositState(ClientPage, rx.State):
@@ -20,25 +23,21 @@ class DepositState(ClientPage, rx.State):
     outcome: str = ""
 
     @rx.event
-    async def load(self) -> None:
+    @signed_in
+    async def load(self, actor: Actor) -> Answer:
         """Read the reseller's amounts (and the ?deposit= outcome PayPal's return left in the URL)."""
         self.error = ""
-        raw = str(self.rx_router_page.params.get("deposit", ""))
-        self.outcome = raw if raw in ("completed", "pending", "cancelled", "failed") else ""
-        actor = await self._actor()
-        if actor is None:
-            self.enabled, self.amounts = False, []
-            return
+        raw = route_param(self, "deposit")
+        self.outcome = raw if raw in OUTCOMES else ""
         opts = await asyncio.to_thread(payments.deposit_options, actor)
         self.enabled, self.amounts = opts.enabled, opts.amounts
+        return None
 
     @rx.event
-    async def start(self, amount: str):  # noqa: ANN201
+    @signed_in
+    async def start(self, actor: Actor, amount: str) -> Answer:
         """Create the PayPal order and send the client to PayPal to approve it."""
         self.error = ""
-        actor = await self._actor()
-        if actor is None:
-            return None
         try:
             url = await asyncio.to_thread(payments.start_deposit, actor, str(amount))
         except ValidationFailed as e:

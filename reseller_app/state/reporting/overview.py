@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app.services.access.actor import Actor
 from reseller_app.services.reporting import overview
-from reseller_app.state.session import ResellerPage
+from reseller_app.state.session import Answer, ResellerPage, signed_in
 
 
 class ResellerState(ResellerPage, rx.State):
@@ -18,11 +18,9 @@ class ResellerState(ResellerPage, rx.State):
     portal_active: bool = False
 
     @rx.event
-    async def guard(self):  # noqa: ANN201
+    @signed_in
+    async def guard(self, actor: Actor) -> Answer:
         """On every reseller page: a visitor without a reseller session goes to the login page."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         data = overview.reseller_overview(actor)
         self.name = data["name"]
         self.portal_active = bool(data.pop("portal_active"))

@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.services.reporting import reports
-from reseller_app.state.session import ResellerPage
+from reseller_app.state.messages import field_errors
+from reseller_app.state.session import Answer, ResellerPage, signed_in, turn_page
 
 TABS = ("global", "user", "fax", "financial", "subaccounts", "dids")
 EXPORT_KIND = {"global": "cdr", "user": "cdr", "fax": "fax", "financial": "financial"}
@@ -53,11 +54,8 @@ class ReportsState(ResellerPage, rx.State):
             "disposition": self.disposition if self.tab in ("global", "user") else "",
         }
 
-    async def _refresh(self):  # noqa: ANN202
+    async def _refresh(self, actor: Actor) -> None:
         # The report queries (sums over a period's calls) run in a thread: the loop serves other sessions meanwhile.
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         self.errors, self.error = {}, ""
         try:
             f = reports.parse_filters(self._raw())
@@ -65,7 +63,7 @@ class ReportsState(ResellerPage, rx.State):
                 if self.tab == "user" and f.client_id is None:
                     self.rows, self.totals, self.pages = [], {}, 1
                     self.error = "Choose a client to see its calls."
-                    return None
+                    return
                 data = await self._blocking(reports.cdr_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "fax":
                 data = await self._blocking(reports.fax_report, actor, f, self.sort, self.desc, self.page)
@@ -79,83 +77,95 @@ class ReportsState(ResellerPage, rx.State):
             else:
                 data = await self._blocking(reports.did_report, actor, f.client_id, self.sort, self.desc, self.page)
         except ValidationFailed as e:
-            self.errors = dict(e.errors)
-            return None
+            self.errors = field_errors(e)
+            return
         except ServiceError as e:
             self.error = str(e)
-            return None
+            return
         self.rows = _strings(data["rows"])
         self.totals = {k: str(v) for k, v in data["totals"].items()}
         self.chart = _strings(data.get("chart", []))
         self.pages = data["pages"]
         self.page = data["page"]
-        return None
 
     @rx.event
-    async def load(self):  # noqa: ANN201
+    @signed_in
+    async def load(self, actor: Actor) -> Answer:
         """Open the reports: this month so far, all clients, global CDR."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         first, today = reports.default_period()
         self.date_from = self.date_from or first.isoformat()
         self.date_to = self.date_to or today.isoformat()
         self.clients = reports.client_choices(actor)
         self.page = 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_tab(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_tab(self, actor: Actor, value: str) -> Answer:
         """Switch report."""
         self.tab = value if value in TABS else "global"
         self.sort, self.desc, self.page = DEFAULT_SORT.get(self.tab, "start"), self.tab in ("global", "user", "fax"), 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_date_from(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_date_from(self, actor: Actor, value: str) -> Answer:
         """Start of the period (YYYY-MM-DD)."""
         self.date_from, self.page = str(value)[:10], 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_date_to(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_date_to(self, actor: Actor, value: str) -> Answer:
         """End of the period, inclusive (YYYY-MM-DD)."""
         self.date_to, self.page = str(value)[:10], 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_client(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_client(self, actor: Actor, value: str) -> Answer:
         """Narrow to one client (checked against the reseller in the service)."""
         self.client_id, self.sub_account_id, self.page = str(value)[:12], "all", 1
         self.sub_accounts = []
-        actor = await self._actor()
-        if actor is not None and self.client_id.isdigit():
+        if self.client_id.isdigit():
             try:
                 self.sub_accounts = reports.subaccount_choices(actor, int(self.client_id))
             except ServiceError:
                 self.sub_accounts = []
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_sub_account(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_sub_account(self, actor: Actor, value: str) -> Answer:
         """Narrow the per-user CDR to one sub-account of the chosen client."""
         self.sub_account_id, self.page = str(value)[:12], 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_direction(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_direction(self, actor: Actor, value: str) -> Answer:
         """Incoming, outgoing or both."""
         self.direction, self.page = str(value)[:8], 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def set_disposition(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_disposition(self, actor: Actor, value: str) -> Answer:
         """Answered, no answer, busy, failed, or all."""
         self.disposition, self.page = str(value)[:16], 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def sort_by(self, column: str):  # noqa: ANN201
+    @signed_in
+    async def sort_by(self, actor: Actor, column: str) -> Answer:
         """Sort on the server by a column; a second click reverses the order."""
         column = str(column)[:20]
         if column == self.sort:
@@ -163,13 +173,16 @@ class ReportsState(ResellerPage, rx.State):
         else:
             self.sort, self.desc = column, column in ("start", "cost", "price", "profit", "duration")
         self.page = 1
-        return await self._refresh()
+        await self._refresh(actor)
+        return None
 
     @rx.event
-    async def turn(self, delta: int):  # noqa: ANN201
+    @signed_in
+    async def turn(self, actor: Actor, delta: int) -> Answer:
         """Next or previous page."""
-        self.page = max(1, min(self.pages, self.page + int(delta)))
-        return await self._refresh()
+        self.page = turn_page(self.page, self.pages, delta)
+        await self._refresh(actor)
+        return None
 
     @rx.var(cache=False)
     def export_url(self) -> str:

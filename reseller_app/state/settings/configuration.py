@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.signup import FIELD_LABELS
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.services.settings import configuration as config
-from reseller_app.state.session import ResellerPage
+from reseller_app.state.messages import field_errors
+from reseller_app.state.session import Answer, ResellerPage, signed_in
+
+# The choices and labels the page shows (pages reach the services' constants through their state).
+SIGNUP_FIELD_LABELS = FIELD_LABELS
+IMAGE_FIELDS = config.IMAGE_FIELDS
+IMAGE_LABELS = config.IMAGE_LABELS
+SIGNUP_CHOICES = config.SIGNUP_CHOICES
+SIGNUP_FIELDS = config.SIGNUP_FIELDS
+SERVICE_LABELS = config.SERVICE_LABELS
+WELCOME_FONTS = config.WELCOME_FONTS
+WELCOME_SIZES = config.WELCOME_SIZES
+HOSTNAME_A_RECORD = config.HOSTNAME_A_RECORD
 
 _COMPOSER = {"cmp_text": "", "cmp_font": "Arial", "cmp_color": "#111827", "cmp_size": "16px", "cmp_img": ""}
 
@@ -56,45 +69,44 @@ class ConfigState(ResellerPage, rx.State):
         self._refresh_derived()
 
     @rx.event
-    async def load(self):  # noqa: ANN201
+    @signed_in
+    async def load(self, actor: Actor) -> Answer:
         """Open the page with the saved values of every tab."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         self._apply(config.load(actor))
         self.errors = _blank_errors()
         self.notice = {}
         return None
 
     @rx.event
-    async def set_tab(self, tab: str):  # noqa: ANN201
+    @signed_in
+    async def set_tab(self, actor: Actor, tab: str) -> Answer:
         """Remember the open tab."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         self.tab = str(tab)
         return None
 
     @rx.event
-    async def set_field(self, key: str, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_field(self, actor: Actor, key: str, value: str) -> Answer:
         """Change one draft value; the previews and contrast warnings follow at once (nothing is saved)."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
-        if key in config.ALL_FIELDS:
-            self.form[key] = str(value)[:20000]
-            self._refresh_derived()
+        self._set_draft(key, value)
         return None
 
     @rx.event
-    async def set_flag(self, key: str, value: bool):  # noqa: ANN201
+    @signed_in
+    async def set_flag(self, actor: Actor, key: str, value: bool) -> Answer:
         """A switch or checkbox of the draft."""
-        return await self.set_field(key, "1" if value else "")
+        self._set_draft(key, "1" if value else "")
+        return None
+
+    def _set_draft(self, key: str, value: str) -> None:
+        if key in config.ALL_FIELDS:
+            self.form[key] = str(value)[:20000]
+            self._refresh_derived()
 
     @rx.event
-    async def save(self, section: str):  # noqa: ANN201
+    @signed_in
+    async def save(self, actor: Actor, section: str) -> Answer:
         """Publish one tab; bad input shows a message beside each field and nothing changes."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         errors = _blank_errors()
         try:
             saved = config.save_section(actor, section, self.form)
@@ -115,10 +127,9 @@ class ConfigState(ResellerPage, rx.State):
         return None
 
     @rx.event
-    async def reset_branding(self):  # noqa: ANN201
+    @signed_in
+    async def reset_branding(self, actor: Actor) -> Answer:
         """Put the default branding in the draft (Save publishes it)."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         for k, v in config.default_branding().items():
             self.form[k] = v
         self._refresh_derived()
@@ -126,69 +137,66 @@ class ConfigState(ResellerPage, rx.State):
         return None
 
     @rx.event
-    async def set_active(self, active: bool):  # noqa: ANN201
+    @signed_in
+    async def set_active(self, actor: Actor, active: bool) -> Answer:
         """The Activate (or Deactivate) button."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         self.portal_active = config.set_active(actor, bool(active))
         self.notice = {"activation": "Your client portal is active." if self.portal_active else "Portal turned off."}
         return None
 
-    async def _upload(self, slot: str, files: list[rx.UploadFile]):  # noqa: ANN202
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
+    async def _upload(self, actor: Actor, slot: str, files: list[rx.UploadFile]) -> None:
         self.errors[slot] = ""
         for f in files[:1]:
             # Read one byte past the limit so an oversized file is refused without reading all of it.
             data = await f.read(config.MAX_UPLOAD_BYTES + 1)
             try:
                 url = config.store_upload(actor, slot, data, rx.get_upload_dir())
-            except ValidationFailed as e:
-                self.errors[slot] = e.errors.get(slot, str(e))
-                return None
             except ServiceError as e:
-                self.errors[slot] = str(e)
-                return None
+                self.errors[slot] = field_errors(e, slot).get(slot, str(e))
+                return
             self.form[slot] = url
             self.notice = {"branding": "Image uploaded to the preview. Save to publish it."}
+
+    @rx.event
+    @signed_in
+    async def upload_login_background(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
+        """Upload the login background image into the draft."""
+        await self._upload(actor, "img_login_background", files)
         return None
 
     @rx.event
-    async def upload_login_background(self, files: list[rx.UploadFile]):  # noqa: ANN201
-        """Upload the login background image into the draft."""
-        return await self._upload("img_login_background", files)
-
-    @rx.event
-    async def upload_login_logo(self, files: list[rx.UploadFile]):  # noqa: ANN201
+    @signed_in
+    async def upload_login_logo(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
         """Upload the login logo into the draft."""
-        return await self._upload("img_login_logo", files)
+        await self._upload(actor, "img_login_logo", files)
+        return None
 
     @rx.event
-    async def upload_header(self, files: list[rx.UploadFile]):  # noqa: ANN201
+    @signed_in
+    async def upload_header(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
         """Upload the header image into the draft."""
-        return await self._upload("img_header", files)
+        await self._upload(actor, "img_header", files)
+        return None
 
     @rx.event
-    async def upload_content_logo(self, files: list[rx.UploadFile]):  # noqa: ANN201
+    @signed_in
+    async def upload_content_logo(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
         """Upload the content logo into the draft."""
-        return await self._upload("img_content_logo", files)
+        await self._upload(actor, "img_content_logo", files)
+        return None
 
     @rx.event
-    async def set_composer(self, key: str, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_composer(self, actor: Actor, key: str, value: str) -> Answer:
         """A value of the welcome-text toolbar (text, font, colour, size or image URL)."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         if key in _COMPOSER:
             self.composer[key] = str(value)[:2000]
         return None
 
     @rx.event
-    async def add_paragraph(self):  # noqa: ANN201
+    @signed_in
+    async def add_paragraph(self, actor: Actor) -> Answer:
         """Append the toolbar's text to the welcome text in the chosen font, colour and size."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         c = self.composer
         html = config.compose_paragraph(c["cmp_text"], c["cmp_font"], c["cmp_color"], c["cmp_size"])
         self.form["welcome_html"] = self.form.get("welcome_html", "") + html
@@ -197,10 +205,9 @@ class ConfigState(ResellerPage, rx.State):
         return None
 
     @rx.event
-    async def add_image(self):  # noqa: ANN201
+    @signed_in
+    async def add_image(self, actor: Actor) -> Answer:
         """Append an https image to the welcome text."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         try:
             html = config.compose_image(self.composer["cmp_img"])
         except ValidationFailed as e:
@@ -213,19 +220,16 @@ class ConfigState(ResellerPage, rx.State):
         return None
 
     @rx.event
-    async def set_hostname_input(self, value: str):  # noqa: ANN201
+    @signed_in
+    async def set_hostname_input(self, actor: Actor, value: str) -> Answer:
         """The hostname being typed."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         self.hostname_input = str(value)[:300]
         return None
 
     @rx.event
-    async def request_hostname(self):  # noqa: ANN201
+    @signed_in
+    async def request_hostname(self, actor: Actor) -> Answer:
         """Request the custom hostname (the one-time fee is recorded against the reseller)."""
-        actor = await self._actor()
-        if actor is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         try:
             config.request_hostname(actor, self.hostname_input)
         except ValidationFailed as e:
@@ -240,9 +244,8 @@ class ConfigState(ResellerPage, rx.State):
         return None
 
     @rx.event
-    async def copy_snippet(self):  # noqa: ANN201
+    @signed_in
+    async def copy_snippet(self, actor: Actor) -> Answer:
         """Copy the auto-connect HTML to the clipboard."""
-        if await self._actor() is None:
-            return rx.redirect(routes.RESELLER_LOGIN)
         self.notice = {"snippet": "Copied to the clipboard."}
         return rx.set_clipboard(self.snippet)

@@ -32,7 +32,7 @@ CALLS = [
 FIRST_DAY = datetime(2026, 10, 5, tzinfo=UTC)
 
 
-def _client(s, rid: int, email: str, pkg_id: int, account: str) -> int:  # noqa: ANN001
+def _client(s, rid: int, email: str, pkg_id: int, account: str) -> int:
     c = Client(
         reseller_id=rid,
         email=email,

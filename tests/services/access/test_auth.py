@@ -143,5 +143,28 @@ def test_impersonating_another_resellers_client_is_refused(two_portals):
 def test_placeholder_secret_is_refused_outside_dev():
     Settings(secret_key=PLACEHOLDER_SECRET, app_env="dev").check()
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        Settings(secret_key=PLACEHOLDER_SECRET, app_env="prod").check()
-    Settings(secret_key="a-real-secret-of-some-length", app_env="prod").check()
+        Settings(secret_key=PLACEHOLDER_SECRET, app_env="prod", argon2_profile="default").check()
+    Settings(secret_key="a-real-secret-of-some-length", app_env="prod", argon2_profile="default").check()
+
+
+def test_cheap_password_hashes_are_refused_outside_dev():
+    real = "a-real-secret-of-some-length"
+    Settings(secret_key=real, app_env="dev", argon2_profile="test").check()
+    with pytest.raises(RuntimeError, match="ARGON2_PROFILE=test"):
+        Settings(secret_key=real, app_env="prod", argon2_profile="test").check()
+    with pytest.raises(RuntimeError, match="ARGON2_PROFILE must be one of"):
+        Settings(secret_key=real, app_env="dev", argon2_profile="fast").check()
+
+
+def test_the_test_profile_is_cheap_and_each_profile_verifies_the_others_hashes():
+    from passlib.context import CryptContext
+
+    from reseller_app.services.access import security
+
+    cheap = CryptContext(schemes=["argon2"], **security._COST["test"])
+    production = CryptContext(schemes=["argon2"], **security._COST["default"])
+    weak, strong = cheap.hash(PW), production.hash(PW)
+    assert weak.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert cheap.verify(PW, strong) and production.verify(PW, weak)
+    assert security.verify_password(PW, strong) and not security.verify_password("wrong-pass-1", strong)

@@ -175,7 +175,7 @@ def test_return_and_webhook_at_the_same_moment_credit_once(paypal):
     barrier = threading.Barrier(2, timeout=10)
     handle = fake._handle
 
-    def both_inside(request, path):  # noqa: ANN001
+    def both_inside(request, path):
         if path.endswith("/capture"):
             barrier.wait()  # both requests are at PayPal before either is answered
         return handle(request, path)

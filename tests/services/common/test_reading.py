@@ -25,15 +25,15 @@ def client_actor(world):
     return Actor("client", world["ra"], world["c"])
 
 
-def _checkouts_and_statements(fn):  # noqa: ANN001, ANN202
+def _checkouts_and_statements(fn):
     """Run fn; count pool checkouts and SQL statements."""
     counts = {"checkout": 0, "sql": 0}
     pool_engine = db.engine()
 
-    def on_checkout(*_a):  # noqa: ANN002
+    def on_checkout(*_a):
         counts["checkout"] += 1
 
-    def on_sql(*_a):  # noqa: ANN002
+    def on_sql(*_a):
         counts["sql"] += 1
 
     event.listen(pool_engine.pool, "checkout", on_checkout)

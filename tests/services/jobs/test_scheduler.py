@@ -100,7 +100,7 @@ def test_sync_killed_between_batches_resumes_and_rates_each_call_once(world, san
     real_ingest = scheduler.ingest_cdrs
     batches: list[int] = []
 
-    def crash_after_first(reseller_id, cdrs):  # noqa: ANN001
+    def crash_after_first(reseller_id, cdrs):
         if batches:
             raise KeyboardInterrupt("worker killed")
         batches.append(len(cdrs))
@@ -132,7 +132,7 @@ def test_sync_all_survives_a_reseller_whose_carrier_fails(world, monkeypatch):
     good = SandboxCarrier()
     good.record_call(world["ra"], _call("only1", T0))
 
-    def pick(reseller):  # noqa: ANN001
+    def pick(reseller):
         if reseller.id == world["rb"]:
             raise CarrierError("invalid_credentials")
         return good

@@ -232,7 +232,7 @@ def test_the_live_balance_look_reads_figures_only_for_a_live_session(world):
 
     from reseller_app.services.access import auth
     from reseller_app.services.access.security import hash_password
-    from reseller_app.state.portal.client import _look
+    from reseller_app.state.portal.dashboard import _look
 
     with session_scope() as s:
         s.get(Client, world["c"]).password_hash = hash_password("client-pass-1")

@@ -113,7 +113,7 @@ def _money(text: str) -> Decimal:
     return D(text.replace("$", "").replace(",", ""))
 
 
-def _calls(**where) -> list[Cdr]:  # noqa: ANN003
+def _calls(**where) -> list[Cdr]:
     with session_scope() as s:
         stmt = select(Cdr)
         for k, v in where.items():

@@ -1,0 +1,314 @@
+"""The client's Services page: the services the package or the reseller allows, each in its panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from reseller_app.components.forms import field_error
+from reseller_app.components.layout import client_button, client_layout, client_panel
+from reseller_app.pages.portal.parts import SELECT_STYLE, empty, labelled, portal_pager, portal_table, scroll
+from reseller_app.state.portal.services import ServicesState as SV  # noqa: N814 - short alias used in every field of the page
+
+ERROR_COLOR = "#b91c1c"
+
+
+def _on(service: str) -> rx.Var:
+    return SV.services.contains(service)
+
+
+def _err(key: str) -> rx.Component:
+    return field_error(SV.errors, key, color=ERROR_COLOR)
+
+
+def _field(label: str, name: str, **props: object) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", weight="medium", as_="label", html_for=name),
+        rx.input(name=name, id=name, size="2", **props),
+        _err(name),
+        spacing="1",
+        min_width="140px",
+        flex="1",
+    )
+
+
+def _action_table(
+    headers: list[str], rows: rx.Var, cells: list[str], action: Callable[[rx.Var], rx.Component], empty_text: str
+) -> rx.Component:
+    return rx.cond(
+        rows.length() > 0,
+        scroll(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in [*headers, ""]])),
+                rx.table.body(
+                    rx.foreach(
+                        rows, lambda r: rx.table.row(*[rx.table.cell(r[c]) for c in cells], rx.table.cell(action(r)))
+                    )
+                ),
+                size="1",
+                width="100%",
+            )
+        ),
+        empty(empty_text),
+    )
+
+
+def _subaccounts() -> rx.Component:
+    def edit(r: rx.Var) -> rx.Component:
+        return rx.cond(
+            r["editable"] != "",
+            client_button("Edit", size="1", on_click=SV.open_edit(r["id"]), id=f"edit-{r['account']}"),
+        )
+
+    headers = ["Sub-account", "Description", "Package", "Status"]
+    cells = ["account", "description", "package", "status"]
+    edit_form = rx.cond(
+        SV.edit_sub != "",
+        rx.form(
+            rx.flex(
+                rx.foreach(
+                    SV.edit_fields,
+                    lambda f: rx.vstack(
+                        rx.text(f, size="1", weight="medium"),
+                        rx.input(name=f, default_value=SV.edit_values[f], id=f"sub-{f}", size="2"),
+                        rx.cond(SV.errors.contains(f), rx.text(SV.errors[f], size="1", color=ERROR_COLOR)),
+                        spacing="1",
+                    ),
+                ),
+                client_button("Save", "success", type="submit", id="save-sub"),
+                client_button("Cancel", "exit", type="button", on_click=SV.close_forms),
+                gap="1em",
+                wrap="wrap",
+                align="end",
+            ),
+            on_submit=SV.save_edit,
+            reset_on_submit=False,
+            margin_top="1em",
+        ),
+    )
+    return client_panel(
+        "Sub-accounts",
+        rx.cond(
+            SV.show_sip_password,
+            _action_table([*headers, "SIP/IAX password"], SV.subaccounts, [*cells, "password"], edit, "None yet."),
+            _action_table(headers, SV.subaccounts, cells, edit, "No sub-accounts yet."),
+        ),
+        edit_form,
+        width="100%",
+    )
+
+
+def _numbers() -> rx.Component:
+    def e911_button(r: rx.Var) -> rx.Component:
+        return rx.cond(
+            _on("e911") & (r["e911"] == "No"),
+            client_button("Add e911", size="1", on_click=SV.open_e911(r["id"]), id=f"e911-{r['number']}"),
+        )
+
+    buy = rx.cond(
+        SV.did_purchase,
+        rx.box(
+            rx.heading("Buy a number", size="3", margin_top="1em"),
+            rx.cond(
+                SV.suspended,
+                rx.text(
+                    "Your account is suspended: add funds before buying numbers.", color=ERROR_COLOR, id="buy-suspended"
+                ),
+                rx.flex(
+                    labelled(
+                        "Number",
+                        rx.el.select(
+                            rx.foreach(
+                                SV.offers,
+                                lambda o: rx.el.option(o["number"], " · ", o["rate_center"], value=o["number"]),
+                            ),
+                            value=SV.buy_number,
+                            on_change=SV.set_buy_number,
+                            id="buy-number",
+                            style=SELECT_STYLE,
+                        ),
+                    ),
+                    labelled(
+                        "Rings",
+                        rx.el.select(
+                            rx.el.option("No sub-account yet", value="none"),
+                            rx.foreach(SV.subaccounts, lambda s: rx.el.option(s["account"], value=s["id"])),
+                            on_change=SV.set_buy_sub,
+                            id="buy-sub",
+                            style=SELECT_STYLE,
+                        ),
+                    ),
+                    rx.text(
+                        "Setup fee ",
+                        SV.data["did_setup"],
+                        " (taken from your balance now), then ",
+                        SV.data["did_monthly"],
+                        " a month.",
+                        size="2",
+                        id="did-fees",
+                    ),
+                    client_button("Buy", "success", on_click=SV.buy, id="buy-did", disabled=SV.buy_number == ""),
+                    gap="1em",
+                    wrap="wrap",
+                    align="end",
+                ),
+            ),
+            _err("number"),
+        ),
+    )
+    return client_panel(
+        "Phone numbers",
+        _action_table(
+            ["Number", "Rate centre", "Rings", "Monthly", "e911"],
+            SV.dids,
+            ["number", "rate_center", "routes_to", "monthly", "e911"],
+            e911_button,
+            "No numbers yet.",
+        ),
+        buy,
+        width="100%",
+    )
+
+
+def _e911() -> rx.Component:
+    form = rx.cond(
+        SV.e911_did != "",
+        rx.form(
+            rx.flex(
+                _field("Full name", "full_name"),
+                _field("Address", "address"),
+                _field("City", "city"),
+                _field("State / province", "state"),
+                _field("ZIP / postal code", "zip"),
+                _field("Country (US or CA)", "country", default_value="US", max_length=2),
+                gap="1em",
+                wrap="wrap",
+            ),
+            _err("did"),
+            rx.hstack(
+                client_button("Save e911 record", "success", type="submit", id="save-e911"),
+                client_button("Cancel", "exit", type="button", on_click=SV.close_forms),
+                margin_top="0.75em",
+            ),
+            on_submit=SV.add_e911,
+            reset_on_submit=False,
+            margin_top="1em",
+        ),
+    )
+    return client_panel(
+        "e911",
+        rx.text(
+            "Emergency address records: ",
+            SV.data["e911_setup"],
+            " setup, ",
+            SV.data["e911_monthly"],
+            " a month per number.",
+            size="2",
+        ),
+        _action_table(
+            ["Number", "Name", "Address", "Monthly"],
+            SV.e911,
+            ["number", "name", "address", "monthly"],
+            lambda r: client_button("Remove", "delete", size="1", on_click=SV.remove_e911(r["id"])),
+            "No e911 records.",
+        ),
+        form,
+        width="100%",
+    )
+
+
+def _voicemail() -> rx.Component:
+    return client_panel(
+        "Voicemail",
+        _action_table(
+            ["Mailbox", "Name", "Email"],
+            SV.voicemails,
+            ["mailbox", "name", "email"],
+            lambda r: client_button("Delete", "delete", size="1", on_click=SV.delete_voicemail(r["id"])),
+            "No voicemail boxes.",
+        ),
+        rx.form(
+            rx.flex(
+                _field("Mailbox", "mailbox"),
+                _field("Name", "name"),
+                _field("PIN", "pin", type="password"),
+                _field("Email messages to", "email", type="email"),
+                client_button("Add voicemail", type="submit", id="add-voicemail"),
+                gap="1em",
+                wrap="wrap",
+                align="end",
+            ),
+            on_submit=SV.add_voicemail,
+            reset_on_submit=True,
+            margin_top="1em",
+        ),
+        width="100%",
+    )
+
+
+def _forwarding() -> rx.Component:
+    return client_panel(
+        "Call forwarding",
+        _action_table(
+            ["Forward to", "Description"],
+            SV.forwardings,
+            ["phone_number", "description"],
+            lambda r: client_button("Delete", "delete", size="1", on_click=SV.delete_forwarding(r["id"])),
+            "No call forwarding.",
+        ),
+        rx.form(
+            rx.flex(
+                _field("Phone number", "phone_number"),
+                _field("Description", "description"),
+                client_button("Add forwarding", type="submit", id="add-forwarding"),
+                gap="1em",
+                wrap="wrap",
+                align="end",
+            ),
+            on_submit=SV.add_forwarding,
+            reset_on_submit=True,
+            margin_top="1em",
+        ),
+        width="100%",
+    )
+
+
+def _fax() -> rx.Component:
+    return client_panel(
+        "Fax",
+        portal_table(
+            ["Fax number", "Rate centre", "Monthly"], SV.faxes, ["number", "rate_center", "monthly"], "No fax numbers."
+        ),
+        rx.heading("Fax history", size="3", margin_top="1em"),
+        portal_table(
+            ["Date", "Direction", "Remote number", "Pages", "Status", "Price"],
+            SV.fax_rows,
+            ["date", "direction", "remote", "pages", "status", "price"],
+            "No faxes yet.",
+        ),
+        portal_pager(SV.fax_page, SV.fax_pages, SV.fax_next, "fax"),
+        width="100%",
+    )
+
+
+def services() -> rx.Component:
+    """The services the package or the reseller allows: sub-accounts, numbers, e911, voicemail, forwarding, fax."""
+    return client_layout(
+        rx.vstack(
+            rx.heading("Services", size="6"),
+            rx.cond(SV.message != "", rx.callout(SV.message, icon="check", color_scheme="green", id="svc-message")),
+            rx.cond(
+                SV.errors.contains("form"),
+                rx.callout(SV.errors["form"], icon="triangle-alert", color_scheme="red", id="svc-error"),
+            ),
+            rx.cond(_on("subaccounts"), _subaccounts()),
+            rx.cond(_on("dids"), _numbers()),
+            rx.cond(_on("e911"), _e911()),
+            rx.cond(_on("voicemail"), _voicemail()),
+            rx.cond(_on("forwarding"), _forwarding()),
+            rx.cond(_on("fax"), _fax()),
+            spacing="4",
+            width="100%",
+        )
+    )

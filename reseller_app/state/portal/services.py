@@ -1,0 +1,191 @@
+"""The client's Services page: lists, buying a number, e911, voicemail, forwarding, fax history, sub-account edits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import reflex as rx
+
+from reseller_app import routes
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.common.errors import ServiceError
+from reseller_app.services.portal import self_service as client_services
+from reseller_app.state.messages import field_errors
+from reseller_app.state.portal.shell import PortalState
+from reseller_app.state.session import Answer, ClientPage, page_rid, signed_in, turn_page
+
+
+class ServicesState(ClientPage, rx.State):
+    """The Services page: lists, buying a number, e911, voicemail, forwarding, fax history, sub-account edits."""
+
+    data: dict[str, str] = {}
+    subaccounts: list[dict[str, str]] = []
+    dids: list[dict[str, str]] = []
+    faxes: list[dict[str, str]] = []
+    e911: list[dict[str, str]] = []
+    voicemails: list[dict[str, str]] = []
+    forwardings: list[dict[str, str]] = []
+    services: list[str] = []
+    show_sip_password: bool = False
+    did_purchase: bool = False
+    suspended: bool = False
+    offers: list[dict[str, str]] = []
+    buy_number: str = ""
+    buy_sub: str = ""
+    message: str = ""
+    errors: dict[str, str] = {}
+    fax_rows: list[dict[str, str]] = []
+    fax_page: int = 1
+    fax_pages: int = 1
+    edit_sub: str = ""
+    edit_fields: list[str] = []
+    edit_values: dict[str, str] = {}
+    e911_did: str = ""
+
+    def _refresh(self, actor: Actor) -> None:
+        d = client_services.overview(actor)
+        for key in ("subaccounts", "dids", "faxes", "e911", "voicemails", "forwardings", "services"):
+            setattr(self, key, d[key])
+        self.show_sip_password = d["show_sip_password"]
+        self.did_purchase = d["did_purchase"]
+        self.suspended = d["suspended"]
+        self.data = {k: d[k] for k in ("did_setup", "did_monthly", "e911_setup", "e911_monthly")}
+        self.offers = client_services.available_numbers(actor) if self.did_purchase and not self.suspended else []
+        if "fax" in self.services:
+            page = client_services.fax_history(actor, self.fax_page)
+            self.fax_rows, self.fax_page, self.fax_pages = page["items"], page["page"], page["pages"]
+
+    async def _run(self, actor: Actor, fn: Callable[..., object], *args: object, ok: str = "") -> None:
+        """Call a service for the logged-in client; field errors and refusals become messages."""
+        self.errors, self.message = {}, ""
+        try:
+            await asyncio.to_thread(fn, actor, *args)
+        except ServiceError as e:
+            self.errors = field_errors(e)
+            return
+        self.message = ok
+        self._refresh(actor)
+
+    @rx.event
+    async def load(self) -> Answer:
+        """Open the Services page; in "Simple view (hide services page)" it does not exist."""
+        portal = await self.get_state(PortalState)
+        opened = await portal._open()
+        if opened is None:
+            return self._to_login()
+        self.errors, self.message, self.edit_sub, self.e911_did, self.fax_page = {}, "", "", "", 1
+        if portal.services_hidden:
+            portal.page_refused = True
+            return rx.redirect(routes.client_path(page_rid(self) or 0, "dashboard"))
+        self._refresh(opened.actor)
+        self.buy_number = self.offers[0]["number"] if self.offers else ""
+        return None
+
+    @rx.event
+    def set_buy_number(self, value: str) -> None:
+        """The number chosen in the list."""
+        self.buy_number = str(value)[:20]
+
+    @rx.event
+    def set_buy_sub(self, value: str) -> None:
+        """The sub-account the new number rings."""
+        self.buy_sub = "" if value == "none" else str(value)[:12]
+
+    @rx.event
+    @signed_in
+    async def buy(self, actor: Actor) -> Answer:
+        """Buy the chosen number; its setup fee is taken from the balance."""
+        await self._run(
+            actor,
+            client_services.buy_did,
+            self.buy_number,
+            self.buy_sub or None,
+            ok=f"Number {self.buy_number} is yours. Setup fee: {self.data.get('did_setup', '')}.",
+        )
+        return None
+
+    @rx.event
+    def open_e911(self, did_id: str) -> None:
+        """Show the e911 form for one number."""
+        self.e911_did = str(did_id)
+        self.errors = {}
+
+    @rx.event
+    def close_forms(self) -> None:
+        """Hide the open form."""
+        self.e911_did, self.edit_sub, self.errors = "", "", {}
+
+    @rx.event
+    @signed_in
+    async def add_e911(self, actor: Actor, form: dict) -> Answer:
+        """Create the e911 record of the chosen number."""
+        await self._run(actor, client_services.add_e911, self.e911_did, form, ok="e911 record saved.")
+        if not self.errors:
+            self.e911_did = ""
+        return None
+
+    @rx.event
+    @signed_in
+    async def remove_e911(self, actor: Actor, record_id: str) -> Answer:
+        """Remove an e911 record."""
+        await self._run(actor, client_services.remove_e911, record_id, ok="e911 record removed.")
+        return None
+
+    @rx.event
+    @signed_in
+    async def add_voicemail(self, actor: Actor, form: dict) -> Answer:
+        """Create a voicemail box."""
+        await self._run(actor, client_services.add_voicemail, form, ok="Voicemail created.")
+        return None
+
+    @rx.event
+    @signed_in
+    async def delete_voicemail(self, actor: Actor, voicemail_id: str) -> Answer:
+        """Delete a voicemail box."""
+        await self._run(actor, client_services.delete_voicemail, voicemail_id, ok="Voicemail deleted.")
+        return None
+
+    @rx.event
+    @signed_in
+    async def add_forwarding(self, actor: Actor, form: dict) -> Answer:
+        """Create a call forwarding."""
+        await self._run(actor, client_services.add_forwarding, form, ok="Call forwarding created.")
+        return None
+
+    @rx.event
+    @signed_in
+    async def delete_forwarding(self, actor: Actor, forwarding_id: str) -> Answer:
+        """Delete a call forwarding."""
+        await self._run(actor, client_services.delete_forwarding, forwarding_id, ok="Call forwarding deleted.")
+        return None
+
+    @rx.event
+    def open_edit(self, sub_id: str) -> None:
+        """Show the edit form of one sub-account with the fields its package lets the client change."""
+        row = next((s for s in self.subaccounts if s["id"] == str(sub_id)), None)
+        if row is None:
+            return
+        self.edit_sub = row["id"]
+        self.edit_fields = [f for f in row["editable"].split(",") if f]
+        self.edit_values = {f: row.get(f, "") for f in self.edit_fields}
+        self.errors = {}
+
+    @rx.event
+    @signed_in
+    async def save_edit(self, actor: Actor, form: dict) -> Answer:
+        """Save the sub-account's editable fields (only those the package allows are accepted)."""
+        changes = {k: str(v) for k, v in form.items() if k in self.edit_fields}
+        await self._run(actor, client_services.update_subaccount, self.edit_sub, changes, ok="Sub-account saved.")
+        if not self.errors:
+            self.edit_sub = ""
+        return None
+
+    @rx.event
+    @signed_in
+    async def fax_next(self, actor: Actor, delta: int) -> Answer:
+        """Move through the fax history."""
+        self.fax_page = turn_page(self.fax_page, self.fax_pages, delta)
+        page = client_services.fax_history(actor, self.fax_page)
+        self.fax_rows, self.fax_pages = page["items"], page["pages"]
+        return None
