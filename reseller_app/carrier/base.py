@@ -99,6 +99,10 @@ class Carrier(ABC):
         """Create a SIP sub-account and return the carrier's reference for it."""
 
     @abstractmethod
+    def delete_subaccount(self, reseller_id: int, account: str) -> None:
+        """Remove one of the reseller's sub-accounts (undoes a create whose database write failed); no-op if gone."""
+
+    @abstractmethod
     def block_subaccount(self, account: str) -> None:
         """Stop a sub-account from placing calls (HARD balance management, manual suspension)."""
 

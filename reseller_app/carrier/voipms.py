@@ -238,6 +238,18 @@ class VoipMsCarrier(Carrier):
             existing = self._subaccount(account)
         return str((existing or {}).get("id", account))
 
+    def delete_subaccount(self, reseller_id: int, account: str) -> None:
+        """Delete `<main>_<name>` by its VoIP.ms id (delSubAccount); nothing to do when it is not there."""
+        existing = self._subaccount(account)
+        if existing is None:
+            return
+        self.call(
+            "delSubAccount",
+            {"id": str(existing.get("id", ""))},
+            mutating=True,
+            happened=lambda: self._subaccount(account) is None,
+        )
+
     def block_subaccount(self, account: str) -> None:
         """VoIP.ms's API has no switch to block a sub-account: refuse, so the caller logs it for the reseller."""
         raise CarrierError("unsupported", f"block {account}: suspend it in the VoIP.ms portal")

@@ -155,7 +155,7 @@ def _mark_failed(
             .values(status=status, attempts=attempts, last_error=text, next_attempt_at=now + retry_delay(attempts))
             .execution_options(synchronize_session=False)
         )
-    log.info("outbox message %s: attempt %s failed (%s), now %s", msg.id, attempts, text, status)
+    log.warning("outbox message %s: attempt %s failed (%s), now %s", msg.id, attempts, text, status)
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:

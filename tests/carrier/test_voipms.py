@@ -185,6 +185,17 @@ def test_existing_subaccount_is_not_created_again():
     assert "createSubAccount" not in rec.methods()
 
 
+def test_delete_subaccount_by_its_id_once_even_after_a_timeout():
+    found = {"status": "success", "accounts": [{"id": "777", "account": "100000_front"}]}
+    rec = Recorder({"getSubAccounts": [found, {"status": "no_subaccount"}], "delSubAccount": [httpx.ReadTimeout("x")]})
+    carrier(rec).delete_subaccount(1, "100000_front")
+    deletes = [c for c in rec.calls if c["method"] == "delSubAccount"]
+    assert [d["id"] for d in deletes] == ["777"]  # the timeout was followed by a look, not a second delete
+    gone = Recorder({"getSubAccounts": [{"status": "no_subaccount"}]})
+    carrier(gone).delete_subaccount(1, "100000_front")
+    assert gone.methods() == ["getSubAccounts"]
+
+
 def test_claim_did_orders_once_and_is_idempotent_for_the_owner():
     owned = {"status": "success", "dids": {"did": "5145550123"}}
     rec = Recorder({"getDIDsInfo": [{"status": "no_did"}, owned], "orderDID": [httpx.ReadTimeout("x")]})

@@ -236,6 +236,38 @@ def save_subaccount(
         except CarrierError as e:
             field = "name" if e.code == "duplicate" else "carrier"
             raise ValidationFailed({field: f"The carrier refused: {e}"}) from None
+    try:
+        sub_id_out, fx = _record_subaccount(
+            actor, client_id, sub_id, data, values, account, carrier_ref, charge_setup_fee, reference
+        )
+    except BaseException:
+        if is_new:  # the carrier has a sub-account the portal does not: take it back (as dids.py does for numbers)
+            _undo_create(reseller, actor.reseller_id, account)
+        raise
+    run_effects(fx)
+    return sub_id_out
+
+
+def _undo_create(reseller: Reseller, reseller_id: int, account: str) -> None:
+    try:
+        get_carrier(reseller).delete_subaccount(reseller_id, account)
+    except CarrierError as e:
+        log.warning("sub-account %s exists at the carrier but was not saved here; deleting it failed: %s", account, e)
+
+
+def _record_subaccount(
+    actor: Actor,
+    client_id: int | str,
+    sub_id: int | str | None,
+    data: dict,
+    values: dict,
+    account: str,
+    carrier_ref: str,
+    charge_setup_fee: bool,
+    reference: str | None,
+) -> tuple[int, Effects]:
+    """The database half of save_subaccount: one transaction; the carrier's side is already done."""
+    is_new = sub_id in (None, "", "new")
     fx = Effects()
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -282,9 +314,7 @@ def save_subaccount(
             sub.id,
             package=pkg.name if pkg else "",
         )
-        sub_id_out = sub.id
-    run_effects(fx)
-    return sub_id_out
+        return sub.id, fx
 
 
 def set_blocked(actor: Actor, client_id: int | str, sub_id: int | str, blocked: bool) -> None:
