@@ -61,7 +61,7 @@ app.add_page(
 )
 # The reseller's pages: each checks the session (guard), then loads its own data.
 RESELLER_PAGES = [
-    (reseller.overview, routes.RESELLER_HOME, "Overview", None),
+    (reseller.overview, routes.RESELLER_HOME, "Overview", ResellerState.load_overview),
     (configuration.configuration, routes.RESELLER_CONFIG, "Reseller configuration", ConfigState.load),
     (packages.packages, routes.RESELLER_PACKAGES, "Manage rates & packages", PackagesState.load),
     (client_list.client_list, routes.RESELLER_CLIENTS, "Manage client's accounts", ClientListState.load),

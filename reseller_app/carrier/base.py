@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -76,6 +76,24 @@ class CarrierCdr:
             raise TypeError("carrier_cost must be a Decimal")
 
 
+@dataclass(frozen=True)
+class UnreadableRecord:
+    """A call record the carrier sent that could not be read: never rated, so it must reach the reseller."""
+
+    raw: str  # the record as the carrier sent it, as JSON
+    reason: str  # what could not be read, e.g. "bad date '2026-13-01 10:00:00'"
+    uniqueid: str = ""  # as far as it could be read
+    call_date: str = ""  # the carrier's text, as far as there is one
+
+
+@dataclass
+class CdrFetch:
+    """What a fetch of call records brought: the readable calls, and the records that could not be read."""
+
+    cdrs: list[CarrierCdr]
+    unreadable: list[UnreadableRecord] = field(default_factory=list)
+
+
 class Carrier(ABC):
     """What the portal needs from an upstream carrier.
 
@@ -121,6 +139,10 @@ class Carrier(ABC):
     @abstractmethod
     def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
         """Calls of the reseller that started strictly after `since`, oldest first."""
+
+    def fetch_cdrs(self, reseller_id: int, since: datetime) -> CdrFetch:
+        """cdrs_since, and the records in the same answer that could not be read (a carrier with none: none)."""
+        return CdrFetch(self.cdrs_since(reseller_id, since))
 
 
 _default_sandbox: Carrier | None = None

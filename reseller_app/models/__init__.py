@@ -2,7 +2,7 @@
 
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
-from .jobs import JobLease
+from .jobs import JobLease, UnreadableCdr
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
@@ -45,6 +45,7 @@ __all__ = [
     "SandboxSubAccount",
     "SubAccount",
     "UTCDateTime",
+    "UnreadableCdr",
     "Voicemail",
     "utcnow",
 ]

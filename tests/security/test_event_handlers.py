@@ -42,6 +42,7 @@ from reseller_app.models import (
     PaymentOrder,
     Reseller,
     SubAccount,
+    UnreadableCdr,
     Voicemail,
 )
 from reseller_app.services.access import auth
@@ -243,6 +244,16 @@ def arena(engine, monkeypatch):
                 ),
                 PaymentOrder(
                     id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
+                ),
+                UnreadableCdr(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    fingerprint="f" * 64,
+                    uniqueid="victim-secret-call",
+                    reason="bad date",
+                    raw='{"uniqueid": "victim-secret-call"}',
+                    first_seen_at=now,
+                    last_seen_at=now,
                 ),
             ]
         )
