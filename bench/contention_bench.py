@@ -1,12 +1,13 @@
 """Contention bench: does a flood of failed logins slow down or break the money path?
 
 4 processes post payments and charges through the services (`manual_posting`, each to its own client, at a steady
-pace) while, in the second half of the same run, 4 threads send failed logins: the client portal's login service
+pace) while, in every other window of the same run, 4 threads send failed logins: the client portal's login service
 (`auth.login_client`) and the REST API's authentication (`api_access.authenticate`), each attempt with a new made-up
-name so the lockouts never stop them. Prints the postings' p50 / p95 without the flood and with it, the ratio of
-the p95s (target: at most 2) and every posting error (target: none, in particular no "database is locked").
+name so the lockouts never stop them. The windows alternate so that whatever else the machine does weighs on both.
+Prints the postings' p50 / p95 without the flood and with it, the ratio of the p95s (target: at most 2) and every
+posting error (target: none, in particular no "database is locked").
 
-    python bench/contention_bench.py [--seconds 20] [--posters 4] [--flooders 4] [--pace-ms 40]
+    python bench/contention_bench.py [--seconds 8] [--rounds 3] [--posters 4] [--flooders 4] [--pace-ms 40]
                                      [--pg ADMIN_URL | --no-pg] [--no-sqlite]
 
 SQLite runs on a temporary file (WAL); PostgreSQL on a scratch database `contention_bench` created on the server of
@@ -106,22 +107,21 @@ class Flood:
     """Threads sending failed logins with made-up names: the client portal's login and the REST API's."""
 
     def __init__(self, threads: int, reseller_id: int) -> None:
-        """Prepare `threads` threads against this reseller's portal and API (started by start())."""
+        """Prepare `threads` threads against this reseller's portal and API; they send while `on` is set."""
         self.reseller_id = reseller_id
+        self.on = threading.Event()
         self.stop = threading.Event()
         self.attempts = 0
         self.unexpected: list[str] = []
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(threads)]
-
-    def start(self) -> None:
-        """Start every thread."""
         for t in self._threads:
             t.start()
 
     def join(self) -> None:
         """Stop and wait for every thread."""
         self.stop.set()
+        self.on.set()
         for t in self._threads:
             t.join()
 
@@ -132,7 +132,10 @@ class Flood:
         from reseller_app.services.common.errors import AuthFailed
 
         i = 0
-        while not self.stop.is_set():
+        while True:
+            self.on.wait()
+            if self.stop.is_set():
+                return
             name = f"nobody-{uuid.uuid4().hex[:12]}@example.com"
             try:
                 if i % 2 == 0:
@@ -162,9 +165,16 @@ def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def run(url: str, *, seconds: float, posters: int, flooders: int, pace: float) -> dict:
-    """Postings without the flood for `seconds`, then with it for `seconds`, in one run on the database at `url`."""
+def run(url: str, *, seconds: float, rounds: int, posters: int, flooders: int, pace: float) -> dict:
+    """`rounds` times: postings without the flood for `seconds`, then with it for `seconds`; one run, one database.
+
+    Windows alternate so that anything else the machine does weighs on both alike; the second after each switch
+    (logins still in flight, or not yet under way) is not measured.
+    """
     ids = setup(posters)
+    quiet: list[tuple[float, float]] = []
+    flooded: list[tuple[float, float]] = []
+    attempts = 0
     with tempfile.TemporaryDirectory() as folder:
         procs = []
         for n in range(posters):
@@ -187,15 +197,17 @@ def run(url: str, *, seconds: float, posters: int, flooders: int, pace: float) -
                     raise RuntimeError("a posting process did not start:\n" + _errors(procs))
                 time.sleep(0.05)
             Path(folder, "go").touch()
-            time.sleep(1.0)  # warm-up, not measured
-            quiet = (time.time(), time.time() + seconds)
-            time.sleep(seconds)
-            flood.start()
-            time.sleep(1.0)  # the flood ramps up, not measured
-            flooded = (time.time(), time.time() + seconds)
-            attempts_before = flood.attempts
-            time.sleep(seconds)
-            attempts = flood.attempts - attempts_before
+            for _ in range(rounds):
+                time.sleep(1.0)  # settle: not measured
+                quiet.append((time.time(), time.time() + seconds))
+                time.sleep(seconds)
+                flood.on.set()
+                time.sleep(1.0)  # the flood gets under way: not measured
+                before = flood.attempts
+                flooded.append((time.time(), time.time() + seconds))
+                time.sleep(seconds)
+                attempts += flood.attempts - before
+                flood.on.clear()
         finally:
             flood.join()
             Path(folder, "stop").touch()
@@ -205,8 +217,8 @@ def run(url: str, *, seconds: float, posters: int, flooders: int, pace: float) -
             raise RuntimeError(f"a posting process failed ({p.returncode}):\n{err[-3000:]}")
     postings = [tuple(x) for out, _ in outs for x in json.loads(out.strip().splitlines()[-1])["postings"]]
 
-    def window(bounds: tuple[float, float]) -> dict:
-        rows = [p for p in postings if bounds[0] <= p[0] < bounds[1]]
+    def window(spans: list[tuple[float, float]]) -> dict:
+        rows = [p for p in postings if any(a <= p[0] < b for a, b in spans)]
         ok = [p[1] * 1000 for p in rows if not p[2]]
         return {
             "n": len(rows),
@@ -219,7 +231,7 @@ def run(url: str, *, seconds: float, posters: int, flooders: int, pace: float) -
     return {
         "quiet": window(quiet),
         "flood": window(flooded),
-        "flood_attempts_per_s": attempts / seconds,
+        "flood_attempts_per_s": attempts / (seconds * rounds),
         "flood_unexpected": flood.unexpected,
         "all_errors": [p[2] for p in postings if p[2]],
     }
@@ -250,13 +262,23 @@ def _bench(label: str, url: str, args: argparse.Namespace) -> bool:
     db.use_engine(db.make_engine(url))
     _migrated(url)
     try:
-        r = run(url, seconds=args.seconds, posters=args.posters, flooders=args.flooders, pace=args.pace_ms / 1000)
+        r = run(
+            url,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            posters=args.posters,
+            flooders=args.flooders,
+            pace=args.pace_ms / 1000,
+        )
     finally:
         db.engine().dispose()
     q, f = r["quiet"], r["flood"]
     ratio = f["p95"] / q["p95"]
     locked = sum("database is locked" in e for e in r["all_errors"] + r["flood_unexpected"])
-    print(f"{label}: {args.posters} posting processes, one posting per {args.pace_ms:.0f} ms each")
+    print(
+        f"{label}: {args.posters} posting processes, one posting per {args.pace_ms:.0f} ms each;"
+        f" {args.rounds} rounds of {args.seconds:.0f} s without and {args.seconds:.0f} s with the flood"
+    )
     print(
         f"  without the flood: {q['n']} postings, p50 {q['p50']:.1f} ms, p95 {q['p95']:.1f} ms, max {q['max']:.1f} ms"
     )
@@ -281,7 +303,8 @@ def main() -> None:
         print(json.dumps(_poster(*json.loads(sys.argv[2]))))
         return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=20.0, help="length of each measured window")
+    ap.add_argument("--seconds", type=float, default=8.0, help="length of each measured window")
+    ap.add_argument("--rounds", type=int, default=3, help="how many times the flood is switched on and off")
     ap.add_argument("--posters", type=int, default=4)
     ap.add_argument("--flooders", type=int, default=4)
     ap.add_argument("--pace-ms", type=float, default=40.0, help="time between two postings of one process")
