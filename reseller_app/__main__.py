@@ -1,4 +1,4 @@
-"""Command line: `python -m reseller_app demo | create-reseller | check`."""
+"""Command line: `python -m reseller_app demo | create-reseller | bill | reconcile | check`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     cr.add_argument("--company", default="")
     bill = sub.add_parser("bill", help="run the monthly billing (idempotent; catches up missed periods)")
     bill.add_argument("--today", help="bill as of this date (YYYY-MM-DD); default today (UTC)")
+    sub.add_parser(
+        "reconcile", help="check that every client's balance equals the sum of its ledger (exit 1 on any difference)"
+    )
     sub.add_parser("check", help="check the configuration (refuses the placeholder SECRET_KEY outside dev)")
     args = parser.parse_args(argv)
 
@@ -43,6 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         for err in summary.errors:
             print(f"error: {err}", file=sys.stderr)
         return 1 if summary.errors else 0
+    elif args.cmd == "reconcile":
+        from reseller_app.services.accounting.reconcile import reconcile
+
+        found = reconcile()
+        for m in found:
+            print(f"difference: {m}")
+        print(f"{len(found)} difference(s)" if found else "every client's balance equals the sum of its ledger")
+        return 1 if found else 0
     return 0
 
 

@@ -72,15 +72,37 @@ def migrated_engine():
     eng.dispose()
 
 
+def empty_every_table(engine) -> None:
+    """Delete every row of every table, the append-only ledger included (tests only).
+
+    The ledger's triggers refuse DELETE (alembic 0011); only this test reset suspends them, inside its own
+    transaction, so they are back (or were never gone) whatever happens: PostgreSQL disables the table's own
+    triggers (transactional DDL); SQLite drops its triggers and creates them again from their stored SQL.
+    """
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("ALTER TABLE ledgerentry DISABLE TRIGGER USER"))
+            triggers = []
+        else:
+            triggers = conn.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+            for name, _sql in triggers:
+                conn.execute(sa.text(f'DROP TRIGGER "{name}"'))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("ALTER TABLE ledgerentry ENABLE TRIGGER USER"))
+        for _name, sql in triggers:
+            conn.exec_driver_sql(sql)
+
+
 @pytest.fixture()
 def engine(migrated_engine):
     """A clean database for one test (every table emptied afterwards)."""
-    from sqlmodel import SQLModel
-
     yield migrated_engine
-    with migrated_engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(table.delete())
+    empty_every_table(migrated_engine)
 
 
 @pytest.fixture()

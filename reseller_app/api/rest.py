@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 from reseller_app.services.api import access as api_access
 from reseller_app.services.api import methods as api_methods
 from reseller_app.services.api.access import ApiError
-from reseller_app.services.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from reseller_app.services.common.errors import ServiceError
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -28,55 +28,11 @@ PATH = "/api/v1/rest.php"
 MAX_PARAM = 2000
 
 # Parameters of every method, for the OpenAPI description (all strings, all optional at the HTTP level).
-PARAMS: dict[str, str] = {
-    "api_username": "The reseller's account email.",
-    "api_password": "The API password set on the API & carrier page (not the login password).",
-    "method": "One of: " + ", ".join(api_methods.METHODS),
-    "client": "Client id (getClients also accepts the client's email).",
-    "firstname": "signupClient / setClient.",
-    "lastname": "signupClient / setClient.",
-    "company": "signupClient / setClient (optional).",
-    "address": "signupClient / setClient.",
-    "city": "signupClient / setClient.",
-    "state": "signupClient / setClient.",
-    "country": "signupClient / setClient: ISO 3166 two-letter code.",
-    "zip": "signupClient / setClient.",
-    "phone_number": "signupClient / setClient.",
-    "email": "signupClient / setClient: the client's login; setClientThreshold: the notification address.",
-    "confirm_email": "signupClient: the same email again.",
-    "password": "signupClient / setClient: the client's portal password (8 to 128 characters).",
-    "confirm_password": "signupClient: the same password again.",
-    "activate": "signupClient: 1 = active now, 0 = waiting for activation (default 0).",
-    "balance_management": "1 = hard (suspend at 0), 2 = soft (default).",
-    "threshold": "setClientThreshold: whole amount from 10 to 500.",
-    "charge": "addCharge: amount, up to 2 decimals, above 0.",
-    "payment": "addPayment: amount, up to 2 decimals, above 0.",
-    "description": "addCharge / addPayment: shown in the client's history.",
-    "test": "addCharge / addPayment: 1 = validate only, post nothing.",
-    "idempotency_key": "addCharge / addPayment: a retried request with the same key posts once "
-    "(also accepted as the Idempotency-Key header).",
-    "package": "getPackages: one package id (optional).",
-    "date_from": "getResellerCDR: YYYY-MM-DD.",
-    "date_to": "getResellerCDR: YYYY-MM-DD, at most 92 days after date_from.",
-    "answered": "getResellerCDR: 1 to include answered calls.",
-    "noanswer": "getResellerCDR: 1 to include unanswered calls.",
-    "busy": "getResellerCDR: 1 to include busy calls.",
-    "failed": "getResellerCDR: 1 to include failed calls (no filter set = every call).",
-    "timezone": "getResellerCDR: hours offset from UTC for the dates asked and shown (e.g. -5).",
-    "calltype": "getResellerCDR: all | outgoing | incoming.",
-    "callbilling": "getResellerCDR: all | free | billed.",
-    "account": "getResellerCDR: one sub-account, e.g. 100000_office.",
-}
+PARAMS: dict[str, str] = api_methods.parameters()
+PARAMS["idempotency_key"] += " Also accepted as the Idempotency-Key header."
 
 REQUIRED = {"api_username", "api_password", "method"}
-_STATUS_DOC = (
-    "Status codes: success, invalid_credentials, api_not_enabled, ip_not_enabled, api_limit_exceeded, "
-    "missing_method, invalid_method, missing_client, invalid_client, missing_<field>, invalid_<field>, "
-    "invalid_confirm_email, invalid_confirm_password, email_exists, client_in_use, invalid_balance_management, "
-    "missing_threshold, invalid_threshold, missing_charge, missing_payment, invalid_amount, missing_description, "
-    "invalid_package, missing_datefrom, invalid_datefrom, missing_dateto, invalid_dateto, invalid_daterange, "
-    "invalid_timezone, no_cdr, internal_error."
-)
+_STATUS_DOC = api_methods.describe()
 _RESPONSE_DOC = {
     "200": {
         "description": "Always 200. `status` is `success` or a status code; every value is a string.",
@@ -158,10 +114,13 @@ async def _params(request: Request) -> dict[str, str]:
 
 
 def _bad_param(params: dict[str, str]) -> str | None:
-    """The name of a parameter with control characters or an oversize value (the database would refuse them)."""
+    """The status for a known parameter with control characters or an oversize value (the database would refuse
+    them); unknown parameters are dropped, as VoIP.ms ignores them."""
+    for key in [k for k in params if k not in PARAMS]:
+        del params[key]
     for key, value in params.items():
-        if len(key) > 100 or len(value) > MAX_PARAM or any(ch < " " and ch not in "\t\r\n" for ch in value):
-            return key[:40] if key.isidentifier() else "request"
+        if len(value) > MAX_PARAM or any(ch < " " and ch not in "\t\r\n" for ch in value):
+            return api_methods.bad_param_status(key)
     return None
 
 
@@ -174,11 +133,13 @@ async def handle(request: Request) -> JSONResponse:
     try:
         p = await _params(request)
     except (ClientDisconnect, HTTPException, MultiPartException, RecursionError):
-        # An unreadable body (malformed multipart, JSON nested past the parser's depth) is the client's problem.
-        return _answer("invalid_request")
+        # An unreadable body (malformed multipart, JSON nested past the parser's depth): no credentials could be read.
+        return _answer("missing_credentials")
+    if not p.get("api_username") or not p.get("api_password"):
+        return _answer("missing_credentials")
     bad = _bad_param(p)
     if bad:
-        return _answer(f"invalid_{bad}")
+        return _answer(bad)
     ip = request.client.host if request.client else None
     return await run_in_threadpool(_run, p, ip)
 
@@ -191,15 +152,17 @@ def _run(p: dict[str, str], ip: str | None) -> JSONResponse:
         return _answer("success", api_methods.call(actor, method, p))
     except ApiError as e:
         return _answer(e.status)
-    except (NotFound, Forbidden):
-        return _answer("invalid_client")
-    except ValidationFailed as e:
-        return _answer(f"invalid_{next(iter(e.errors), 'request')}")
-    except ServiceError:
-        return _answer("invalid_request")
-    except Exception:  # logged with its traceback; the caller gets a status, not a 500
+    except ServiceError as e:
+        return _answer(api_methods.status_for(e))
+    except Exception as e:  # logged with its traceback; the caller gets a status, not a 500
         log.exception("REST API failure")
-        return _answer("internal_error")
+        return _answer(api_methods.status_for(e))
+
+
+async def other_verb(request: Request) -> JSONResponse:
+    """HEAD and OPTIONS: a JSON answer naming the verbs the endpoint takes (HEAD sends only the headers)."""
+    del request
+    return JSONResponse({"status": "missing_credentials"}, headers={"Allow": "GET, POST, HEAD, OPTIONS"})
 
 
 router.add_api_route(
@@ -220,5 +183,14 @@ router.add_api_route(
     description=_STATUS_DOC,
     operation_id="rest_post",
     openapi_extra={"requestBody": _form_doc(), "responses": _RESPONSE_DOC},
+    response_class=JSONResponse,
+)
+router.add_api_route(
+    PATH,
+    other_verb,
+    methods=["HEAD", "OPTIONS"],
+    summary="Allowed verbs (JSON)",
+    operation_id="rest_options",
+    include_in_schema=False,
     response_class=JSONResponse,
 )

@@ -48,6 +48,11 @@ class Client(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when the reseller deleted the client: the row stays as an anonymised tombstone so its ledger, calls and
+    # faxes keep their owner (the books never change), but the person is gone: personal fields blank, no password,
+    # and `email` holds the label "Deleted client #<id>" (never an address, so the real one is free again).
+    # Lookups, lists and logins skip these rows (services/clients/accounts.delete_client).
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class SubAccount(SQLModel, table=True):

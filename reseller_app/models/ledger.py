@@ -14,7 +14,13 @@ LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal")
 
 
 class LedgerEntry(SQLModel, table=True):
-    """One posting to a client's balance. Rows are never updated or deleted; a reversal is a new row."""
+    """One posting to a client's balance. Rows are never updated or deleted; a reversal is a new row.
+
+    The database holds these rules itself (migration 0011, triggers on SQLite and PostgreSQL): an UPDATE or DELETE
+    of a row (and, on PostgreSQL, a TRUNCATE) is refused; a payment is positive and a charge, call, fax or fee
+    negative; a reversal carries the exact opposite amount of an entry of the same client that is not itself a
+    reversal. The CHECK constraints below refuse a zero amount, an unknown kind and a reversal without its original.
+    """
 
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="ck_ledger_amount_nonzero"),

@@ -77,6 +77,8 @@ def test_enable_the_api_and_use_it_over_http(page, app_server):
             "client": str(app_server["ids"]["api_client"]),
             "date_from": "2026-11-01",
             "date_to": "2026-11-30",
+            "answered": "1",
+            "timezone": "0",
         },  # fmt: skip
     ).json()
     assert cdr["status"] == "success" and cdr["cdr"][0]["uniqueid"] == "e2e-Call-1"

@@ -45,9 +45,8 @@ def test_money_round_trips_exactly(session):
     session.add(c)
     session.commit()
     for i, amt in enumerate(["0.1", "0.2", "-0.000001", "12345678.123456"]):
-        session.add(
-            m.LedgerEntry(reseller_id=r.id, client_id=c.id, reference=f"t{i}", kind="charge", amount=Decimal(amt))
-        )
+        kind = "charge" if amt.startswith("-") else "payment"  # the database checks the sign of each kind
+        session.add(m.LedgerEntry(reseller_id=r.id, client_id=c.id, reference=f"t{i}", kind=kind, amount=Decimal(amt)))
     session.commit()
     from sqlalchemy import func
 

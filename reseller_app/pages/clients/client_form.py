@@ -211,8 +211,9 @@ def client_edit() -> rx.Component:
                 rx.vstack(
                     rx.text("Delete client", weight="bold"),
                     rx.text(
-                        "Deletes the account and its history. This cannot be undone. "
-                        "Unconnect its sub-accounts, DIDs and fax numbers first.",
+                        "Removes the person (details, logins, sessions) for good; its transactions and calls "
+                        "stay in your reports as a deleted client. Unconnect its sub-accounts, DIDs and fax "
+                        "numbers first.",
                         size="1",
                         color="gray",
                     ),
@@ -221,7 +222,8 @@ def client_edit() -> rx.Component:
                         rx.alert_dialog.content(
                             rx.alert_dialog.title("Delete this client?"),
                             rx.alert_dialog.description(
-                                "The account, its transactions and its logins are removed for good."
+                                "The client's details and logins are removed for good. Its transactions, calls and "
+                                "faxes stay in your books and reports as a deleted client."
                             ),
                             rx.hstack(
                                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),

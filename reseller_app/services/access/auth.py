@@ -141,7 +141,7 @@ def impersonate_client(actor: Actor, client_id: int) -> str:
     require_reseller(actor)
     with session_scope() as session:
         client = session.get(Client, client_id)
-        if client is None or client.reseller_id != actor.reseller_id:
+        if client is None or client.reseller_id != actor.reseller_id or client.deleted_at is not None:
             raise NotFound()
         token = _open_session(session, "client", actor.reseller_id, client_id, by=actor.reseller_id)
         audit.record(session, actor, "impersonate", "client", client_id)
@@ -166,6 +166,8 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
             if reseller_id is not None and s.reseller_id != reseller_id:
                 return None
             if client is None or client.status == "WAIT" or client.reseller_id != s.reseller_id:
+                return None
+            if client.deleted_at is not None:
                 return None
             lookup.hold_client(session, client)
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)

@@ -109,7 +109,9 @@ def run_billing(today: date | None = None, reseller_id: int | None = None) -> Ru
     today = today or utcnow().date()
     summary = RunSummary()
     with session_scope() as session:
-        stmt = select(Client.id).where(Client.next_billing_date <= today, Client.status != "WAIT")
+        stmt = select(Client.id).where(
+            Client.next_billing_date <= today, Client.status != "WAIT", Client.deleted_at.is_(None)
+        )
         if reseller_id is not None:
             stmt = stmt.where(Client.reseller_id == reseller_id)
         ids = list(session.exec(stmt.order_by(Client.id)).all())

@@ -31,17 +31,43 @@ class Effects:
     unblock: list[tuple[int, str]] = field(default_factory=list)
 
 
+def status_for(client: Client, balance: Decimal | None = None) -> str:
+    """The status the balance rules give the client at `balance` (default: its balance) under its balance management.
+
+    HARD suspends an ACTIVE client at 0 or below and restores one it suspended once the balance is above 0; SOFT
+    never suspends, and restores a client HARD had suspended for its balance (after a switch to SOFT). A manual
+    suspension and WAIT (not yet activated) are left alone.
+    """
+    if client.balance_management == "SOFT":
+        balance_hold = client.status == "SUSPENDED" and client.suspended_by == "balance"
+        return "ACTIVE" if balance_hold else client.status
+    value = client.balance if balance is None else balance
+    return status_after(value, client.balance_management, client.status, manual_hold=client.suspended_by == "manual")
+
+
+def set_status(session: Session, client: Client, status: str, fx: Effects, *, by: str = "balance") -> None:
+    """The one place a client's status changes: the suspension mark and time, and its sub-accounts blocked with it.
+
+    Used by postings (balance rules), the client edit (balance management switch) and the REST API (through those).
+    The carrier is told in `run_effects(fx)` once the transaction has committed.
+    """
+    if status == client.status:
+        return
+    suspended, was_suspended = status == "SUSPENDED", client.status == "SUSPENDED"
+    client.status = status
+    client.suspended_by = by if suspended else None
+    client.suspended_at = utcnow() if suspended else None
+    if suspended == was_suspended:
+        return  # WAIT -> ACTIVE: the sub-accounts keep their state
+    for sub in session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all():
+        if sub.blocked != suspended:
+            (fx.block if suspended else fx.unblock).append((client.reseller_id, sub.account))
+        sub.blocked = suspended
+
+
 def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Decimal, ref: str, fx: Effects) -> None:
     """After a posting moved the balance from old to new: HARD suspension or restore, and the low-balance email."""
-    status = status_after(new, client.balance_management, client.status, manual_hold=client.suspended_by == "manual")
-    if status != client.status:
-        client.status = status
-        client.suspended_by = "balance" if status == "SUSPENDED" else None
-        client.suspended_at = utcnow() if status == "SUSPENDED" else None
-        subs = session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all()
-        for sub in subs:
-            sub.blocked = status == "SUSPENDED"
-            (fx.block if sub.blocked else fx.unblock).append((client.reseller_id, sub.account))
+    set_status(session, client, status_for(client, new), fx)
     if client.low_balance_threshold is not None:
         send, armed = low_balance_crossing(old, new, client.low_balance_threshold, client.low_balance_armed)
         client.low_balance_armed = armed
@@ -107,7 +133,8 @@ def post_to_client(
     return entry
 
 
-def _amount(raw: str | Decimal) -> Decimal:
+def clean_amount(raw: str | Decimal) -> Decimal:
+    """A posting amount: above 0, at most 1,000,000, at most 2 decimals; ValidationFailed on `amount`."""
     try:
         value = raw if isinstance(raw, Decimal) else parse_amount(str(raw).strip(), places=2, what="amount")
     except ValueError as e:
@@ -126,7 +153,7 @@ def manual_posting(
     require_reseller(actor)
     if kind not in ("payment", "charge"):
         raise ValidationFailed({"kind": "Choose payment or charge."})
-    value = _amount(amount)
+    value = clean_amount(amount)
     description = (description or "").strip()
     if not description:
         raise ValidationFailed({"description": "Enter a description."})
@@ -184,3 +211,18 @@ def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
         audit.record(session, actor, "reverse", "ledgerentry", original.id)
     run_effects(fx)
     return entry
+
+
+def client_entries(actor: Actor, client_id: int | str, kinds: tuple[str, ...], limit: int = 5000) -> list[LedgerEntry]:
+    """The client's ledger entries of these kinds, newest first (read-only copies)."""
+    require_reseller(actor)
+    with session_scope() as session:
+        client = client_of_reseller(session, actor, client_id)
+        rows = session.exec(
+            select(LedgerEntry)
+            .where(LedgerEntry.client_id == client.id, LedgerEntry.kind.in_(kinds))
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .limit(limit)
+        ).all()
+        session.expunge_all()
+        return list(rows)

@@ -7,30 +7,30 @@ from datetime import date
 from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from reseller_app.billing.ledger import validate_threshold
+from reseller_app.billing.ledger import THRESHOLD_MIN, validate_threshold
 from reseller_app.db import session_scope
 from reseller_app.models import (
-    Cdr,
+    AuditLog,
     Client,
     Did,
     E911Record,
-    FaxRecord,
     Forwarding,
     LedgerEntry,
+    LoginAttempt,
     LoginSession,
+    OutboundEmail,
     Package,
     PasswordResetToken,
-    PaymentOrder,
     SubAccount,
     Voicemail,
     utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem
-from reseller_app.services.accounting.postings import Effects, run_effects
+from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
@@ -106,8 +106,8 @@ def _email_taken(session: Session, reseller_id: int, email: str, except_id: int 
     return session.exec(stmt).first() is not None
 
 
-def create_client(actor: Actor, data: dict) -> int:
-    """Create an ACTIVE client with the guide's fields; returns its id."""
+def create_client(actor: Actor, data: dict, *, active: bool = True) -> int:
+    """Create a client with the guide's fields, ACTIVE (or WAITing for activation); returns its id."""
     require_reseller(actor)
     values, errors = _clean_details(data)
     password = str(data.get("password", "") or "")
@@ -120,53 +120,46 @@ def create_client(actor: Actor, data: dict) -> int:
     with session_scope() as session:
         if _email_taken(session, actor.reseller_id, values["email"]):
             raise ValidationFailed({"email": "Another client of yours already uses this email."})
-        client = Client(reseller_id=actor.reseller_id, password_hash=pw_hash, status="ACTIVE", **values)
+        status = "ACTIVE" if active else "WAIT"
+        client = Client(reseller_id=actor.reseller_id, password_hash=pw_hash, status=status, **values)
         session.add(client)
         session.flush()
         audit.record(session, actor, "create_client", "client", client.id, email=client.email)
         return client.id
 
 
+def _details(c: Client) -> dict:
+    out = {key: str(getattr(c, key) or "") for key in TEXT_FIELDS}
+    out.update(
+        id=str(c.id),
+        email=c.email,
+        next_billing_date=c.next_billing_date.isoformat() if c.next_billing_date else "",
+        balance_management=c.balance_management,
+        status=c.status,
+        balance=fmt.money(c.balance),
+        balance_negative="1" if c.balance < 0 else "",
+        low_balance_threshold=f"{c.low_balance_threshold:.2f}" if c.low_balance_threshold is not None else "",
+        low_balance_email=c.low_balance_email,
+        name=f"{c.firstname} {c.lastname}".strip(),
+    )
+    return out
+
+
 def client_details(actor: Actor, client_id: int | str) -> dict:
     """The editable fields and state of one client, as strings."""
     require_reseller(actor)
     with session_scope() as session:
-        c = own_client(session, actor, client_id)
-        out = {key: str(getattr(c, key) or "") for key in TEXT_FIELDS}
-        out.update(
-            id=str(c.id),
-            email=c.email,
-            next_billing_date=c.next_billing_date.isoformat() if c.next_billing_date else "",
-            balance_management=c.balance_management,
-            status=c.status,
-            balance=fmt.money(c.balance),
-            balance_negative="1" if c.balance < 0 else "",
-            low_balance_threshold=f"{c.low_balance_threshold:.2f}" if c.low_balance_threshold is not None else "",
-            low_balance_email=c.low_balance_email,
-            name=f"{c.firstname} {c.lastname}".strip(),
-        )
-        return out
+        return _details(own_client(session, actor, client_id))
 
 
-def _status_for_mode(client: Client) -> str:
-    """The status a client should have under its (possibly just changed) balance management."""
-    from reseller_app.billing.ledger import status_after
-
-    if client.balance_management == "SOFT":
-        # SOFT never suspends: a client HARD had suspended for its balance comes back.
-        return "ACTIVE" if client.status == "SUSPENDED" and client.suspended_by == "balance" else client.status
-    return status_after(client.balance, "HARD", client.status, manual_hold=client.suspended_by == "manual")
-
-
-def _apply_status(session: Session, client: Client, status: str, fx: Effects) -> None:
-    if status == client.status:
-        return
-    client.status = status
-    client.suspended_by = "balance" if status == "SUSPENDED" else None
-    client.suspended_at = utcnow() if status == "SUSPENDED" else None
-    for sub in session.exec(select(SubAccount).where(SubAccount.client_id == client.id)).all():
-        sub.blocked = status == "SUSPENDED"
-        (fx.block if sub.blocked else fx.unblock).append((client.reseller_id, sub.account))
+def all_client_details(actor: Actor, email: str = "", limit: int = 5000) -> list[dict]:
+    """`client_details` of every client of the reseller (or the one with this email), oldest first."""
+    require_reseller(actor)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
+    if email:
+        stmt = stmt.where(Client.email == email.strip().lower())
+    with session_scope() as session:
+        return [_details(c) for c in session.exec(stmt.order_by(Client.id).limit(limit)).all()]
 
 
 def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
@@ -194,22 +187,27 @@ def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
         if pw_hash:
             client.password_hash = pw_hash
         if old_mode != client.balance_management:
-            _apply_status(session, client, _status_for_mode(client), fx)
+            set_status(session, client, status_for(client), fx)
         audit.record(session, actor, "update_client", "client", client.id, mode=client.balance_management)
     run_effects(fx)
 
 
-def set_low_balance(actor: Actor, client_id: int | str, threshold: str, email: str) -> None:
-    """Set (or, with an empty threshold, turn off) the low-balance email and its address."""
+def set_low_balance(
+    actor: Actor, client_id: int | str, threshold: str, email: str, *, minimum: Decimal = THRESHOLD_MIN
+) -> None:
+    """Set (or, with an empty threshold, turn off) the low-balance email and its address.
+
+    The guide's range is 10 to 500; the REST API also takes VoIP.ms's 1 to 250 (`minimum=1`).
+    """
     require_reseller(actor)
     raw = (threshold or "").strip()
     value: Decimal | None = None
     errors: dict[str, str] = {}
     if raw:
         try:
-            value = validate_threshold(raw)
+            value = validate_threshold(raw, minimum)
         except ValueError:
-            errors["threshold"] = "Enter an amount between 10 and 500 (at most 2 decimals)."
+            errors["threshold"] = f"Enter an amount between {minimum} and 500 (at most 2 decimals)."
     address = ""
     if (email or "").strip():
         try:
@@ -234,8 +232,7 @@ def activate_client(actor: Actor, client_id: int | str) -> None:
         client = own_client(session, actor, client_id)
         if client.status != "WAIT":
             raise ValidationFailed({"status": "Only a client awaiting activation (WAIT) can be activated."})
-        client.status = "ACTIVE"
-        client.suspended_by = None
+        set_status(session, client, "ACTIVE", Effects())  # leaving WAIT blocks or unblocks nothing
         audit.record(session, actor, "activate_client", "client", client.id)
 
 
@@ -252,8 +249,21 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def deleted_label(client_id: int) -> str:
+    """How a deleted client is named from then on (its tombstone's `email`, so every report shows it)."""
+    return f"Deleted client #{client_id}"
+
+
 def delete_client(actor: Actor, client_id: int | str) -> None:
-    """Delete a client and its history for good; refused while anything is still connected."""
+    """Delete a client: the person goes, the books stay; refused while anything is still connected.
+
+    Removed: name, company, address, phone, emails, the password hash, sessions (impersonations too), password-reset
+    links, e911 records, voicemail boxes, forwardings, failed-login counters, the mail written to it and the email in
+    earlier audit rows. Kept: the row itself as an anonymised tombstone (`deleted_at`, named "Deleted client #id"),
+    so its ledger, calls, faxes and payment orders keep their owner and the reseller's reports and totals do not
+    change. The email address is free again; nobody can log in as the tombstone, and every lookup, list and the
+    API skip it. The REST API's delClient calls this too.
+    """
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -267,17 +277,37 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
         if left:
             raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
         cid = client.id
-        # Calls and faxes stay in the reseller's reports, without the client.
-        session.exec(update(Cdr).where(Cdr.client_id == cid).values(client_id=None))
-        session.exec(update(FaxRecord).where(FaxRecord.client_id == cid).values(client_id=None))
-        session.exec(update(Did).where(Did.client_id == cid).values(client_id=None))
-        # Reversals point at their originals: remove them first.
-        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid, LedgerEntry.reverses_id.is_not(None)))
-        session.exec(delete(LedgerEntry).where(LedgerEntry.client_id == cid))
-        for model in (E911Record, Voicemail, Forwarding, PaymentOrder, PasswordResetToken, LoginSession):
+        addresses = {a for a in (client.email, client.low_balance_email) if a}
+        for model in (E911Record, Voicemail, Forwarding, PasswordResetToken, LoginSession):
             session.exec(delete(model).where(model.client_id == cid))
-        session.delete(client)
-        audit.record(session, actor, "delete_client", "client", cid, email=client.email)
+        session.exec(
+            delete(LoginAttempt).where(
+                LoginAttempt.realm == f"client:{client.reseller_id}", LoginAttempt.login == client.email
+            )
+        )
+        if addresses:
+            session.exec(
+                delete(OutboundEmail).where(
+                    OutboundEmail.reseller_id == client.reseller_id, OutboundEmail.to_addr.in_(addresses)
+                )
+            )
+        for row in session.exec(
+            select(AuditLog).where(
+                AuditLog.reseller_id == client.reseller_id, AuditLog.object_type == "client", AuditLog.object_id == cid
+            )
+        ).all():
+            if "email" in (row.detail or {}):
+                row.detail = {k: v for k, v in row.detail.items() if k != "email"}
+        for key in TEXT_FIELDS:
+            setattr(client, key, "")
+        client.email = deleted_label(cid)
+        client.password_hash = ""
+        client.low_balance_threshold = None
+        client.low_balance_email = ""
+        client.next_billing_date = None
+        client.last_login_at = None
+        client.deleted_at = utcnow()
+        audit.record(session, actor, "delete_client", "client", cid)
 
 
 def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
@@ -285,7 +315,7 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
     require_reseller(actor)
     page = max(1, int(page))
     page_size = min(max(1, int(page_size)), 100)
-    stmt = select(Client).where(Client.reseller_id == actor.reseller_id)
+    stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
     if status in STATUSES:
         stmt = stmt.where(Client.status == status)
     term = (search or "").strip().lower()[:100]

@@ -51,7 +51,7 @@ def hold_settings(session: Session, settings: ResellerSettings) -> None:
 def own_account(session: Session, actor: Actor) -> Client:
     """The client account of a client actor."""
     c = client_row(session, actor.client_id)
-    if c is None or c.reseller_id != actor.reseller_id:
+    if c is None or c.reseller_id != actor.reseller_id or c.deleted_at is not None:
         raise NotFound()
     return c
 
@@ -63,12 +63,12 @@ def read_only(fn: Callable[..., T], *args: object) -> T:
 
 
 def client_of_reseller(session: Session, actor: Actor, client_id: int | str) -> Client:
-    """A client of the actor's reseller; NotFound otherwise (also for junk ids)."""
+    """A client of the actor's reseller; NotFound otherwise (also for junk ids and deleted clients)."""
     try:
         cid = int(client_id)
     except (TypeError, ValueError):
         raise NotFound("No such client.") from None
     client = session.get(Client, cid)
-    if client is None or client.reseller_id != actor.reseller_id:
+    if client is None or client.reseller_id != actor.reseller_id or client.deleted_at is not None:
         raise NotFound("No such client.")
     return client

@@ -1,4 +1,4 @@
-"""Scheduled jobs inside the app: CDR sync, the daily billing run and (demo) sandbox traffic.
+"""Scheduled jobs inside the app: CDR sync, the daily billing run, the daily reconciliation and sandbox traffic.
 
 Every backend worker runs the loop; a lease row per job (table `joblease`) lets only one worker run a job at a
 time. A job whose worker died is taken over when its lease expires, and every job is safe to rerun: CDRs are
@@ -25,6 +25,7 @@ from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, JobLease, Reseller, utcnow
 from reseller_app.services.accounting.billing_run import RunSummary, run_billing
+from reseller_app.services.accounting.reconcile import reconcile
 from reseller_app.services.settings.configuration import verify_hostnames
 from reseller_app.services.telephony import unreadable
 from reseller_app.services.telephony.calls import IngestResult, ingest_cdrs
@@ -217,6 +218,9 @@ def tick(now: datetime | None = None) -> list[str]:
         "billing", lambda: billing_cycle(now.date()), ttl=timedelta(hours=2), every=timedelta(hours=20)
     ):
         ran.append("billing")
+    # Every client's balance against its ledger, once a day (differences are logged as errors and audited).
+    if run_job("reconcile", reconcile, ttl=timedelta(hours=1), every=timedelta(hours=24)):
+        ran.append("reconcile")
     # Custom hostnames: active once their DNS points here (and back to requested if it stops).
     if run_job("hostnames", verify_hostnames, ttl=timedelta(minutes=10), every=timedelta(minutes=10)):
         ran.append("hostnames")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -30,6 +29,7 @@ from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.portal.account import PortalView, require_service, view_for
+from reseller_app.services.telephony.voicemail import clean_mailbox, mailbox_taken
 
 SUSPENDED = "Your account is suspended: add funds before buying numbers."
 DEVICE_TYPES = ("ip_phone", "softphone", "ata", "pbx")
@@ -394,35 +394,15 @@ def remove_e911(actor: Actor, record_id: str | int) -> None:
 
 def add_voicemail(actor: Actor, form: dict) -> str:
     """Create a voicemail box whose messages are emailed to the client."""
-    mailbox = _clean(form, "mailbox", 16)
-    name = _clean(form, "name", 80)
-    pin = _clean(form, "pin", 10)
-    email = _clean(form, "email", 254)
-    errors = {}
-    if not re.fullmatch(r"\d{1,10}", mailbox):
-        errors["mailbox"] = "Use 1 to 10 digits."
-    if not name:
-        errors["name"] = "Required."
-    if not re.fullmatch(r"\d{4,10}", pin):
-        errors["pin"] = "Use 4 to 10 digits."
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["email"] = "Enter a valid email address."
+    values, errors = clean_mailbox(form)
     with session_scope() as session:
         c = _client(session, actor)
         require_service(session, c, "voicemail")
-        if (
-            not errors
-            and session.exec(
-                select(Voicemail.id).where(Voicemail.client_id == c.id, Voicemail.mailbox == mailbox)
-            ).first()
-        ):
+        if not errors and mailbox_taken(session, c, values["mailbox"]):
             errors["mailbox"] = "You already have this mailbox."
         if errors:
             raise ValidationFailed(errors)
-        vm = Voicemail(reseller_id=c.reseller_id, client_id=c.id, mailbox=mailbox, name=name, pin=pin, email=email)
+        vm = Voicemail(reseller_id=c.reseller_id, client_id=c.id, **values)
         session.add(vm)
         session.flush()
         audit.record(session, actor, "add_voicemail", "voicemail", vm.id)

@@ -12,7 +12,7 @@ from reseller_app.db import read_scope
 from reseller_app.models import Cdr, Client, Did, Package, Reseller, SubAccount, utcnow
 from reseller_app.services.access.actor import Actor, require_client, require_reseller
 from reseller_app.services.common import format as fmt
-from reseller_app.services.common.lookup import own_account, reseller_settings
+from reseller_app.services.common.lookup import client_of_reseller, own_account, reseller_settings
 
 
 def _month_start(now: datetime) -> datetime:
@@ -59,7 +59,9 @@ def reseller_overview(actor: Actor) -> dict:
         r = session.get(Reseller, rid)
         by_status = dict(
             session.exec(
-                select(Client.status, func.count(Client.id)).where(Client.reseller_id == rid).group_by(Client.status)
+                select(Client.status, func.count(Client.id))
+                .where(Client.reseller_id == rid, Client.deleted_at.is_(None))
+                .group_by(Client.status)
             ).all()
         )
         month = session.exec(
@@ -145,3 +147,48 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
 def recent_window(days: int = 30) -> datetime:
     """The start of a trailing window in days (used by reports and the dashboard)."""
     return utcnow() - timedelta(days=days)
+
+
+def _usage(session: Session, since: datetime, today: datetime, where: list) -> dict:
+    """Spend, calls and talk seconds since `since` and since `today` in one query."""
+    is_today = Cdr.start >= today
+    spent, calls, secs, spent_d, calls_d, secs_d = session.exec(
+        select(
+            func.coalesce(func.sum(Cdr.price), 0),
+            func.count(Cdr.id),
+            func.coalesce(func.sum(Cdr.duration), 0),
+            func.coalesce(func.sum(case((is_today, Cdr.price), else_=0)), 0),
+            func.count(case((is_today, Cdr.id))),
+            func.coalesce(func.sum(case((is_today, Cdr.duration), else_=0)), 0),
+        ).where(Cdr.start >= since, *where)
+    ).one()
+    return {
+        "spent_total": _money(spent),
+        "calls_total": int(calls),
+        "seconds_total": int(secs),
+        "spent_today": _money(spent_d),
+        "calls_today": int(calls_d),
+        "seconds_today": int(secs_d),
+    }
+
+
+def usage(actor: Actor, client_id: int | str | None = None, days: int = 30) -> dict:
+    """Balance, and spend, calls and talk time over the last `days` days and today (UTC) of one client or all.
+
+    For all clients, `balance` is the sum of their balances (the portal keeps no prepaid balance of the reseller).
+    """
+    require_reseller(actor)
+    now = utcnow()
+    since, today = now - timedelta(days=days), _day_start(now)
+    with read_scope() as session:
+        if client_id is None:
+            balance = session.exec(
+                select(func.coalesce(func.sum(Client.balance), 0)).where(Client.reseller_id == actor.reseller_id)
+            ).one()
+            out = _usage(session, since, today, [Cdr.reseller_id == actor.reseller_id])
+            out["balance"] = _money(balance)
+            return out
+        client = client_of_reseller(session, actor, client_id)
+        out = _usage(session, since, today, [Cdr.client_id == client.id])
+        out["balance"] = client.balance
+        return out

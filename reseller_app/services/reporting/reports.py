@@ -726,7 +726,7 @@ def client_choices(actor: Actor) -> list[dict[str, str]]:
     with read_scope() as session:
         rows = session.exec(
             select(Client.id, Client.firstname, Client.lastname, Client.email)
-            .where(Client.reseller_id == actor.reseller_id)
+            .where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
             .order_by(Client.email)
             .limit(2000)
         ).all()

@@ -86,7 +86,8 @@ def pretty(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def _rate(raw: str, field: str, places: int) -> Decimal:
+def clean_rate(raw: str, field: str, places: int) -> Decimal:
+    """A price of 0 or more with at most `places` decimals, at most 10,000; ValidationFailed on `field`."""
     try:
         value = parse_amount(str(raw or "0").strip() or "0", places=places, what=field)
     except ValueError:
@@ -140,9 +141,9 @@ def connect_dids(
         raise ValidationFailed({"numbers": "Choose at least one number."})
     if len(wanted) > MAX_AT_ONCE:
         raise ValidationFailed({"numbers": f"Connect at most {MAX_AT_ONCE} numbers at once."})
-    setup_each = _rate(setup, "setup", 2)
-    monthly_each = _rate(monthly, "monthly", 2)
-    minute = _rate(per_minute, "per_minute", 6)
+    setup_each = clean_rate(setup, "setup", 2)
+    monthly_each = clean_rate(monthly, "monthly", 2)
+    minute = clean_rate(per_minute, "per_minute", 6)
     vm = None
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -376,3 +377,48 @@ def client_services(actor: Actor, client_id: int | str) -> dict:
             "dids": [r for r in did_rows if r["kind"] == "Phone"],
             "fax": [r for r in did_rows if r["kind"] == "Fax"],
         }
+
+
+def list_dids(actor: Actor, client_id: int | str | None = None, number: str = "", account: str = "") -> list[dict]:
+    """The reseller's numbers (a client's, one number, or those ringing one sub-account), raw values, by number."""
+    require_reseller(actor)
+    with session_scope() as session:
+        stmt = select(Did).where(Did.reseller_id == actor.reseller_id)
+        if client_id is not None:
+            stmt = stmt.where(Did.client_id == own_client(session, actor, client_id).id)
+        if number:
+            stmt = stmt.where(Did.number == number)
+        if account:
+            sub = session.exec(
+                select(SubAccount).where(SubAccount.reseller_id == actor.reseller_id, SubAccount.account == account)
+            ).first()
+            if sub is None:
+                raise NotFound("No such sub-account.")
+            stmt = stmt.where(Did.sub_account_id == sub.id)
+        rows = session.exec(stmt.order_by(Did.number).limit(5000)).all()
+        subs = {
+            s.id: s.account
+            for s in session.exec(select(SubAccount).where(SubAccount.reseller_id == actor.reseller_id)).all()
+        }
+        boxes = {
+            v.id: v.mailbox
+            for v in session.exec(select(Voicemail).where(Voicemail.reseller_id == actor.reseller_id)).all()
+        }
+        return [
+            {
+                "id": d.id,
+                "number": d.number,
+                "kind": d.kind,
+                "client_id": d.client_id,
+                "account": subs.get(d.sub_account_id, ""),
+                "mailbox": boxes.get(d.voicemail_id, ""),
+                "forwarding_id": d.forwarding_id,
+                "rate_center": d.rate_center,
+                "region": d.region,
+                "setup_fee": d.setup_fee,
+                "monthly_fee": d.monthly_fee,
+                "per_minute": d.per_minute,
+                "connected_at": d.connected_at,
+            }
+            for d in rows
+        ]

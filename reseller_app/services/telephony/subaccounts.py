@@ -358,3 +358,42 @@ def unconnect_subaccount(actor: Actor, client_id: int | str, sub_id: int | str) 
             fx.block.append((actor.reseller_id, sub.account))
         audit.record(session, actor, "unconnect_subaccount", "subaccount", sub.id, client=client.id)
     run_effects(fx)
+
+
+def list_subaccounts(actor: Actor, account: str = "", client_id: int | str | None = None) -> list[dict]:
+    """The reseller's sub-accounts (one by name, or one client's), oldest first, with client and package ids."""
+    require_reseller(actor)
+    with session_scope() as session:
+        stmt = select(SubAccount).where(SubAccount.reseller_id == actor.reseller_id)
+        if account:
+            stmt = stmt.where(SubAccount.account == account)
+        if client_id is not None:
+            stmt = stmt.where(SubAccount.client_id == own_client(session, actor, client_id).id)
+        rows = session.exec(stmt.order_by(SubAccount.id).limit(5000)).all()
+        billing = {}
+        pkg_routes = {}
+        for s in rows:
+            if s.client_id and s.client_id not in billing:
+                billing[s.client_id] = own_client(session, actor, s.client_id).next_billing_date
+            if s.package_id and s.package_id not in pkg_routes:
+                pkg_routes[s.package_id] = session.get(Package, s.package_id).international_route
+        return [
+            {
+                "id": s.id,
+                "account": s.account,
+                "description": s.description,
+                "device_type": s.device_type,
+                "auth_type": s.auth_type,
+                "callerid": s.callerid,
+                "codecs": s.codecs,
+                "dtmf_mode": s.dtmf_mode,
+                "nat": s.nat,
+                "music_on_hold": s.music_on_hold,
+                "blocked": s.blocked,
+                "client_id": s.client_id,
+                "package_id": s.package_id,
+                "international_route": pkg_routes.get(s.package_id, "value"),
+                "next_billing_date": billing.get(s.client_id),
+            }
+            for s in rows
+        ]

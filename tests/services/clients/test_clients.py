@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from reseller_app.db import session_scope
-from reseller_app.models import AuditLog, Client, Did, LedgerEntry, SubAccount
+from reseller_app.models import AuditLog, Client, Did, SubAccount
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.security import verify_password
 from reseller_app.services.accounting import postings
@@ -169,20 +169,6 @@ def test_delete_is_refused_while_services_are_connected_and_says_which(world):
     msg = e.value.errors["delete"]
     assert "1 sub-account" in msg and "1 DID" in msg and "1 fax number" in msg
     assert _client(world["c"]) is not None
-
-
-def test_delete_removes_the_client_and_its_history(world):
-    a = world["actor_a"]
-    with session_scope() as s:
-        s.get(SubAccount, world["sub"]).client_id = None
-    entry = postings.manual_posting(a, world["c"], "payment", "10", "cash")
-    postings.reverse(a, world["c"], entry.id)
-    with pytest.raises(NotFound):
-        clients.delete_client(world["actor_b"], world["c"])
-    clients.delete_client(a, world["c"])
-    assert _client(world["c"]) is None
-    with session_scope() as s:
-        assert s.exec(select(LedgerEntry).where(LedgerEntry.client_id == world["c"])).first() is None
 
 
 def test_list_searches_filters_and_pages_in_sql(world):
