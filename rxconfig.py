@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from reseller_app.config import settings
+from reseller_app.config import own_origins, settings
 
 _extra: dict = {}
 if settings.redis_url:
@@ -25,6 +25,8 @@ config = rx.Config(
     deploy_url=settings.deploy_url,
     db_url=settings.database_url,
     telemetry_enabled=False,
+    # Only our own origins (reseller_app/api/cors.py answers CORS; this list also reaches the websocket server).
+    cors_allowed_origins=own_origins(),
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(appearance="light", accent_color="blue", radius="medium"))],

@@ -34,7 +34,8 @@ from sqlmodel import SQLModel  # noqa: E402
 import reseller_app.models  # noqa: E402  (registers the tables)
 from reseller_app import db  # noqa: E402
 from reseller_app.services.access.actor import Actor  # noqa: E402
-from reseller_app.services.reporting import reports  # noqa: E402
+from reseller_app.services.reporting import cdr, filters, financial, inventory, rollup  # noqa: E402
+from reseller_app.services.reporting import export as reports_export  # noqa: E402
 
 CLIENTS = 1000
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -179,7 +180,7 @@ def load(engine: sa.Engine, calls: int) -> float:
         finally:
             raw.close()
     db.use_engine(engine)
-    reports.rebuild_rollup(1)  # what rating keeps incrementally, built once here in one INSERT … SELECT
+    rollup.rebuild_rollup(1)  # what rating keeps incrementally, built once here in one INSERT … SELECT
     return time.perf_counter() - t0
 
 
@@ -197,7 +198,7 @@ def measure(engine: sa.Engine) -> list[tuple[str, float, float]]:
     """(report, median ms, ratio to COUNT(*) over the same period) for every report."""
     db.use_engine(engine)
     actor = Actor("reseller", 1)
-    year = reports.Filters(date(2025, 1, 1), date(2025, 12, 31))
+    year = filters.Filters(date(2025, 1, 1), date(2025, 12, 31))
     start, end = year.start.replace(tzinfo=None), year.end.replace(tzinfo=None)
 
     def count_all() -> int:
@@ -209,29 +210,29 @@ def measure(engine: sa.Engine) -> list[tuple[str, float, float]]:
 
     base = _median_ms(count_all)
     cases: list[tuple[str, Callable[[], object]]] = [
-        ("Global CDR, 12 months, first page + totals", lambda: reports.cdr_report(actor, year)),
+        ("Global CDR, 12 months, first page + totals", lambda: cdr.cdr_report(actor, year)),
         (
             "Global CDR, 12 months, outgoing ANSWERED",
-            lambda: reports.cdr_report(
-                actor, reports.Filters(year.date_from, year.date_to, direction="out", disposition="ANSWERED")
+            lambda: cdr.cdr_report(
+                actor, filters.Filters(year.date_from, year.date_to, direction="out", disposition="ANSWERED")
             ),
         ),
         (
             "Per-user CDR (one client), 12 months",
-            lambda: reports.cdr_report(actor, reports.Filters(year.date_from, year.date_to, client_id=500)),
+            lambda: cdr.cdr_report(actor, filters.Filters(year.date_from, year.date_to, client_id=500)),
         ),
         (
             "Per-user CDR (one sub-account), 12 months",
-            lambda: reports.cdr_report(actor, reports.Filters(year.date_from, year.date_to, sub_account_id=42)),
+            lambda: cdr.cdr_report(actor, filters.Filters(year.date_from, year.date_to, sub_account_id=42)),
         ),
         (
             "Per-user FAX (one client), 12 months",
-            lambda: reports.fax_report(actor, reports.Filters(year.date_from, year.date_to, client_id=500)),
+            lambda: cdr.fax_report(actor, filters.Filters(year.date_from, year.date_to, client_id=500)),
         ),
-        ("Financial report, 12 months", lambda: reports.financial_report(actor, year.date_from, year.date_to)),
-        ("Sub-accounts report, first page", lambda: reports.subaccount_report(actor)),
-        ("DIDs report, first page", lambda: reports.did_report(actor)),
-        ("(not a target) Global CDR sorted by price", lambda: reports.cdr_report(actor, year, sort="price")),
+        ("Financial report, 12 months", lambda: financial.financial_report(actor, year.date_from, year.date_to)),
+        ("Sub-accounts report, first page", lambda: inventory.subaccount_report(actor)),
+        ("DIDs report, first page", lambda: inventory.did_report(actor)),
+        ("(not a target) Global CDR sorted by price", lambda: cdr.cdr_report(actor, year, sort="price")),
     ]
     out = [("bare SELECT COUNT(*) over the 12 months", base, 1.0)]
     for name, fn in cases:
@@ -245,7 +246,9 @@ def measure_export(engine: sa.Engine) -> str:
     db.use_engine(engine)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
-    export = reports.export_report(Actor("reseller", 1), "cdr", {"date_from": "2025-01-01", "date_to": "2025-12-31"})
+    export = reports_export.export_report(
+        Actor("reseller", 1), "cdr", {"date_from": "2025-01-01", "date_to": "2025-12-31"}
+    )
     size = lines = 0
     for piece in export.lines:
         size += len(piece)

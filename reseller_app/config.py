@@ -93,3 +93,19 @@ class Settings:
 
 
 settings = Settings()
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origins() -> list[str]:
+    """The portal's own web origins: PUBLIC_URL, API_URL and DEPLOY_URL (with rxconfig.py's defaults)."""
+    default = f"http://localhost:{settings.port}"
+    urls = (settings.public_url, os.environ.get("API_URL") or default, os.environ.get("DEPLOY_URL") or default)
+    return sorted({o for o in map(_origin, urls) if o})

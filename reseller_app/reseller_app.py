@@ -3,8 +3,9 @@
 import reflex as rx
 
 from reseller_app import notify, routes
-from reseller_app.api import create_api
+from reseller_app.api import cors, create_api
 from reseller_app.api.security_headers import SecurityHeaders
+from reseller_app.api.uploads import UploadGuard
 from reseller_app.config import settings
 from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
@@ -16,9 +17,11 @@ from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
 from reseller_app.pages.settings import configuration
 from reseller_app.services.jobs import scheduler
+from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
+from reseller_app.state.catalog import simulator as sim_uploads
 from reseller_app.state.catalog.packages import PackagesState
 from reseller_app.state.clients.client_form import ClientFormState
 from reseller_app.state.clients.client_list import ClientListState
@@ -44,11 +47,19 @@ def index() -> rx.Component:
 
 settings.check()
 
+# Reflex's CORS reflects any origin with credentials: PortalCors answers for our own origins only.
+cors.take_over_reflex_cors()
 app = rx.App(
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
-    # The API mounts the Reflex app; the headers middleware then wraps both (pages, API, uploads).
-    api_transformer=[create_api(), SecurityHeaders],
+    # The API mounts the Reflex app; CORS, then the headers middleware wrap both (pages, API, uploads).
+    api_transformer=[create_api(), UploadGuard, cors.PortalCors, SecurityHeaders],
 )
+# The websocket's handshake: the same origins (our own, or the host the page came from).
+app.sio.eio.cors_allowed_origins = cors.socket_origin_allowed
+# Simulator uploads left in the temporary folder by a crash or a kill (older than an hour) go at start.
+sim_uploads.clean_leftovers()
+# One tab cannot flood the worker with events (a per-connection budget in front of Reflex's event handler).
+limits.install(app)
 # Deliver queued email in the background of every worker (rows are claimed, so never twice).
 app.register_lifespan_task(notify.run_forever)
 # CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.

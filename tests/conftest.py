@@ -102,6 +102,9 @@ def empty_every_table(engine) -> None:
 def engine(migrated_engine):
     """A clean database for one test (every table emptied afterwards)."""
     yield migrated_engine
+    from reseller_app.services.access import abuse
+
+    abuse.reset_counts()  # the public forms' rate limits count per process: each test starts afresh
     empty_every_table(migrated_engine)
 
 

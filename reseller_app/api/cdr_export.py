@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from reseller_app.services.access import auth
+from reseller_app.services.common.csv_out import csv_chunks, csv_line
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.portal import account as client_portal
 
 router = APIRouter()
 CLIENT_COOKIE = "rp_csess"
-# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_TEXT_COLUMNS = ("callerid", "destination", "account")
-
-
-def _safe(row: dict[str, str]) -> dict[str, str]:
-    return {k: ("'" + v if k in _TEXT_COLUMNS and v.startswith(_FORMULA) else v) for k, v in row.items()}
 
 
 def _csv(rows: Iterator[dict[str, str]]) -> Iterator[str]:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=client_portal.CSV_HEADER)
-    writer.writeheader()
-    for n, row in enumerate(rows, 1):
-        writer.writerow(_safe(row))
-        if n % 500 == 0:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
+    """The export's CSV through the one writer of every export (formula-like text cells neutralised)."""
+    header = client_portal.CSV_HEADER
+    yield csv_line(header)
+    yield from csv_chunks([row.get(k, "") for k in header] for row in rows)
 
 
 @router.get("/api/client/{rid}/calls.csv", response_class=StreamingResponse)

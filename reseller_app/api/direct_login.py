@@ -6,13 +6,14 @@ import asyncio
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form
-from fastapi.responses import RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reseller_app import routes
 from reseller_app.config import settings
 from reseller_app.services.access import auth
 from reseller_app.services.common.errors import AuthFailed
+from reseller_app.services.common.ids import to_id
 from reseller_app.services.settings import branding as portal
 
 router = APIRouter()
@@ -27,7 +28,14 @@ def _login_redirect(rid: int, code: str) -> RedirectResponse:
     return RedirectResponse(f"{routes.client_path(rid, 'login')}?e={quote(code)}", status_code=303)
 
 
-async def _direct_login(rid: int, action: str, email: str, password: str) -> RedirectResponse:
+NO_PORTAL = "No such portal."
+
+
+async def _direct_login(uid: str, action: str, email: str, password: str) -> Response:
+    rid = to_id(uid)
+    if rid is None:
+        # A made-up reseller id (letters, zero, negative, past the id columns' range): a plain refusal, not a 500.
+        return PlainTextResponse(NO_PORTAL, status_code=404)
     if action != "DirectLogin":
         return _login_redirect(rid, "bad")
     try:
@@ -49,19 +57,19 @@ async def _direct_login(rid: int, action: str, email: str, password: str) -> Red
 
 @router.post("/interface/login.php", include_in_schema=False)
 async def direct_login_guide(
-    UID: int = Form(...),  # noqa: N803 - the guide's field name
+    UID: str = Form(..., max_length=40),  # noqa: N803 - the guide's field name; checked as an id below
     action: str = Form(""),
     col_email: str = Form(""),
     col_password: str = Form(""),
-) -> RedirectResponse:
+) -> Response:
     """The guide's auto-connect form: reseller id in UID, then the client's email and password."""
     return await _direct_login(UID, action, col_email, col_password)
 
 
 @router.post("/r/{rid}/direct-login", include_in_schema=False)
 async def direct_login(
-    rid: int, action: str = Form(""), col_email: str = Form(""), col_password: str = Form("")
-) -> RedirectResponse:
+    rid: str, action: str = Form(""), col_email: str = Form(""), col_password: str = Form("")
+) -> Response:
     """The same auto-connect login with the reseller id in the path."""
     return await _direct_login(rid, action, col_email, col_password)
 

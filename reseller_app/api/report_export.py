@@ -7,7 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from reseller_app.services.access import auth
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
-from reseller_app.services.reporting import reports
+from reseller_app.services.reporting import export as reports_export
 
 router = APIRouter()
 
@@ -19,7 +19,7 @@ def export_csv(kind: str, request: Request, rp_rsess: str | None = Cookie(defaul
     if actor is None:
         raise HTTPException(status_code=401, detail="Sign in as a reseller.")
     try:
-        export = reports.export_report(actor, kind, dict(request.query_params))
+        export = reports_export.export_report(actor, kind, dict(request.query_params))
     except ValidationFailed as e:
         raise HTTPException(status_code=422, detail=e.errors) from None
     except Forbidden:

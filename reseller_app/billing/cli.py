@@ -33,15 +33,15 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cdrs import CDR_COLUMNS, check_fields, is_blank, parse_header
 from .deck import LineError, RateDeck
 from .fees import add_months, cycle_start
 from .package import PackageRules
-from .rating import _ABSENT, ANSWERED, RatingEngine, normalize_disposition
+from .rating import _ABSENT, ANSWERED, RatingEngine
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-CDR_COLUMNS = ("call_id", "start", "direction", "account", "caller", "destination", "duration", "disposition", "onnet")
 RATED_COLUMNS = ("call_id", "billable_seconds", "cost_rate", "cost", "sell_rate", "price", "profit", "reason")
 PARALLEL_MIN_BYTES = 8 << 20  # below this, forking costs more than it saves
 _PROGRESS_EVERY = 1 << 15
@@ -183,7 +183,7 @@ def _rate(
                         header_text = mm[:header_end].decode("utf-8-sig")
                     except UnicodeDecodeError:
                         raise LineError(source, 1, "not valid UTF-8 text") from None
-                    cols = _parse_header(next(csv.reader([header_text]), None), source)
+                    cols = parse_header(next(csv.reader([header_text]), None), source)
                     return _rate_parallel(engine, source, mm, header_end, cols, out, progress, jobs)
         else:
             quoted, plain = False, True
@@ -194,14 +194,14 @@ def _rate(
                 reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
                 line_of = lambda _n: reader.line_num  # noqa: E731
                 try:
-                    cols = _parse_header(next(reader, None), source)
+                    cols = parse_header(next(reader, None), source)
                     chunk.rate(_in_order(reader, cols, line_of, source), line_of, bar)
                 except csv.Error as e:
                     raise LineError(source, reader.line_num, f"bad CSV: {e}") from None
             else:  # every line is a record and str.split is twice as fast as csv
                 lines = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
                 header = next(lines, None)
-                cols = _parse_header(None if header is None else next(csv.reader([header])), source)
+                cols = parse_header(None if header is None else next(csv.reader([header])), source)
                 line_of = lambda n: n + 1  # noqa: E731
                 chunk.rate(_in_order(_split(lines), cols, line_of, source), line_of, bar)
         except UnicodeDecodeError:
@@ -269,7 +269,7 @@ class _Chunk:
         blanks = 0
         for n, row in enumerate(rows, 1):  # n counts the rows afterwards
             if len(row) != 9:
-                if not row or row == [""]:
+                if is_blank(row):
                     blanks += 1
                     continue
                 raise LineError(source, line_of(n), f"expected 9 fields, got {len(row)}")
@@ -285,6 +285,7 @@ class _Chunk:
                 or duration is None
                 or not cid
                 or not acc
+                or acc.isspace()
                 or not dest.isdigit()
                 or not dest.isascii()
             ):
@@ -453,7 +454,7 @@ def _reordered(
     for n, row in enumerate(rows, 1):
         if len(row) == width:
             yield list(pick(row))
-        elif not row or row == [""]:
+        elif is_blank(row):
             yield row
         else:
             raise LineError(source, line_of(n), f"expected {width} fields, got {len(row)}")
@@ -468,16 +469,6 @@ def _utf8_error_line(path: str) -> int:
     except UnicodeDecodeError as e:
         return data.count(b"\n", 0, e.start) + 1
     return 1
-
-
-def _parse_header(header: list[str] | None, source: str) -> list[str]:
-    if header is None:
-        raise LineError(source, 1, "empty file; expected header " + ",".join(CDR_COLUMNS))
-    cols = [h.strip().lower() for h in header]
-    missing = [c for c in CDR_COLUMNS if c not in cols]
-    if missing:
-        raise LineError(source, 1, f"header lacks column(s) {', '.join(missing)}")
-    return cols
 
 
 def _header_bytes() -> bytes:
@@ -517,33 +508,16 @@ class _RowCache:
 
 
 def _check_row(row: list[str], cache: _RowCache, source: str, line: int) -> tuple[bool, bool, bool, int]:
-    """The slow path: say exactly what is wrong with a row, or learn a new spelling of a field."""
-    cid, _start, direction_s, account, _caller, dest, dur, disposition, onnet_s = row
-    if not cid:
-        raise LineError(source, line, "call_id: empty")
-    direction = direction_s.strip().lower()
-    if direction not in ("out", "in"):
-        raise LineError(source, line, f"direction: {direction_s!r} is not 'out' or 'in'")
-    if not account.strip():
-        raise LineError(source, line, "account: empty")
-    if not dest.isascii() or not dest.isdigit():
-        raise LineError(source, line, f"destination: {dest!r} is not digits in international form (no +)")
-    if not dur.isascii() or not dur.strip().isdigit():
-        raise LineError(source, line, f"duration: {dur!r} is not a whole number of seconds")
-    onnet = onnet_s.strip()
-    if onnet not in ("0", "1"):
-        raise LineError(source, line, f"onnet: {onnet_s!r} is not 0 or 1")
-    try:
-        answered = normalize_disposition(disposition) == ANSWERED
-    except ValueError as e:
-        raise LineError(source, line, str(e)) from None
-    cache.answered[disposition] = answered
-    cache.directions[direction_s] = direction == "in"
-    cache.onnets[onnet_s] = onnet == "1"
-    duration = int(dur)
+    """The slow path: say exactly what is wrong with a row (cdrs.check_fields), or learn a new spelling of a field."""
+    direction, onnet, disposition, duration = check_fields(row, source, line)
+    inbound, answered = direction == "in", disposition == ANSWERED
+    _cid, _start, direction_s, _account, _caller, _dest, dur, disposition_s, onnet_s = row
+    cache.answered[disposition_s] = answered
+    cache.directions[direction_s] = inbound
+    cache.onnets[onnet_s] = onnet
     if len(cache.durations) < 100_000:
         cache.durations[dur] = duration
-    return direction == "in", onnet == "1", answered, duration
+    return inbound, onnet, answered, duration
 
 
 # --- two processes -------------------------------------------------------------------

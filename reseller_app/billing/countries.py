@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
+from .enums import Route
+
 if TYPE_CHECKING:
     from .package import PackageRules
-
-Route = Literal["value", "premium"]
-ROUTES: tuple[str, ...] = ("value", "premium")
 
 # Longest prefix that can decide a country: a 3-digit calling code + 5 leading digits.
 COUNTRY_KEY_LEN = 8
@@ -112,10 +111,10 @@ def known_countries() -> frozenset[str]:
     return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
-def route_for(country: str | None, package: PackageRules) -> Route:
-    """The termination route of a country: US premium, Canada and the rest per package."""
+def route_for(country: str | None, package: PackageRules) -> str:
+    """The termination route of a country (a `Route` value): US premium, Canada and the rest per package."""
     if country == "US":
-        return "premium"
+        return Route.PREMIUM.value
     if country == "CA":
         return package.canada_route
     return package.international_route

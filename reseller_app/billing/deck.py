@@ -8,9 +8,9 @@ from decimal import Decimal
 from os import PathLike
 from typing import NamedTuple
 
+from .enums import ROUTES
 from .money import from_micro, parse_amount, to_micro
 
-ROUTES = ("value", "premium")
 DEFAULT_INCREMENT = 6
 
 

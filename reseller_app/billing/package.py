@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
+from .enums import ROUTES, Route
 from .money import ZERO, parse_amount
 
-if TYPE_CHECKING:
-    from .countries import Route
-
-_ROUTES = ("value", "premium")
 _KEYS = {
     "name",
     "markup_fixed",
@@ -68,8 +65,8 @@ class PackageRules:
     markup_fixed: Decimal = ZERO
     markup_percent: Decimal = ZERO
     pulse: int = 60
-    canada_route: Route = "value"
-    international_route: Route = "premium"
+    canada_route: str = Route.VALUE.value
+    international_route: str = Route.PREMIUM.value
     onnet_free: bool = False
     free_minutes: int = 0
     billing_anchor: date | None = None
@@ -82,7 +79,7 @@ class PackageRules:
     def __post_init__(self) -> None:
         _check_pulse(self.pulse)
         for route_name in ("canada_route", "international_route"):
-            if getattr(self, route_name) not in _ROUTES:
+            if getattr(self, route_name) not in ROUTES:
                 raise ValueError(f"{route_name}: must be 'value' or 'premium', got {getattr(self, route_name)!r}")
         if isinstance(self.free_minutes, bool) or not isinstance(self.free_minutes, int) or self.free_minutes < 0:
             raise ValueError(f"free_minutes: must be a whole number >= 0, got {self.free_minutes!r}")
@@ -158,11 +155,11 @@ def _to_amount(raw: object, what: str, *, places: int = 6) -> Decimal:
     return parse_amount(raw, places=places, what=what)
 
 
-def _route(data: dict[str, Any], key: str) -> Route:
+def _route(data: dict[str, Any], key: str) -> str:
     value = data[key]
-    if value not in _ROUTES:
+    if value not in ROUTES:
         raise ValueError(f"{key}: must be 'value' or 'premium', got {value!r}")
-    return cast("Route", value)
+    return str(value)
 
 
 def _prefix(raw: object, what: str) -> str:

@@ -15,25 +15,20 @@ from typing import NamedTuple
 
 from .countries import country_key_prefixes, country_of, route_for
 from .deck import RateDeck
+from .enums import Disposition
 from .fees import cycle_start
 from .money import MICRO, from_micro, round4, round6, to_micro
 from .package import PackageRules
 
 REASONS = ("onnet", "free_zone", "free_minutes", "unrated", "not_answered", "")
-ANSWERED = "ANSWERED"
-NOT_ANSWERED = frozenset({"NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
+ANSWERED = Disposition.ANSWERED.value
 
 PoolKey = tuple[str, date]
 
 
 def normalize_disposition(text: str) -> str:
     """Canonical disposition ("no_answer" -> "NO ANSWER"); ValueError if unknown."""
-    d = " ".join(text.replace("_", " ").split()).upper()
-    if d == "NOANSWER":
-        d = "NO ANSWER"
-    if d != ANSWERED and d not in NOT_ANSWERED:
-        raise ValueError(f"disposition: {text!r} is not one of ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION")
-    return d
+    return Disposition.parse(text).value
 
 
 def markup(cost_rate: Decimal, markup_fixed: Decimal, markup_percent: Decimal) -> Decimal:

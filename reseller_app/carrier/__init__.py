@@ -1,14 +1,5 @@
 """Upstream carrier adapters behind one interface (`Carrier`); the embedded sandbox is the default."""
 
-from .base import Carrier, CarrierCdr, CarrierError, CdrFetch, DidOffer, RateRow, UnreadableRecord, get_carrier
+from .base import Carrier, CarrierCdr, CarrierError, CdrFetch, DidOffer, UnreadableRecord, get_carrier
 
-__all__ = [
-    "Carrier",
-    "CarrierCdr",
-    "CarrierError",
-    "CdrFetch",
-    "DidOffer",
-    "RateRow",
-    "UnreadableRecord",
-    "get_carrier",
-]
+__all__ = ["Carrier", "CarrierCdr", "CarrierError", "CdrFetch", "DidOffer", "UnreadableRecord", "get_carrier"]

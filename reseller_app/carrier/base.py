@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reseller_app.billing.enums import RECORDED_DISPOSITIONS
+
 if TYPE_CHECKING:
     from reseller_app.models import Reseller
 
-ROUTES = ("value", "premium")
 DID_KINDS = ("voice", "fax")
 DIRECTIONS = ("in", "out")
-DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
 
 
 class CarrierError(Exception):
@@ -37,17 +37,6 @@ class DidOffer:
 
 
 @dataclass(frozen=True)
-class RateRow:
-    """One line of the carrier's termination rate deck."""
-
-    prefix: str
-    destination: str
-    route: str  # value | premium
-    rate: Decimal  # cost per minute, up to 6 decimal places
-    increment: int  # billing increment of the carrier, in seconds
-
-
-@dataclass(frozen=True)
 class CarrierCdr:
     """One call as the carrier recorded it."""
 
@@ -58,7 +47,7 @@ class CarrierCdr:
     callerid: str
     destination: str
     duration: int  # seconds
-    disposition: str  # ANSWERED | NO ANSWER | BUSY | FAILED
+    disposition: str  # one of billing.enums.RECORDED_DISPOSITIONS
     carrier_cost: Decimal | None = None  # what the carrier charged, when it says
     did: str | None = None  # the DID an inbound call came in on
 
@@ -68,8 +57,8 @@ class CarrierCdr:
             raise ValueError("CarrierCdr.start must be timezone-aware")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction must be one of {DIRECTIONS}, not {self.direction!r}")
-        if self.disposition not in DISPOSITIONS:
-            raise ValueError(f"disposition must be one of {DISPOSITIONS}, not {self.disposition!r}")
+        if self.disposition not in RECORDED_DISPOSITIONS:
+            raise ValueError(f"disposition must be one of {RECORDED_DISPOSITIONS}, not {self.disposition!r}")
         if self.duration < 0:
             raise ValueError("duration cannot be negative")
         if self.carrier_cost is not None and not isinstance(self.carrier_cost, Decimal):
@@ -129,12 +118,8 @@ class Carrier(ABC):
         """Let a blocked sub-account place calls again."""
 
     @abstractmethod
-    def termination_rates(self, route: str) -> list[RateRow]:
-        """The carrier's per-minute cost for every prefix on one route (value or premium)."""
-
-    @abstractmethod
     def deck_csv_path(self) -> Path | None:
-        """The rate deck as a CSV file the reseller can download, if the carrier has one on disk."""
+        """The rate deck (billing.deck's CSV format) the portal rates calls with, if the carrier has one on disk."""
 
     @abstractmethod
     def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import random
 import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,13 +17,12 @@ from sqlmodel import Session, select
 from reseller_app.db import session_scope
 from reseller_app.models import SandboxDid, SandboxSubAccount
 
-from .base import DID_KINDS, ROUTES, Carrier, CarrierCdr, CarrierError, DidOffer, RateRow
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, DidOffer
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 # Not under a data/ directory: .gitignore drops every data/ (the runtime database lives in one).
 DECK_PATH = Path(__file__).resolve().parent / "deck.csv"
-DECK_COLUMNS = ["prefix", "destination", "route", "rate", "increment"]
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _INVENTORY_SEED = 514_416
@@ -99,35 +93,6 @@ def normalize_number(number: str) -> str:
     if len(digits) == 10:
         digits = "1" + digits
     return digits
-
-
-@lru_cache(maxsize=4)
-def load_deck(path: Path) -> dict[str, tuple[RateRow, ...]]:
-    """Parse a rate deck CSV (plain or .gz) into rows per route; cached because the deck never changes at runtime."""
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-    if reader.fieldnames != DECK_COLUMNS:
-        raise CarrierError("invalid_deck", f"{path.name}: columns must be {','.join(DECK_COLUMNS)}")
-    routes: dict[str, list[RateRow]] = {route: [] for route in ROUTES}
-    for line, rec in enumerate(reader, start=2):
-        try:
-            row = RateRow(
-                prefix=rec["prefix"],
-                destination=rec["destination"],
-                route=rec["route"],
-                rate=Decimal(rec["rate"]),
-                increment=int(rec["increment"]),
-            )
-        except (InvalidOperation, ValueError, TypeError) as exc:
-            raise CarrierError("invalid_deck", f"{path.name} line {line}: {exc}") from exc
-        if not row.prefix.isdigit() or row.route not in routes or row.rate < 0 or row.increment < 1:
-            raise CarrierError("invalid_deck", f"{path.name} line {line}: bad row {rec}")
-        if row.rate != row.rate.quantize(Decimal("0.000001")):
-            raise CarrierError("invalid_deck", f"{path.name} line {line}: more than 6 decimal places")
-        routes[row.route].append(row)
-    return {route: tuple(rows) for route, rows in routes.items()}
 
 
 class SandboxCarrier(Carrier):
@@ -267,15 +232,6 @@ class SandboxCarrier(Carrier):
                 raise CarrierError("invalid_account", f"no sub-account {account}")
 
     # --- Rates ----------------------------------------------------------------------------------------
-
-    def termination_rates(self, route: str) -> list[RateRow]:
-        """Rows of the shipped deck for one route."""
-        if route not in ROUTES:
-            raise CarrierError("invalid_route", f"route must be one of {ROUTES}")
-        path = self.deck_csv_path()
-        if path is None:
-            raise CarrierError("no_deck", "the rate deck file is missing")
-        return list(load_deck(path)[route])
 
     def deck_csv_path(self) -> Path | None:
         """The shipped deck file."""

@@ -20,7 +20,9 @@ from typing import Any
 
 import httpx
 
-from .base import DID_KINDS, ROUTES, Carrier, CarrierCdr, CarrierError, CdrFetch, DidOffer, RateRow, UnreadableRecord
+from reseller_app.billing.enums import RECORDED_DISPOSITIONS, Disposition
+
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CdrFetch, DidOffer, UnreadableRecord
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,6 @@ API_URL = "https://voip.ms/api/v1/rest.php"
 # getCDR answers at most this many days per request, like the portal's own API.
 CDR_CHUNK_DAYS = 92
 DEFAULT_REGIONS = {"CAN": ("QC", "ON", "BC", "AB"), "USA": ("NY", "CA", "IL", "FL")}
-_DISPOSITIONS = {"ANSWERED": "ANSWERED", "NO ANSWER": "NO ANSWER", "BUSY": "BUSY", "FAILED": "FAILED"}
 # Statuses that mean "nothing to list", not an error.
 _EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount"}
 
@@ -261,14 +262,6 @@ class VoipMsCarrier(Carrier):
 
     # --- rates -----------------------------------------------------------------------------------------
 
-    def termination_rates(self, route: str) -> list[RateRow]:
-        """The shipped rate deck (VoIP.ms's getRates answers one prefix at a time, too slow for a whole deck)."""
-        if route not in ROUTES:
-            raise CarrierError("invalid_route", f"route must be one of {ROUTES}")
-        from .sandbox import load_deck
-
-        return list(load_deck(self._deck_path)[route])
-
     def deck_csv_path(self) -> Path | None:
         """The shipped deck file."""
         return self._deck_path if self._deck_path.is_file() else None
@@ -362,7 +355,9 @@ def parse_cdr(row: Any) -> CarrierCdr:  # noqa: ANN401 - JSON of any shape
     description = str(row.get("description", ""))
     inbound = "inbound" in description.lower()
     destination = _digits(str(row.get("destination", "")))
-    disposition = _DISPOSITIONS.get(str(row.get("disposition", "")).strip().upper(), "FAILED")
+    disposition = str(row.get("disposition", "")).strip().upper()
+    if disposition not in RECORDED_DISPOSITIONS:
+        disposition = Disposition.FAILED.value
     return CarrierCdr(
         uniqueid=uid[:64],
         start=start,

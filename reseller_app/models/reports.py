@@ -15,7 +15,7 @@ from .types import Money
 class CdrDaily(SQLModel, table=True):
     """Rated calls of one reseller summed per UTC day, direction and disposition.
 
-    Kept in step with `cdr` by the rating code (services/reports.apply_rated), so a report's totals over a
+    Kept in step with `cdr` by the rating code (services/reporting/rollup.apply_rated), so a report's totals over a
     year read a few thousand rows instead of a million calls.
     """
 

@@ -21,6 +21,8 @@ class LoginSession(SQLModel, table=True):
     reseller_id: int = Field(foreign_key="reseller.id", index=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     impersonated_by: int | None = Field(default=None, foreign_key="reseller.id")
+    # An impersonation ("Login as client") lives only as long as the reseller session that opened it.
+    parent_session_id: int | None = Field(default=None, foreign_key="loginsession.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -61,6 +63,11 @@ class OutboundEmail(SQLModel, table=True):
     to_addr: str = Field(max_length=254)
     subject: str = Field(max_length=255)
     body_text: str = Field(sa_type=sa.Text)
+    # Secrets (a live reset link's token) stay out of body_text: it holds a marker, and this JSON object maps each
+    # marker to its value until the message is sent, fails for good or expires; then it is cleared.
+    secrets: str | None = Field(default=None, sa_type=sa.Text)
+    # After this, the message is useless (its link has expired): it is no longer sent and its secrets are cleared.
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default="pending", max_length=8)  # pending | sent | failed
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)

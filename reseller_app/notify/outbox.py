@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
 from email_validator import validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -9,6 +13,15 @@ from sqlmodel import Session, select
 from reseller_app.models import OutboundEmail
 
 MAX_SUBJECT = 255
+# What a secret becomes in the stored body ("[redacted-1]"): no template variable has this form.
+REDACTED = "[redacted-"
+
+
+def with_secrets(body: str, secrets: str | None) -> str:
+    """The body to send: the stored body with its secrets put back."""
+    for marker, secret in (json.loads(secrets) if secrets else {}).items():
+        body = body.replace(marker, secret)
+    return body
 
 
 def _refuse_line_breaks(name: str, value: str) -> None:
@@ -25,8 +38,15 @@ def enqueue(
     body: str,
     reseller_id: int | None = None,
     dedupe_key: str | None = None,
+    secrets: Sequence[str] = (),
+    expires_at: datetime | None = None,
 ) -> OutboundEmail | None:
-    """Add a message to the outbox without committing; None if a message with this dedupe_key already exists."""
+    """Add a message to the outbox without committing; None if a message with this dedupe_key already exists.
+
+    Each of `secrets` (a live reset link's token, as it appears in the body) is stored apart from the body, which
+    keeps a marker instead: the sender puts it back to send, then clears it, so the outbox keeps no usable secret
+    once the message is sent, has failed for good or is past `expires_at`.
+    """
     _refuse_line_breaks("address", to)
     _refuse_line_breaks("subject", subject)
     if len(subject) > MAX_SUBJECT:
@@ -37,8 +57,19 @@ def enqueue(
     if dedupe_key is not None:
         if session.exec(select(OutboundEmail.id).where(OutboundEmail.dedupe_key == dedupe_key)).first() is not None:
             return None
+    kept: dict[str, str] = {}
+    for n, secret in enumerate(s for s in secrets if s):
+        marker = f"{REDACTED}{n + 1}]"
+        body = body.replace(secret, marker)
+        kept[marker] = secret
     row = OutboundEmail(
-        reseller_id=reseller_id, dedupe_key=dedupe_key, to_addr=address, subject=subject, body_text=body
+        reseller_id=reseller_id,
+        dedupe_key=dedupe_key,
+        to_addr=address,
+        subject=subject,
+        body_text=body,
+        secrets=json.dumps(kept) if kept else None,
+        expires_at=expires_at,
     )
     if dedupe_key is None:
         session.add(row)

@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from reseller_app import config
 from reseller_app.db import session_scope
 from reseller_app.models import OutboundEmail, utcnow
+from reseller_app.notify.outbox import with_secrets
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,24 @@ def _release_stale(session_factory: SessionFactory, now: datetime) -> int:
         return result.rowcount or 0
 
 
+def _expire(session_factory: SessionFactory, now: datetime) -> int:
+    """Messages past their use (a reset link that has expired) are not sent; their secrets are cleared."""
+    with session_factory() as session:
+        gone = session.execute(
+            sa.update(OutboundEmail)
+            .where(OutboundEmail.status == "pending", OutboundEmail.expires_at <= now)
+            .values(status="failed", last_error="expired before it could be delivered", secrets=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.execute(
+            sa.update(OutboundEmail)
+            .where(OutboundEmail.status.in_(("sent", "failed")), OutboundEmail.secrets.is_not(None))
+            .values(secrets=None)
+            .execution_options(synchronize_session=False)
+        )
+        return gone or 0
+
+
 def _claim_one(session_factory: SessionFactory, now: datetime) -> _Claimed | None:
     with session_factory() as session:
         for _ in range(10):
@@ -125,7 +144,8 @@ def _claim_one(session_factory: SessionFactory, now: datetime) -> _Claimed | Non
                 .execution_options(synchronize_session=False)
             ).rowcount
             if won:
-                return _Claimed(row.id, row.to_addr, row.subject, row.body_text, row.attempts, row.created_at)
+                body = with_secrets(row.body_text, row.secrets)
+                return _Claimed(row.id, row.to_addr, row.subject, body, row.attempts, row.created_at)
             session.expire_all()  # someone else took it between our read and our update; look again
     return None
 
@@ -135,7 +155,8 @@ def _mark_sent(session_factory: SessionFactory, msg: _Claimed, now: datetime) ->
         done = session.execute(
             sa.update(OutboundEmail)
             .where(OutboundEmail.id == msg.id, OutboundEmail.status == "sending")
-            .values(status="sent", sent_at=now, attempts=msg.attempts + 1, last_error="")
+            # Sent: the stored body keeps its markers and the secrets are gone (the reseller's records stay).
+            .values(status="sent", sent_at=now, attempts=msg.attempts + 1, last_error="", secrets=None)
             .execution_options(synchronize_session=False)
         ).rowcount
     if not done:
@@ -152,7 +173,14 @@ def _mark_failed(
         session.execute(
             sa.update(OutboundEmail)
             .where(OutboundEmail.id == msg.id, OutboundEmail.status == "sending")
-            .values(status=status, attempts=attempts, last_error=text, next_attempt_at=now + retry_delay(attempts))
+            .values(
+                status=status,
+                attempts=attempts,
+                last_error=text,
+                next_attempt_at=now + retry_delay(attempts),
+                # Given up: nothing will send it, so its secrets are not kept.
+                secrets=OutboundEmail.secrets if status == "pending" else None,
+            )
             .execution_options(synchronize_session=False)
         )
     log.warning("outbox message %s: attempt %s failed (%s), now %s", msg.id, attempts, text, status)
@@ -219,6 +247,7 @@ def deliver_pending(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     _release_stale(session_factory, now)
+    _expire(session_factory, now)
     sent = failed = 0
     conn: smtplib.SMTP | None = None
     try:

@@ -81,9 +81,38 @@ def test_custom_hostname_opens_that_resellers_portal(api, world):
     with session_scope() as s:
         r = s.get(Reseller, world["ra"])
         r.custom_hostname = "voice.example.com"
-        r.hostname_status = "requested"
+        r.hostname_status = "active"  # verified: a requested one routes nothing
     resp = api.get("/", headers={"host": "Voice.Example.com:443"})
     assert resp.status_code == 307 and resp.headers["location"] == f"/r/{world['ra']}/login"
     # Other hosts fall through (here to a 404: the Reflex app is not mounted in this test).
     assert api.get("/", headers={"host": "other.example.com"}).status_code == 404
     assert api.get("/api/health", headers={"host": "voice.example.com"}).status_code == 200
+
+
+# --- issue 15 #10: ids out of the id columns' range are a polite refusal, never a 500 ---
+
+HUGE = ["99999999999999999999999", "-99999999999999999999999", "9223372036854775808", "2147483648", "0", "-1", "1e3"]
+
+
+@pytest.mark.parametrize("uid", HUGE)
+def test_an_out_of_range_uid_is_refused_politely(world, uid):
+    api = TestClient(create_api(), follow_redirects=False, raise_server_exceptions=False)
+    r = api.post("/interface/login.php", data=_form(world, UID=uid))
+    assert r.status_code == 404 and r.text == "No such portal.", (uid, r.status_code, r.text[:200])
+    data = _form(world)
+    data.pop("UID")
+    r = api.post(f"/r/{uid}/direct-login", data=data)
+    assert r.status_code == 404, (uid, r.status_code)
+
+
+@pytest.mark.parametrize("bad", HUGE)
+def test_out_of_range_ids_in_exports_are_refused_politely(world, bad):
+    api = TestClient(create_api(), follow_redirects=False, raise_server_exceptions=False)
+    api.cookies.set("rp_rsess", auth.login_reseller("ra@example.com", "password-123"))
+    r = api.get("/api/reports/cdr.csv", params={"client_id": bad})
+    assert r.status_code in (200, 422), (bad, r.status_code)  # 200: "0" means every client
+    api.cookies.set("rp_csess", auth.login_client(world["ra"], "c@example.com", PW))
+    r = api.get(f"/api/client/{world['ra']}/calls.csv", params={"sub": bad[:12]})
+    assert r.status_code in (404, 422), (bad, r.status_code)
+    r = api.get(f"/api/client/{bad}/calls.csv")
+    assert r.status_code in (401, 422), (bad, r.status_code)

@@ -54,3 +54,16 @@ def test_rest_api_never_fails_on_any_input(case, fuzz_reseller):
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
     body = response.json()
     assert all(isinstance(v, str | list | dict) for v in body.values())
+
+
+@pytest.mark.parametrize("bad", ["99999999999", "2147483648", "99999999999999999999999", "-1", "0"])
+@pytest.mark.parametrize("method", ["getClients", "getClientThreshold", "setClient", "getPackages", "delClient"])
+def test_out_of_range_ids_are_a_status_code_never_a_server_error(fuzz_reseller, method, bad):
+    """Ids past the id columns (2**31 - 1 on PostgreSQL, 2**63 - 1 on SQLite) are refused like any unknown id."""
+    from fastapi.testclient import TestClient
+
+    api = TestClient(create_api(), raise_server_exceptions=False)
+    params = {"api_username": "fuzz@example.com", "api_password": API_PW, "method": method}
+    params |= {"package": bad} if method == "getPackages" else {"client": bad}
+    r = api.get("/api/v1/rest.php", params=params)
+    assert r.status_code == 200 and r.json()["status"] != "success", (method, bad, r.text[:200])

@@ -1,14 +1,19 @@
-"""The shipped rate deck is well-formed and shaped like a wholesale deck."""
+"""The shipped rate deck is well-formed, loads with the rating engine's reader, and is shaped like a wholesale deck."""
 
 from __future__ import annotations
 
 import csv
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
-from reseller_app.carrier import CarrierError
-from reseller_app.carrier.sandbox import DECK_COLUMNS, DECK_PATH, SandboxCarrier, load_deck
+from reseller_app.billing.deck import RateDeck
+from reseller_app.billing.enums import ROUTES
+from reseller_app.carrier.sandbox import DECK_PATH, SandboxCarrier
+from reseller_app.services.telephony.calls import deck_for
+
+DECK_COLUMNS = ["prefix", "destination", "route", "rate", "increment"]
 
 CANADIAN = (
     "1204 1226 1236 1249 1250 1289 1306 1343 1365 1403 1416 1418 1431 1437 1438 1450 1506 1514 1519 1548 1579 "
@@ -17,9 +22,15 @@ CANADIAN = (
 
 
 @pytest.fixture(scope="module")
-def deck() -> dict[str, dict[str, object]]:
-    carrier = SandboxCarrier()
-    return {route: {r.prefix: r for r in carrier.termination_rates(route)} for route in ("value", "premium")}
+def deck() -> dict[str, dict[str, SimpleNamespace]]:
+    """The shipped file's rows per route and prefix, as written."""
+    rows: dict[str, dict[str, SimpleNamespace]] = {route: {} for route in ROUTES}
+    with DECK_PATH.open(newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            rows[r["route"]][r["prefix"]] = SimpleNamespace(
+                route=r["route"], destination=r["destination"], rate=Decimal(r["rate"]), increment=int(r["increment"])
+            )
+    return rows
 
 
 def test_file_is_small_with_exact_columns():
@@ -93,30 +104,22 @@ def test_premium_never_cheaper_than_value(deck):
         assert deck["premium"][prefix].rate >= deck["value"][prefix].rate, prefix
 
 
-def test_unknown_route_refused():
-    with pytest.raises(CarrierError) as err:
-        SandboxCarrier().termination_rates("gold")
-    assert err.value.code == "invalid_route"
+def test_the_rating_engine_reads_every_row_as_written(deck):
+    loaded = RateDeck.load_csv(DECK_PATH)
+    assert len(loaded) == sum(len(rows) for rows in deck.values())
+    for route, rows in deck.items():
+        for prefix, row in rows.items():
+            entry = loaded.lookup(route, prefix)
+            assert entry is not None and entry.prefix == prefix, (route, prefix)
+            assert (entry.rate, entry.increment, entry.destination) == (row.rate, row.increment, row.destination)
 
 
-def test_deck_path_and_cache():
+def test_the_portal_rates_with_the_carriers_deck_file():
     carrier = SandboxCarrier()
     assert carrier.deck_csv_path() == DECK_PATH
-    carrier.termination_rates("value")
-    assert load_deck.cache_info().currsize >= 1
-    rows = carrier.termination_rates("value")
-    rows.clear()  # callers get a copy, never the cache itself
-    assert carrier.termination_rates("value")
+    reseller = SimpleNamespace(carrier_kind="sandbox")
+    assert deck_for(reseller).lookup("premium", "12125550100").destination == "United States"
 
 
-def test_missing_or_malformed_deck(tmp_path):
+def test_a_missing_deck_file_is_no_deck(tmp_path):
     assert SandboxCarrier(deck_path=tmp_path / "none.csv").deck_csv_path() is None
-    bad = tmp_path / "bad.csv"
-    bad.write_text("prefix,destination,route,rate,increment\n44,UK,value,0.01x,6\n")
-    with pytest.raises(CarrierError) as err:
-        SandboxCarrier(deck_path=bad).termination_rates("value")
-    assert err.value.code == "invalid_deck"
-    wrong = tmp_path / "wrong.csv"
-    wrong.write_text("prefix,rate\n44,0.01\n")
-    with pytest.raises(CarrierError):
-        SandboxCarrier(deck_path=wrong).termination_rates("value")

@@ -229,10 +229,12 @@ def app_server(smtp_sink):
     with e2e_lock():
         tmp = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
         port = _free_port()
-        env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]))
+        app_tmp = tmp / "app-tmp"  # the app's temporary folder, watched by the upload tests
+        app_tmp.mkdir()
+        env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]), TMPDIR=str(app_tmp))
         try:
             ids = migrate_and_seed(env)
-            with running_app(env, tmp):
+            with running_app(env, tmp) as proc:
                 yield {
                     "base": f"http://127.0.0.1:{port}",
                     "ids": ids,
@@ -240,6 +242,8 @@ def app_server(smtp_sink):
                     "port": port,
                     "database_url": env["DATABASE_URL"],
                     "mail": smtp_sink["messages"],
+                    "tmpdir": app_tmp,
+                    "pgid": proc.pid,  # the app's process group (started in a new session)
                 }
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

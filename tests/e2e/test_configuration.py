@@ -321,9 +321,11 @@ def test_screenshots_of_every_tab_and_a_branded_dashboard(page, browser, app_ser
             page.locator("#f-hostname").fill("interface.orangeline.example")
             page.locator("#request-hostname").click()
             expect(page.locator("#hostname-fee")).to_contain_text("$10.00 charged on")
-            # Requests for that hostname open this reseller's client portal.
+            # The tab shows the TXT record that proves the name is the reseller's; until the DNS check finds it
+            # (and the A record), requests for that hostname are not sent to this portal (issue 15 #3).
+            expect(page.locator("#hostname-proof")).to_contain_text("_portal-verify.interface.orangeline.example")
             r = httpx.get(f"{app_server['base']}/", headers={"Host": "interface.orangeline.example"})
-            assert r.status_code == 307 and r.headers["location"] == f"/r/{app_server['ids']['cfg']}/login"
+            assert r.status_code == 200 and "location" not in r.headers
             assert httpx.get(f"{app_server['base']}/", headers={"Host": "elsewhere.example"}).status_code == 200
         page.screenshot(path=str(SHOTS / f"config-{tab}.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -278,3 +278,50 @@ def test_run_forever_survives_errors_until_cancelled(monkeypatch):
 
 def test_default_session_factory_is_the_apps(engine):
     assert deliver_pending.__defaults__[0] is db.session_scope
+
+
+# --- issue 15 #11: the outbox keeps a secret (a reset link's token) only as long as delivery needs it ---
+
+
+def _queue_secret(engine, *, expires: datetime | None = None, to: str = "client@example.com") -> int:
+    token = "tok3n-SECRET-value"
+    with Session(engine) as s:
+        row = enqueue(
+            s,
+            to=to,
+            subject="Reset",
+            body=f"Go to https://portal.example/r/1/reset?token={token}\n",
+            secrets=[token],
+            expires_at=expires,
+        )
+        row.created_at = row.next_attempt_at = T0
+        s.commit()
+        return row.id
+
+
+def test_a_secret_is_sent_but_never_kept_in_the_stored_body(engine, smtp_server):
+    msg_id = _queue_secret(engine, expires=T0 + timedelta(hours=1))
+    queued = _row(engine, msg_id)
+    assert "tok3n-SECRET-value" not in queued.body_text and "[redacted-1]" in queued.body_text
+    assert deliver_pending(smtp=_smtp(smtp_server.port), now=T0) == (1, 0)
+    sent = smtp_server.messages[0][2].get_content()
+    assert "reset?token=tok3n-SECRET-value" in sent  # the client gets the live link
+    row = _row(engine, msg_id)
+    assert row.status == "sent" and row.secrets is None
+    assert "tok3n-SECRET-value" not in row.body_text and "reset?token=[redacted-1]" in row.body_text
+
+
+def test_an_unsent_secret_goes_when_the_link_expires_or_delivery_gives_up(engine, smtp_server):
+    expired = _queue_secret(engine, expires=T0 + timedelta(minutes=30))
+    refused = _queue_secret(engine, expires=T0 + timedelta(hours=1), to="reject-me@example.com")
+    smtp_server.stop()
+    assert deliver_pending(smtp=_smtp(smtp_server.port), now=T0) == (0, 1)  # server down: retried later
+    assert _row(engine, expired).secrets is not None  # still needed for the next try
+    smtp_server.start()
+    # Past the link's hour nothing sends it, and nothing keeps its token.
+    assert deliver_pending(smtp=_smtp(smtp_server.port), now=T0 + timedelta(minutes=31)) == (0, 1)
+    row = _row(engine, expired)
+    assert (row.status, row.secrets) == ("failed", None) and "expired" in row.last_error
+    row = _row(engine, refused)  # a permanent refusal (550): given up, secret gone
+    assert (row.status, row.secrets) == ("failed", None)
+    assert smtp_server.messages == []

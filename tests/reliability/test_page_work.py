@@ -16,7 +16,7 @@ import pytest
 from reseller_app.services.access import auth
 from reseller_app.services.accounting import postings
 from reseller_app.services.clients import accounts as clients
-from reseller_app.services.reporting import reports
+from reseller_app.services.reporting import cdr
 from reseller_app.state.clients.client_form import ClientFormState
 from reseller_app.state.clients.manage import ManageState
 from reseller_app.state.reporting.reports import ReportsState
@@ -83,8 +83,8 @@ def test_creating_a_client_hashes_its_password_off_the_loop(world, reseller_tab,
 
 
 def test_report_queries_run_off_the_loop(world, reseller_tab, monkeypatch):
-    probe = Probe(answer={"rows": [], "totals": {}, "page": 1, "pages": 1})
-    monkeypatch.setattr(reports, "cdr_report", probe)
+    probe = Probe(answer={"items": [], "totals": {}, "page": 1, "pages": 1, "total": 0})
+    monkeypatch.setattr(cdr, "cdr_report", probe)
     state = substate(reseller_tab, ReportsState)
     state.tab, state.date_from, state.date_to = "global", "2026-11-01", "2026-11-30"
     call(state, "turn", 0)

@@ -480,7 +480,7 @@ def test_a_tab_reading_the_open_package_from_another_state_is_probed(arena, monk
     The probe presets ids in every state of the tab, as a browser could with `setvar`, so the draft's package id
     is the victim's when the free-zone tab's handler runs.
     """
-    from reseller_app.services.catalog import packages
+    from reseller_app.services.catalog import free_zones
     from reseller_app.state.catalog.free_zones import FreeZonesTab
 
     def careless_add(actor, package_id, kind, value):
@@ -488,7 +488,7 @@ def test_a_tab_reading_the_open_package_from_another_state_is_probed(arena, monk
             pkg = s.get(Package, int(package_id))
             s.add(FreeZone(reseller_id=pkg.reseller_id, package_id=pkg.id, kind="prefix", value="44"))
 
-    monkeypatch.setattr(packages, "add_free_zone", careless_add)
+    monkeypatch.setattr(free_zones, "add_free_zone", careless_add)
     victim = arena["victim"]
     before = victim_snapshot(victim)
     token, rid = arena["tokens"]["other reseller"]

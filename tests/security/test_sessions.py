@@ -157,7 +157,9 @@ def _reset_token(rid: int, email: str) -> str:
         mail = s.exec(
             select(OutboundEmail).where(OutboundEmail.to_addr == email).order_by(OutboundEmail.id.desc())
         ).first()
-    return unquote(re.search(r"token=([^\s&]+)", mail.body_text).group(1))
+    from reseller_app.notify.outbox import with_secrets
+
+    return unquote(re.search(r"token=([^\s&]+)", with_secrets(mail.body_text, mail.secrets)).group(1))
 
 
 def test_a_reset_link_changes_only_its_own_clients_password_and_only_on_its_portal(portals):
@@ -198,3 +200,101 @@ def test_an_expired_reset_link_is_refused_through_the_page(portals, monkeypatch)
     root = _reset_root(ra, token)
     call(substate(root, ResetState), "change_password", {"password": "brand-new-pass-1", "confirm": "brand-new-pass-1"})
     assert "token" in substate(root, ResetState).errors and _hash("y@example.com") == before
+
+
+# --- issue 15: sessions end with a password change, impersonations with their reseller session, logout forgets ---
+
+
+def test_a_password_set_by_the_reseller_or_the_api_ends_the_clients_sessions(portals):
+    from reseller_app.services.api import methods
+    from reseller_app.services.clients import accounts
+
+    ra = portals["ra"]
+    reseller = auth.resolve(auth.login_reseller("ra@example.com", PW), "reseller")
+    cid = _client_id("x@example.com")
+    for change in (
+        lambda: accounts.update_client(
+            reseller, cid, {"firstname": "C", "email": "x@example.com", "password": "new-password-1"}
+        ),
+        lambda: methods.METHODS["setClient"](
+            reseller,
+            {
+                "client": str(cid),
+                "email": "x@example.com",
+                "firstname": "C",
+                "lastname": "X",
+                "phone_number": "15145550100",
+                "password": "new-password-2",
+            },
+        ),
+    ):
+        with session_scope() as s:  # the previous round changed it: the client signs in with PW again
+            s.get(Client, cid).password_hash = hash_password(PW)
+        imp = auth.impersonate_client(reseller, cid)
+        browser = auth.login_client(ra, "x@example.com", PW)
+        assert auth.resolve(browser, "client", ra) is not None and auth.resolve(imp, "client", ra) is not None
+        change()
+        assert auth.resolve(browser, "client", ra) is None
+        assert auth.resolve(imp, "client", ra) is None
+    # The reseller's own session is untouched, and the other clients' too.
+    assert auth.resolve(auth.login_client(ra, "y@example.com", PW), "client", ra) is not None
+
+
+def test_an_impersonation_ends_with_the_reseller_session_and_lasts_an_hour_at_most(portals, monkeypatch):
+    ra = portals["ra"]
+    cid = _client_id("x@example.com")
+    reseller_token = auth.login_reseller("ra@example.com", PW)
+    imp = auth.impersonate_client(auth.resolve(reseller_token, "reseller"), cid)
+    with session_scope() as s:
+        row = s.exec(select(LoginSession).where(LoginSession.impersonated_by.is_not(None))).one()
+        assert row.expires_at - utcnow() <= timedelta(hours=1)
+    assert auth.resolve(imp, "client", ra) is not None
+    later = utcnow() + timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(auth, "utcnow", lambda: later)
+    assert auth.resolve(reseller_token, "reseller") is not None  # the reseller is still in
+    assert auth.resolve(imp, "client", ra) is None  # the impersonation is not
+    monkeypatch.undo()
+    # Logging the reseller out ends the "Login as client" sessions it opened, through the logout handler.
+    imp = auth.impersonate_client(auth.resolve(reseller_token, "reseller"), cid)
+    root = root_state({}, "/reseller", {"reseller_token": reseller_token, "client_token": imp})
+    call(substate(root, SessionState), "reseller_logout")
+    assert auth.resolve(imp, "client", ra) is None
+    # A revoked reseller session cannot open a new one either.
+    with pytest.raises(Exception, match="Not found|No such"):
+        auth.impersonate_client(auth.Actor("reseller", ra, session_id=_session_id(reseller_token)), cid)
+
+
+def _session_id(token: str) -> int:
+    from reseller_app.services.access.security import token_hash
+
+    with session_scope() as s:
+        return s.exec(select(LoginSession).where(LoginSession.token_hash == token_hash(token))).one().id
+
+
+@pytest.mark.parametrize("value", [1, 0, ["x"], {"a": 1}, True, "x" * 500])
+def test_client_storage_values_of_another_type_are_no_session(portals, value):
+    root = root_state({"rid": str(portals["ra"])}, "/reseller", {"reseller_token": value, "client_token": value})
+    assert "login" in str(call(substate(root, ResellerState), "guard"))
+    assert "login" in str(call(substate(root, DashboardState), "load"))
+    assert auth.resolve(value, "reseller") is None
+
+
+def test_logout_forgets_the_tabs_data(portals):
+    from reseller_app.state.clients.manage import ManageState
+
+    ra = portals["ra"]
+    cid = _client_id("x@example.com")
+    token = auth.login_reseller("ra@example.com", PW)
+    root = root_state({"client_id": str(cid)}, f"/reseller/clients/{cid}", {"reseller_token": token})
+    manage = substate(root, ManageState)
+    call(manage, "load")
+    assert "x@example.com" in str(manage.dict())
+    call(substate(root, SessionState), "reseller_logout")
+    assert "x@example.com" not in str(root.dict())
+
+    client_token = auth.login_client(ra, "x@example.com", PW)
+    root = root_state({"rid": str(ra)}, f"/r/{ra}/dashboard", {"client_token": client_token})
+    call(substate(root, DashboardState), "load")
+    assert substate(root, PortalState).summary
+    call(substate(root, SessionState), "client_logout")
+    assert substate(root, PortalState).summary == {} and substate(root, SessionState).client_token == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
+from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
@@ -19,7 +20,7 @@ TAB_LABELS = [
     ("dids", "DIDs"),
 ]
 DIRECTIONS = [("all", "Both directions"), ("in", "Incoming"), ("out", "Outgoing")]
-DISPOSITIONS = ["all", "ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"]
+DISPOSITIONS = ["all", *CALL_DISPOSITIONS]
 
 
 def _red_if(flag: rx.Var) -> rx.Var:

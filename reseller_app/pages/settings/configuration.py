@@ -517,6 +517,11 @@ def _hostname() -> rx.Component:
                     ConfigState.hostname_fee != "",
                     rx.text("Fee: ", ConfigState.hostname_fee, size="2", id="hostname-fee"),
                 ),
+                rx.text(
+                    "To verify it, also add this TXT record: ",
+                    rx.code(ConfigState.hostname_proof, id="hostname-proof"),
+                    size="2",
+                ),
                 spacing="1",
             ),
         ),

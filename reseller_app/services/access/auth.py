@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from reseller_app.config import settings
@@ -16,6 +17,7 @@ from reseller_app.services.common import audit, lookup
 from reseller_app.services.common.errors import AuthFailed, NotFound
 
 LOCK_AFTER = 5
+IMPERSONATION_FOR = timedelta(hours=1)
 LOCK_FOR = timedelta(minutes=15)
 BAD_LOGIN = "Incorrect email or password."
 LOCKED = "Too many failed attempts. This login is locked for 15 minutes."
@@ -78,8 +80,20 @@ def _check(realm: str, login: str, password: str, find_hash) -> int:  # noqa: AN
     raise AuthFailed(BAD_LOGIN)
 
 
-def _open_session(session: Session, role: str, reseller_id: int, client_id: int | None, by: int | None = None) -> str:
+def _open_session(
+    session: Session,
+    role: str,
+    reseller_id: int,
+    client_id: int | None,
+    by: int | None = None,
+    *,
+    parent: LoginSession | None = None,
+) -> str:
     token = new_token()
+    expires = utcnow() + timedelta(hours=settings.session_hours)
+    if by is not None:
+        # "Login as client": an hour at most, and never longer than the reseller session that opened it.
+        expires = min(utcnow() + IMPERSONATION_FOR, parent.expires_at if parent is not None else expires)
     session.add(
         LoginSession(
             token_hash=token_hash(token),
@@ -87,10 +101,35 @@ def _open_session(session: Session, role: str, reseller_id: int, client_id: int 
             reseller_id=reseller_id,
             client_id=client_id,
             impersonated_by=by,
-            expires_at=utcnow() + timedelta(hours=settings.session_hours),
+            parent_session_id=parent.id if parent is not None else None,
+            expires_at=expires,
         )
     )
     return token
+
+
+def is_token(value: object) -> bool:
+    """Whether a value from the browser (a cookie, client storage) can be a session token at all.
+
+    Client-storage values reach the state as the browser sent them: a number, a list or an object is no session.
+    """
+    return isinstance(value, str) and 0 < len(value) <= 200
+
+
+def end_client_sessions(session: Session, client_id: int, *, keep: int | None = None) -> int:
+    """Revoke every live session of a client (its impersonations too), but `keep`; returns how many ended.
+
+    Called in the transaction that changes the client's password: whoever knew the old one is signed out.
+    """
+    now = utcnow()
+    n = 0
+    for live in session.exec(
+        select(LoginSession).where(LoginSession.client_id == client_id, LoginSession.revoked_at.is_(None))
+    ).all():
+        if live.id != keep:
+            live.revoked_at = now
+            n += 1
+    return n
 
 
 def login_reseller(email: str, password: str) -> str:
@@ -136,31 +175,42 @@ def login_client(reseller_id: int, email: str, password: str) -> str:
     return token
 
 
-def impersonate_client(actor: Actor, client_id: int) -> str:
+def impersonate_client(actor: Actor, client_id: int | str) -> str:
     """A reseller opens its client's interface as that client ("Login to client's interface")."""
     require_reseller(actor)
     with session_scope() as session:
-        client = session.get(Client, client_id)
-        if client is None or client.reseller_id != actor.reseller_id or client.deleted_at is not None:
+        client = lookup.client_of_reseller(session, actor, client_id)
+        parent = session.get(LoginSession, actor.session_id) if actor.session_id is not None else None
+        if actor.session_id is not None and (
+            parent is None or parent.revoked_at is not None or parent.expires_at <= utcnow()
+        ):
             raise NotFound()
-        token = _open_session(session, "client", actor.reseller_id, client_id, by=actor.reseller_id)
+        token = _open_session(session, "client", actor.reseller_id, client.id, by=actor.reseller_id, parent=parent)
         audit.record(session, actor, "impersonate", "client", client_id)
     return token
 
 
 def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | None:
     """The actor behind a live session token of this role (and, for clients, of this reseller's portal)."""
-    if not token:
+    if not is_token(token):
         return None
+    parent = aliased(LoginSession)
     with read_scope() as session:
-        # The session and, for a client, its account in one query (the account stays at hand for the page).
+        # The session and, for a client, its account in one query (the account stays at hand for the page); an
+        # impersonation's reseller session too (it ends with it).
         row = session.exec(
-            select(LoginSession, Client)
+            select(LoginSession, Client, parent.revoked_at, parent.expires_at)
             .join(Client, Client.id == LoginSession.client_id, isouter=True)
+            .join(parent, parent.id == LoginSession.parent_session_id, isouter=True)
             .where(LoginSession.token_hash == token_hash(token))
         ).first()
-        s, client = row if row is not None else (None, None)
-        if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= utcnow():
+        s, client, parent_revoked, parent_expires = row if row is not None else (None, None, None, None)
+        now = utcnow()
+        if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= now:
+            return None
+        if s.parent_session_id is not None and (
+            parent_expires is None or parent_revoked is not None or parent_expires <= now
+        ):
             return None
         if role == "client":
             if reseller_id is not None and s.reseller_id != reseller_id:
@@ -175,12 +225,20 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
 
 def logout(token: str) -> None:
     """End the session of this token (no-op for an unknown token)."""
-    if not token:
+    if not is_token(token):
         return
     with session_scope() as session:
         s = session.exec(select(LoginSession).where(LoginSession.token_hash == token_hash(token))).first()
-        if s is not None and s.revoked_at is None:
-            s.revoked_at = utcnow()
+        if s is None:
+            return
+        now = utcnow()
+        if s.revoked_at is None:
+            s.revoked_at = now
+        # The "Login as client" sessions it opened end with it.
+        for child in session.exec(
+            select(LoginSession).where(LoginSession.parent_session_id == s.id, LoginSession.revoked_at.is_(None))
+        ).all():
+            child.revoked_at = now
 
 
 def create_reseller(email: str, password: str, name: str = "", company: str = "") -> int:

@@ -11,10 +11,12 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import read_scope, session_scope
-from reseller_app.models import Client, LoginAttempt, LoginSession, PasswordResetToken, Reseller, ResellerSettings
+from reseller_app.models import Client, LoginAttempt, PasswordResetToken, Reseller, ResellerSettings
 from reseller_app.models import utcnow as _utcnow
 from reseller_app.notify import enqueue, render
+from reseller_app.services.access import abuse
 from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, new_token, password_problem, token_hash
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
@@ -58,12 +60,17 @@ def reset_url(reseller_id: int, token: str, hostname: str | None = None, status:
     return f"{base}/r/{reseller_id}/reset?token={quote(token)}"
 
 
-def request_reset(reseller_id: int, email: str) -> str:
-    """Email a reset link when a client of this portal has this address; the same answer either way."""
+def request_reset(reseller_id: int, email: str, ip: str = "") -> str:
+    """Email a reset link when a client of this portal has this address; the same answer either way.
+
+    Counted per visitor address (`ip`) and per email address (services/access/abuse.py).
+    """
     try:
         address = validate_email(str(email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise ValidationFailed({"email": "Enter a valid email address."}) from None
+    if not abuse.check("reset", reseller_id, ip, address):
+        return SENT  # this address had its share of reset mail for the hour: the usual answer, nothing sent
     now = utcnow()
     with session_scope() as session:
         s = _settings_if_allowed(session, reseller_id)
@@ -104,6 +111,9 @@ def request_reset(reseller_id: int, email: str) -> str:
             subject=render(s.reset_url_subject, **values).replace("\r", " ").replace("\n", " "),
             body=render(s.reset_url_body, **values),
             reseller_id=reseller_id,
+            # The outbox keeps the live token only until the mail is sent (or the link expires).
+            secrets=[quote(token)],
+            expires_at=now + TOKEN_LIFETIME,
         )
         audit.record(session, Actor("client", reseller_id, client.id), "password_reset_requested", "client", client.id)
     return SENT
@@ -143,10 +153,7 @@ def complete_reset(reseller_id: int, token: str, password: str, confirm: str) ->
             raise ValidationFailed({"token": BAD_LINK})
         row.used_at = now
         client.password_hash = new_hash
-        for live in session.exec(
-            select(LoginSession).where(LoginSession.client_id == client.id, LoginSession.revoked_at.is_(None))
-        ).all():
-            live.revoked_at = now
+        end_client_sessions(session, client.id)
         # A fresh password also clears a lockout on this login name.
         attempt = session.exec(
             select(LoginAttempt).where(

@@ -11,6 +11,7 @@ from reseller_app.db import read_scope, session_scope
 from reseller_app.models import Client, Reseller, ResellerSettings
 from reseller_app.notify import enqueue
 from reseller_app.notify.templates import render
+from reseller_app.services.access import abuse
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.security import hash_password
 from reseller_app.services.clients.accounts import TEXT_FIELDS
@@ -53,8 +54,12 @@ def _clean(value: object, limit: int) -> str:
     return str(value or "").replace("\r", " ").replace("\n", " ").strip()[:limit]
 
 
-def sign_up(reseller_id: int, form: dict[str, str]) -> str:
-    """Create a WAIT client from the public signup form and queue the email; returns the message to show."""
+def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
+    """Create a WAIT client from the public signup form and queue the email; returns the message to show.
+
+    Counted per visitor address (`ip`) and per email address (services/access/abuse.py): the form emails any
+    address with the visitor's text.
+    """
     fields = signup_form(reseller_id)
     if fields is None:
         raise NotFound("Sign-up is not available on this portal.")
@@ -80,6 +85,8 @@ def sign_up(reseller_id: int, form: dict[str, str]) -> str:
         errors["password"] = f"Use at least {MIN_PASSWORD} characters."
     if errors:
         raise ValidationFailed(errors)
+    if not abuse.check("signup", reseller_id, ip, email):
+        return DONE  # this address had its share of signup mail for the hour: the usual answer, nothing sent
     pw_hash = hash_password(password)
     try:
         with session_scope() as session:

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import httpx
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from reseller_app.billing.money import parse_amount
 from reseller_app.config import settings
@@ -27,11 +27,13 @@ from reseller_app.services.accounting.postings import Effects, post_to_client, r
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from reseller_app.services.common.lookup import own_account
 
 log = logging.getLogger(__name__)
 
 URLS = {"sandbox": "https://api-m.sandbox.paypal.com", "live": "https://api-m.paypal.com"}
 MAX_DEPOSIT = Decimal("10000")
+MAX_DEPOSIT_AMOUNTS = 20
 
 
 class PaymentError(ServiceError):
@@ -149,16 +151,44 @@ def gateway() -> PayPal:
     return _gateway
 
 
-def _amounts(text: str) -> list[Decimal]:
+def parse_deposit_amounts(text: str, *, skip_bad: bool = False) -> list[Decimal]:
+    """The reseller's comma-separated deposit amounts: each more than zero, at most MAX_DEPOSIT, at most 2 decimals,
+    none twice, at most MAX_DEPOSIT_AMOUNTS of them.
+
+    The Configuration tab saves only a list that keeps these rules (ValueError with a message for the field);
+    reading a stored list, `skip_bad` leaves out the entries that break them.
+    """
     out: list[Decimal] = []
-    for raw in (text or "").split(","):
+    parts = [p.strip() for p in (text or "").split(",")]
+    if not any(parts) and not skip_bad:
+        raise ValueError("Enter at least one amount, e.g. 10,25,50.")
+    for p in parts:
         try:
-            value = parse_amount(raw.strip(), places=2)
+            out.append(_deposit_amount(p, out))
         except ValueError:
-            continue
-        if Decimal(0) < value <= MAX_DEPOSIT and value not in out:
-            out.append(value)
+            if not skip_bad:
+                raise
+    if len(out) > MAX_DEPOSIT_AMOUNTS:
+        if not skip_bad:
+            raise ValueError(f"List at most {MAX_DEPOSIT_AMOUNTS} amounts.")
+        out = out[:MAX_DEPOSIT_AMOUNTS]
     return out
+
+
+def _deposit_amount(p: str, earlier: list[Decimal]) -> Decimal:
+    if not p:
+        raise ValueError("Remove the empty entry between commas.")
+    try:
+        v = parse_amount(p, places=2, what=p)
+    except ValueError:
+        raise ValueError(f"{p!r} is not an amount with at most 2 decimals.") from None
+    if v <= 0:
+        raise ValueError(f"{p!r} must be more than zero.")
+    if v > MAX_DEPOSIT:
+        raise ValueError(f"{p!r} is more than {MAX_DEPOSIT:,}.")
+    if v in earlier:
+        raise ValueError(f"{p!r} is listed twice.")
+    return v
 
 
 @dataclass
@@ -175,7 +205,10 @@ def deposit_options(actor: Actor) -> DepositOptions:
     with session_scope() as session:
         s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
         enabled = bool(s.paypal_enabled and s.paypal_email and settings.paypal_client_id)
-        amounts = [{"value": f"{a:.2f}", "label": fmt.money(a)} for a in _amounts(s.deposit_amounts)]
+        amounts = [
+            {"value": f"{a:.2f}", "label": fmt.money(a)}
+            for a in parse_deposit_amounts(s.deposit_amounts, skip_bad=True)
+        ]
     return DepositOptions(enabled=enabled and bool(amounts), amounts=amounts if enabled else [])
 
 
@@ -189,12 +222,10 @@ def start_deposit(actor: Actor, amount: str) -> str:
     with session_scope() as session:
         s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
         reseller = session.get(Reseller, actor.reseller_id)
-        client = session.get(Client, actor.client_id)
-        if client is None or client.reseller_id != actor.reseller_id:
-            raise NotFound()
+        own_account(session, actor)
         if not (s.paypal_enabled and s.paypal_email):
             raise ValidationFailed({"amount": "Online deposits are not available."})
-        if value not in _amounts(s.deposit_amounts):
+        if value not in parse_deposit_amounts(s.deposit_amounts, skip_bad=True):
             raise ValidationFailed({"amount": "Choose one of the amounts."})
         payee, brand, currency = s.paypal_email, s.title, reseller.currency or "USD"
     base = settings.public_url.rstrip("/")
@@ -251,13 +282,17 @@ class Completion:
     credited_now: bool = False
 
 
+def _paypal_order(session: Session, order_id: str) -> PaymentOrder | None:
+    return session.exec(
+        select(PaymentOrder).where(PaymentOrder.provider == "paypal", PaymentOrder.provider_ref == order_id)
+    ).first()
+
+
 def complete(order_id: str) -> Completion:
     """Capture the order at PayPal and credit the client once (called by the return redirect and the webhook)."""
     order_id = (order_id or "").strip()[:80]
     with session_scope() as session:
-        order = session.exec(
-            select(PaymentOrder).where(PaymentOrder.provider == "paypal", PaymentOrder.provider_ref == order_id)
-        ).first()
+        order = _paypal_order(session, order_id)
         if order is None:
             raise NotFound("No such deposit.")
         rid, cid, amount, status = order.reseller_id, order.client_id, order.amount, order.status
@@ -317,9 +352,7 @@ def cancel(order_id: str) -> int | None:
     """The payer went back without paying: mark a pending order cancelled; returns its reseller id."""
     order_id = (order_id or "").strip()[:80]
     with session_scope() as session:
-        order = session.exec(
-            select(PaymentOrder).where(PaymentOrder.provider == "paypal", PaymentOrder.provider_ref == order_id)
-        ).first()
+        order = _paypal_order(session, order_id)
         if order is None:
             return None
         if order.status == "pending":

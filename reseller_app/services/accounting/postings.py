@@ -18,7 +18,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
-from reseller_app.services.common.lookup import client_of_reseller
+from reseller_app.services.common.lookup import client_of_reseller, owned, row_id
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def manual_posting(
     with session_scope() as session:
         existing = session.exec(select(LedgerEntry).where(LedgerEntry.reference == ref)).first()
         if existing is not None:
-            if existing.client_id != int(client_id) or existing.reseller_id != actor.reseller_id:
+            if existing.client_id != row_id(client_id) or existing.reseller_id != actor.reseller_id:
                 raise NotFound("No such client.")
             return existing
         client = client_of_reseller(session, actor, client_id)
@@ -188,9 +188,7 @@ def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
     fx = Effects()
     with session_scope() as session:
         client = client_of_reseller(session, actor, client_id)
-        original = session.get(LedgerEntry, int(entry_id))
-        if original is None or original.client_id != client.id:
-            raise NotFound("No such transaction.")
+        original = owned(session, actor, LedgerEntry, entry_id, "transaction", client_id=client.id)
         if original.kind == "reversal":
             raise ValidationFailed({"transaction": "A reversal cannot be reversed."})
         if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first():

@@ -10,15 +10,16 @@ from functools import cache
 
 import pycountry
 
+from reseller_app.billing.enums import Route
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
 from reseller_app.services.api.wire import Answer, Params, amount, client_id, is_id, method, opt, plain, req, text
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import wizard
 from reseller_app.services.clients import accounts
 from reseller_app.services.common.errors import NotFound
 
 # VoIP.ms route codes (getRoutes) <-> the portal's route names.
-ROUTES = {"1": ("value", "Value"), "2": ("premium", "Premium")}
+ROUTES = {"1": (Route.VALUE.value, "Value"), "2": (Route.PREMIUM.value, "Premium")}
 ROUTE_CODE = {name: code for code, (name, _) in ROUTES.items()}
 
 
@@ -53,13 +54,13 @@ def get_packages(actor: Actor, p: Params) -> Answer:
             raise ApiError("invalid_package")
         ids = [wanted]
     else:
-        ids = sorted((row["id"] for row in packages.list_packages(actor)), key=int)
+        ids = sorted((row["id"] for row in wizard.list_packages(actor)), key=int)
         if not ids:
             raise ApiError("no_package")
     rows = []
     for pid in ids:
         try:
-            rows.append(_package_row(pid, packages.get_package(actor, pid)))
+            rows.append(_package_row(pid, wizard.get_package(actor, pid)))
         except NotFound:
             raise ApiError("invalid_package") from None
     return {"packages": rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from reseller_app.billing import enums
 from reseller_app.models import Cdr
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.api.access import ApiError
@@ -27,7 +28,6 @@ from reseller_app.services.common.errors import NotFound
 from reseller_app.services.reporting import call_records
 
 MAX_CDR_DAYS = 92
-DISPOSITIONS = {"answered": "ANSWERED", "noanswer": "NO ANSWER", "busy": "BUSY", "failed": "FAILED"}
 CALL_TYPES = {"all": "All Calls", "outgoing": "Outgoing Calls", "incoming": "Incoming Calls"}
 CALL_BILLING = {"all": "All Calls", "free": "Free Calls", "billed": "Billed Calls"}
 AREAS = {"US": "USA", "CA": "CAN"}
@@ -117,7 +117,7 @@ def get_reseller_cdr(actor: Actor, p: Params) -> Answer:
     if (d_to - d_from).days > MAX_CDR_DAYS:
         raise ApiError("invalid_daterange")
     cid = client_id(actor, p)
-    wanted = tuple(disp for name, disp in DISPOSITIONS.items() if yes(p, name))
+    wanted = tuple(disp for name, disp in enums.CALL_TYPES.items() if yes(p, name))
     if not wanted:
         raise ApiError("no_callstatus")
     tz = offset(p, required=True)

@@ -16,6 +16,7 @@ from reseller_app.services.access.actor import Actor
 from reseller_app.services.api.access import ApiError
 from reseller_app.services.clients.accounts import client_details
 from reseller_app.services.common.errors import NotFound
+from reseller_app.services.common.ids import to_id
 
 Params = dict[str, str]
 Answer = dict
@@ -244,7 +245,7 @@ def yes(p: Params, name: str) -> bool:
 
 def is_id(raw: str) -> bool:
     """A database id: ASCII digits only (str.isdigit also accepts other scripts' digits) and not absurdly long."""
-    return raw.isascii() and raw.isdigit() and 0 < len(raw) < 12
+    return to_id(raw) is not None  # also within the id columns' range (2**31 - 1): a 500 on PostgreSQL otherwise
 
 
 def client_id(actor: Actor, p: Params, *, required: bool = True, name: str = "client") -> str | None:

@@ -29,12 +29,15 @@ from reseller_app.models import (
     utcnow,
 )
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller as own_client
+from reseller_app.services.common.paging import page_size as page_size_of
+from reseller_app.services.common.paging import read_page
 
 STATUSES = ("ACTIVE", "WAIT", "SUSPENDED")
 MODES = ("SOFT", "HARD")
@@ -186,6 +189,7 @@ def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
             setattr(client, key, value)
         if pw_hash:
             client.password_hash = pw_hash
+            end_client_sessions(session, client.id)  # whoever knew the old password is signed out
         if old_mode != client.balance_management:
             set_status(session, client, status_for(client), fx)
         audit.record(session, actor, "update_client", "client", client.id, mode=client.balance_management)
@@ -313,8 +317,6 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
 def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:
     """One page of the reseller's clients, searched and filtered in SQL (indexed on reseller and status)."""
     require_reseller(actor)
-    page = max(1, int(page))
-    page_size = min(max(1, int(page_size)), 100)
     stmt = select(Client).where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
     if status in STATUSES:
         stmt = stmt.where(Client.status == status)
@@ -333,10 +335,7 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
             cond = cond | (Client.id == int(term))
         stmt = stmt.where(cond)
     with session_scope() as session:
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-        pages = max(1, (total + page_size - 1) // page_size)
-        page = min(page, pages)
-        rows = session.exec(stmt.order_by(Client.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
+        w, rows = read_page(session, stmt, page, page_size_of(page_size, 25), Client.id.desc())
         items = [
             {
                 "id": str(c.id),
@@ -351,7 +350,7 @@ def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1
             }
             for c in rows
         ]
-    return {"items": items, "total": str(total), "page": page, "pages": pages}
+    return w.page_of(items).as_dict()
 
 
 def package_choices(actor: Actor) -> list[dict[str, str]]:
@@ -368,39 +367,20 @@ def package_choices(actor: Actor) -> list[dict[str, str]]:
         ]
 
 
-_KIND_LABEL = {
-    "payment": "Payment",
-    "charge": "Charge",
-    "call": "Calls",
-    "fax": "Fax",
-    "fee": "Fee",
-    "reversal": "Reversal",
-}
-
-
 def history(actor: Actor, client_id: int | str, page: int = 1) -> dict:
     """One page of the client's transactions, newest first; reversed entries and reversals are both shown."""
     require_reseller(actor)
-    page = max(1, int(page))
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        total = session.exec(select(func.count(LedgerEntry.id)).where(LedgerEntry.client_id == client.id)).one()
-        pages = max(1, (total + HISTORY_PAGE - 1) // HISTORY_PAGE)
-        page = min(page, pages)
-        rows = session.exec(
-            select(LedgerEntry)
-            .where(LedgerEntry.client_id == client.id)
-            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-            .offset((page - 1) * HISTORY_PAGE)
-            .limit(HISTORY_PAGE)
-        ).all()
+        entries = select(LedgerEntry).where(LedgerEntry.client_id == client.id)
+        w, rows = read_page(session, entries, page, HISTORY_PAGE, LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
         ids = [r.id for r in rows]
         reversed_ids = set(session.exec(select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.in_(ids))).all())
         items = [
             {
                 "id": str(r.id),
                 "date": fmt.when(r.created_at, client.timezone),
-                "kind": _KIND_LABEL.get(r.kind, r.kind),
+                "kind": fmt.ledger_kind(r.kind),
                 "description": r.description,
                 "amount": fmt.posting(r.amount),
                 "negative": "1" if r.amount < 0 else "",
@@ -409,7 +389,7 @@ def history(actor: Actor, client_id: int | str, page: int = 1) -> dict:
             }
             for r in rows
         ]
-        return {"items": items, "page": page, "pages": pages, "balance": fmt.money(client.balance)}
+        return {**w.page_of(items).as_dict(), "balance": fmt.money(client.balance)}
 
 
 def new_form_token() -> str:

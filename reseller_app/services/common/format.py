@@ -6,6 +6,20 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+LEDGER_KINDS = {
+    "payment": "Payment",
+    "charge": "Charge",
+    "call": "Calls",
+    "fax": "Fax",
+    "fee": "Fee",
+    "reversal": "Reversal",
+}
+
+
+def ledger_kind(kind: str) -> str:
+    """What a ledger entry's kind is called in a transaction history (Payment, Calls, Reversal, ...)."""
+    return LEDGER_KINDS.get(kind, kind)
+
 
 def money(amount: Decimal | None, places: int = 2, symbol: str = "$") -> str:
     """An amount for display, e.g. -$1,234.50 (half-up to the given places)."""

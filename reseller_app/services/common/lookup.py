@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session, select
 
@@ -11,8 +11,16 @@ from reseller_app.db import reading
 from reseller_app.models import Client, ResellerSettings
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import NotFound
+from reseller_app.services.common.ids import to_id
 
 T = TypeVar("T")
+
+
+class _Owned(Protocol):
+    reseller_id: int
+
+
+R = TypeVar("R", bound=_Owned)
 
 
 def reseller_settings(session: Session, reseller_id: int) -> ResellerSettings:
@@ -62,13 +70,32 @@ def read_only(fn: Callable[..., T], *args: object) -> T:
         return fn(*args)
 
 
-def client_of_reseller(session: Session, actor: Actor, client_id: int | str) -> Client:
+def row_id(raw: object) -> int | None:
+    """An id as a browser, a URL or a caller sends it (1 .. 2**31-1); None for anything else (`ids.to_id`)."""
+    return to_id(raw)
+
+
+def owned(
+    session: Session, actor: Actor, model: type[R], raw_id: object, what: str, *, client_id: int | None = None
+) -> R:
+    """The row of `model` with this id when it belongs to the caller's reseller (and, given `client_id`, to that
+    client); otherwise NotFound("No such <what>."), the same answer for another's id, a missing one and junk.
+
+    This is the services' one ownership check for an id a caller sends (`client_of_reseller` is it for clients;
+    a client actor's own account comes from its session, `own_account`).
+    """
+    rid = row_id(raw_id)
+    row = session.get(model, rid) if rid is not None else None
+    if row is None or row.reseller_id != actor.reseller_id:
+        raise NotFound(f"No such {what}.")
+    if client_id is not None and getattr(row, "client_id", None) != client_id:
+        raise NotFound(f"No such {what}.")
+    return row
+
+
+def client_of_reseller(session: Session, actor: Actor, client_id: object) -> Client:
     """A client of the actor's reseller; NotFound otherwise (also for junk ids and deleted clients)."""
-    try:
-        cid = int(client_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such client.") from None
-    client = session.get(Client, cid)
-    if client is None or client.reseller_id != actor.reseller_id or client.deleted_at is not None:
+    client = owned(session, actor, Client, client_id, "client")
+    if client.deleted_at is not None:
         raise NotFound("No such client.")
     return client

@@ -10,25 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from reseller_app.billing.enums import CALL_TYPES
 from reseller_app.db import session_scope
 from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, SubAccount
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.common import format as fmt
-from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
-from reseller_app.services.common.lookup import own_account, reseller_settings
+from reseller_app.services.common.errors import Forbidden, ValidationFailed
+from reseller_app.services.common.lookup import own_account, owned, reseller_settings
+from reseller_app.services.common.paging import page_size as page_size_of
+from reseller_app.services.common.paging import read_page
 
-# Call-type filters of the call history, as the carrier names the dispositions.
-CALL_TYPES = {"answered": "ANSWERED", "busy": "BUSY", "failed": "FAILED", "noanswer": "NO ANSWER"}
 MAX_RANGE_DAYS = 366
-
-KIND_LABEL = {
-    "payment": "Payment",
-    "charge": "Charge",
-    "call": "Calls",
-    "fax": "Fax",
-    "fee": "Fee",
-    "reversal": "Reversal",
-}
 
 
 @dataclass(frozen=True)
@@ -115,27 +107,34 @@ def balance_version(actor: Actor) -> str:
 def transactions(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
     """One page of the client's ledger, newest first."""
     require_client(actor)
-    page = max(1, int(page))
     with session_scope() as session:
         c = own_account(session, actor)
         base = select(LedgerEntry).where(LedgerEntry.client_id == c.id)
-        total = session.exec(select(func.count()).select_from(base.subquery())).one()
-        rows = session.exec(
-            base.order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        ).all()
+        order = (LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        w, rows = read_page(session, base, page, page_size_of(page_size, 20), *order)
         items = [
             {
                 "date": fmt.when(e.created_at, c.timezone),
-                "type": KIND_LABEL.get(e.kind, e.kind),
+                "type": fmt.ledger_kind(e.kind),
                 "description": e.description,
                 "amount": fmt.posting(e.amount),
                 "negative": "1" if e.amount < 0 else "",
             }
             for e in rows
         ]
-    return {"items": items, "pages": max(1, (total + page_size - 1) // page_size)}
+    return w.page_of(items).as_dict()
+
+
+def subaccounts_with_packages(session: Session, client: Client) -> list[tuple[SubAccount, Package | None]]:
+    """The client's sub-accounts by name, each with its package (None for none)."""
+    return list(
+        session.exec(
+            select(SubAccount, Package)
+            .join(Package, SubAccount.package_id == Package.id, isouter=True)
+            .where(SubAccount.client_id == client.id)
+            .order_by(SubAccount.account)
+        ).all()
+    )
 
 
 def services(actor: Actor) -> dict:
@@ -144,12 +143,7 @@ def services(actor: Actor) -> dict:
     with session_scope() as session:
         c = own_account(session, actor)
         s = reseller_settings(session, actor.reseller_id)
-        subs = session.exec(
-            select(SubAccount, Package)
-            .join(Package, SubAccount.package_id == Package.id, isouter=True)
-            .where(SubAccount.client_id == c.id)
-            .order_by(SubAccount.account)
-        ).all()
+        subs = subaccounts_with_packages(session, c)
         dids = session.exec(select(Did).where(Did.client_id == c.id).order_by(Did.number)).all()
         sub_names = {sa.id: sa.account for sa, _ in subs}
         return {
@@ -206,6 +200,7 @@ def _zone(name: str) -> ZoneInfo:
 
 def make_filter(
     session: Session,
+    actor: Actor,
     client: Client,
     *,
     date_from: str = "",
@@ -232,13 +227,7 @@ def make_filter(
         picked = []
     sub_id = None
     if sub_account_id not in (None, "", "all"):
-        try:
-            sub_id = int(sub_account_id)
-        except (TypeError, ValueError):
-            raise NotFound("No such sub-account.") from None
-        sub = session.get(SubAccount, sub_id)
-        if sub is None or sub.client_id != client.id:
-            raise NotFound("No such sub-account.")
+        sub_id = owned(session, actor, SubAccount, sub_account_id, "sub-account", client_id=client.id).id
     return CdrFilter(start=start, end=end, dispositions=tuple(sorted(set(picked))), sub_account_id=sub_id)
 
 
@@ -290,23 +279,18 @@ def calls(
 ) -> dict:
     """One page of the client's filtered call history, newest first, in the client's time zone."""
     require_client(actor)
-    page = max(1, int(page))
-    page_size = min(max(1, int(page_size)), 100)
     with session_scope() as session:
         c = own_account(session, actor)
         view = view_for(session, c)
         if "cdr" not in view.services:
             raise Forbidden("The call history is not available.")
-        f = make_filter(session, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id)
-        base = _cdr_query(c, f)
-        total = session.exec(select(func.count()).select_from(base.subquery())).one()
-        pages = max(1, (total + page_size - 1) // page_size)
-        page = min(page, pages)
-        rows = session.exec(
-            base.order_by(Cdr.start.desc(), Cdr.id.desc()).offset((page - 1) * page_size).limit(page_size)
-        ).all()
+        f = make_filter(
+            session, actor, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id
+        )
+        order = (Cdr.start.desc(), Cdr.id.desc())
+        w, rows = read_page(session, _cdr_query(c, f), page, page_size_of(page_size, 25), *order)
         items = [_cdr_row(r, c.timezone) for r in rows]
-    return {"items": items, "page": page, "pages": pages, "total": str(total)}
+    return w.page_of(items).as_dict()
 
 
 CSV_HEADER = ["date", "direction", "callerid", "destination", "account", "disposition", "duration", "rate", "price"]
@@ -330,7 +314,9 @@ def export_calls(
         c = own_account(session, actor)
         if "cdr" not in view_for(session, c).services:
             raise Forbidden("The call history is not available.")
-        f = make_filter(session, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id)
+        f = make_filter(
+            session, actor, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id
+        )
         tz = c.timezone
 
     def rows() -> Iterator[dict[str, str]]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reseller_app.carrier import CarrierError, get_carrier
@@ -16,7 +15,6 @@ from reseller_app.models import (
     E911Record,
     FaxRecord,
     Forwarding,
-    Package,
     Reseller,
     ResellerSettings,
     SubAccount,
@@ -27,9 +25,14 @@ from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
-from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
-from reseller_app.services.portal.account import PortalView, require_service, view_for
+from reseller_app.services.common.errors import Forbidden, ValidationFailed
+from reseller_app.services.common.lookup import own_account, owned
+from reseller_app.services.common.paging import page_size as page_size_of
+from reseller_app.services.common.paging import read_page
+from reseller_app.services.portal.account import PortalView, require_service, subaccounts_with_packages, view_for
 from reseller_app.services.telephony.voicemail import clean_mailbox, mailbox_taken
+
+log = logging.getLogger(__name__)
 
 SUSPENDED = "Your account is suspended: add funds before buying numbers."
 DEVICE_TYPES = ("ip_phone", "softphone", "ata", "pbx")
@@ -55,25 +58,11 @@ _MOH = re.compile(r"^[a-z0-9_]{1,32}$")
 
 def _client(session: Session, actor: Actor) -> Client:
     require_client(actor)
-    c = session.get(Client, actor.client_id)
-    if c is None or c.reseller_id != actor.reseller_id:
-        raise NotFound()
-    return c
+    return own_account(session, actor)
 
 
 def _settings(session: Session, reseller_id: int) -> ResellerSettings:
     return session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
-
-
-def _own(session: Session, model: type, obj_id: object, client: Client, what: str):  # noqa: ANN202
-    """Load one of the client's rows by id; anything else (another client's, a made-up id) is NotFound."""
-    try:
-        row = session.get(model, int(obj_id))
-    except (TypeError, ValueError):
-        row = None
-    if row is None or row.client_id != client.id or row.reseller_id != client.reseller_id:
-        raise NotFound(f"No such {what}.")
-    return row
 
 
 def _clean(form: dict, key: str, limit: int) -> str:
@@ -127,14 +116,8 @@ def overview(actor: Actor) -> dict:
 
 
 def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str, str]]:
-    rows = session.exec(
-        select(SubAccount, Package)
-        .join(Package, SubAccount.package_id == Package.id, isouter=True)
-        .where(SubAccount.client_id == c.id)
-        .order_by(SubAccount.account)
-    ).all()
     out = []
-    for sub, pkg in rows:
+    for sub, pkg in subaccounts_with_packages(session, c):
         editable = [f for f in view.editable.get(sub.id, ()) if f in FIELD_COLUMN]
         if not view.show_sip_password:
             editable = [f for f in editable if f != "password"]
@@ -201,20 +184,12 @@ def _e911(session: Session, c: Client) -> list[dict[str, str]]:
 
 def fax_history(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
     """One page of the client's sent and received faxes, newest first."""
-    page_size = min(max(1, int(page_size)), 100)
     with session_scope() as session:
         c = _client(session, actor)
         require_service(session, c, "fax")
-        total = session.exec(select(func.count(FaxRecord.id)).where(FaxRecord.client_id == c.id)).one()
-        pages = max(1, (total + page_size - 1) // page_size)
-        page = min(max(1, int(page)), pages)
-        rows = session.exec(
-            select(FaxRecord)
-            .where(FaxRecord.client_id == c.id)
-            .order_by(FaxRecord.start.desc(), FaxRecord.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        ).all()
+        faxes = select(FaxRecord).where(FaxRecord.client_id == c.id)
+        order = (FaxRecord.start.desc(), FaxRecord.id.desc())
+        w, rows = read_page(session, faxes, page, page_size_of(page_size, 20), *order)
         items = [
             {
                 "date": fmt.when(r.start, c.timezone),
@@ -226,7 +201,7 @@ def fax_history(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
             }
             for r in rows
         ]
-    return {"items": items, "page": page, "pages": pages}
+    return w.page_of(items).as_dict()
 
 
 # --- Buying a DID -------------------------------------------------------------------------------------------
@@ -263,21 +238,26 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
         _may_buy(session, c)
         sub_id = None
         if sub_account_id not in (None, ""):
-            sub_id = _own(session, SubAccount, sub_account_id, c, "sub-account").id
+            sub_id = owned(session, actor, SubAccount, sub_account_id, "sub-account", client_id=c.id).id
         if session.exec(select(Did.id).where(Did.reseller_id == c.reseller_id, Did.number == number)).first():
             raise ValidationFailed({"number": "This number is no longer available."})
         reseller = session.get(Reseller, c.reseller_id)
+        reseller_id = c.reseller_id  # plain values: the compensation below must not touch session objects
     carrier = get_carrier(reseller)
-    if number not in {o.number for o in carrier.available_dids(c.reseller_id, "voice")}:
+    if number not in {o.number for o in carrier.available_dids(reseller_id, "voice")}:
         raise ValidationFailed({"number": "This number is no longer available."})
     try:
-        offer = carrier.claim_did(c.reseller_id, number)
+        offer = carrier.claim_did(reseller_id, number)
     except CarrierError:
         raise ValidationFailed({"number": "This number is no longer available."}) from None
+    claimed = offer.number
     fx = Effects()
     try:
         with session_scope() as session:
             c = _client(session, actor)
+            # The client row locked: of several buys at once each sees the status the previous one left (a HARD
+            # client suspended by the first fee is refused), so the fee is never taken twice from one balance.
+            session.refresh(c, with_for_update=True)
             _may_buy(session, c)  # the status may have changed while the carrier answered
             s = _settings(session, c.reseller_id)
             did = Did(
@@ -308,15 +288,22 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
                 )
             audit.record(session, actor, "buy_did", "did", did.id, number=did.number, setup=s.did_setup)
             result = {"id": str(did.id), "number": did.number, "setup": fmt.money(s.did_setup)}
-    except (Forbidden, NotFound, ValidationFailed, IntegrityError):
-        # Nothing was connected: give the number back so it is not lost to the reseller's account.
-        try:
-            carrier.release_did(c.reseller_id, number)
-        except CarrierError:
-            pass
+    except BaseException:
+        # Nothing was connected (refused, or the transaction failed in any way): give the number back so it is
+        # not left ordered at the carrier and unknown to the portal. Only plain values here: the objects of the
+        # rolled-back transaction are detached and expired.
+        _release_claimed(carrier, reseller_id, claimed)
         raise
     run_effects(fx)
     return result
+
+
+def _release_claimed(carrier, reseller_id: int, number: str) -> None:  # noqa: ANN001 - a Carrier
+    """Give back a number claimed for a purchase that did not go through (logged when the carrier refuses)."""
+    try:
+        carrier.release_did(reseller_id, number)
+    except Exception:
+        log.exception("could not release number %s of reseller %s after a refused purchase", number, reseller_id)
 
 
 # --- e911 ---------------------------------------------------------------------------------------------------
@@ -339,7 +326,7 @@ def add_e911(actor: Actor, did_id: str | int, form: dict) -> str:
     with session_scope() as session:
         c = _client(session, actor)
         require_service(session, c, "e911")
-        did = _own(session, Did, did_id, c, "number")
+        did = owned(session, actor, Did, did_id, "number", client_id=c.id)
         if did.kind != "voice":
             raise ValidationFailed({"did": "e911 is for phone numbers only."})
         if errors:
@@ -384,7 +371,7 @@ def remove_e911(actor: Actor, record_id: str | int) -> None:
     with session_scope() as session:
         c = _client(session, actor)
         require_service(session, c, "e911")
-        rec = _own(session, E911Record, record_id, c, "e911 record")
+        rec = owned(session, actor, E911Record, record_id, "e911 record", client_id=c.id)
         rec.active = False
         audit.record(session, actor, "remove_e911", "e911record", rec.id)
 
@@ -411,15 +398,21 @@ def add_voicemail(actor: Actor, form: dict) -> str:
 
 def delete_voicemail(actor: Actor, voicemail_id: str | int) -> None:
     """Delete one of the client's voicemail boxes (numbers that used it stop using it)."""
+    _delete_number_service(actor, Voicemail, voicemail_id, "voicemail")
+
+
+def _delete_number_service(actor: Actor, model: type[Voicemail] | type[Forwarding], raw_id: object, name: str) -> None:
+    """Delete one of the client's voicemail boxes or forwardings (`name`); the numbers that used it stop using it."""
+    link = f"{name}_id"  # Did.voicemail_id, Did.forwarding_id
     with session_scope() as session:
         c = _client(session, actor)
-        require_service(session, c, "voicemail")
-        vm = _own(session, Voicemail, voicemail_id, c, "voicemail")
-        for d in session.exec(select(Did).where(Did.voicemail_id == vm.id)).all():
-            d.voicemail_id = None
+        require_service(session, c, name)
+        row = owned(session, actor, model, raw_id, name, client_id=c.id)
+        for d in session.exec(select(Did).where(getattr(Did, link) == row.id)).all():
+            setattr(d, link, None)
         session.flush()
-        session.delete(vm)
-        audit.record(session, actor, "delete_voicemail", "voicemail", int(voicemail_id))
+        session.delete(row)
+        audit.record(session, actor, f"delete_{name}", name, row.id)
 
 
 def add_forwarding(actor: Actor, form: dict) -> str:
@@ -439,16 +432,8 @@ def add_forwarding(actor: Actor, form: dict) -> str:
 
 
 def delete_forwarding(actor: Actor, forwarding_id: str | int) -> None:
-    """Delete one of the client's call forwardings."""
-    with session_scope() as session:
-        c = _client(session, actor)
-        require_service(session, c, "forwarding")
-        fw = _own(session, Forwarding, forwarding_id, c, "forwarding")
-        for d in session.exec(select(Did).where(Did.forwarding_id == fw.id)).all():
-            d.forwarding_id = None
-        session.flush()
-        session.delete(fw)
-        audit.record(session, actor, "delete_forwarding", "forwarding", int(forwarding_id))
+    """Delete one of the client's call forwardings (numbers that used it stop using it)."""
+    _delete_number_service(actor, Forwarding, forwarding_id, "forwarding")
 
 
 # --- Sub-accounts -------------------------------------------------------------------------------------------
@@ -484,7 +469,7 @@ def update_subaccount(actor: Actor, sub_account_id: str | int, changes: dict) ->
     with session_scope() as session:
         c = _client(session, actor)
         view = require_service(session, c, "subaccounts")
-        sub = _own(session, SubAccount, sub_account_id, c, "sub-account")
+        sub = owned(session, actor, SubAccount, sub_account_id, "sub-account", client_id=c.id)
         allowed = set(view.editable.get(sub.id, ()))
         if not view.show_sip_password:
             allowed.discard("password")

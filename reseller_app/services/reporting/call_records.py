@@ -1,6 +1,6 @@
 """One client's call records over an exact time range, with the filters the REST API's getResellerCDR offers.
 
-The reseller's CDR report (reports.cdr_report) works in whole UTC days with one disposition; integrations ask for
+The reseller's CDR report (cdr.cdr_report) works in whole UTC days with one disposition; integrations ask for
 days in their own time zone, several outcomes at once, one DID or sub-account, free or billed calls.
 """
 

@@ -57,7 +57,10 @@ def public_branding(reseller_id: int) -> dict[str, str] | None:
 
 
 def reseller_for_host(host: str) -> int | None:
-    """The reseller whose custom hostname this is (requested or active, portal on), else None."""
+    """The reseller whose verified (active) custom hostname this is, portal on, else None.
+
+    A requested hostname routes nothing: anyone may ask for any name, so only a DNS-verified one is routed.
+    """
     host = (host or "").strip().lower().rstrip(".")
     if not host:
         return None
@@ -65,7 +68,7 @@ def reseller_for_host(host: str) -> int | None:
         r = session.exec(
             select(Reseller).where(
                 Reseller.custom_hostname == host,
-                Reseller.hostname_status.in_(("requested", "active")),
+                Reseller.hostname_status == "active",
                 Reseller.portal_active.is_(True),
             )
         ).first()

@@ -7,6 +7,8 @@ are https or our own uploads, the welcome text is sanitized with nh3, and everyt
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import ipaddress
 import re
@@ -24,12 +26,13 @@ from sqlmodel import Session, select
 
 from reseller_app.billing import fees
 from reseller_app.billing.money import parse_amount
-from reseller_app.config import settings
+from reseller_app.config import own_origins, settings
 from reseller_app.db import session_scope
 from reseller_app.models import AuditLog, Reseller, ResellerSettings, utcnow
 from reseller_app.models.reseller import DEFAULT_SERVICES, DEFAULT_SIGNUP_FIELDS
 from reseller_app.notify.templates import render
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.accounting.payments import parse_deposit_amounts
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
@@ -104,6 +107,9 @@ _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _URL_BAD_CHARS = re.compile(r"[\s\"'()<>\\`]")
 HOSTNAME_A_RECORD = settings.portal_ip
+# The TXT record that proves a reseller owns its hostname: `_portal-verify.<hostname>` = "portal-verify=<proof>".
+PROOF_LABEL = "_portal-verify"
+PROOF_PREFIX = "portal-verify="
 
 # ---------------------------------------------------------------- welcome text (rich text)
 
@@ -297,6 +303,7 @@ def load(actor: Actor) -> dict:
             "portal_active": r.portal_active,
             "hostname": r.custom_hostname or "",
             "hostname_status": r.hostname_status,
+            "hostname_proof": " = ".join(hostname_proof(r.id, r.custom_hostname)) if r.custom_hostname else "",
             "portal_base": portal_base(settings.public_url, r.custom_hostname, r.hostname_status),
             "hostname_fee": (
                 f"{fee.detail.get('amount', '')} charged on {fmt.when(fee.created_at)}" if fee is not None else ""
@@ -334,31 +341,6 @@ def _single_line(value: str, limit: int) -> str:
 
 def _parse_money(value: str, places: int) -> Decimal:
     return parse_amount(value, places=places, what="amount")
-
-
-def parse_deposit_amounts(text: str) -> list[Decimal]:
-    """The comma-separated deposit amounts: each positive with at most 2 decimals, no duplicates."""
-    parts = [p.strip() for p in (text or "").split(",")]
-    if not any(parts):
-        raise ValueError("Enter at least one amount, e.g. 10,25,50.")
-    out: list[Decimal] = []
-    for p in parts:
-        if not p:
-            raise ValueError("Remove the empty entry between commas.")
-        try:
-            v = parse_amount(p, places=2, what=p)
-        except ValueError:
-            raise ValueError(f"{p!r} is not an amount with at most 2 decimals.") from None
-        if v <= 0:
-            raise ValueError(f"{p!r} must be more than zero.")
-        if v > Decimal("10000"):
-            raise ValueError(f"{p!r} is more than 10,000.")
-        if v in out:
-            raise ValueError(f"{p!r} is listed twice.")
-        out.append(v)
-    if len(out) > 20:
-        raise ValueError("List at most 20 amounts.")
-    return out
 
 
 def _template_error(text: str, allowed: tuple[str, ...]) -> str:
@@ -548,11 +530,44 @@ def _addresses(hostname: str) -> set[str]:
     return {info[4][0] for info in infos}
 
 
-def verify_hostnames(resolve: Callable[[str], set[str]] = _addresses) -> dict[str, str]:
+def _txt_records(name: str) -> set[str]:
+    """The TXT strings of a DNS name; empty when it has none or does not resolve."""
+    import dns.exception
+    import dns.resolver
+
+    try:
+        answer = dns.resolver.resolve(name, "TXT", lifetime=5)
+    except (dns.exception.DNSException, OSError, UnicodeError):
+        return set()
+    return {b"".join(r.strings).decode("utf-8", "replace") for r in answer}
+
+
+def hostname_proof(reseller_id: int, host: str) -> tuple[str, str]:
+    """The DNS TXT record (name, value) that proves this reseller owns this hostname (keyed by SECRET_KEY)."""
+    mac = hmac.new(settings.secret_key.encode(), f"hostname:{reseller_id}:{host}".encode(), hashlib.sha256)
+    return f"{PROOF_LABEL}.{host}", f"{PROOF_PREFIX}{mac.hexdigest()[:32]}"
+
+
+def _owns(
+    reseller_id: int,
+    host: str,
+    resolve: Callable[[str], set[str]] | None = None,
+    txt: Callable[[str], set[str]] | None = None,
+) -> bool:
+    """Whether the hostname points here (A record) and carries this reseller's proof (TXT record)."""
+    name, value = hostname_proof(reseller_id, host)
+    return settings.portal_ip in (resolve or _addresses)(host) and value in (txt or _txt_records)(name)
+
+
+def verify_hostnames(
+    resolve: Callable[[str], set[str]] = _addresses, txt: Callable[[str], set[str]] = _txt_records
+) -> dict[str, str]:
     """Check the DNS of every requested or active custom hostname; returns {hostname: new status} for changes.
 
-    A hostname whose A record points to PORTAL_IP becomes active (the portal's links then use it); an active one
-    whose record went elsewhere goes back to requested. The lookups happen outside any transaction.
+    A hostname whose A record points to PORTAL_IP and whose TXT record `_portal-verify.<hostname>` holds the
+    reseller's proof becomes active (it is routed to that portal and its links use it); an active one that fails
+    either goes back to requested. An A record alone proves nothing: every reseller's hostname points to the same
+    PORTAL_IP. The lookups happen outside any transaction.
     """
     with session_scope() as session:
         hosts = session.exec(
@@ -560,7 +575,7 @@ def verify_hostnames(resolve: Callable[[str], set[str]] = _addresses) -> dict[st
                 Reseller.custom_hostname.is_not(None), Reseller.hostname_status.in_(("requested", "active"))
             )
         ).all()
-    found = {host: settings.portal_ip in resolve(host) for _rid, host, _status in hosts}
+    found = {host: _owns(rid, host, resolve, txt) for rid, host, _status in hosts}
     changed: dict[str, str] = {}
     with session_scope() as session:
         for rid, host, status in hosts:
@@ -618,27 +633,71 @@ def normalize_hostname(text: str) -> str:
     return h
 
 
+def _portal_hosts() -> set[str]:
+    """The portal's own host names (PUBLIC_URL, API_URL, DEPLOY_URL): never a reseller's custom hostname."""
+    return {urlsplit(o).hostname or "" for o in own_origins()} - {""}
+
+
+def _claim_of_another(actor: Actor, host: str) -> Reseller | None:
+    with session_scope() as session:
+        holder = session.exec(select(Reseller).where(Reseller.custom_hostname == host)).first()
+        if holder is None or holder.id == actor.reseller_id:
+            return None
+        if holder.hostname_status == "active":
+            raise ValidationFailed({"hostname": "This hostname is already used by another portal."})
+        return holder
+
+
 def request_hostname(actor: Actor, hostname: str) -> dict[str, str]:
-    """Record a custom hostname request and its one-time fee (charged to the reseller, recorded in the audit log)."""
+    """Record a custom hostname request and its one-time fee (charged to the reseller, recorded in the audit log).
+
+    A name another portal claimed but never verified is taken over by a reseller who proves it owns it now (its
+    A record points here and its TXT record holds this reseller's proof); a verified (active) name is refused.
+    """
     require_reseller(actor)
     try:
         host = normalize_hostname(hostname)
     except ValueError as e:
         raise ValidationFailed({"hostname": str(e)}) from None
+    if any(host == own or host.endswith("." + own) for own in _portal_hosts()):
+        raise ValidationFailed({"hostname": "This is the portal's own address: choose a hostname of your domain."})
+    status = "requested"
+    squatter = _claim_of_another(actor, host)
+    if squatter is not None:
+        if not _owns(actor.reseller_id, host):  # DNS outside any transaction
+            name, value = hostname_proof(actor.reseller_id, host)
+            raise ValidationFailed(
+                {
+                    "hostname": "Another portal asked for this hostname but has not verified it. If it is yours, "
+                    f"add the TXT record {name} = {value} (and the A record to {settings.portal_ip}), "
+                    "then request it again."
+                }
+            )
+        status = "active"
     fee = fees.custom_hostname_fee()
     try:
         with session_scope() as session:
+            if squatter is not None:
+                other = session.get(Reseller, squatter.id)
+                if other is not None and other.custom_hostname == host and other.hostname_status != "active":
+                    other.custom_hostname, other.hostname_status = None, "none"
+                    session.flush()
+                    audit.record(
+                        session, Actor("reseller", other.id), "hostname_lost", "reseller", other.id, hostname=host
+                    )
             r = _reseller(session, actor)
             first = r.hostname_status == "none"
             if r.custom_hostname == host:
                 raise ValidationFailed({"hostname": "This hostname is already requested."})
             r.custom_hostname = host
-            r.hostname_status = "requested"
+            r.hostname_status = status
             session.flush()
             audit.record(session, actor, "hostname_request", "reseller", r.id, hostname=host)
+            if status == "active":
+                audit.record(session, actor, "hostname_active", "reseller", r.id, hostname=host, taken_over=True)
             if first:
                 # The reseller has no ledger of its own here: the fee is recorded for VoIP.ms billing.
                 audit.record(session, actor, "hostname_fee", "reseller", r.id, amount=fmt.money(fee), hostname=host)
     except IntegrityError:
         raise ValidationFailed({"hostname": "This hostname is already used by another portal."}) from None
-    return {"hostname": host, "status": "requested", "fee": fmt.money(fee) if first else ""}
+    return {"hostname": host, "status": status, "fee": fmt.money(fee) if first else ""}

@@ -32,7 +32,7 @@ from reseller_app.models import (
 )
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.common import format as fmt
-from reseller_app.services.reporting.reports import apply_rated
+from reseller_app.services.reporting.rollup import apply_rated
 
 NO_PACKAGE = PackageRules(name="(no package)", international_route="value")
 ZERO = Decimal(0)
@@ -297,14 +297,3 @@ def _started_after_suspension(client: Client, start: datetime) -> bool:
 def _digits(text: str) -> str:
     inside = text.rsplit("<", 1)[-1] if "<" in text else text
     return "".join(ch for ch in inside if ch.isdigit())
-
-
-def sync_from_carrier(reseller_id: int, since: datetime | None = None) -> IngestResult:
-    """Pull new records from the reseller's carrier (since the newest stored call) and ingest them."""
-    with session_scope() as session:
-        reseller = session.get(Reseller, reseller_id)
-        if since is None:
-            since = session.exec(
-                select(Cdr.start).where(Cdr.reseller_id == reseller_id).order_by(Cdr.start.desc()).limit(1)
-            ).first() or datetime(2000, 1, 1, tzinfo=UTC)
-    return ingest_cdrs(reseller_id, get_carrier(reseller).cdrs_since(reseller_id, since))

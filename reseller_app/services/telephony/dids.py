@@ -24,6 +24,7 @@ from reseller_app.services.clients.accounts import clean_email, own_client
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.lookup import owned
 from reseller_app.services.telephony.subaccounts import own_subaccount
 
 log = logging.getLogger(__name__)
@@ -112,10 +113,7 @@ def local_number(raw: str, region: str = "US") -> str:
 def _client_sub(session: Session, actor: Actor, client_id: int, sub_id: str) -> SubAccount | None:
     if str(sub_id or "") in ("", "none"):
         return None
-    sub = own_subaccount(session, actor, sub_id)
-    if sub.client_id != client_id:
-        raise NotFound("No such sub-account.")
-    return sub
+    return own_subaccount(session, actor, sub_id, client_id)
 
 
 def connect_dids(
@@ -277,15 +275,9 @@ def _record(actor, client_id, kind, sub_account_id, claimed, setup_each, monthly
 def unconnect_did(actor: Actor, client_id: int | str, did_id: int | str) -> None:
     """Withdraw a phone or fax number from the client and give it back to the carrier."""
     require_reseller(actor)
-    try:
-        did_key = int(did_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such number.") from None
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        did = session.get(Did, did_key)
-        if did is None or did.reseller_id != actor.reseller_id or did.client_id != client.id:
-            raise NotFound("No such number.")
+        did = owned(session, actor, Did, did_id, "number", client_id=client.id)
         fwd_id, vm_id, number = did.forwarding_id, did.voicemail_id, did.number
         did.client_id = None
         did.sub_account_id = None

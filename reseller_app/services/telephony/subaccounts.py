@@ -19,6 +19,7 @@ from reseller_app.services.accounting.postings import Effects, post_to_client, r
 from reseller_app.services.clients.accounts import main_account, own_client
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.lookup import owned
 
 log = logging.getLogger(__name__)
 
@@ -71,29 +72,22 @@ def unconnected_choices(actor: Actor) -> list[dict[str, str]]:
         return [{"id": str(i), "label": a} for i, a in rows]
 
 
-def own_subaccount(session: Session, actor: Actor, sub_id: int | str) -> SubAccount:
-    """A sub-account of the actor's reseller; NotFound otherwise."""
-    try:
-        sid = int(sub_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such sub-account.") from None
-    sub = session.get(SubAccount, sid)
-    if sub is None or sub.reseller_id != actor.reseller_id:
+def own_subaccount(
+    session: Session, actor: Actor, sub_id: object, client_id: int | None = None, *, or_unconnected: bool = False
+) -> SubAccount:
+    """A sub-account of the actor's reseller; given `client_id`, one connected to that client (or, with
+    `or_unconnected`, to no client). NotFound otherwise."""
+    sub = owned(session, actor, SubAccount, sub_id, "sub-account")
+    if client_id is not None and sub.client_id != client_id and not (or_unconnected and sub.client_id is None):
         raise NotFound("No such sub-account.")
     return sub
 
 
-def _package(session: Session, actor: Actor, package_id: str) -> Package | None:
-    raw = str(package_id or "").strip()
-    if raw in ("", "none"):
+def _package(session: Session, actor: Actor, package_id: object) -> Package | None:
+    """The package chosen in the form: none ("" or "none"), or one of the reseller's."""
+    if str(package_id or "").strip() in ("", "none"):
         return None
-    try:
-        pkg = session.get(Package, int(raw))
-    except ValueError:
-        pkg = None
-    if pkg is None or pkg.reseller_id != actor.reseller_id:
-        raise NotFound("No such package.")
-    return pkg
+    return owned(session, actor, Package, package_id, "package")
 
 
 def subaccount_choices(actor: Actor, client_id: int | str) -> list[dict[str, str]]:
@@ -139,9 +133,7 @@ def subaccount_form(actor: Actor, client_id: int | str, sub_id: int | str | None
                 "package_id": "none",
                 "connected": "",
             }
-        sub = own_subaccount(session, actor, sub_id)
-        if sub.client_id not in (None, client.id):
-            raise NotFound("No such sub-account.")
+        sub = own_subaccount(session, actor, sub_id, client.id, or_unconnected=True)
         return {
             "id": str(sub.id),
             "prefix": prefix,
@@ -223,9 +215,7 @@ def save_subaccount(
         if is_new and session.exec(select(SubAccount.id).where(SubAccount.account == account)).first():
             raise ValidationFailed({"name": f"{account} already exists."})
         if not is_new:
-            existing = own_subaccount(session, actor, sub_id)
-            if existing.client_id not in (None, client.id):
-                raise NotFound("No such sub-account.")
+            own_subaccount(session, actor, sub_id, client.id, or_unconnected=True)
     carrier_ref = ""
     if is_new:
         # The carrier is called outside any DB transaction.
@@ -277,9 +267,7 @@ def _record_subaccount(
             session.add(sub)
             old_package = None
         else:
-            sub = own_subaccount(session, actor, sub_id)
-            if sub.client_id not in (None, client.id):
-                raise NotFound("No such sub-account.")
+            sub = own_subaccount(session, actor, sub_id, client.id, or_unconnected=True)
             old_package = sub.package_id
             for key, value in values.items():
                 setattr(sub, key, value)
@@ -322,9 +310,7 @@ def set_blocked(actor: Actor, client_id: int | str, sub_id: int | str, blocked: 
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        sub = own_subaccount(session, actor, sub_id)
-        if sub.client_id != client.id:
-            raise NotFound("No such sub-account.")
+        sub = own_subaccount(session, actor, sub_id, client.id)
         reseller = session.get(Reseller, actor.reseller_id)
         account = sub.account
     carrier = get_carrier(reseller)
@@ -344,9 +330,7 @@ def unconnect_subaccount(actor: Actor, client_id: int | str, sub_id: int | str) 
     fx = Effects()
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        sub = own_subaccount(session, actor, sub_id)
-        if sub.client_id != client.id:
-            raise NotFound("No such sub-account.")
+        sub = own_subaccount(session, actor, sub_id, client.id)
         routed = session.exec(select(func.count(Did.id)).where(Did.sub_account_id == sub.id)).one()
         if routed:
             raise ValidationFailed(

@@ -16,8 +16,7 @@ from reseller_app.carrier import UnreadableRecord
 from reseller_app.db import read_scope, session_scope
 from reseller_app.models import UnreadableCdr, utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
-from reseller_app.services.common import audit
-from reseller_app.services.common.errors import NotFound
+from reseller_app.services.common import audit, lookup
 
 SHOWN = 20  # open records listed on the Overview page (the count says how many there are in all)
 
@@ -103,14 +102,8 @@ def open_records(actor: Actor, limit: int = SHOWN) -> dict:
 def mark_handled(actor: Actor, record_id: int | str) -> None:
     """The reseller has dealt with the record (billed the call by hand, or found it was none): stop listing it."""
     require_reseller(actor)
-    try:
-        rid = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound("No such record.") from None
     with session_scope() as session:
-        row = session.get(UnreadableCdr, rid)
-        if row is None or row.reseller_id != actor.reseller_id:
-            raise NotFound("No such record.")
+        row = lookup.owned(session, actor, UnreadableCdr, record_id, "record")
         if row.handled_at is None:
             row.handled_at = utcnow()
             audit.record(session, actor, "handle_unreadable_cdr", "unreadablecdr", row.id, uniqueid=row.uniqueid)

@@ -15,7 +15,7 @@ from reseller_app.models import Client, Did, Voicemail
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
-from reseller_app.services.common.lookup import client_of_reseller
+from reseller_app.services.common.lookup import client_of_reseller, owned
 
 
 def _text(form: dict, key: str, limit: int) -> str:
@@ -50,13 +50,7 @@ def mailbox_taken(session: Session, client: Client, mailbox: str, except_id: int
 
 
 def _own_box(session: Session, actor: Actor, voicemail_id: int | str) -> Voicemail:
-    try:
-        box = session.get(Voicemail, int(voicemail_id))
-    except (TypeError, ValueError):
-        box = None
-    if box is None or box.reseller_id != actor.reseller_id:
-        raise NotFound("No such voicemail.")
-    return box
+    return owned(session, actor, Voicemail, voicemail_id, "voicemail")
 
 
 def list_mailboxes(actor: Actor, client_id: int | str | None = None, mailbox: str = "") -> list[dict]:

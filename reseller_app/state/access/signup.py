@@ -42,7 +42,9 @@ class SignupState(rx.State):
             self.available = False
             return
         try:
-            self.done = await asyncio.to_thread(signup.sign_up, rid, {k: str(v) for k, v in form.items()})
+            self.done = await asyncio.to_thread(
+                signup.sign_up, rid, {k: str(v) for k, v in form.items()}, self.router.session.client_ip
+            )
         except ValidationFailed as e:
             self.errors = e.errors
         except NotFound:

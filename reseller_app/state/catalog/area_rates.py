@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import area_rates, fields
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.state.catalog.package_draft import PackageDraftState
 from reseller_app.state.messages import error_text, field_errors
@@ -40,7 +40,7 @@ class AreaRatesTab(ResellerPage, rx.State):
             self.rows, self.total, self.page, self.pages = [], "0", 1, 1  # nothing saved yet (or a hand-made event)
             return
         try:
-            data = packages.list_area_rates(actor, draft.package_id, self.search, self.page)
+            data = area_rates.list_area_rates(actor, draft.package_id, self.search, self.page)
         except ServiceError as e:  # the open package is gone (deleted in another tab) or was never this reseller's
             self.rows, self.total, self.page, self.pages = [], "0", 1, 1
             self.error = error_text(e)
@@ -88,7 +88,7 @@ class AreaRatesTab(ResellerPage, rx.State):
         """Add a per-area rate to the open package."""
         draft = await self.get_state(PackageDraftState)
         try:
-            packages.add_area_rate(actor, draft.package_id, self.kind, self.target, self.rate)
+            area_rates.add_area_rate(actor, draft.package_id, self.kind, self.target, self.rate)
         except ServiceError as e:
             self.errors = field_errors(e, "target")
             return None
@@ -102,7 +102,7 @@ class AreaRatesTab(ResellerPage, rx.State):
     async def delete(self, actor: Actor, area_rate_id: str) -> Answer:
         """Remove a per-area rate."""
         try:
-            packages.delete_area_rate(actor, area_rate_id)
+            area_rates.delete_area_rate(actor, area_rate_id)
         except ServiceError as e:
             self.errors = {"target": error_text(e)}
         self._refresh(actor, await self.get_state(PackageDraftState))
@@ -115,10 +115,10 @@ class AreaRatesTab(ResellerPage, rx.State):
         self.import_message = self.import_error = ""
         if not files:
             return None
-        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)
+        data = await files[0].read(fields.MAX_UPLOAD_BYTES + 1)
         draft = await self.get_state(PackageDraftState)
         try:
-            n = packages.import_area_rates(actor, draft.package_id, data)
+            n = area_rates.import_area_rates(actor, draft.package_id, data)
             self.import_message = f"Imported {n} rates."
         except ServiceError as e:
             self.import_error = error_text(e, "\n")
@@ -130,7 +130,7 @@ class AreaRatesTab(ResellerPage, rx.State):
     async def export_csv(self, actor: Actor) -> Answer:
         """Download the open package's area rates as CSV."""
         try:
-            text = packages.export_area_rates(actor, (await self.get_state(PackageDraftState)).package_id)
+            text = area_rates.export_area_rates(actor, (await self.get_state(PackageDraftState)).package_id)
         except ServiceError as e:
             self.import_error = error_text(e)
             return None

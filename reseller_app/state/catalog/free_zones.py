@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import free_zones
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.state.catalog.package_draft import PackageDraftState
 from reseller_app.state.messages import error_text
@@ -32,7 +32,7 @@ class FreeZonesTab(ResellerPage, rx.State):
             self.rows = []  # nothing saved yet (or a hand-made event)
             return
         try:
-            self.rows = packages.list_free_zones(actor, draft.package_id)
+            self.rows = free_zones.list_free_zones(actor, draft.package_id)
         except ServiceError as e:  # the open package is gone, or was never this reseller's
             self.rows, self.error = [], error_text(e)
 
@@ -52,7 +52,7 @@ class FreeZonesTab(ResellerPage, rx.State):
         """Add a free zone to the open package."""
         draft = await self.get_state(PackageDraftState)
         try:
-            packages.add_free_zone(actor, draft.package_id, self.kind, self.value)
+            free_zones.add_free_zone(actor, draft.package_id, self.kind, self.value)
         except ServiceError as e:
             self.error = error_text(e)
             return None
@@ -65,7 +65,7 @@ class FreeZonesTab(ResellerPage, rx.State):
     async def delete(self, actor: Actor, zone_id: str) -> Answer:
         """Remove a free zone."""
         try:
-            packages.delete_free_zone(actor, zone_id)
+            free_zones.delete_free_zone(actor, zone_id)
         except ServiceError as e:
             self.error = error_text(e)
         self._refresh(actor, await self.get_state(PackageDraftState))

@@ -10,8 +10,9 @@ from typing import Any
 
 import reflex as rx
 
+from reseller_app.billing.enums import ROUTES
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import wizard
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.state.messages import error_text
 from reseller_app.state.session import ResellerPage
@@ -19,14 +20,14 @@ from reseller_app.state.session import ResellerPage
 TABS = ("details", "fees", "free", "system", "services", "rates", "zones", "lookup", "simulator")
 FORM_TEXT = ("name", "markup_fixed", "markup_percent", "pulse", "monthly_fee", "setup_fee", "free_minutes")
 FORM_CHOICE = {
-    "canada_route": packages.ROUTES,
-    "international_route": packages.ROUTES,
-    "service_config": packages.SERVICE_CONFIGS,
-    "view_setting": packages.VIEW_SETTINGS,
-    "pulse": packages.PULSES,
+    "canada_route": ROUTES,
+    "international_route": ROUTES,
+    "service_config": wizard.SERVICE_CONFIGS,
+    "view_setting": wizard.VIEW_SETTINGS,
+    "pulse": wizard.PULSES,
 }
 FORM_FLAGS = ("onnet_free", "allow_did_purchase")
-FORM_LISTS = {"subaccount_editable": packages.EDITABLE_FIELDS, "services": packages.SERVICES}
+FORM_LISTS = {"subaccount_editable": wizard.EDITABLE_FIELDS, "services": wizard.SERVICES}
 
 
 class PackageDraftState(ResellerPage, rx.State):
@@ -47,7 +48,7 @@ class PackageDraftState(ResellerPage, rx.State):
 
     def _open(self, actor: Actor, package_id: str) -> None:
         """Open the wizard on a saved package (refused by the service when it is not the reseller's) or a new one."""
-        values = packages.get_package(actor, package_id) if package_id else packages.FORM_DEFAULTS
+        values = wizard.get_package(actor, package_id) if package_id else wizard.FORM_DEFAULTS
         self.form = {k: str(values[k]) for k in (*FORM_TEXT, *FORM_CHOICE)}
         self.flags = {k: bool(values[k]) for k in FORM_FLAGS}
         self.lists = {k: list(values[k]) for k in FORM_LISTS}
@@ -85,7 +86,7 @@ class PackageDraftState(ResellerPage, rx.State):
         """Check the whole draft as it stands: the messages appear beside the fields of every tab."""
         self.saved_message = ""
         try:
-            self.errors = packages.validate_package(actor, self._values(), self.package_id or None)
+            self.errors = wizard.validate_package(actor, self._values(), self.package_id or None)
         except ServiceError as e:
             self.errors = {"name": error_text(e)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import wizard
 from reseller_app.state.catalog.package_draft import PackageDraftState
 from reseller_app.state.session import Answer, ResellerPage, signed_in
 
@@ -30,7 +30,7 @@ class DetailsTab(ResellerPage, rx.State):
         self._refresh_example(actor, draft)
 
     def _refresh_example(self, actor: Actor, draft: PackageDraftState) -> None:
-        self.example = packages.example_line(actor, draft._values(), self.sample_destination, self.sample_cost)
+        self.example = wizard.example_line(actor, draft._values(), self.sample_destination, self.sample_cost)
 
     @rx.event
     @signed_in

@@ -9,7 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import wizard
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.state.catalog.area_rates import AreaRatesTab
 from reseller_app.state.catalog.free_zones import FreeZonesTab
@@ -33,7 +33,7 @@ class PackagesState(ResellerPage, rx.State):
     confirm_delete: str = ""
 
     def _load_rows(self, actor: Actor) -> None:
-        self.rows = packages.list_packages(actor)
+        self.rows = wizard.list_packages(actor)
 
     @rx.event
     @signed_in
@@ -50,7 +50,7 @@ class PackagesState(ResellerPage, rx.State):
         """Copy a package with its rates and free zones."""
         self.error = self.notice = ""
         try:
-            packages.duplicate_package(actor, package_id)
+            wizard.duplicate_package(actor, package_id)
             self.notice = "Package duplicated."
         except ServiceError as e:
             self.error = error_text(e)
@@ -73,7 +73,7 @@ class PackagesState(ResellerPage, rx.State):
     async def delete(self, actor: Actor) -> Answer:
         """Delete the package asked about (refused by the service while it is in use)."""
         try:
-            packages.delete_package(actor, self.confirm_delete)
+            wizard.delete_package(actor, self.confirm_delete)
             self.notice = "Package deleted."
             draft = await self.get_state(PackageDraftState)
             if draft.package_id == self.confirm_delete:
@@ -115,7 +115,7 @@ class PackagesState(ResellerPage, rx.State):
         """Save the wizard; messages appear beside the fields and nothing is saved when any is bad."""
         draft = await self.get_state(PackageDraftState)
         try:
-            pid = packages.save_package(actor, draft._values(), draft.package_id or None)
+            pid = wizard.save_package(actor, draft._values(), draft.package_id or None)
         except ValidationFailed as e:
             draft.errors = dict(e.errors)
             draft.saved_message = ""

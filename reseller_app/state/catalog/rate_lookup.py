@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import rate_lookup
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.state.catalog.package_draft import PackageDraftState
 from reseller_app.state.messages import error_text
@@ -34,7 +34,7 @@ class RateLookupTab(ResellerPage, rx.State):
         """Price the typed number under the saved package."""
         draft = await self.get_state(PackageDraftState)
         try:
-            self.result = packages.rate_lookup(actor, draft.package_id, self.number)
+            self.result = rate_lookup.look_up(actor, draft.package_id, self.number)
             self.error = ""
         except ServiceError as e:
             self.result, self.error = {}, error_text(e)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import time
+from pathlib import Path
 
 import reflex as rx
 
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.catalog import packages
+from reseller_app.services.catalog import fields, simulator
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.state.catalog.package_draft import PackageDraftState
 from reseller_app.state.messages import error_text
@@ -47,33 +49,45 @@ class SimulatorTab(ResellerPage, rx.State):
     @rx.event
     async def simulate_upload(self, files: list[rx.UploadFile]) -> Answer:
         """Keep an uploaded CDR file on the server (never in the state) and simulate with it."""
+        if await self._actor() is None:  # the session first: nothing is read for a visitor
+            return self._to_login()
         if self.running or not files:
             return None
-        data = await files[0].read(packages.MAX_UPLOAD_BYTES + 1)
-        fd, path = tempfile.mkstemp(prefix="sim-", suffix=".csv")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        data = await files[0].read(fields.MAX_UPLOAD_BYTES + 1)  # never more than the limit (+1 to tell)
+        if len(data) > fields.MAX_UPLOAD_BYTES:
+            self.error = "The file is larger than 20 MB."
+            return None
+        fd, path = tempfile.mkstemp(prefix=SIM_PREFIX, suffix=".csv")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except BaseException:
+            os.unlink(path)
+            raise
+        if self._file:
+            _remove(self._file)  # an earlier file no simulation took
         self._file = path
         return SimulatorTab.run_simulation
 
     @rx.event(background=True)
     async def run_simulation(self) -> None:
         """Run the simulator off the event queue, step by step in a worker thread, with a progress bar."""
-        async with self:
-            actor = await self._actor()
-            path, self._file = self._file, ""
-            if actor is None or self.running:
-                if path:
-                    os.unlink(path)
-                return
-            self.running, self.progress, self.error, self.result = True, 0, "", {}
-            self.status = "Starting…"
-            draft = await self.get_state(PackageDraftState)
-            args = (actor, draft.package_id, draft._values(), self.days)
-        upload = None
-        if path:
-            upload = await asyncio.to_thread(_read_and_remove, path)
-        steps = packages.simulate(*args, upload=upload)
+        path = ""
+        try:
+            async with self:
+                path, self._file = self._file, ""
+                actor = await self._actor()
+                if actor is None or self.running:
+                    return
+                self.running, self.progress, self.error, self.result = True, 0, "", {}
+                self.status = "Starting…"
+                draft = await self.get_state(PackageDraftState)
+                args = (actor, draft.package_id, draft._values(), self.days)
+            upload = await asyncio.to_thread(_read, path) if path else None
+        finally:
+            if path:
+                _remove(path)  # whatever happened above, the uploaded file does not outlive this task
+        steps = simulator.simulate(*args, upload=upload)
         try:
             while True:
                 step = await asyncio.to_thread(next, steps, None)
@@ -93,9 +107,31 @@ class SimulatorTab(ResellerPage, rx.State):
                 self.running = False
 
 
-def _read_and_remove(path: str) -> bytes:
+SIM_PREFIX = "sim-"
+SIM_LEFTOVER_AGE = 3600  # seconds: a simulation's file older than this belongs to no running simulation
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _remove(path: str) -> None:
     try:
-        with open(path, "rb") as f:
-            return f.read()
-    finally:
         os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def clean_leftovers(folder: str | None = None, max_age: float = SIM_LEFTOVER_AGE) -> int:
+    """Remove simulator upload files older than `max_age` (left by a crash or a kill); returns how many."""
+    cutoff = time.time() - max_age
+    removed = 0
+    for p in Path(folder or tempfile.gettempdir()).glob(f"{SIM_PREFIX}*.csv"):
+        try:
+            if p.is_file() and p.stat().st_mtime < cutoff:
+                p.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -19,6 +19,27 @@ LIVE_MAX_POLLS = 1200  # an hour: a forgotten tab stops polling
 SESSION_RECHECK = 10  # polls between two looks at the session (figures are only ever read for a live one)
 
 
+# The live-balance watcher of each tab in this worker: one per tab, so a second start is a no-op (a tab that emits
+# `watch_balance` 2,000 times still has one poller, not 2,000).
+_watchers: dict[str, asyncio.Task] = {}
+
+
+def _claim_watch(tab: str) -> bool:
+    """Register the running task as this tab's watcher; False when the tab already has a live one."""
+    current = _watchers.get(tab)
+    if current is not None and not current.done():
+        return False
+    task = asyncio.current_task()
+    if task is not None:
+        _watchers[tab] = task
+    return True
+
+
+def _release_watch(tab: str) -> None:
+    if _watchers.get(tab) is asyncio.current_task():
+        _watchers.pop(tab, None)
+
+
 def _tab_open(token: str) -> bool:
     """Whether the browser tab behind this state still has its websocket (unknown counts as open)."""
     app = getattr(sys.modules.get("reseller_app.reseller_app"), "app", None)
@@ -59,31 +80,46 @@ class DashboardState(ClientPage, rx.State):
 
     @rx.event(background=True)
     async def watch_balance(self) -> None:
-        """While the dashboard is open, show a new balance as soon as a call is rated or a payment is posted."""
+        """While the dashboard is open, show a new balance as soon as a call is rated or a payment is posted.
+
+        One watcher per tab: a start while this tab's watcher runs does nothing (the running one follows the
+        dashboard opened again, and a new login in the tab).
+        """
         async with self:
-            gen = self._watch_gen
             tab = self.router.session.client_token
             login, rid = await (await self.get_state(PortalState))._token(), page_rid(self)
-        actor: Actor | None = None
-        for n in range(LIVE_MAX_POLLS):
-            await asyncio.sleep(LIVE_INTERVAL)
-            if not _tab_open(tab):
-                return
-            async with self:
-                if gen != self._watch_gen or not str(self.rx_router_page.path).endswith("/dashboard"):
-                    return  # a newer watcher took over, or the tab left the dashboard
-                known = (await self.get_state(PortalState))._version
-            if n % SESSION_RECHECK == 0:
-                actor = None  # look at the session again (a logout elsewhere ends the watch)
-            try:
-                # On the loop, outside the state lock: one short indexed query per look. (In a worker thread each
-                # answer waited for the GIL behind the loop's work, which slowed every tab's events under load.)
-                actor, data = read(_look, login, rid, actor, known)
-            except ServiceError:
-                return
-            if actor is None:
-                return  # logged out, or the session ended
-            if data:
-                async with self:
-                    if gen == self._watch_gen:
-                        (await self.get_state(PortalState))._apply_summary(data)
+        if not _claim_watch(tab):
+            return
+        try:
+            await _watch(self, tab, login, rid)
+        finally:
+            _release_watch(tab)
+
+
+async def _watch(state: DashboardState, tab: str, login: str, rid: int | None) -> None:
+    """The live-balance loop of one tab (`state` is the background task's proxy of its DashboardState)."""
+    actor: Actor | None = None
+    for n in range(LIVE_MAX_POLLS):
+        await asyncio.sleep(LIVE_INTERVAL)
+        if not _tab_open(tab):
+            return
+        async with state:
+            if not str(state.rx_router_page.path).endswith("/dashboard"):
+                return  # the tab left the dashboard
+            gen = state._watch_gen
+            portal = await state.get_state(PortalState)
+            known, token = portal._version, await portal._token()
+        if n % SESSION_RECHECK == 0 or token != login:
+            actor, login = None, token  # look at the session again (a logout elsewhere ends the watch)
+        try:
+            # On the loop, outside the state lock: one short indexed query per look. (In a worker thread each
+            # answer waited for the GIL behind the loop's work, which slowed every tab's events under load.)
+            actor, data = read(_look, login, rid, actor, known)
+        except ServiceError:
+            return
+        if actor is None:
+            return  # logged out, or the session ended
+        if data:
+            async with state:
+                if gen == state._watch_gen:
+                    (await state.get_state(PortalState))._apply_summary(data)

@@ -54,7 +54,9 @@ class ResetState(rx.State):
         if rid is None:
             return
         try:
-            self.sent = await asyncio.to_thread(password_reset.request_reset, rid, str(form.get("email", "")))
+            self.sent = await asyncio.to_thread(
+                password_reset.request_reset, rid, str(form.get("email", "")), self.router.session.client_ip
+            )
         except ServiceError as e:
             self.error = error_text(e)
 

@@ -8,7 +8,7 @@ import reflex as rx
 
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
-from reseller_app.services.reporting import reports
+from reseller_app.services.reporting import cdr, filters, financial, inventory
 from reseller_app.state.messages import field_errors
 from reseller_app.state.session import Answer, ResellerPage, signed_in, turn_page
 
@@ -58,31 +58,31 @@ class ReportsState(ResellerPage, rx.State):
         # The report queries (sums over a period's calls) run in a thread: the loop serves other sessions meanwhile.
         self.errors, self.error = {}, ""
         try:
-            f = reports.parse_filters(self._raw())
+            f = filters.parse_filters(self._raw())
             if self.tab in ("global", "user"):
                 if self.tab == "user" and f.client_id is None:
                     self.rows, self.totals, self.pages = [], {}, 1
                     self.error = "Choose a client to see its calls."
                     return
-                data = await self._blocking(reports.cdr_report, actor, f, self.sort, self.desc, self.page)
+                data = await self._blocking(cdr.cdr_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "fax":
-                data = await self._blocking(reports.fax_report, actor, f, self.sort, self.desc, self.page)
+                data = await self._blocking(cdr.fax_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "financial":
-                data = await self._blocking(reports.financial_report, actor, f.date_from, f.date_to)
+                data = await self._blocking(financial.financial_report, actor, f.date_from, f.date_to)
                 data.update(page=1, pages=1)
             elif self.tab == "subaccounts":
                 data = await self._blocking(
-                    reports.subaccount_report, actor, f.client_id, self.sort, self.desc, self.page
+                    inventory.subaccount_report, actor, f.client_id, self.sort, self.desc, self.page
                 )
             else:
-                data = await self._blocking(reports.did_report, actor, f.client_id, self.sort, self.desc, self.page)
+                data = await self._blocking(inventory.did_report, actor, f.client_id, self.sort, self.desc, self.page)
         except ValidationFailed as e:
             self.errors = field_errors(e)
             return
         except ServiceError as e:
             self.error = str(e)
             return
-        self.rows = _strings(data["rows"])
+        self.rows = _strings(data["items"])
         self.totals = {k: str(v) for k, v in data["totals"].items()}
         self.chart = _strings(data.get("chart", []))
         self.pages = data["pages"]
@@ -92,10 +92,10 @@ class ReportsState(ResellerPage, rx.State):
     @signed_in
     async def load(self, actor: Actor) -> Answer:
         """Open the reports: this month so far, all clients, global CDR."""
-        first, today = reports.default_period()
+        first, today = filters.default_period()
         self.date_from = self.date_from or first.isoformat()
         self.date_to = self.date_to or today.isoformat()
-        self.clients = reports.client_choices(actor)
+        self.clients = inventory.client_choices(actor)
         self.page = 1
         await self._refresh(actor)
         return None
@@ -133,7 +133,7 @@ class ReportsState(ResellerPage, rx.State):
         self.sub_accounts = []
         if self.client_id.isdigit():
             try:
-                self.sub_accounts = reports.subaccount_choices(actor, int(self.client_id))
+                self.sub_accounts = inventory.subaccount_choices(actor, int(self.client_id))
             except ServiceError:
                 self.sub_accounts = []
         await self._refresh(actor)

@@ -45,6 +45,7 @@ class ConfigState(ResellerPage, rx.State):
     hostname: str = ""
     hostname_status: str = "none"
     hostname_fee: str = ""
+    hostname_proof: str = ""
     client_url: str = ""
     snippet: str = ""
     tab: str = "activation"
@@ -64,6 +65,7 @@ class ConfigState(ResellerPage, rx.State):
         self.hostname = data["hostname"]
         self.hostname_status = data["hostname_status"]
         self.hostname_fee = data["hostname_fee"]
+        self.hostname_proof = data["hostname_proof"]
         self.client_url = config.client_url(data["portal_base"], self.reseller_id)
         self.snippet = config.autoconnect_snippet(data["portal_base"], self.reseller_id)
         self._refresh_derived()
@@ -240,6 +242,7 @@ class ConfigState(ResellerPage, rx.State):
         self.hostname = data["hostname"]
         self.hostname_status = data["hostname_status"]
         self.hostname_fee = data["hostname_fee"]
+        self.hostname_proof = data["hostname_proof"]
         self.notice = {"hostname": f"Requested {self.hostname}."}
         return None
 

@@ -84,3 +84,19 @@ def test_signup_lands_in_that_resellers_portal_only(world):
         assert c.reseller_id == world["rb"]
     with pytest.raises(NotFound):
         signup.sign_up(world["ra"], GOOD)
+
+
+def test_signups_and_reset_requests_are_rate_limited_per_ip_and_per_address(engine):
+    """Issue 15 #12: the public forms email any address: counted per visitor IP and per email address."""
+    from reseller_app.services.access import abuse
+
+    for n in range(abuse.LIMITS["signup"]["portal-ip"]):
+        abuse.check("signup", 1, "203.0.113.9", f"a{n}@example.com")
+    with pytest.raises(ValidationFailed) as e:
+        abuse.check("signup", 1, "203.0.113.9", "fresh@example.com")
+    assert e.value.errors["email"] == abuse.TOO_MANY
+    abuse.check("signup", 1, "203.0.113.10", "fresh@example.com")  # another visitor is not held back
+    for _ in range(abuse.LIMITS["reset"]["to"]):
+        assert abuse.check("reset", 1, "", "victim@example.com")
+    # One inbox, whatever the portal or IP: past its limit nothing more is sent (the visitor sees the usual answer).
+    assert not abuse.check("reset", 2, "198.51.100.1", "Victim@Example.com")

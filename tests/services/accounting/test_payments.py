@@ -106,6 +106,26 @@ def _credits(cid: int) -> list[LedgerEntry]:
         return list(s.exec(select(LedgerEntry).where(LedgerEntry.client_id == cid, LedgerEntry.kind == "payment")))
 
 
+@pytest.mark.parametrize("text", ["10,25,50", "5, 12.50 ,100", "0.01"])
+def test_deposit_amounts_accepted(text):
+    assert all(a > 0 for a in payments.parse_deposit_amounts(text))
+
+
+@pytest.mark.parametrize("text", ["", "10,,20", "10,-5", "0", "1.234", "ten", "10,10", "1e2", "20000"])
+def test_deposit_amounts_refused(text):
+    with pytest.raises(ValueError):
+        payments.parse_deposit_amounts(text)
+
+
+def test_a_stored_list_is_read_by_the_same_rules_leaving_out_what_breaks_them():
+    text = "10, 25,junk,,10,-5,20000,1.234,50"
+    assert payments.parse_deposit_amounts(text, skip_bad=True) == [Decimal(10), Decimal(25), Decimal(50)]
+    many = ",".join(str(n) for n in range(1, 31))
+    assert payments.parse_deposit_amounts(many, skip_bad=True) == [Decimal(n) for n in range(1, 21)]
+    with pytest.raises(ValueError, match="at most 20"):
+        payments.parse_deposit_amounts(many)
+
+
 def test_options_show_the_resellers_amounts(paypal):
     opts = payments.deposit_options(paypal["client_actor"])
     assert opts.enabled and opts.amounts == [

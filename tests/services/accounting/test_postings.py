@@ -85,6 +85,9 @@ def test_reversing_another_resellers_entry_is_refused(world):
         reverse(world["actor_a"], world["c"], entry.id)
     with pytest.raises(NotFound):
         reverse(world["actor_a"], world["other"], entry.id)
+    for junk in ("x", "", None, -1):  # a hand-made id is answered like a missing one, not a crash
+        with pytest.raises(NotFound, match="No such transaction."):
+            reverse(world["actor_a"], world["c"], junk)
 
 
 def test_hard_client_is_suspended_at_zero_and_restored_by_payment(world):

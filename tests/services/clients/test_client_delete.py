@@ -31,7 +31,7 @@ from reseller_app.services.access.security import hash_password
 from reseller_app.services.accounting import postings, reconcile
 from reseller_app.services.clients import accounts as clients
 from reseller_app.services.common.errors import AuthFailed, NotFound
-from reseller_app.services.reporting import overview, reports
+from reseller_app.services.reporting import cdr, export, filters, financial, inventory, overview
 from reseller_app.services.telephony.calls import ingest_cdrs
 
 D = Decimal
@@ -88,13 +88,13 @@ def _ledger(cid: int) -> list[tuple]:
 
 
 def _books(actor, cid: int) -> dict:
-    period = reports.Filters(NOW.date() - timedelta(days=40), NOW.date())
-    cdr = reports.cdr_report(actor, period)
-    fax = reports.fax_report(actor, period)
-    fin = reports.financial_report(actor, period.date_from, period.date_to)
+    period = filters.Filters(NOW.date() - timedelta(days=40), NOW.date())
+    calls = cdr.cdr_report(actor, period)
+    fax = cdr.fax_report(actor, period)
+    fin = financial.financial_report(actor, period.date_from, period.date_to)
     return {
         "ledger": _ledger(cid),
-        "cdr_totals": cdr["totals"],
+        "cdr_totals": calls["totals"],
         "fax_totals": fax["totals"],
         "financial": fin["totals"],
         "months": [vars(m) for m in fin["raw"]],
@@ -121,10 +121,10 @@ def test_deleting_a_client_keeps_its_books_and_the_resellers_totals(history):
     assert _books(a, cid) == before  # every entry, call, fax and total as it was
     assert reconcile.find_mismatches() == []  # the tombstone's balance is still its ledger's sum
     label = f"Deleted client #{cid}"
-    period = reports.Filters(NOW.date() - timedelta(days=40), NOW.date())
-    assert {r["client"] for r in reports.cdr_report(a, period)["rows"]} == {label}
-    assert {r["client"] for r in reports.fax_report(a, period)["rows"]} == {label}
-    csv_text = "".join(reports.export_report(a, "cdr", {"date_from": period.date_from.isoformat()}).lines)
+    period = filters.Filters(NOW.date() - timedelta(days=40), NOW.date())
+    assert {r["client"] for r in cdr.cdr_report(a, period)["items"]} == {label}
+    assert {r["client"] for r in cdr.fax_report(a, period)["items"]} == {label}
+    csv_text = "".join(export.export_report(a, "cdr", {"date_from": period.date_from.isoformat()}).lines)
     assert label in csv_text and "Cole" not in csv_text and "c@example.com" not in csv_text
 
 
@@ -159,7 +159,7 @@ def test_a_deleted_client_is_gone_from_lists_and_lookups_and_its_email_is_free(h
     clients.delete_client(a, cid)
     assert clients.list_clients(a)["total"] == "0"
     assert clients.list_clients(a, search=str(cid))["total"] == "0"
-    assert all(ch["id"] != str(cid) for ch in reports.client_choices(a))
+    assert all(ch["id"] != str(cid) for ch in inventory.client_choices(a))
     for call in (
         lambda: clients.client_details(a, cid),
         lambda: clients.history(a, cid),

@@ -17,7 +17,7 @@ from reseller_app.models import Cdr, CdrDaily, Client, Did, FaxRecord, LedgerEnt
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.accounting.postings import manual_posting, reverse
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
-from reseller_app.services.reporting import reports
+from reseller_app.services.reporting import cdr, export, filters, financial, inventory, rollup
 from reseller_app.services.telephony.calls import ingest_cdrs
 
 D = Decimal
@@ -26,7 +26,7 @@ THIS_MONTH = NOW.date().replace(day=1)
 LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
 T_LAST = datetime(LAST_MONTH.year, LAST_MONTH.month, 10, 12, 0, tzinfo=UTC)
 T_THIS = datetime(THIS_MONTH.year, THIS_MONTH.month, 1, 0, 30, tzinfo=UTC)
-PERIOD = reports.Filters(LAST_MONTH, NOW.date())
+PERIOD = filters.Filters(LAST_MONTH, NOW.date())
 
 
 def _call(uid: str, at: datetime, secs: int = 60, dest: str = "15145550143", **kw) -> CarrierCdr:
@@ -131,7 +131,7 @@ def _ledger_sum(reseller_id: int, kinds: tuple[str, ...]) -> Decimal:
 
 
 def test_global_cdr_totals_equal_rated_calls_and_ledger(data):
-    res = reports.cdr_report(data["actor_a"], PERIOD)
+    res = cdr.cdr_report(data["actor_a"], PERIOD)
     mine = _calls(reseller_id=data["ra"])
     assert len(mine) == 6
     t = res["raw"]
@@ -141,15 +141,15 @@ def test_global_cdr_totals_equal_rated_calls_and_ledger(data):
     # Every selling price was posted to the ledger: the report's revenue is what the clients were billed.
     assert t.price == -_ledger_sum(data["ra"], ("call",))
     assert res["totals"]["price"] == f"${t.price:,.4f}"
-    assert res["totals"]["profit"] == reports.fmt.money(t.price - t.cost, 4)
+    assert res["totals"]["profit"] == filters.fmt.money(t.price - t.cost, 4)
     # The unassigned call costs the reseller and earns nothing: shown with a negative profit.
-    lost = next(r for r in res["rows"] if r["account"] == "999_nobody")
+    lost = next(r for r in res["items"] if r["account"] == "999_nobody")
     assert lost["client"] == "(unassigned)" and lost["profit_negative"] == "1" and lost["price"] == "$0.0000"
     # The roll-up agrees with a recomputation from the calls.
     with session_scope() as s:
         before = sorted((r.day, r.direction, r.disposition, r.calls, r.price, r.cost) for r in s.exec(select(CdrDaily)))
-    reports.rebuild_rollup(data["ra"])
-    reports.rebuild_rollup(data["rb"])
+    rollup.rebuild_rollup(data["ra"])
+    rollup.rebuild_rollup(data["rb"])
     with session_scope() as s:
         after = sorted((r.day, r.direction, r.disposition, r.calls, r.price, r.cost) for r in s.exec(select(CdrDaily)))
     assert before == after and len(after) >= 4
@@ -157,86 +157,86 @@ def test_global_cdr_totals_equal_rated_calls_and_ledger(data):
 
 def test_cdr_filters_sort_and_paging(data):
     a = data["actor_a"]
-    last = reports.Filters(LAST_MONTH, THIS_MONTH - timedelta(days=1))
-    assert reports.cdr_report(a, last)["raw"].count == 3
-    answered = reports.Filters(LAST_MONTH, NOW.date(), disposition="NO ANSWER")
-    assert [r["disposition"] for r in reports.cdr_report(a, answered)["rows"]] == ["NO ANSWER"]
-    res = reports.cdr_report(a, PERIOD, sort="price", desc=True, page_size=25)
-    prices = [_money(r["price"]) for r in res["rows"]]
+    last = filters.Filters(LAST_MONTH, THIS_MONTH - timedelta(days=1))
+    assert cdr.cdr_report(a, last)["raw"].count == 3
+    answered = filters.Filters(LAST_MONTH, NOW.date(), disposition="NO ANSWER")
+    assert [r["disposition"] for r in cdr.cdr_report(a, answered)["items"]] == ["NO ANSWER"]
+    res = cdr.cdr_report(a, PERIOD, sort="price", desc=True, page_size=25)
+    prices = [_money(r["price"]) for r in res["items"]]
     assert prices == sorted(prices, reverse=True)
-    res = reports.cdr_report(a, PERIOD, sort="duration", desc=False, page=1, page_size=25)
-    assert res["rows"][0]["duration"] == "0:00:00" and res["pages"] == 1
+    res = cdr.cdr_report(a, PERIOD, sort="duration", desc=False, page=1, page_size=25)
+    assert res["items"][0]["duration"] == "0:00:00" and res["pages"] == 1
 
 
 def test_per_user_cdr_for_a_client_and_a_sub_account(data):
     a = data["actor_a"]
-    f = reports.Filters(LAST_MONTH, NOW.date(), client_id=data["c"])
+    f = filters.Filters(LAST_MONTH, NOW.date(), client_id=data["c"])
     mine = _calls(client_id=data["c"])
-    t = reports.cdr_report(a, f)["raw"]
+    t = cdr.cdr_report(a, f)["raw"]
     assert (t.count, t.price, t.cost) == (len(mine), sum(c.price for c in mine), sum(c.cost for c in mine))
-    f = reports.Filters(LAST_MONTH, NOW.date(), client_id=data["c2"], sub_account_id=data["sub2"])
-    rows = reports.cdr_report(a, f)["rows"]
+    f = filters.Filters(LAST_MONTH, NOW.date(), client_id=data["c2"], sub_account_id=data["sub2"])
+    rows = cdr.cdr_report(a, f)["items"]
     assert [r["account"] for r in rows] == ["100001_back"]
 
 
 def test_reports_refuse_another_resellers_ids(data):
     a = data["actor_a"]
     with pytest.raises(NotFound):
-        reports.cdr_report(a, reports.Filters(LAST_MONTH, NOW.date(), client_id=data["other"]))
+        cdr.cdr_report(a, filters.Filters(LAST_MONTH, NOW.date(), client_id=data["other"]))
     with pytest.raises(NotFound):
-        reports.fax_report(a, reports.Filters(LAST_MONTH, NOW.date(), client_id=data["other"]))
+        cdr.fax_report(a, filters.Filters(LAST_MONTH, NOW.date(), client_id=data["other"]))
     with pytest.raises(NotFound):  # a sub-account of another client of the same reseller
-        reports.cdr_report(a, reports.Filters(LAST_MONTH, NOW.date(), client_id=data["c"], sub_account_id=data["sub2"]))
+        cdr.cdr_report(a, filters.Filters(LAST_MONTH, NOW.date(), client_id=data["c"], sub_account_id=data["sub2"]))
     with pytest.raises(NotFound):
-        reports.subaccount_report(a, data["other"])
+        inventory.subaccount_report(a, data["other"])
     with pytest.raises(NotFound):
-        reports.did_report(a, data["other"])
+        inventory.did_report(a, data["other"])
     with pytest.raises(NotFound):
-        reports.export_report(a, "cdr", {"client_id": str(data["other"])})
+        export.export_report(a, "cdr", {"client_id": str(data["other"])})
     with pytest.raises(NotFound):
-        reports.cdr_report(a, reports.Filters(LAST_MONTH, NOW.date(), client_id=987654))
+        cdr.cdr_report(a, filters.Filters(LAST_MONTH, NOW.date(), client_id=987654))
     client = Actor("client", data["ra"], client_id=data["c"])
     for call in (
-        lambda: reports.cdr_report(client, PERIOD),
-        lambda: reports.financial_report(client, LAST_MONTH, NOW.date()),
-        lambda: reports.export_report(client, "cdr", {}),
-        lambda: reports.did_report(client),
+        lambda: cdr.cdr_report(client, PERIOD),
+        lambda: financial.financial_report(client, LAST_MONTH, NOW.date()),
+        lambda: export.export_report(client, "cdr", {}),
+        lambda: inventory.did_report(client),
     ):
         with pytest.raises(Forbidden):
             call()
     # Reseller B sees none of A's calls, and A none of B's.
-    assert reports.cdr_report(data["actor_b"], PERIOD)["raw"].count == 1
-    assert all(r["account"] != "200001_x" for r in reports.cdr_report(a, PERIOD)["rows"])
+    assert cdr.cdr_report(data["actor_b"], PERIOD)["raw"].count == 1
+    assert all(r["account"] != "200001_x" for r in cdr.cdr_report(a, PERIOD)["items"])
 
 
 def test_bad_filters_are_refused_with_a_field_message():
     with pytest.raises(ValidationFailed) as e:
-        reports.parse_filters({"date_from": "2026-13-01"})
+        filters.parse_filters({"date_from": "2026-13-01"})
     assert "date_from" in e.value.errors
     with pytest.raises(ValidationFailed) as e:
-        reports.parse_filters({"date_from": "2026-05-02", "date_to": "2026-05-01"})
+        filters.parse_filters({"date_from": "2026-05-02", "date_to": "2026-05-01"})
     assert "date_to" in e.value.errors
     for key, value in (("direction", "sideways"), ("disposition", "<script>"), ("client_id", "1 OR 1=1")):
         with pytest.raises(ValidationFailed) as e:
-            reports.parse_filters({key: value})
+            filters.parse_filters({key: value})
         assert key in e.value.errors
-    f = reports.parse_filters({"date_from": "2026-01-01", "date_to": "2026-01-31", "direction": "in", "client_id": "7"})
+    f = filters.parse_filters({"date_from": "2026-01-01", "date_to": "2026-01-31", "direction": "in", "client_id": "7"})
     assert (f.date_from, f.date_to, f.direction, f.client_id) == (date(2026, 1, 1), date(2026, 1, 31), "in", 7)
 
 
 def test_per_user_fax_totals_to_the_cent(data):
-    f = reports.Filters(LAST_MONTH, NOW.date(), client_id=data["c"])
-    res = reports.fax_report(data["actor_a"], f)
+    f = filters.Filters(LAST_MONTH, NOW.date(), client_id=data["c"])
+    res = cdr.fax_report(data["actor_a"], f)
     assert (res["raw"].count, res["raw"].cost, res["raw"].price) == (2, D("0.0300"), D("0.0450"))
     assert res["totals"]["profit"] == "$0.0150"
-    loss = next(r for r in res["rows"] if r["direction"] == "Received")
+    loss = next(r for r in res["items"] if r["direction"] == "Received")
     assert loss["profit"] == "-$0.0050" and loss["profit_negative"] == "1"
-    everyone = reports.fax_report(data["actor_a"], PERIOD)["raw"]
+    everyone = cdr.fax_report(data["actor_a"], PERIOD)["raw"]
     assert (everyone.count, everyone.price) == (3, D("0.1150"))  # reseller B's fax is not counted
 
 
 def test_financial_report_equals_the_ledger_and_rated_calls(data):
-    figures = reports.financial_figures(data["actor_a"], LAST_MONTH, NOW.date())
+    figures = financial.financial_figures(data["actor_a"], LAST_MONTH, NOW.date())
     by_month = {f.month: f for f in figures}
     last, this = by_month[LAST_MONTH.strftime("%Y-%m")], by_month[THIS_MONTH.strftime("%Y-%m")]
     calls_last = [c for c in _calls(reseller_id=data["ra"]) if c.start < T_THIS.replace(minute=0)]
@@ -255,54 +255,54 @@ def test_financial_report_equals_the_ledger_and_rated_calls(data):
     assert billed == sum(c.price for c in _calls(reseller_id=data["ra"])) + D("14.34")
     assert total_revenue == billed + D("0.0150") + D("0.0700")
     assert sum(f.deposits for f in figures) == _ledger_sum(data["ra"], ("payment",)) - D("7.00")
-    res = reports.financial_report(data["actor_a"], LAST_MONTH, NOW.date())
-    assert res["totals"]["revenue"] == reports.fmt.money(total_revenue)
-    assert res["totals"]["profit"] == reports.fmt.money(total_revenue - sum(f.cost for f in figures))
+    res = financial.financial_report(data["actor_a"], LAST_MONTH, NOW.date())
+    assert res["totals"]["revenue"] == filters.fmt.money(total_revenue)
+    assert res["totals"]["profit"] == filters.fmt.money(total_revenue - sum(f.cost for f in figures))
     assert [r["month"] for r in res["chart"]] == [f.month for f in figures]
 
 
 def test_subaccount_and_did_reports(data):
     a = data["actor_a"]
-    res = reports.subaccount_report(a)
+    res = inventory.subaccount_report(a)
     assert res["totals"] == {"count": "2", "dids": "1"}
-    front = next(r for r in res["rows"] if r["account"] == "100001_front")
+    front = next(r for r in res["items"] if r["account"] == "100001_front")
     assert (front["package"], front["dids"], front["client"]) == ("Std", "15145551111", "Cy Cole")
-    assert [r["account"] for r in reports.subaccount_report(a, data["c2"])["rows"]] == ["100001_back"]
-    res = reports.did_report(a)
+    assert [r["account"] for r in inventory.subaccount_report(a, data["c2"])["items"]] == ["100001_back"]
+    res = inventory.did_report(a)
     assert res["totals"] == {"count": "2", "monthly_fee": "$7.5000"}
-    d = next(r for r in res["rows"] if r["number"] == "15145551111")
+    d = next(r for r in res["items"] if r["number"] == "15145551111")
     assert (d["package"], d["account"], d["rate_center"]) == ("Std", "100001_front", "Montreal, QC")
-    assert all(r["number"] != "15145553333" for r in res["rows"])
+    assert all(r["number"] != "15145553333" for r in res["items"])
 
 
 def test_csv_export_streams_every_row_and_matches_the_totals(data, monkeypatch):
-    monkeypatch.setattr(reports, "EXPORT_CHUNK", 2)  # several chunks: the keyset walk must not skip or repeat
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 2)  # several chunks: the keyset walk must not skip or repeat
     a = data["actor_a"]
     raw = {"date_from": LAST_MONTH.isoformat(), "date_to": NOW.date().isoformat()}
-    exp = reports.export_report(a, "cdr", raw)
+    exp = export.export_report(a, "cdr", raw)
     rows = list(csv.DictReader(io.StringIO("".join(exp.lines))))
     assert exp.rows == len(rows) == 6
-    total = reports.cdr_report(a, PERIOD)["raw"]
+    total = cdr.cdr_report(a, PERIOD)["raw"]
     assert sum(D(r["price"]) for r in rows) == total.price and sum(D(r["cost"]) for r in rows) == total.cost
-    fin = list(csv.DictReader(io.StringIO("".join(reports.export_report(a, "financial", raw).lines))))
-    figures = reports.financial_figures(a, LAST_MONTH, NOW.date())
+    fin = list(csv.DictReader(io.StringIO("".join(export.export_report(a, "financial", raw).lines))))
+    figures = financial.financial_figures(a, LAST_MONTH, NOW.date())
     assert sum(D(r["profit"]) for r in fin) == sum(f.profit for f in figures)
     for kind, n in (("fax", 3), ("subaccounts", 2), ("dids", 2)):
-        exp = reports.export_report(a, kind, raw)
+        exp = export.export_report(a, kind, raw)
         assert len(list(csv.DictReader(io.StringIO("".join(exp.lines))))) == n == exp.rows
     with pytest.raises(NotFound):
-        reports.export_report(a, "passwords", raw)
+        export.export_report(a, "passwords", raw)
 
 
 def test_rollup_stays_consistent_when_a_call_is_rerated(data):
     """A re-rating removes the old figures and adds the new ones in one transaction."""
     with session_scope() as s:
         row = s.exec(select(Cdr).where(Cdr.uniqueid == "a1")).one()
-        reports.apply_rated(s, [row], sign=-1)
+        rollup.apply_rated(s, [row], sign=-1)
         row.price = row.price + D("1.0000")
         row.profit = row.price - row.cost
-        reports.apply_rated(s, [row], sign=1)
-    t = reports.cdr_report(data["actor_a"], PERIOD)["raw"]
+        rollup.apply_rated(s, [row], sign=1)
+    t = cdr.cdr_report(data["actor_a"], PERIOD)["raw"]
     assert t.price == sum(c.price for c in _calls(reseller_id=data["ra"]))
 
 
@@ -335,7 +335,7 @@ def test_export_endpoint_streams_for_the_session_reseller_only(data):
 
 def test_subaccount_choices_are_the_clients_own(data):
     a = data["actor_a"]
-    assert [c["label"] for c in reports.subaccount_choices(a, data["c"])] == ["100001_front"]
+    assert [c["label"] for c in inventory.subaccount_choices(a, data["c"])] == ["100001_front"]
     with pytest.raises(NotFound):
-        reports.subaccount_choices(a, data["other"])
-    assert {c["id"] for c in reports.client_choices(a)} == {str(data["c"]), str(data["c2"])}
+        inventory.subaccount_choices(a, data["other"])
+    assert {c["id"] for c in inventory.client_choices(a)} == {str(data["c"]), str(data["c2"])}

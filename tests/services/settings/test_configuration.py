@@ -249,17 +249,6 @@ def test_message_preview_fills_sample_values():
     assert config.preview_message("nope", "a", "b") == ""
 
 
-@pytest.mark.parametrize("text", ["10,25,50", "5, 12.50 ,100", "0.01"])
-def test_deposit_amounts_accepted(text):
-    assert all(a > 0 for a in config.parse_deposit_amounts(text))
-
-
-@pytest.mark.parametrize("text", ["", "10,,20", "10,-5", "0", "1.234", "ten", "10,10", "1e2", "20000"])
-def test_deposit_amounts_refused(text):
-    with pytest.raises(ValueError):
-        config.parse_deposit_amounts(text)
-
-
 def test_payment_validates_the_paypal_email(world):
     form = _form(world)
     form.update(paypal_enabled="1", paypal_email="not-an-email")
@@ -289,7 +278,8 @@ def test_hostname_request_records_the_fee_once(world):
         fees = s.exec(select(AuditLog).where(AuditLog.action == "hostname_fee")).all()
         assert [f.detail["amount"] for f in fees] == ["$10.00"] and fees[0].reseller_id == world["ra"]
     assert "$10.00 charged on" in config.load(world["actor_a"])["hostname_fee"]
-    assert portal.reseller_for_host("portal.example.com") == world["ra"]
+    # Requested, not verified: nothing is routed to the portal yet (issue 15 #3).
+    assert portal.reseller_for_host("portal.example.com") is None
     assert portal.reseller_for_host("interface.example.com") is None
 
 
@@ -302,11 +292,14 @@ def test_bad_hostnames_are_refused(world, bad):
     assert "hostname" in e.value.errors
 
 
-def test_a_hostname_belongs_to_one_reseller(world):
+def test_a_hostname_belongs_to_one_reseller(world, monkeypatch):
+    monkeypatch.setattr(config, "_addresses", lambda host: set())  # B proves nothing in the DNS
+    monkeypatch.setattr(config, "_txt_records", lambda name: set())
     config.request_hostname(world["actor_a"], "voice.example.com")
     with pytest.raises(ValidationFailed) as e:
         config.request_hostname(world["actor_b"], "voice.example.com")
-    assert "another portal" in e.value.errors["hostname"]
+    assert "another portal" in e.value.errors["hostname"].lower()
+    assert config.load(world["actor_a"])["hostname"] == "voice.example.com"
 
 
 def test_autoconnect_snippet_posts_direct_login():
@@ -330,8 +323,20 @@ def test_a_hostname_becomes_active_when_its_dns_points_here_and_links_use_it(wor
         looked.append(host)
         return dns.get(host, set())
 
+    proofs = {
+        config.hostname_proof(world["ra"], "interface.example.com")[0]: {
+            config.hostname_proof(world["ra"], "interface.example.com")[1]
+        },
+        config.hostname_proof(world["rb"], "voip.example.org")[0]: {
+            config.hostname_proof(world["rb"], "voip.example.org")[1]
+        },
+    }
+
+    def txt(name: str) -> set[str]:
+        return proofs.get(name, set())
+
     # Reseller A's record points elsewhere: still requested. Reseller B's points here: active.
-    assert config.verify_hostnames(resolve) == {"voip.example.org": "active"}
+    assert config.verify_hostnames(resolve, txt) == {"voip.example.org": "active"}
     assert sorted(looked) == ["interface.example.com", "voip.example.org"]
     assert config.load(world["actor_a"])["hostname_status"] == "requested"
     b = config.load(world["actor_b"])
@@ -339,7 +344,7 @@ def test_a_hostname_becomes_active_when_its_dns_points_here_and_links_use_it(wor
     assert config.load(world["actor_a"])["portal_base"] == settings.public_url.rstrip("/")
     assert portal.reseller_for_host("voip.example.org") == world["rb"]
     # Nothing changed: nothing to report, nothing audited twice.
-    assert config.verify_hostnames(resolve) == {}
+    assert config.verify_hostnames(resolve, txt) == {}
     with session_scope() as s:
         assert len(s.exec(select(AuditLog).where(AuditLog.action == "hostname_active")).all()) == 1
         st = s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == world["rb"])).one()
@@ -356,7 +361,7 @@ def test_a_hostname_becomes_active_when_its_dns_points_here_and_links_use_it(wor
     assert f"://voip.example.org/r/{world['rb']}/reset?token=" in mail.body_text
     # The record moves away: back to requested, and links use PUBLIC_URL again.
     dns["voip.example.org"] = set()
-    assert config.verify_hostnames(resolve) == {"voip.example.org": "requested"}
+    assert config.verify_hostnames(resolve, txt) == {"voip.example.org": "requested"}
     assert config.load(world["actor_b"])["portal_base"] == settings.public_url.rstrip("/")
 
 
@@ -370,6 +375,63 @@ def test_hostname_check_does_not_undo_a_newer_request(world, monkeypatch):
         config.request_hostname(world["actor_a"], "new.example.com")
         return {settings.portal_ip}
 
-    assert config.verify_hostnames(resolve) == {}
+    assert (
+        config.verify_hostnames(resolve, lambda name: {config.hostname_proof(world["ra"], "old.example.com")[1]}) == {}
+    )
     data = config.load(world["actor_a"])
     assert (data["hostname"], data["hostname_status"]) == ("new.example.com", "requested")
+
+
+# --- issue 15 #3: a hostname routes only once verified; the portal's own host is refused; a verified owner wins ---
+
+
+def test_a_requested_hostname_routes_nothing_until_verified(world):
+    config.request_hostname(world["actor_a"], "squat.example.com")
+    assert portal.reseller_for_host("squat.example.com") is None
+    with session_scope() as s:
+        s.get(Reseller, world["ra"]).hostname_status = "active"
+    assert portal.reseller_for_host("squat.example.com") == world["ra"]
+
+
+def test_an_a_record_alone_does_not_verify_a_hostname(world):
+    from reseller_app.config import settings
+
+    config.request_hostname(world["actor_a"], "voice.example.com")
+    assert config.verify_hostnames(lambda host: {settings.portal_ip}, lambda name: set()) == {}
+    assert config.load(world["actor_a"])["hostname_status"] == "requested"
+    # Another reseller's proof is not this reseller's.
+    b_proof = config.hostname_proof(world["rb"], "voice.example.com")[1]
+    assert config.verify_hostnames(lambda host: {settings.portal_ip}, lambda name: {b_proof}) == {}
+
+
+@pytest.mark.parametrize("host", ["portal.example.net", "x.portal.example.net", "API.portal.example.net"])
+def test_the_portals_own_host_and_its_subdomains_are_refused(world, monkeypatch, host):
+    from reseller_app import config as app_config
+
+    monkeypatch.setattr(app_config, "settings", app_config.Settings(public_url="https://portal.example.net"))
+    with pytest.raises(ValidationFailed) as e:
+        config.request_hostname(world["actor_a"], host)
+    assert "own address" in e.value.errors["hostname"]
+
+
+def test_a_verified_owner_takes_over_an_unverified_claim(world, monkeypatch):
+    from reseller_app.config import settings
+
+    config.request_hostname(world["actor_a"], "brand.example.com")  # A squats B's name
+    # B has not proved anything yet: refused, and told which TXT record proves it.
+    monkeypatch.setattr(config, "_addresses", lambda host: {settings.portal_ip})
+    monkeypatch.setattr(config, "_txt_records", lambda name: set())
+    with pytest.raises(ValidationFailed) as e:
+        config.request_hostname(world["actor_b"], "brand.example.com")
+    name, value = config.hostname_proof(world["rb"], "brand.example.com")
+    assert name in e.value.errors["hostname"] and value in e.value.errors["hostname"]
+    # With its proof in the DNS, B takes the name over: active at once; A's claim is gone.
+    monkeypatch.setattr(config, "_txt_records", lambda n: {value} if n == name else set())
+    out = config.request_hostname(world["actor_b"], "brand.example.com")
+    assert out["status"] == "active"
+    assert config.load(world["actor_a"])["hostname"] == ""
+    assert portal.reseller_for_host("brand.example.com") == world["rb"]
+    # A verified name cannot be taken back by a squatter, proof or not.
+    with pytest.raises(ValidationFailed) as e:
+        config.request_hostname(world["actor_a"], "brand.example.com")
+    assert "already used by another portal" in e.value.errors["hostname"]
