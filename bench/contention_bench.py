@@ -245,22 +245,13 @@ def _errors(procs: list[subprocess.Popen]) -> str:
     return "\n".join(out)
 
 
-def _migrated(url: str) -> None:
-    from alembic.config import Config
-
-    from alembic import command
-
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "head")
-
-
 def _bench(label: str, url: str, args: argparse.Namespace) -> bool:
     os.environ["DATABASE_URL"] = url
+    from bench.concurrency_bench import migrated
     from reseller_app import db
 
     db.use_engine(db.make_engine(url))
-    _migrated(url)
+    migrated(url)
     try:
         r = run(
             url,
@@ -318,20 +309,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             met &= _bench("SQLite (WAL)", f"sqlite:///{tmp}/bench.db", args)
     if not args.no_pg:
-        import sqlalchemy as sa
+        from bench.concurrency_bench import scratch_pg
 
-        admin = sa.create_engine(
-            args.pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS contention_bench WITH (FORCE)"))
-            conn.execute(sa.text("CREATE DATABASE contention_bench"))
-        try:
-            met &= _bench("PostgreSQL", args.pg.rsplit("/", 1)[0] + "/contention_bench", args)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text("DROP DATABASE IF EXISTS contention_bench WITH (FORCE)"))
-            admin.dispose()
+        with scratch_pg(args.pg, "contention_bench") as url:
+            met &= _bench("PostgreSQL", url, args)
     sys.exit(0 if met else 1)
 
 
