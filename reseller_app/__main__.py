@@ -1,4 +1,4 @@
-"""Command line: `python -m reseller_app demo | create-reseller | bill | reconcile | check`."""
+"""Command line: `python -m reseller_app demo | create-reseller | bill | reconcile | invoices | check`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def main(argv: list[str] | None = None) -> int:
         "reconcile", help="check that every client's balance equals the sum of its ledger (exit 1 on any difference)"
     )
     sub.add_parser("check", help="check the configuration (refuses the placeholder SECRET_KEY outside dev)")
+    inv = sub.add_parser("invoices", help="issue, show and print invoices")
+    inv_sub = inv.add_subparsers(dest="invoices_cmd", required=True)
+    inv_issue = inv_sub.add_parser("issue", help="issue what is due (the billing run; idempotent, catches up)")
+    inv_issue.add_argument("--today", help="as of this date (YYYY-MM-DD); default today (UTC)")
+    inv_show = inv_sub.add_parser("show", help="one invoice or credit note")
+    inv_show.add_argument("number")
+    inv_show.add_argument("--json", action="store_true", help="as JSON (amounts as exact strings)")
+    inv_show.add_argument("--reseller", type=int, help="the reseller's id, when several resellers use the number")
+    inv_pdf = inv_sub.add_parser("pdf", help="write an invoice's PDF")
+    inv_pdf.add_argument("number")
+    inv_pdf.add_argument("--out", required=True, help="the PDF file to write")
+    inv_pdf.add_argument("--reseller", type=int, help="the reseller's id, when several resellers use the number")
     args = parser.parse_args(argv)
 
     from reseller_app.config import settings
@@ -54,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"difference: {m}")
         print(f"{len(found)} difference(s)" if found else "every client's balance equals the sum of its ledger")
         return 1 if found else 0
+    elif args.cmd == "invoices":
+        from reseller_app.services.invoicing.commands import run_command
+
+        return run_command(args)
     return 0
 
 

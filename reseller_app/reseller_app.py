@@ -11,6 +11,9 @@ from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
 from reseller_app.pages.catalog import packages
 from reseller_app.pages.clients import client_form, client_list, manage, numbers, subaccount
+from reseller_app.pages.invoicing import client_invoices, invoice_list
+from reseller_app.pages.messaging import inbox as messages_page
+from reseller_app.pages.messaging import report as message_report
 from reseller_app.pages.portal import balance, calls, dashboard
 from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
@@ -28,6 +31,10 @@ from reseller_app.state.clients.client_list import ClientListState
 from reseller_app.state.clients.manage import ManageState
 from reseller_app.state.clients.numbers import NumbersState
 from reseller_app.state.clients.subaccount import SubAccountState
+from reseller_app.state.invoicing.client_invoices import ClientInvoicesState
+from reseller_app.state.invoicing.invoice_list import InvoiceListState
+from reseller_app.state.messaging.inbox import MessagesState
+from reseller_app.state.messaging.report import MessageReportState
 from reseller_app.state.portal.balance import BalanceState
 from reseller_app.state.portal.calls import CallsState
 from reseller_app.state.portal.dashboard import DashboardState
@@ -86,7 +93,9 @@ RESELLER_PAGES = [
         SubAccountState.load,
     ),
     (numbers.connect_numbers, f"{routes.RESELLER_CLIENTS}/[client_id]/numbers", "Connect numbers", NumbersState.load),
+    (invoice_list.invoice_list, routes.RESELLER_INVOICES, "Invoices", InvoiceListState.load),
     (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
+    (message_report.message_report, routes.RESELLER_MESSAGE_REPORT, "SMS/MMS report", MessageReportState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
 ]
 for component, route, title, load in RESELLER_PAGES:
@@ -107,7 +116,14 @@ app.add_page(
     on_load=[BalanceState.load, DepositState.load],
 )
 app.add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
+app.add_page(messages_page.messages_page, route=routes.CLIENT_MESSAGES, title=CLIENT_TITLE, on_load=MessagesState.load)
 app.add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+app.add_page(
+    client_invoices.client_invoices,
+    route=routes.CLIENT_INVOICES,
+    title=CLIENT_TITLE,
+    on_load=ClientInvoicesState.load,
+)
 RESET_TITLE = ResetState.brand["title"]
 app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
 app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)

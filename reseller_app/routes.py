@@ -6,12 +6,16 @@ RESELLER_CONFIG = "/reseller/configuration"
 RESELLER_PACKAGES = "/reseller/packages"
 RESELLER_CLIENTS = "/reseller/clients"
 RESELLER_REPORTS = "/reseller/reports"
+RESELLER_MESSAGE_REPORT = "/reseller/reports/messages"
+RESELLER_INVOICES = "/reseller/invoices"
 
 CLIENT_LOGIN = "/r/[rid]/login"
 CLIENT_DASHBOARD = "/r/[rid]/dashboard"
 CLIENT_BALANCE = "/r/[rid]/balance"
 CLIENT_CALLS = "/r/[rid]/calls"
 CLIENT_SERVICES = "/r/[rid]/services"
+CLIENT_INVOICES = "/r/[rid]/invoices"
+CLIENT_MESSAGES = "/r/[rid]/messages"
 
 
 def client_path(rid: int | str, page: str) -> str:

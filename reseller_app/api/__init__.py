@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import cdr_export, direct_login, health, paypal, report_export, rest
+from reseller_app.api import cdr_export, direct_login, health, invoices, paypal, report_export, rest
 
 
 def create_api() -> FastAPI:
@@ -21,6 +21,8 @@ def create_api() -> FastAPI:
     api.include_router(health.router)
     api.include_router(cdr_export.router)
     api.include_router(direct_login.router)
+    # Before report_export: /api/reports/invoices.csv and taxes.csv are more specific than /api/reports/{kind}.csv.
+    api.include_router(invoices.router)
     api.include_router(report_export.router)
     api.include_router(rest.router)
     api.include_router(paypal.router)

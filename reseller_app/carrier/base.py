@@ -83,6 +83,34 @@ class CdrFetch:
     unreadable: list[UnreadableRecord] = field(default_factory=list)
 
 
+MESSAGE_KINDS = ("sms", "mms")
+
+
+@dataclass(frozen=True)
+class CarrierMessage:
+    """One SMS or MMS as the carrier recorded it (received messages come from the sync, sent ones from send_*)."""
+
+    carrier_id: str  # the carrier's message id (unique per account)
+    sent_at: datetime  # timezone-aware, UTC
+    direction: str  # in | out
+    kind: str  # sms | mms
+    did: str  # our number, digits
+    contact: str  # the other party, digits
+    body: str = ""
+    media: tuple[str, ...] = ()
+    cost: Decimal | None = None  # what the carrier charged, when it says
+
+    def __post_init__(self) -> None:
+        if not self.carrier_id:
+            raise ValueError("carrier_id must not be empty")
+        if self.sent_at.tzinfo is None or self.sent_at.utcoffset() is None:
+            raise ValueError("CarrierMessage.sent_at must be timezone-aware")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}, not {self.direction!r}")
+        if self.kind not in MESSAGE_KINDS:
+            raise ValueError(f"kind must be one of {MESSAGE_KINDS}, not {self.kind!r}")
+
+
 class Carrier(ABC):
     """What the portal needs from an upstream carrier.
 
@@ -128,6 +156,28 @@ class Carrier(ABC):
     def fetch_cdrs(self, reseller_id: int, since: datetime) -> CdrFetch:
         """cdrs_since, and the records in the same answer that could not be read (a carrier with none: none)."""
         return CdrFetch(self.cdrs_since(reseller_id, since))
+
+    # --- text messages (issue 18); a carrier without them refuses with `unsupported` ---------------------
+
+    def send_sms(self, reseller_id: int, did: str, dst: str, message: str) -> str:
+        """Send a text from the reseller's number `did` to `dst`; returns the carrier's message id."""
+        raise CarrierError("unsupported", "this carrier does not send SMS")
+
+    def send_mms(self, reseller_id: int, did: str, dst: str, message: str, media: list[str]) -> str:
+        """Send a picture message (`media`: data: URLs or URLs); returns the carrier's message id."""
+        raise CarrierError("unsupported", "this carrier does not send MMS")
+
+    def messages_since(self, reseller_id: int, since: datetime) -> list[CarrierMessage]:
+        """Messages the reseller's numbers received strictly after `since`, oldest first."""
+        return []
+
+    def set_sms(self, reseller_id: int, did: str, enabled: bool) -> None:
+        """Turn SMS on or off on one of the reseller's numbers at the carrier."""
+        raise CarrierError("unsupported", "this carrier has no SMS settings")
+
+    def sms_costs_path(self) -> Path | None:
+        """The deck's `sms` section (billing.messages.load_costs_csv format), if the carrier has one on disk."""
+        return None
 
 
 _default_sandbox: Carrier | None = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,12 +18,16 @@ from sqlmodel import Session, select
 from reseller_app.db import session_scope
 from reseller_app.models import SandboxDid, SandboxSubAccount
 
-from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, DidOffer
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, DidOffer
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 # Not under a data/ directory: .gitignore drops every data/ (the runtime database lives in one).
 DECK_PATH = Path(__file__).resolve().parent / "deck.csv"
+SMS_COSTS_PATH = DECK_PATH.with_name("deck_sms.csv")
+# An outside number answers a text ending in "?" after this long (its reply appears to the next sync after that).
+REPLY_DELAY = timedelta(seconds=20)
+REPLIES = ("Thanks, got it!", "Sounds good.", "Yes, see you then.", "Can you call me later?", "OK 👍")
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 _INVENTORY_SEED = 514_416
@@ -103,7 +108,11 @@ class SandboxCarrier(Carrier):
         self._session_factory = session_factory
         self._deck_path = deck_path
         self._cdrs: dict[int, dict[str, CarrierCdr]] = {}
+        self._messages: dict[int, dict[str, CarrierMessage]] = {}
+        self._sent: dict[str, CarrierMessage] = {}
+        self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     # --- DIDs -----------------------------------------------------------------------------------------
 
@@ -252,6 +261,90 @@ class SandboxCarrier(Carrier):
         with self._lock:
             calls = list(self._cdrs.get(reseller_id, {}).values())
         return sorted((c for c in calls if c.start > since), key=lambda c: (c.start, c.uniqueid))
+
+    # --- text messages --------------------------------------------------------------------------------
+
+    def _next_id(self) -> str:
+        with self._lock:
+            return f"sbx{next(self._ids)}-{random.randrange(16**6):06x}"
+
+    def set_sms(self, reseller_id: int, did: str, enabled: bool) -> None:
+        """Turn SMS on or off on a number the reseller owns."""
+        did = normalize_number(did)
+        with self._session_factory() as session:
+            result = session.execute(
+                sa.update(SandboxDid)
+                .where(SandboxDid.number == did, SandboxDid.owner_reseller_id == reseller_id)
+                .values(sms_enabled=enabled)
+            )
+            if result.rowcount == 0:
+                raise CarrierError("invalid_did", f"{did} is not one of your numbers")
+
+    def sms_enabled(self, did: str) -> bool:
+        """Whether SMS is on for this number at the sandbox."""
+        return self._number(normalize_number(did))[1]
+
+    def _number(self, number: str) -> tuple[int | None, bool]:
+        """(owner reseller, SMS on) of a number; (None, False) for one the sandbox does not sell."""
+        with self._session_factory() as session:
+            row = session.exec(
+                select(SandboxDid.owner_reseller_id, SandboxDid.sms_enabled).where(SandboxDid.number == number)
+            ).first()
+        return (row[0], bool(row[1])) if row is not None else (None, False)
+
+    def _send(self, reseller_id: int, kind: str, did: str, dst: str, message: str, media: tuple[str, ...]) -> str:
+        did, dst = normalize_number(did), normalize_number(dst)
+        owner, sms_on = self._number(did)
+        if owner != reseller_id:
+            raise CarrierError("invalid_did", f"{did} is not one of your numbers")
+        if not sms_on:
+            raise CarrierError("invalid_did", f"SMS is not enabled on {did}")
+        if not dst:
+            raise CarrierError("invalid_dst", "no destination")
+        now = self.now()
+        sent = CarrierMessage(self._next_id(), now, "out", kind, did, dst, message, media)
+        with self._lock:
+            self._sent[sent.carrier_id] = sent
+        owner, dst_on = self._number(dst)
+        if owner is not None:
+            # Between two platform numbers the message arrives at once (if the number takes texts).
+            if dst_on:
+                self.deliver(owner, CarrierMessage(self._next_id(), now, "in", kind, dst, did, message, media))
+        elif message.rstrip().endswith("?"):
+            # An outside number answers a question a little later.
+            reply = REPLIES[sum(map(ord, message)) % len(REPLIES)]
+            self.deliver(reseller_id, CarrierMessage(self._next_id(), now + REPLY_DELAY, "in", "sms", did, dst, reply))
+        return sent.carrier_id
+
+    def send_sms(self, reseller_id: int, did: str, dst: str, message: str) -> str:
+        """Send a text; delivered at once to a platform number, answered later by an outside one."""
+        return self._send(reseller_id, "sms", did, dst, message, ())
+
+    def send_mms(self, reseller_id: int, did: str, dst: str, message: str, media: list[str]) -> str:
+        """Send a picture message, like send_sms."""
+        return self._send(reseller_id, "mms", did, dst, message, tuple(media))
+
+    def sent(self, carrier_id: str) -> CarrierMessage | None:
+        """A message sent through the sandbox (tests)."""
+        return self._sent.get(carrier_id)
+
+    def deliver(self, reseller_id: int, message: CarrierMessage) -> None:
+        """Record a message received on one of the reseller's numbers (tests, demo, deliveries above)."""
+        with self._lock:
+            self._messages.setdefault(reseller_id, {})[message.carrier_id] = message
+
+    def messages_since(self, reseller_id: int, since: datetime) -> list[CarrierMessage]:
+        """Received messages of the reseller after `since` and not in the future, by time then id."""
+        if since.tzinfo is None or since.utcoffset() is None:
+            raise ValueError("since must be timezone-aware")
+        now = self.now()
+        with self._lock:
+            found = list(self._messages.get(reseller_id, {}).values())
+        return sorted((m for m in found if since < m.sent_at <= now), key=lambda m: (m.sent_at, m.carrier_id))
+
+    def sms_costs_path(self) -> Path | None:
+        """The shipped sms section of the deck."""
+        return SMS_COSTS_PATH if SMS_COSTS_PATH.is_file() else None
 
 
 def _offer(row: SandboxDid) -> DidOffer:

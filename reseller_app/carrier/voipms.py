@@ -22,7 +22,7 @@ import httpx
 
 from reseller_app.billing.enums import RECORDED_DISPOSITIONS, Disposition
 
-from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CdrFetch, DidOffer, UnreadableRecord
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, CdrFetch, DidOffer, UnreadableRecord
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,12 @@ API_URL = "https://voip.ms/api/v1/rest.php"
 CDR_CHUNK_DAYS = 92
 DEFAULT_REGIONS = {"CAN": ("QC", "ON", "BC", "AB"), "USA": ("NY", "CA", "IL", "FL")}
 # Statuses that mean "nothing to list", not an error.
-_EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount"}
+_EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount", "no_sms"}
+# sendSMS takes at most this many characters; a longer text goes as several sendSMS calls.
+SMS_MAX_CHARS = 160
+# getSMS/getMMS answer at most `limit` rows (default 50): ask for plenty per window.
+MESSAGE_LIMIT = "10000"
+MESSAGE_CHUNK_DAYS = 92
 
 
 def as_list(value: Any) -> list:  # noqa: ANN401 - JSON of any shape
@@ -306,6 +311,112 @@ class VoipMsCarrier(Carrier):
                     found[cdr.uniqueid] = cdr
             start = stop + timedelta(days=1)
         return CdrFetch(sorted(found.values(), key=lambda c: (c.start, c.uniqueid)), list(unreadable.values()))
+
+    # --- text messages ---------------------------------------------------------------------------------
+
+    def set_sms(self, reseller_id: int, did: str, enabled: bool) -> None:
+        """setSMS on the DID: on or off, NANPA dial mode. Incoming texts are fetched by the sync (getSMS), and the
+        portal itself sends the email copy and the forwarding, so no carrier-side delivery option is set.
+
+        Setting a state twice is harmless, so it is retried like a read.
+        """
+        self.call("setSMS", {"did": _did10(did), "enable": "1" if enabled else "0", "dialmode": "1"})
+
+    def send_sms(self, reseller_id: int, did: str, dst: str, message: str) -> str:
+        """sendSMS (at most 160 characters per call; a longer text is sent in pieces). Returns the first id.
+
+        Never sent twice: after an ambiguous failure it raises `network_error` (nothing is stored or billed).
+        """
+        ids: list[str] = []
+        for start in range(0, max(len(message), 1), SMS_MAX_CHARS):
+            body = self.call(
+                "sendSMS",
+                {"did": _did10(did), "dst": _did10(dst), "message": message[start : start + SMS_MAX_CHARS]},
+                mutating=True,
+            )
+            ids.append(str(body.get("sms", "")))
+        if not ids[0]:
+            raise CarrierError("invalid_response", "sendSMS: no message id")
+        return ids[0]
+
+    def send_mms(self, reseller_id: int, did: str, dst: str, message: str, media: list[str]) -> str:
+        """sendMMS with up to three pictures (`media1`..`media3`: URLs or data: URLs). Returns "mms-<id>"."""
+        params = {"did": _did10(did), "dst": _did10(dst), "message": message}
+        for i, item in enumerate(media[:3], start=1):
+            params[f"media{i}"] = item
+        body = self.call("sendMMS", params, mutating=True)
+        mid = str(body.get("mms", ""))
+        if not mid:
+            raise CarrierError("invalid_response", "sendMMS: no message id")
+        return f"mms-{mid}"
+
+    def messages_since(self, reseller_id: int, since: datetime) -> list[CarrierMessage]:
+        """Received SMS and MMS (getSMS / getMMS, type 1, UTC) after `since`, in 92-day windows, oldest first.
+
+        MMS ids are prefixed `mms-` so an SMS and an MMS with the same number never collide.
+        """
+        if since.tzinfo is None or since.utcoffset() is None:
+            raise ValueError("since must be timezone-aware")
+        since = since.astimezone(UTC)
+        end = datetime.now(UTC).date()
+        start = max(since.date(), end - timedelta(days=365 * 2))
+        found: dict[str, CarrierMessage] = {}
+        while start <= end:
+            stop = min(start + timedelta(days=MESSAGE_CHUNK_DAYS - 1), end)
+            window = {
+                "from": start.isoformat(),
+                "to": stop.isoformat(),
+                "type": "1",
+                "timezone": "0",
+                "limit": MESSAGE_LIMIT,
+            }
+            for method, kind in (("getSMS", "sms"), ("getMMS", "mms")):
+                body = self.call(method, window)
+                for row in as_list(body.get("sms")):  # getMMS lists under "sms" too
+                    msg = parse_message(row, kind)
+                    if msg is not None and msg.sent_at > since:
+                        found[msg.carrier_id] = msg
+            start = stop + timedelta(days=1)
+        return sorted(found.values(), key=lambda m: (m.sent_at, m.carrier_id))
+
+    def sms_costs_path(self) -> Path | None:
+        """The sms section shipped beside the deck (VoIP.ms's per-message figures are not in its API)."""
+        path = self._deck_path.with_name("deck_sms.csv")
+        return path if path.is_file() else None
+
+
+def _did10(number: str) -> str:
+    """A NANP number as VoIP.ms takes it: its last 10 digits."""
+    digits = _digits(number)
+    return digits[-10:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def _nanp11(number: str) -> str:
+    digits = _digits(number)
+    return "1" + digits if len(digits) == 10 else digits
+
+
+def parse_message(row: dict, kind: str) -> CarrierMessage | None:
+    """One getSMS/getMMS row (UTC, timezone=0) as a received CarrierMessage; None for a row that cannot be read."""
+    try:
+        mid = str(row["id"]).strip()
+        sent_at = datetime.strptime(str(row["date"]), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except (KeyError, ValueError):
+        log.warning("unreadable message row skipped: %r", row)
+        return None
+    if not mid or str(row.get("type", "1")).strip() != "1":
+        return None
+    media = tuple(str(u) for u in as_list(row.get("media")) if str(u).strip())
+    return CarrierMessage(
+        carrier_id=(f"mms-{mid}" if kind == "mms" else mid)[:64],
+        sent_at=sent_at,
+        direction="in",
+        kind=kind,
+        did=_nanp11(str(row.get("did", ""))),
+        contact=_nanp11(str(row.get("contact", ""))),
+        body=str(row.get("message") or ""),
+        media=media,
+    )
 
 
 class UnreadableCdrError(ValueError):

@@ -14,6 +14,7 @@ RESELLER_NAV = [
     ("Reseller configuration", routes.RESELLER_CONFIG, "palette"),
     ("Manage rates & packages", routes.RESELLER_PACKAGES, "package"),
     ("Manage client's accounts", routes.RESELLER_CLIENTS, "users"),
+    ("Invoices", routes.RESELLER_INVOICES, "receipt"),
     ("Reports", routes.RESELLER_REPORTS, "chart-bar"),
     ("API & carrier", "/reseller/api", "plug"),
 ]
@@ -156,7 +157,9 @@ def client_layout(*children: rx.Component) -> rx.Component:
             rx.flex(
                 link("Dashboard", "dashboard"),
                 rx.cond(PortalState.show_balance, link("Balance", "balance")),
+                rx.cond(PortalState.show_balance, link("Invoices", "invoices")),
                 rx.cond(PortalState.show_calls, link("Call history", "calls")),
+                rx.cond(PortalState.show_messages, link("Messages", "messages")),
                 rx.cond(~PortalState.services_hidden, link("Services", "services")),
                 client_button("Log out", "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",

@@ -2,12 +2,15 @@
 
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
+from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
 from .jobs import JobLease, UnreadableCdr
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
+from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
 from .system import (
     AuditLog,
+    EmailAttachment,
     LoginAttempt,
     LoginSession,
     OutboundEmail,
@@ -21,19 +24,26 @@ __all__ = [
     "ApiCredential",
     "AreaRate",
     "AuditLog",
+    "BillingProfile",
     "Cdr",
     "CdrDaily",
     "Client",
     "Did",
     "E911Record",
+    "EmailAttachment",
     "FaxRecord",
     "Forwarding",
     "FreeMinuteUsage",
     "FreeZone",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceTax",
+    "InvoicedEntry",
     "JobLease",
     "LedgerEntry",
     "LoginAttempt",
     "LoginSession",
+    "Message",
     "Money",
     "OutboundEmail",
     "Package",
@@ -44,6 +54,7 @@ __all__ = [
     "SandboxDid",
     "SandboxSubAccount",
     "SubAccount",
+    "TaxRate",
     "UTCDateTime",
     "UnreadableCdr",
     "Voicemail",

@@ -35,6 +35,12 @@ class Package(SQLModel, table=True):
     monthly_fee: Decimal = Field(default=Decimal("0"), sa_type=Money)
     setup_fee: Decimal = Field(default=Decimal("0"), sa_type=Money)
     free_minutes: int = 0
+    # Per-message sell rates (billing/messages.py): outbound SMS per segment, the others per message; None = the
+    # carrier's cost with this package's markup.
+    sms_out_rate: Decimal | None = Field(default=None, sa_type=Money)
+    sms_in_rate: Decimal | None = Field(default=None, sa_type=Money)
+    mms_out_rate: Decimal | None = Field(default=None, sa_type=Money)
+    mms_in_rate: Decimal | None = Field(default=None, sa_type=Money)
     allow_did_purchase: bool = False
     subaccount_editable: list = Field(default_factory=list, sa_type=sa.JSON)
     service_config: str = Field(default="default", max_length=8)  # default | package

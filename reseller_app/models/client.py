@@ -46,6 +46,9 @@ class Client(SQLModel, table=True):
     low_balance_armed: bool = True
     next_billing_date: date | None = None
     timezone: str = Field(default="UTC", max_length=64)
+    # Invoices of a tax-exempt client carry no tax; the exemption number is printed on them.
+    tax_exempt: bool = False
+    tax_exempt_number: str = Field(default="", max_length=60)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Set when the reseller deleted the client: the row stays as an anonymised tombstone so its ledger, calls and
@@ -101,6 +104,10 @@ class Did(SQLModel, table=True):
     monthly_fee: Decimal = Field(default=Decimal("0"), sa_type=Money)
     per_minute: Decimal = Field(default=Decimal("0"), sa_type=Money)
     connected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Text messages on this number (issue 18): on or off, a copy of incoming texts by email, forwarding to a number.
+    sms_enabled: bool = False
+    sms_email: str = Field(default="", max_length=254)
+    sms_forward: str = Field(default="", max_length=20)
 
 
 class E911Record(SQLModel, table=True):

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from .types import Money, UTCDateTime, utcnow
 
-LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal")
+LEDGER_KINDS = ("payment", "charge", "call", "fax", "fee", "reversal", "tax", "credit", "message")
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -19,13 +19,14 @@ class LedgerEntry(SQLModel, table=True):
     The database holds these rules itself (migration 0011, triggers on SQLite and PostgreSQL): an UPDATE or DELETE
     of a row (and, on PostgreSQL, a TRUNCATE) is refused; a payment is positive and a charge, call, fax or fee
     negative; a reversal carries the exact opposite amount of an entry of the same client that is not itself a
-    reversal. The CHECK constraints below refuse a zero amount, an unknown kind and a reversal without its original.
+    reversal (migration 0014 adds `message`, negative too). The CHECK constraints below refuse a zero amount, an
+    unknown kind and a reversal without its original.
     """
 
     __table_args__ = (
         sa.CheckConstraint("amount <> 0", name="ck_ledger_amount_nonzero"),
         sa.CheckConstraint(
-            "kind IN ('payment','charge','call','fax','fee','reversal')",
+            "kind IN ('payment','charge','call','fax','fee','reversal','tax','credit','message')",
             name="ck_ledger_kind",
         ),
         sa.CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="ck_ledger_reversal_link"),
@@ -38,7 +39,8 @@ class LedgerEntry(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     reference: str = Field(max_length=120, sa_column_kwargs={"unique": True})
     kind: str = Field(max_length=8)
-    # Signed: a payment is positive, a charge, fee or call is negative.
+    # Signed: a payment is positive, a charge, fee or call is negative. An invoice's tax ("tax") is negative and a
+    # credit note's lines ("credit") and taxes ("tax") positive (services/invoicing).
     amount: Decimal = Field(sa_type=Money)
     description: str = Field(default="", max_length=255)
     reverses_id: int | None = Field(default=None, foreign_key="ledgerentry.id", sa_column_kwargs={"unique": True})

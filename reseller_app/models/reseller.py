@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from .types import Money, UTCDateTime, utcnow
 
-DEFAULT_SERVICES = ["subaccounts", "dids", "e911", "voicemail", "forwarding", "fax", "cdr", "balance"]
+DEFAULT_SERVICES = ["subaccounts", "dids", "e911", "voicemail", "forwarding", "fax", "cdr", "balance", "messages"]
 DEFAULT_SIGNUP_FIELDS = {
     "lastname": "required",
     "company": "optional",

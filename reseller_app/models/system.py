@@ -76,6 +76,16 @@ class OutboundEmail(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class EmailAttachment(SQLModel, table=True):
+    """A file sent with an outbox message (an invoice's PDF), written in the same transaction as the message."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email_id: int = Field(foreign_key="outboundemail.id", index=True)
+    filename: str = Field(max_length=120)
+    content_type: str = Field(default="application/octet-stream", max_length=80)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+
+
 class AuditLog(SQLModel, table=True):
     """Who did what to which object, for every change made through the services layer."""
 
@@ -99,6 +109,7 @@ class SandboxDid(SQLModel, table=True):
     region: str = Field(max_length=40)
     kind: str = Field(default="voice", max_length=5)
     owner_reseller_id: int | None = Field(default=None, foreign_key="reseller.id", index=True)
+    sms_enabled: bool = False  # SMS on this number (setSMS)
 
 
 class SandboxSubAccount(SQLModel, table=True):

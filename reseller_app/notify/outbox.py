@@ -10,7 +10,7 @@ from email_validator import validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from reseller_app.models import OutboundEmail
+from reseller_app.models import EmailAttachment, OutboundEmail
 
 MAX_SUBJECT = 255
 # What a secret becomes in the stored body ("[redacted-1]"): no template variable has this form.
@@ -40,12 +40,14 @@ def enqueue(
     dedupe_key: str | None = None,
     secrets: Sequence[str] = (),
     expires_at: datetime | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> OutboundEmail | None:
     """Add a message to the outbox without committing; None if a message with this dedupe_key already exists.
 
     Each of `secrets` (a live reset link's token, as it appears in the body) is stored apart from the body, which
     keeps a marker instead: the sender puts it back to send, then clears it, so the outbox keeps no usable secret
     once the message is sent, has failed for good or is past `expires_at`.
+    `attachments`: (file name, content type, bytes) each, stored beside the message and sent with it.
     """
     _refuse_line_breaks("address", to)
     _refuse_line_breaks("subject", subject)
@@ -71,8 +73,11 @@ def enqueue(
         secrets=json.dumps(kept) if kept else None,
         expires_at=expires_at,
     )
+    for name, _, _ in attachments:
+        _refuse_line_breaks("attachment name", name)
     if dedupe_key is None:
         session.add(row)
+        _attach(session, row, attachments)
         return row
     # A concurrent transaction may insert the same key after our check: the unique constraint decides, and the
     # savepoint keeps the caller's transaction usable when we lose.
@@ -83,4 +88,13 @@ def enqueue(
         if session.exec(select(OutboundEmail.id).where(OutboundEmail.dedupe_key == dedupe_key)).first() is not None:
             return None
         raise
+    _attach(session, row, attachments)
     return row
+
+
+def _attach(session: Session, row: OutboundEmail, attachments: Sequence[tuple[str, str, bytes]]) -> None:
+    if not attachments:
+        return
+    session.flush()
+    for name, content_type, data in attachments:
+        session.add(EmailAttachment(email_id=row.id, filename=name[:120], content_type=content_type, data=data))

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 
 from reseller_app import config
 from reseller_app.db import session_scope
-from reseller_app.models import OutboundEmail, utcnow
+from reseller_app.models import EmailAttachment, OutboundEmail, utcnow
 from reseller_app.notify.outbox import with_secrets
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,9 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     return conn
 
 
-def _build(msg: _Claimed, smtp: SmtpSettings, now: datetime) -> EmailMessage:
+def _build(
+    msg: _Claimed, smtp: SmtpSettings, now: datetime, attachments: Sequence[tuple[str, str, bytes]] = ()
+) -> EmailMessage:
     email = EmailMessage()
     email["From"] = smtp.from_addr
     email["To"] = msg.to_addr
@@ -216,7 +218,18 @@ def _build(msg: _Claimed, smtp: SmtpSettings, now: datetime) -> EmailMessage:
     # Stable across retries, so a message re-sent after a crash can be recognised as the same one.
     email["Message-ID"] = f"<outbox-{msg.id}-{int(msg.created_at.timestamp())}@{domain}>"
     email.set_content(msg.body_text)
+    for name, content_type, data in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        email.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=name)
     return email
+
+
+def _attachments(session_factory: SessionFactory, email_id: int) -> list[tuple[str, str, bytes]]:
+    with session_factory() as session:
+        rows = session.exec(
+            select(EmailAttachment).where(EmailAttachment.email_id == email_id).order_by(EmailAttachment.id)
+        ).all()
+        return [(r.filename, r.content_type, bytes(r.data)) for r in rows]
 
 
 def _is_permanent(error: BaseException) -> bool:
@@ -256,7 +269,7 @@ def deliver_pending(
             if msg is None:
                 break
             try:
-                email = _build(msg, smtp, now)
+                email = _build(msg, smtp, now, _attachments(session_factory, msg.id))
                 if conn is None:
                     conn = _connect(smtp)
                 conn.send_message(email)

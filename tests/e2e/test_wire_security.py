@@ -8,6 +8,7 @@ is one finding of the issue and failed before its fix. In-process tests of the s
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import io
 import os
@@ -32,7 +33,10 @@ FOREIGN = "http://127.0.0.1:9"  # a page on another port of the same machine
 
 
 def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, timeout=240))
+    """Run a scenario on a loop of its own, in a worker thread: the browser tests before these leave Playwright's
+    event loop set on the main thread, where asyncio.run() refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout=240)).result()
 
 
 def db(app_server) -> sqlite3.Connection:

@@ -31,17 +31,22 @@ import reseller_app.reseller_app  # noqa: F401 - registers every state of the ap
 from reseller_app.db import session_scope
 from reseller_app.models import (
     AreaRate,
+    BillingProfile,
     Cdr,
     Client,
     Did,
     E911Record,
     Forwarding,
     FreeZone,
+    Invoice,
+    InvoiceLine,
     LedgerEntry,
+    Message,
     Package,
     PaymentOrder,
     Reseller,
     SubAccount,
+    TaxRate,
     UnreadableCdr,
     Voicemail,
 )
@@ -242,6 +247,18 @@ def arena(engine, monkeypatch):
                     destination="14155550199",
                     disposition="ANSWERED",
                 ),
+                Message(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    did_id=FOREIGN,
+                    carrier_id="victim-sms-1",
+                    direction="in",
+                    did="14155550199",
+                    contact="14155550199",
+                    body="victim-secret text",
+                    sent_at=now,
+                ),
                 PaymentOrder(
                     id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
                 ),
@@ -255,7 +272,37 @@ def arena(engine, monkeypatch):
                     first_seen_at=now,
                     last_seen_at=now,
                 ),
+                BillingProfile(reseller_id=victim, legal_name="victim-secret ltd", invoice_prefix="9001-"),
+                TaxRate(id=FOREIGN, reseller_id=victim, name="victim-secret tax", rate=Decimal("5"), applies_to=[]),
+                Invoice(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    seq=FOREIGN,
+                    number=str(FOREIGN),
+                    currency="CAD",
+                    period_start=now.date(),
+                    period_end=now.date(),
+                    issued_on=now.date(),
+                    due_on=now.date(),
+                    subtotal=Decimal("10"),
+                    tax_total=Decimal("0"),
+                    total=Decimal("10"),
+                    buyer={"name": "Vesper Vandermeer"},
+                ),
             ]
+        )
+        s.flush()
+        s.add(
+            InvoiceLine(
+                id=FOREIGN,
+                invoice_id=FOREIGN,
+                position=1,
+                kind="charge",
+                category="manual",
+                description="victim-secret line",
+                amount=Decimal("10"),
+            )
         )
         # Another client of the victim's reseller, and a client of the attacker reseller.
         sibling = Client(

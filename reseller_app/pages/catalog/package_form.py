@@ -30,6 +30,7 @@ SERVICE_LABELS = [
     ("fax", "Fax"),
     ("cdr", "Call history (CDR)"),
     ("balance", "Balance"),
+    ("messages", "Messages (SMS/MMS)"),
 ]
 
 
@@ -174,6 +175,13 @@ def fees_tab() -> rx.Component:
         _text(FeesTab, "monthly_fee", "Monthly fee ($)", "Charged per connected sub-account on each billing date."),
         _text(FeesTab, "setup_fee", "Setup fee ($)", "Charged once when the package is connected."),
         _flag(FeesTab, "allow_did_purchase", "Clients may buy phone numbers from their portal"),
+        rx.text("Text messages (empty: the carrier's cost with this package's markup)", weight="bold", size="2"),
+        _text(
+            FeesTab, "sms_out_rate", "Outgoing SMS, per part ($)", "160 GSM-7 / 70 UCS-2 characters, 153 / 67 per part."
+        ),
+        _text(FeesTab, "sms_in_rate", "Incoming SMS, per message ($)", ""),
+        _text(FeesTab, "mms_out_rate", "Outgoing MMS, per message ($)", ""),
+        _text(FeesTab, "mms_in_rate", "Incoming MMS, per message ($)", ""),
         spacing="3",
     )
 

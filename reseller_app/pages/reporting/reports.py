@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
+from reseller_app import routes
 from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
+from reseller_app.pages.invoicing.invoice_list import taxes_panel
 from reseller_app.state.reporting.reports import ReportsState as R
 
 TAB_LABELS = [
@@ -111,7 +113,7 @@ def _fax_table() -> rx.Component:
     )
 
 
-FIN_KEYS = ("calls", "faxes", "fees", "credits", "revenue", "deposits", "cost")
+FIN_KEYS = ("calls", "faxes", "sms", "mms", "fees", "credits", "revenue", "deposits", "cost")
 
 
 def _fin_row(row: rx.Var) -> rx.Component:
@@ -135,6 +137,7 @@ def _financial() -> rx.Component:
                 rx.recharts.bar(data_key="revenue", name="Revenue", fill="#2563eb"),
                 rx.recharts.bar(data_key="cost", name="Cost", fill="#9ca3af"),
                 rx.recharts.bar(data_key="profit", name="Profit", fill="#16a34a"),
+                rx.recharts.bar(data_key="messages", name="SMS/MMS revenue", fill="#f59e0b"),
                 data=R.chart,
                 width="100%",
                 height=280,
@@ -155,6 +158,8 @@ def _financial() -> rx.Component:
                                 "Month",
                                 "Calls",
                                 "Faxes",
+                                "SMS",
+                                "MMS",
                                 "Fees & charges",
                                 "Credits",
                                 "Revenue",
@@ -184,6 +189,7 @@ def _financial() -> rx.Component:
             overflow_x="auto",
             width="100%",
         ),
+        taxes_panel(R),
         width="100%",
         spacing="3",
     )
@@ -345,6 +351,7 @@ def reports_page() -> rx.Component:
     return reseller_layout(
         "Reports",
         rx.vstack(
+            rx.link("SMS/MMS report →", href=routes.RESELLER_MESSAGE_REPORT, size="2", id="link-sms-report"),
             rx.tabs.root(
                 rx.tabs.list(*[rx.tabs.trigger(label, value=v, id=f"tab-{v}") for v, label in TAB_LABELS]),
                 value=R.tab,

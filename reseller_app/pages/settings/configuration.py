@@ -6,6 +6,7 @@ import reflex as rx
 
 from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import reseller_layout
+from reseller_app.pages.invoicing.billing_settings import billing_tab
 from reseller_app.state.settings.configuration import (
     HOSTNAME_A_RECORD,
     IMAGE_FIELDS,
@@ -31,6 +32,7 @@ TABS = (
     ("messages", "Messages"),
     ("payment", "Payment"),
     ("hostname", "Hostname"),
+    ("billing", "Billing"),
 )
 
 
@@ -556,6 +558,7 @@ _CONTENT = {
     "messages": _messages,
     "payment": _payment,
     "hostname": _hostname,
+    "billing": billing_tab,
 }
 
 

@@ -14,6 +14,7 @@ from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, ut
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
+from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import AuthFailed, NotFound
 
 LOCK_AFTER = 5
@@ -199,12 +200,13 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
         # The session and, for a client, its account in one query (the account stays at hand for the page); an
         # impersonation's reseller session too (it ends with it).
         row = session.exec(
-            select(LoginSession, Client, parent.revoked_at, parent.expires_at)
+            select(LoginSession, Client, parent.revoked_at, parent.expires_at, Reseller.currency)
             .join(Client, Client.id == LoginSession.client_id, isouter=True)
             .join(parent, parent.id == LoginSession.parent_session_id, isouter=True)
+            .join(Reseller, Reseller.id == LoginSession.reseller_id)
             .where(LoginSession.token_hash == token_hash(token))
         ).first()
-        s, client, parent_revoked, parent_expires = row if row is not None else (None, None, None, None)
+        s, client, parent_revoked, parent_expires, currency = row if row is not None else (None,) * 5
         now = utcnow()
         if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= now:
             return None
@@ -220,6 +222,8 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
             if client.deleted_at is not None:
                 return None
             lookup.hold_client(session, client)
+        # Amounts this request shows are in the session's reseller's currency (services/common/format.py).
+        fmt.set_currency(currency)
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
 
 

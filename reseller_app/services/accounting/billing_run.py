@@ -1,4 +1,5 @@
-"""The monthly billing run: package, DID and e911 fees on each client's billing date, idempotent and catching up."""
+"""The monthly billing run: package, DID and e911 fees on each client's billing date, then the cycle's invoice;
+idempotent and catching up."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Did, E911Record, LedgerEntry, Package, SubAccount, utcnow
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
+from reseller_app.services.invoicing.issue import issue_for_cycle
 
 
 @dataclass
@@ -25,6 +27,7 @@ class RunSummary:
     fees: int = 0
     total: Decimal = Decimal(0)
     errors: list[str] = field(default_factory=list)
+    invoices: list[str] = field(default_factory=list)  # numbers of the invoices issued
 
 
 _posted_here = 0
@@ -64,8 +67,10 @@ def _recurring(session, client: Client) -> list[Recurring]:  # noqa: ANN001
     return items
 
 
-def bill_client(client_id: int, today: date) -> tuple[int, Decimal]:
-    """Post every fee due for one client up to `today` in one transaction; returns (count, total)."""
+def bill_client(client_id: int, today: date, invoices: list[str] | None = None) -> tuple[int, Decimal]:
+    """Post every fee due for one client up to `today` and issue the invoices, in one transaction; (count, total).
+
+    The numbers of the invoices issued are appended to `invoices` when given."""
     fx = Effects()
     with session_scope() as session:
         stmt = select(Client).where(Client.id == client_id)
@@ -99,6 +104,11 @@ def bill_client(client_id: int, today: date) -> tuple[int, Decimal]:
             _test_pause()
             total += item.amount
             count += 1
+        # Then one invoice per billing date passed (fees, charges and usage not billed before, with their taxes).
+        for start, _ in run.periods:
+            inv = issue_for_cycle(session, client, start, fx)
+            if inv is not None and invoices is not None:
+                invoices.append(inv.number)
         client.next_billing_date = run.next_billing
     run_effects(fx)
     return count, total
@@ -117,10 +127,12 @@ def run_billing(today: date | None = None, reseller_id: int | None = None) -> Ru
         ids = list(session.exec(stmt.order_by(Client.id)).all())
     for cid in ids:
         try:
-            count, total = bill_client(cid, today)
+            issued: list[str] = []
+            count, total = bill_client(cid, today, issued)
         except Exception as e:  # noqa: BLE001 - one client's failure must not stop the others
             summary.errors.append(f"client {cid}: {e}")
             continue
+        summary.invoices.extend(issued)
         summary.clients += 1 if count else 0
         summary.fees += count
         summary.total += total

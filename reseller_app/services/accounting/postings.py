@@ -10,13 +10,14 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from reseller_app.billing.ledger import low_balance_crossing, status_after
-from reseller_app.billing.money import fmt_display, parse_amount
+from reseller_app.billing.money import parse_amount
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
 from reseller_app.notify import enqueue, render
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger
 from reseller_app.services.common import audit
+from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, owned, row_id
 
@@ -73,11 +74,13 @@ def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Dec
         client.low_balance_armed = armed
         if send:
             s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == client.reseller_id)).one()
+            reseller = session.get(Reseller, client.reseller_id)
+            currency = reseller.currency if reseller is not None else None
             values = {
                 "firstname": client.firstname,
                 "lastname": client.lastname,
-                "balance": fmt_display(new),
-                "threshold": fmt_display(client.low_balance_threshold),
+                "balance": fmt.money(new, currency=currency),
+                "threshold": fmt.money(client.low_balance_threshold, currency=currency),
             }
             enqueue(
                 session,
@@ -191,6 +194,8 @@ def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
         original = owned(session, actor, LedgerEntry, entry_id, "transaction", client_id=client.id)
         if original.kind == "reversal":
             raise ValidationFailed({"transaction": "A reversal cannot be reversed."})
+        if original.kind in ("tax", "credit"):
+            raise ValidationFailed({"transaction": "An invoice's tax or a credit note is corrected by a credit note."})
         if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first():
             raise ValidationFailed({"transaction": "This transaction was already deleted."})
         entry, new = ledger.post(

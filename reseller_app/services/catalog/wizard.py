@@ -34,6 +34,7 @@ VIEW_SETTINGS = ("standard", "simple", "simple_hide")
 SERVICE_CONFIGS = ("default", "package")
 MAX_PERCENT = Decimal(1000)
 MAX_FREE_MINUTES = 1_000_000
+MESSAGE_RATES = ("sms_out_rate", "sms_in_rate", "mms_out_rate", "mms_in_rate")
 FORM_DEFAULTS: dict[str, Any] = {
     "name": "",
     "markup_fixed": "0",
@@ -44,6 +45,11 @@ FORM_DEFAULTS: dict[str, Any] = {
     "onnet_free": False,
     "monthly_fee": "0",
     "setup_fee": "0",
+    # Per-message sell rates (empty: the carrier's cost with the markup; billing/messages.py).
+    "sms_out_rate": "",
+    "sms_in_rate": "",
+    "mms_out_rate": "",
+    "mms_in_rate": "",
     "free_minutes": "0",
     "allow_did_purchase": False,
     "subaccount_editable": [],
@@ -80,6 +86,9 @@ def clean_form(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     out["monthly_fee"] = amount(f["monthly_fee"], "monthly_fee", errors, 4)
     out["setup_fee"] = amount(f["setup_fee"], "setup_fee", errors, 4)
     out["free_minutes"] = whole(f["free_minutes"], "free_minutes", errors, 0, MAX_FREE_MINUTES)
+    for key in MESSAGE_RATES:
+        raw = str(f[key] if f[key] is not None else "").strip()
+        out[key] = amount(raw, key, errors, 6) if raw else None
     editable = [str(x) for x in (f["subaccount_editable"] or [])]
     if any(x not in EDITABLE_SUBACCOUNT_FIELDS for x in editable):
         errors["subaccount_editable"] = "Unknown sub-account setting."
@@ -206,6 +215,7 @@ def get_package(actor: Actor, package_id: int | str) -> dict[str, Any]:
             "onnet_free": p.onnet_free,
             "monthly_fee": f"{p.monthly_fee.normalize():f}",
             "setup_fee": f"{p.setup_fee.normalize():f}",
+            **{k: "" if getattr(p, k) is None else f"{getattr(p, k).normalize():f}" for k in MESSAGE_RATES},
             "free_minutes": str(p.free_minutes),
             "allow_did_purchase": p.allow_did_purchase,
             "subaccount_editable": list(p.subaccount_editable or []),

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.numbers import format_currency
 
 LEDGER_KINDS = {
     "payment": "Payment",
@@ -13,6 +22,9 @@ LEDGER_KINDS = {
     "fax": "Fax",
     "fee": "Fee",
     "reversal": "Reversal",
+    "tax": "Tax",
+    "credit": "Credit",
+    "message": "Messages",
 }
 
 
@@ -21,12 +33,68 @@ def ledger_kind(kind: str) -> str:
     return LEDGER_KINDS.get(kind, kind)
 
 
-def money(amount: Decimal | None, places: int = 2, symbol: str = "$") -> str:
-    """An amount for display, e.g. -$1,234.50 (half-up to the given places)."""
+# The portal's locale (number and currency formats); PORTAL_LOCALE, default en_US.
+LOCALE = os.environ.get("PORTAL_LOCALE", "en_US")
+DEFAULT_CURRENCY = "USD"
+
+# The currency of the reseller whose page, client portal or API call this is. `auth.resolve` sets it for the
+# session's reseller, so every money() of that request shows the reseller's currency; code that runs for no
+# session (billing run, emails, invoices) passes currency= explicitly.
+_currency: ContextVar[str] = ContextVar("display_currency", default=DEFAULT_CURRENCY)
+
+
+def set_currency(code: str | None) -> None:
+    """Show amounts in this ISO 4217 currency for the rest of the current request (context)."""
+    _currency.set((code or DEFAULT_CURRENCY).upper())
+
+
+def current_currency() -> str:
+    """The currency money() uses when none is given."""
+    return _currency.get()
+
+
+@contextmanager
+def use_currency(code: str | None) -> Iterator[None]:
+    """Show amounts in this currency inside the block."""
+    token = _currency.set((code or DEFAULT_CURRENCY).upper())
+    try:
+        yield
+    finally:
+        _currency.reset(token)
+
+
+@lru_cache(maxsize=64)
+def _pattern(locale: str, places: int) -> str:
+    # The locale's currency pattern with exactly `places` decimals ("¤#,##0.00" -> "¤#,##0.0000").
+    standard = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+    digits = "0." + "0" * places if places else "0"
+    return re.sub(r"0(\.0+)?", digits, standard, count=1)
+
+
+def money(
+    amount: Decimal | None,
+    places: int = 2,
+    symbol: str | None = None,
+    *,
+    currency: str | None = None,
+    locale: str | None = None,
+) -> str:
+    """An amount for display in the reseller's currency with Babel, e.g. -$1,234.50 or CA$12.00 (half-up).
+
+    `currency` defaults to the current request's (see set_currency). `symbol` keeps the older plain form
+    (`symbol=""` gives -1,234.50 without any currency sign, for figures read by a chart or a spreadsheet).
+    """
     amount = amount or Decimal(0)
     q = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    sign = "-" if q < 0 else ""
-    return f"{sign}{symbol}{abs(q):,.{places}f}"
+    if q == 0:
+        q = abs(q)
+    if symbol is not None:
+        sign = "-" if q < 0 else ""
+        return f"{sign}{symbol}{abs(q):,.{places}f}"
+    loc = locale or LOCALE
+    return format_currency(
+        q, (currency or _currency.get()).upper(), format=_pattern(loc, places), locale=loc, currency_digits=False
+    )
 
 
 def posting(amount: Decimal | None) -> str:

@@ -1,4 +1,4 @@
-"""Scheduled jobs inside the app: CDR sync, the daily billing run, the daily reconciliation and sandbox traffic.
+"""Scheduled jobs inside the app: CDR and text-message sync, the daily billing run and reconciliation, sandbox traffic.
 
 Every backend worker runs the loop; a lease row per job (table `joblease`) lets only one worker run a job at a
 time. A job whose worker died is taken over when its lease expires, and every job is safe to rerun: CDRs are
@@ -26,6 +26,7 @@ from reseller_app.db import session_scope
 from reseller_app.models import Cdr, JobLease, Reseller, utcnow
 from reseller_app.services.accounting.billing_run import RunSummary, run_billing
 from reseller_app.services.accounting.reconcile import reconcile
+from reseller_app.services.messaging.messages import sync_messages
 from reseller_app.services.settings.configuration import verify_hostnames
 from reseller_app.services.telephony import unreadable
 from reseller_app.services.telephony.calls import IngestResult, ingest_cdrs
@@ -152,7 +153,8 @@ def sync_reseller(reseller_id: int, *, batch_size: int = BATCH_SIZE, overlap: ti
 
 
 def sync_all() -> dict[int, SyncResult]:
-    """Sync every reseller; one reseller's failure (bad carrier login) does not stop the others."""
+    """Sync every reseller's calls and received text messages; one reseller's failure (bad carrier login) does not
+    stop the others, and a failed call sync does not stop its message sync."""
     with session_scope() as session:
         ids = list(session.exec(select(Reseller.id).order_by(Reseller.id)).all())
     done: dict[int, SyncResult] = {}
@@ -163,6 +165,12 @@ def sync_all() -> dict[int, SyncResult]:
             log.warning("CDR sync of reseller %s: carrier said %s", rid, e.code)
         except Exception:  # logged; the next reseller still syncs
             log.exception("CDR sync of reseller %s failed", rid)
+        try:
+            sync_messages(rid)
+        except CarrierError as e:
+            log.warning("message sync of reseller %s: carrier said %s", rid, e.code)
+        except Exception:  # logged; the next reseller still syncs
+            log.exception("message sync of reseller %s failed", rid)
     return done
 
 

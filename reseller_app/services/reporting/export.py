@@ -37,7 +37,7 @@ CDR_HEADER = [
     "duration_s", "billable_s", "cost", "price", "profit",
 ]  # fmt: skip
 FAX_HEADER = ["date_utc", "client", "direction", "remote_number", "pages", "status", "cost", "price", "profit"]
-FIN_HEADER = ["month", "calls", "faxes", "fees", "credits", "revenue", "deposits", "cost", "profit"]
+FIN_HEADER = ["month", "calls", "faxes", "sms", "mms", "fees", "credits", "revenue", "deposits", "cost", "profit"]
 SUB_HEADER = ["account", "description", "client", "email", "package", "dids", "status"]
 DID_HEADER = ["number", "kind", "client", "sub_account", "package", "rate_center", "monthly_fee", "per_minute"]
 
@@ -147,7 +147,10 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
             for m in figures:
                 yield _csv_line(
                     [m.month]
-                    + [_plain(v) for v in (m.calls, m.faxes, m.fees, m.credits, m.revenue, m.deposits, m.cost)]
+                    + [
+                        _plain(v)
+                        for v in (m.calls, m.faxes, m.sms, m.mms, m.fees, m.credits, m.revenue, m.deposits, m.cost)
+                    ]
                     + [_plain(m.profit)]
                 )
 

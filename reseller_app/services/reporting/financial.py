@@ -1,4 +1,5 @@
-"""The financial report: month by month, revenue from calls, faxes and fees, credits, deposits and carrier cost."""
+"""The financial report: month by month, revenue from calls, faxes, text messages and fees, credits, deposits and
+carrier cost."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from reseller_app.db import read_scope
-from reseller_app.models import CdrDaily, FaxRecord, LedgerEntry
+from reseller_app.models import CdrDaily, FaxRecord, LedgerEntry, Message
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
 from reseller_app.services.reporting.filters import ZERO, dec, flag
@@ -40,15 +41,18 @@ class MonthFigures:
     month: str
     calls: Decimal = ZERO
     faxes: Decimal = ZERO
+    sms: Decimal = ZERO
+    mms: Decimal = ZERO
     fees: Decimal = ZERO
     credits: Decimal = ZERO
     deposits: Decimal = ZERO
     cost: Decimal = ZERO
+    message_cost: Decimal = ZERO  # the SMS/MMS part of `cost`
 
     @property
     def revenue(self) -> Decimal:
-        """Calls, faxes and fees billed, less credits given back."""
-        return self.calls + self.faxes + self.fees + self.credits
+        """Calls, faxes, text messages and fees billed, less credits given back."""
+        return self.calls + self.faxes + self.sms + self.mms + self.fees + self.credits
 
     @property
     def profit(self) -> Decimal:
@@ -59,8 +63,8 @@ class MonthFigures:
 def financial_figures(actor: Actor, date_from: date, date_to: date) -> list[MonthFigures]:
     """Month by month: revenue from calls, faxes and fees, credits, deposits, carrier cost (exact Decimals).
 
-    Calls and faxes count in the month they took place; ledger postings (fees, charges, deposits, reversals)
-    in the month they were posted. A reversal counts against what it reverses: a reversed payment lowers
+    Calls, faxes and text messages count in the month they took place; ledger postings (fees, charges, deposits,
+    reversals) in the month they were posted. A reversal counts against what it reverses: a reversed payment lowers
     deposits, a reversed fee or charge lowers fees, a reversed call or fax posting is a credit.
     """
     require_reseller(actor)
@@ -85,6 +89,15 @@ def financial_figures(actor: Actor, date_from: date, date_to: date) -> list[Mont
         ).all():
             months[m].faxes += dec(price)
             months[m].cost += dec(cost)
+        month = _month_of(session, Message.sent_at)
+        for m, kind, cost, price in session.exec(
+            select(month, Message.kind, func.sum(Message.cost), func.sum(Message.price))
+            .where(Message.reseller_id == rid, Message.sent_at >= start, Message.sent_at < end)
+            .group_by(month, Message.kind)
+        ).all():
+            setattr(months[m], kind, getattr(months[m], kind) + dec(price))
+            months[m].cost += dec(cost)
+            months[m].message_cost += dec(cost)
         month = _month_of(session, LedgerEntry.created_at)
         for m, kind, amount in session.exec(
             select(month, LedgerEntry.kind, func.sum(LedgerEntry.amount))
@@ -127,7 +140,7 @@ def financial_report(actor: Actor, date_from: date, date_to: date) -> dict:
     figures = financial_figures(actor, date_from, date_to)
     total = MonthFigures("Total")
     for f in figures:
-        for attr in ("calls", "faxes", "fees", "credits", "deposits", "cost"):
+        for attr in ("calls", "faxes", "sms", "mms", "fees", "credits", "deposits", "cost", "message_cost"):
             setattr(total, attr, getattr(total, attr) + getattr(f, attr))
 
     def shown(f: MonthFigures) -> dict[str, str]:
@@ -135,6 +148,9 @@ def financial_report(actor: Actor, date_from: date, date_to: date) -> dict:
             "month": f.month,
             "calls": fmt.money(f.calls),
             "faxes": fmt.money(f.faxes),
+            "sms": fmt.money(f.sms),
+            "mms": fmt.money(f.mms),
+            "message_cost": fmt.money(f.message_cost),
             "fees": fmt.money(f.fees),
             "credits": fmt.money(f.credits),
             "revenue": fmt.money(f.revenue),
@@ -151,6 +167,7 @@ def financial_report(actor: Actor, date_from: date, date_to: date) -> dict:
             "revenue": fmt.money(f.revenue, symbol="").replace(",", ""),
             "cost": fmt.money(f.cost, symbol="").replace(",", ""),
             "profit": fmt.money(f.profit, symbol="").replace(",", ""),
+            "messages": fmt.money(f.sms + f.mms, symbol="").replace(",", ""),
         }
         for f in figures
     ]

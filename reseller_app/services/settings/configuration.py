@@ -61,6 +61,7 @@ SERVICE_LABELS = {
     "fax": "Fax",
     "cdr": "Call history (CDR)",
     "balance": "Balance & payments",
+    "messages": "Messages (SMS/MMS)",
 }
 VIEW_SETTINGS = ("standard", "simple", "simple_hide")
 MESSAGE_KINDS = ("low_balance", "reset_url", "reset_done", "signup_wait")

@@ -19,6 +19,7 @@ from reseller_app.state.session import ResellerPage
 
 TABS = ("details", "fees", "free", "system", "services", "rates", "zones", "lookup", "simulator")
 FORM_TEXT = ("name", "markup_fixed", "markup_percent", "pulse", "monthly_fee", "setup_fee", "free_minutes")
+FORM_TEXT += wizard.MESSAGE_RATES
 FORM_CHOICE = {
     "canada_route": ROUTES,
     "international_route": ROUTES,

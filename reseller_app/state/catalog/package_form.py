@@ -11,7 +11,7 @@ from reseller_app.state.session import Answer, ResellerPage, signed_in
 
 DETAILS_FIELDS = ("name", "markup_fixed", "markup_percent", "pulse", "canada_route", "international_route")
 DETAILS_FLAGS = ("onnet_free",)
-FEES_FIELDS = ("monthly_fee", "setup_fee")
+FEES_FIELDS = ("monthly_fee", "setup_fee", *wizard.MESSAGE_RATES)
 FEES_FLAGS = ("allow_did_purchase",)
 FREE_MINUTES_FIELDS = ("free_minutes",)
 SERVICES_FIELDS = ("service_config", "view_setting")

@@ -76,6 +76,7 @@ class PortalState(ClientPage, rx.State):
     services_hidden: bool = False
     show_calls: bool = True
     show_balance: bool = True
+    show_messages: bool = False
     page_refused: bool = False
     # The figures of the dashboard and balance pages (kept live on the dashboard).
     summary: dict[str, str] = {}
@@ -112,6 +113,7 @@ class PortalState(ClientPage, rx.State):
         self.services_hidden = not page.view.services_page
         self.show_calls = "cdr" in page.view.services
         self.show_balance = "balance" in page.view.services
+        self.show_messages = "messages" in page.view.services
         self.page_refused = False
 
     def _apply_summary(self, data: dict) -> None:

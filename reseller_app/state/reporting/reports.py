@@ -8,6 +8,7 @@ import reflex as rx
 
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
+from reseller_app.services.invoicing import queries as invoice_queries
 from reseller_app.services.reporting import cdr, filters, financial, inventory
 from reseller_app.state.messages import field_errors
 from reseller_app.state.session import Answer, ResellerPage, signed_in, turn_page
@@ -42,6 +43,10 @@ class ReportsState(ResellerPage, rx.State):
     sub_accounts: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     error: str = ""
+    tax_rows: list[dict[str, str]] = []
+    tax_totals: list[dict[str, str]] = []
+    tax_chart: list[dict[str, str]] = []
+    tax_names: list[str] = []
 
     def _raw(self) -> dict[str, str]:
         client = "" if self.tab == "global" else self.client_id
@@ -70,6 +75,7 @@ class ReportsState(ResellerPage, rx.State):
             elif self.tab == "financial":
                 data = await self._blocking(financial.financial_report, actor, f.date_from, f.date_to)
                 data.update(page=1, pages=1)
+                self._taxes(actor)
             elif self.tab == "subaccounts":
                 data = await self._blocking(
                     inventory.subaccount_report, actor, f.client_id, self.sort, self.desc, self.page
@@ -87,6 +93,12 @@ class ReportsState(ResellerPage, rx.State):
         self.chart = _strings(data.get("chart", []))
         self.pages = data["pages"]
         self.page = data["page"]
+
+    def _taxes(self, actor: Actor) -> None:
+        # The financial report's taxes collected per tax per month (services/invoicing/queries.py).
+        taxes = invoice_queries.taxes_by_month(actor, self.date_from, self.date_to)
+        self.tax_rows, self.tax_totals = taxes["rows"], taxes["totals"]
+        self.tax_chart, self.tax_names = taxes["chart"], taxes["names"]
 
     @rx.event
     @signed_in
@@ -190,3 +202,9 @@ class ReportsState(ResellerPage, rx.State):
         kind = EXPORT_KIND.get(self.tab, self.tab)
         query = {k: v for k, v in self._raw().items() if v and v != "all"}
         return f"/api/reports/{kind}.csv?{urlencode(query)}"
+
+    @rx.var(cache=False)
+    def taxes_export_url(self) -> str:
+        """The CSV of the taxes collected per tax per month for the period."""
+        query = {k: v for k, v in (("date_from", self.date_from), ("date_to", self.date_to)) if v}
+        return f"/api/reports/taxes.csv?{urlencode(query)}"

@@ -1,0 +1,1 @@
+"""The Messages pages (SMS/MMS)."""

@@ -1,0 +1,351 @@
+"""An issued invoice or credit note as JSON, as an HTML page and as a PDF (fpdf2), in the reseller's brand."""
+
+from __future__ import annotations
+
+import html
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from fpdf import FPDF, FontFace
+from sqlmodel import Session, select
+
+from reseller_app.billing.money import fmt_money
+from reseller_app.db import session_scope
+from reseller_app.models import Client, Invoice, InvoiceLine, InvoiceTax
+from reseller_app.services.access.actor import Actor
+from reseller_app.services.common import format as fmt
+from reseller_app.services.common.errors import NotFound
+
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
+TITLES = {"invoice": "Invoice", "credit_note": "Credit note"}
+
+
+def _amount(value: Decimal | None, places: int = 4) -> str | None:
+    return None if value is None else fmt_money(value, places)
+
+
+def _rate(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _parts(session: Session, inv: Invoice) -> tuple[list[InvoiceLine], list[InvoiceTax]]:
+    lines = session.exec(
+        select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id).order_by(InvoiceLine.position)
+    ).all()
+    taxes = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == inv.id).order_by(InvoiceTax.position)).all()
+    return list(lines), list(taxes)
+
+
+def as_dict(session: Session, inv: Invoice) -> dict:
+    """The document with exact amounts as strings (lines and bases 4 places, taxes 2): the `invoices show` JSON."""
+    lines, taxes = _parts(session, inv)
+    credit_of = session.get(Invoice, inv.credit_of_id) if inv.credit_of_id else None
+    return {
+        "number": inv.number,
+        "kind": inv.kind,
+        "reseller_id": inv.reseller_id,
+        "client_id": inv.client_id,
+        "currency": inv.currency,
+        "period_start": inv.period_start.isoformat(),
+        "period_end": inv.period_end.isoformat(),
+        "issued_on": inv.issued_on.isoformat(),
+        "due_on": inv.due_on.isoformat(),
+        "credit_of": credit_of.number if credit_of else None,
+        "reason": inv.reason,
+        "lines": [
+            {
+                "position": ln.position,
+                "kind": ln.kind,
+                "category": ln.category,
+                "description": ln.description,
+                "quantity": str(ln.quantity),
+                "unit_amount": _amount(ln.unit_amount),
+                "amount": _amount(ln.amount),
+                "seconds": ln.seconds,
+                "taxable_for": list(ln.taxable_for or []),
+            }
+            for ln in lines
+        ],
+        "taxes": [
+            {
+                "name": t.name,
+                "rate": _rate(t.rate),
+                "compound": t.compound,
+                "applies_to": list(t.applies_to or []),
+                "base": _amount(t.base),
+                "amount": _amount(t.amount, 2),
+            }
+            for t in taxes
+        ],
+        "subtotal": _amount(inv.subtotal),
+        "tax_total": _amount(inv.tax_total, 2),
+        "total": _amount(inv.total),
+        "seller": inv.seller,
+        "buyer": inv.buyer,
+    }
+
+
+def find(session: Session, actor: Actor, number_or_id: str | int) -> Invoice:
+    """An invoice of the actor's reseller (a client: only its own), by number or id; NotFound otherwise."""
+    text = str(number_or_id).strip()
+    stmt = select(Invoice).where(Invoice.reseller_id == actor.reseller_id)
+    inv = session.exec(stmt.where(Invoice.number == text)).first()
+    if inv is None and text.isdigit():
+        inv = session.exec(stmt.where(Invoice.id == int(text))).first()
+    if inv is None or (actor.role == "client" and inv.client_id != actor.client_id):
+        raise NotFound("No such invoice.")
+    if actor.role not in ("reseller", "client"):
+        raise NotFound("No such invoice.")
+    return inv
+
+
+def show(actor: Actor, number_or_id: str | int) -> dict:
+    """One document for a reseller or its client, with display strings for the page."""
+    with session_scope() as session:
+        inv = find(session, actor, number_or_id)
+        data = as_dict(session, inv)
+        cur = inv.currency
+        data["display"] = {
+            "title": TITLES[inv.kind],
+            "subtotal": fmt.money(inv.subtotal, _places(inv.subtotal), currency=cur),
+            "tax_total": fmt.money(inv.tax_total, currency=cur),
+            "total": fmt.money(inv.total, _places(inv.total), currency=cur),
+            "lines": [
+                {
+                    "position": str(ln["position"]),
+                    "description": ln["description"],
+                    "quantity": ln["quantity"],
+                    "unit_amount": fmt.money(Decimal(ln["unit_amount"]), 4, currency=cur) if ln["unit_amount"] else "",
+                    "amount": fmt.money(Decimal(ln["amount"]), _places(Decimal(ln["amount"])), currency=cur),
+                    "taxes": ", ".join(ln["taxable_for"]),
+                }
+                for ln in data["lines"]
+            ],
+            "taxes": [
+                {
+                    "label": f"{t['name']} {t['rate']}%" + (" (compound)" if t["compound"] else ""),
+                    "base": fmt.money(Decimal(t["base"]), _places(Decimal(t["base"])), currency=cur),
+                    "amount": fmt.money(Decimal(t["amount"]), currency=cur),
+                }
+                for t in data["taxes"]
+            ],
+        }
+        data["id"] = inv.id
+        return data
+
+
+def _places(value: Decimal) -> int:
+    return 2 if value == value.quantize(Decimal("0.01")) else 4
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def html_page(session: Session, inv: Invoice) -> str:
+    """The invoice as a standalone HTML page (every text escaped), the same content as the PDF."""
+    d = as_dict(session, inv)
+    cur = inv.currency
+    s, b = inv.seller, inv.buyer
+    e = html.escape
+
+    def money(v: str | None, places: int = 2) -> str:
+        return "" if v is None else e(fmt.money(Decimal(v), max(places, _places(Decimal(v))), currency=cur))
+
+    rows = "".join(
+        f"<tr><td>{e(ln['description'])}</td><td class=n>{e(ln['quantity'])}</td>"
+        f"<td class=n>{money(ln['unit_amount'])}</td><td class=n>{money(ln['amount'])}</td>"
+        f"<td>{e(', '.join(ln['taxable_for']))}</td></tr>"
+        for ln in d["lines"]
+    )
+    taxes = "".join(
+        f"<tr><td colspan=3>{e(t['name'])} {e(t['rate'])}%{' (compound)' if t['compound'] else ''} on "
+        f"{money(t['base'])}</td><td class=n>{money(t['amount'])}</td><td></td></tr>"
+        for t in d["taxes"]
+    )
+    color = s.get("color", "#1f2937") if str(s.get("color", "")).startswith("#") else "#1f2937"
+    fg = s.get("color_text", "#ffffff") if str(s.get("color_text", "")).startswith("#") else "#ffffff"
+    credit = f"<p>Credits invoice {e(d['credit_of'] or '')}: {e(inv.reason)}</p>" if inv.kind == "credit_note" else ""
+    exempt = f"<p>Tax exempt: {e(b.get('tax_exempt_number', ''))}</p>" if b.get("tax_exempt_number") else ""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{e(TITLES[inv.kind])} {e(inv.number)}</title>
+<style>body{{font-family:sans-serif;margin:2em;color:#111}}header{{background:{e(color)};color:{e(fg)};padding:1em}}
+table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3em;text-align:left}}
+.n{{text-align:right}}.cols{{display:flex;gap:4em;margin:1em 0}}pre{{font-family:inherit;margin:0}}</style></head><body>
+<header><h1>{e(s.get("name", ""))}</h1><div>{e(TITLES[inv.kind])} {e(inv.number)}</div></header>
+<div class=cols><div><b>{e(s.get("legal_name", ""))}</b><pre>{e(s.get("address", ""))}</pre>
+<div>{e(s.get("tax_numbers", ""))}</div></div>
+<div><b>Bill to</b><div>{e(b.get("company") or "")}</div><div>{e(b.get("name", ""))}</div>
+<pre>{e(b.get("address", ""))}</pre></div>
+<div>Issued {e(d["issued_on"])}<br>Period {e(d["period_start"])} to {e(d["period_end"])}<br>Due {e(d["due_on"])}
+<br>Currency {e(cur)}</div></div>{credit}{exempt}
+<table><tr><th>Description</th><th class=n>Qty</th><th class=n>Unit</th><th class=n>Amount</th><th>Taxes</th></tr>
+{rows}<tr><td colspan=3><b>Subtotal</b></td><td class=n>{money(d["subtotal"])}</td><td></td></tr>{taxes}
+<tr><td colspan=3><b>Total</b></td><td class=n><b>{money(d["total"])}</b></td><td></td></tr></table>
+<p>{e(s.get("footer", ""))}</p></body></html>"""
+
+
+def html_for(actor: Actor, number_or_id: str | int) -> tuple[str, str]:
+    """(number, HTML page) of one of the actor's invoices."""
+    with session_scope() as session:
+        inv = find(session, actor, number_or_id)
+        return inv.number, html_page(session, inv)
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _font(pdf: FPDF) -> str:
+    for d in FONT_DIRS:
+        regular, bold = Path(d, "DejaVuSans.ttf"), Path(d, "DejaVuSans-Bold.ttf")
+        if regular.is_file() and bold.is_file():
+            pdf.add_font("DejaVu", "", str(regular))
+            pdf.add_font("DejaVu", "B", str(bold))
+            return "DejaVu"
+    return "helvetica"
+
+
+def _latin(text: str, font: str) -> str:
+    return text if font != "helvetica" else text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _rgb(color: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
+    c = color.lstrip("#") if isinstance(color, str) else ""
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    try:
+        return (int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)) if len(c) == 6 else default
+    except ValueError:
+        return default
+
+
+def _logo_path(logo: str) -> Path | None:
+    """An uploaded logo (/_upload/<name>) on this machine; https images are not fetched for a PDF."""
+    if not logo.startswith("/_upload/"):
+        return None
+    root = Path(os.environ.get("REFLEX_UPLOADED_FILES_DIR", "uploaded_files"))
+    path = root / Path(logo).name
+    return path if path.is_file() else None
+
+
+def pdf_bytes(session: Session, inv: Invoice) -> bytes:
+    """The invoice as a PDF: the reseller's colours, logo and business details, the client's address, lines, taxes."""
+    d = as_dict(session, inv)
+    s, b, cur = inv.seller, inv.buyer, inv.currency
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(f"{TITLES[inv.kind]} {inv.number}")
+    pdf.set_author(str(s.get("legal_name") or s.get("name") or ""))
+    pdf.add_page()
+    font = _font(pdf)
+
+    def t(text: object) -> str:
+        return _latin(str(text or ""), font)
+
+    def money(v: str | None) -> str:
+        return "" if v is None else t(fmt.money(Decimal(v), _places(Decimal(v)), currency=cur))
+
+    bg = _rgb(str(s.get("color", "")), (31, 41, 55))
+    fg = _rgb(str(s.get("color_text", "")), (255, 255, 255))
+    pdf.set_fill_color(*bg)
+    pdf.rect(0, 0, 210, 32, style="F")
+    logo = _logo_path(str(s.get("logo", "")))
+    x = 10
+    if logo is not None:
+        try:
+            pdf.image(str(logo), x=10, y=6, h=20)
+            x = 45
+        except (OSError, ValueError, RuntimeError):  # an image fpdf2 cannot read: the PDF goes without it
+            x = 10
+    pdf.set_text_color(*fg)
+    pdf.set_font(font, "B", 18)
+    pdf.set_xy(x, 8)
+    pdf.cell(0, 9, t(s.get("name", "")))
+    pdf.set_font(font, "", 11)
+    pdf.set_xy(x, 18)
+    pdf.cell(0, 7, t(f"{TITLES[inv.kind]} {inv.number}"))
+    pdf.set_text_color(17, 24, 39)
+    top = 38.0
+
+    def column(x: float, w: float, heading: str, body: str) -> float:
+        pdf.set_xy(x, top)
+        pdf.set_font(font, "B", 10)
+        pdf.multi_cell(w, 5, t(heading), new_x="LEFT", new_y="NEXT")
+        pdf.set_font(font, "", 9)
+        pdf.multi_cell(w, 4.5, t(body), new_x="LEFT", new_y="NEXT")
+        return float(pdf.get_y())
+
+    seller = "\n".join(p for p in (s.get("address", ""), s.get("tax_numbers", "")) if p)
+    buyer = "\n".join(p for p in (b.get("company"), b.get("name"), b.get("address")) if p)
+    if b.get("tax_exempt_number"):
+        buyer += f"\nTax exempt: {b['tax_exempt_number']}"
+    facts = [
+        f"Issued: {d['issued_on']}",
+        f"Period: {d['period_start']} to {d['period_end']}",
+        f"Due: {d['due_on']}",
+        f"Currency: {cur}",
+    ]
+    if inv.kind == "credit_note":
+        facts.append(f"Credits: {d['credit_of']}")
+    ends = (
+        column(10, 62, str(s.get("legal_name", "")), seller),
+        column(76, 62, "Bill to", buyer),
+        column(142, 58, TITLES[inv.kind], "\n".join(facts)),
+    )
+    pdf.set_xy(10, max(ends) + 6)
+    if inv.kind == "credit_note" and inv.reason:
+        pdf.multi_cell(0, 5, t(f"Reason: {inv.reason}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    widths = (92, 16, 26, 28, 28)
+    pdf.set_font(font, "", 9)
+    pdf.set_fill_color(255, 255, 255)
+    with pdf.table(
+        col_widths=widths,
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        borders_layout="HORIZONTAL_LINES",
+        line_height=5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(229, 231, 235)),
+    ) as table:
+        table.row([t(h) for h in ("Description", "Qty", "Unit", "Amount", "Taxes")])
+        for ln in d["lines"]:
+            table.row(
+                [
+                    t(ln["description"]),
+                    t(ln["quantity"]),
+                    money(ln["unit_amount"]),
+                    money(ln["amount"]),
+                    t(", ".join(ln["taxable_for"])),
+                ]
+            )
+    pdf.ln(2)
+
+    def total_row(label: str, value: str, bold: bool = False) -> None:
+        pdf.set_font(font, "B" if bold else "", 10 if bold else 9)
+        pdf.cell(widths[0] + widths[1] + widths[2], 6, t(label), align="R")
+        pdf.cell(widths[3], 6, value, align="R")
+        pdf.ln()
+
+    total_row("Subtotal", money(d["subtotal"]))
+    for tax in d["taxes"]:
+        label = f"{tax['name']} {tax['rate']}%{' (compound)' if tax['compound'] else ''} on {money(tax['base'])}"
+        total_row(label, money(tax["amount"]))
+    total_row(f"Total ({cur})", money(d["total"]), bold=True)
+    if s.get("footer"):
+        pdf.ln(6)
+        pdf.set_font(font, "", 8)
+        pdf.multi_cell(0, 4.5, t(s["footer"]))
+    return bytes(pdf.output())
+
+
+def pdf_for(actor: Actor, number_or_id: str | int) -> tuple[str, bytes]:
+    """(file name, PDF) of one of the actor's invoices."""
+    with session_scope() as session:
+        inv = find(session, actor, number_or_id)
+        return f"{inv.number}.pdf", pdf_bytes(session, inv)
+
+
+def client_name(session: Session, client_id: int) -> str:
+    """A client's name for lists."""
+    c = session.get(Client, client_id)
+    if c is None:
+        return f"Client #{client_id}"
+    return (c.company or f"{c.firstname} {c.lastname}").strip()
