@@ -62,11 +62,22 @@ class Settings:
     deploy_url: str = field(
         default_factory=lambda: os.environ.get("DEPLOY_URL") or f"http://localhost:{os.environ.get('PORT', '3000')}"
     )
+    # The locale amounts are formatted in (services/common/format.py), and where Reflex keeps uploads (its own
+    # variable; invoices read logos from there).
+    portal_locale: str = field(default_factory=lambda: os.environ.get("PORTAL_LOCALE", "en_US"))
+    uploaded_files_dir: str = field(
+        default_factory=lambda: os.environ.get("REFLEX_UPLOADED_FILES_DIR", "uploaded_files")
+    )
     # Fault-test hook of the billing run (tests/reliability/test_faults.py); never set in production.
     billing_test_pause_after: int = field(
         default_factory=lambda: int(os.environ.get("BILLING_TEST_PAUSE_AFTER", "0") or "0")
     )
     billing_test_pause_file: str = field(default_factory=lambda: os.environ.get("BILLING_TEST_PAUSE_FILE", ""))
+    # Card payments (reseller_app/services/accounting/cards.py): each reseller's own Stripe keys; this is only where
+    # the Stripe library sends its calls (tests point it at a local fake).
+    stripe_api_base: str = field(
+        default_factory=lambda: os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+    )
 
     @property
     def is_dev(self) -> bool:

@@ -1,5 +1,6 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from .cards import CardPayment, CardProfile, StripeAccount
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
@@ -25,6 +26,8 @@ __all__ = [
     "AreaRate",
     "AuditLog",
     "BillingProfile",
+    "CardPayment",
+    "CardProfile",
     "Cdr",
     "CdrDaily",
     "Client",
@@ -53,6 +56,7 @@ __all__ = [
     "ResellerSettings",
     "SandboxDid",
     "SandboxSubAccount",
+    "StripeAccount",
     "SubAccount",
     "TaxRate",
     "UTCDateTime",
