@@ -1,5 +1,20 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from .callflows import (
+    Callback,
+    CallerIdFilter,
+    CallHunting,
+    CallQueue,
+    CallRecording,
+    Conference,
+    Disa,
+    IvrMenu,
+    MusicOnHold,
+    PhonebookEntry,
+    RingGroup,
+    SandboxCallFlow,
+    TimeCondition,
+)
 from .cards import CardPayment, CardProfile, StripeAccount
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
@@ -22,6 +37,19 @@ from .system import (
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
+    "CallHunting",
+    "CallQueue",
+    "CallRecording",
+    "Callback",
+    "CallerIdFilter",
+    "Conference",
+    "Disa",
+    "IvrMenu",
+    "MusicOnHold",
+    "PhonebookEntry",
+    "RingGroup",
+    "SandboxCallFlow",
+    "TimeCondition",
     "ApiCredential",
     "AreaRate",
     "AuditLog",

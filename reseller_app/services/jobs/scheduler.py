@@ -195,6 +195,7 @@ def traffic_tick(calls_per_reseller: int | None = None) -> int:
     """
     from reseller_app.carrier.sandbox import SandboxCarrier
     from reseller_app.carrier.traffic import generate
+    from reseller_app.services.callflows.traffic import inbound_router
 
     count = calls_per_reseller if calls_per_reseller is not None else settings.traffic_calls_per_minute
     with session_scope() as session:
@@ -204,7 +205,7 @@ def traffic_tick(calls_per_reseller: int | None = None) -> int:
         carrier = get_carrier(r)
         if not isinstance(carrier, SandboxCarrier):
             continue
-        n = generate(carrier, r.id, count)
+        n = generate(carrier, r.id, count, route_inbound=inbound_router(r.id))
         if n:
             made += n
             sync_reseller(r.id)

@@ -247,6 +247,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                     reason=reason,
                     free_minutes_drawn=r.free_minutes_drawn,
                     rated_at=utcnow(),
+                    call_path=c.path[:500],
                 )
                 session.add(row)
                 rated_rows.append(row)

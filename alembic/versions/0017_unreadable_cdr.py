@@ -1,7 +1,7 @@
 """unreadable carrier call records: kept for the reseller instead of skipped
 
-Revision ID: 0016_unreadable_cdr
-Revises: 0015_stripe
+Revision ID: 0017_unreadable_cdr
+Revises: 0016_callflows
 Create Date: 2026-12-01 16:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import reseller_app.models.types as rt
 
 
-revision: str = '0016_unreadable_cdr'
-down_revision: str | None = '0015_stripe'
+revision: str = '0017_unreadable_cdr'
+down_revision: str | None = '0016_callflows'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
