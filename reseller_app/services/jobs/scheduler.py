@@ -50,7 +50,10 @@ def _new_worker_id_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_new_worker_id_after_fork)
-BATCH_SIZE = 200
+# Calls per ingest batch (one transaction each). By measurement (bench/ingest_bench.py, README "CDR ingest"): the
+# per-batch work (dedupe, lookups, client locks, one balance update per client) costs less than a tenth of the
+# batch's rows from 5,000 on; larger batches gain little and hold the clients' locks longer.
+BATCH_SIZE = 5000
 # Calls can reach the carrier's records late: each sync looks back this far, and uniqueids drop the repeats.
 OVERLAP = timedelta(hours=2)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
