@@ -19,6 +19,7 @@ from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
 from reseller_app.pages.settings import configuration
+from reseller_app.pages.staff import audit_log as audit_log_page
 from reseller_app.services.jobs import scheduler
 from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
@@ -45,6 +46,7 @@ from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.reporting.reports import ReportsState
 from reseller_app.state.settings.configuration import ConfigState
+from reseller_app.state.staff.audit_log import AuditLogState
 
 
 def index() -> rx.Component:
@@ -97,6 +99,7 @@ RESELLER_PAGES = [
     (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
     (message_report.message_report, routes.RESELLER_MESSAGE_REPORT, "SMS/MMS report", MessageReportState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
+    (audit_log_page.audit_log_page, routes.RESELLER_AUDIT, "Audit log", AuditLogState.load),
 ]
 for component, route, title, load in RESELLER_PAGES:
     app.add_page(

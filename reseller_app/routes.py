@@ -8,6 +8,7 @@ RESELLER_CLIENTS = "/reseller/clients"
 RESELLER_REPORTS = "/reseller/reports"
 RESELLER_MESSAGE_REPORT = "/reseller/reports/messages"
 RESELLER_INVOICES = "/reseller/invoices"
+RESELLER_AUDIT = "/reseller/audit"
 
 CLIENT_LOGIN = "/r/[rid]/login"
 CLIENT_DASHBOARD = "/r/[rid]/dashboard"

@@ -87,7 +87,12 @@ class EmailAttachment(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Who did what to which object, for every change made through the services layer."""
+    """Who did what to which object, for every change made through the services layer.
+
+    Append-only: the database refuses an UPDATE or DELETE of a row (alembic 0015).
+    """
+
+    __table_args__ = (sa.Index("ix_auditlog_reseller_created", "reseller_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     reseller_id: int | None = Field(default=None, foreign_key="reseller.id", index=True)
@@ -98,6 +103,7 @@ class AuditLog(SQLModel, table=True):
     object_id: int | None = None
     detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ip: str = Field(default="", max_length=45)  # the request's address
 
 
 class SandboxDid(SQLModel, table=True):

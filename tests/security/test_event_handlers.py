@@ -31,6 +31,7 @@ import reseller_app.reseller_app  # noqa: F401 - registers every state of the ap
 from reseller_app.db import session_scope
 from reseller_app.models import (
     AreaRate,
+    AuditLog,
     BillingProfile,
     Cdr,
     Client,
@@ -262,6 +263,18 @@ def arena(engine, monkeypatch):
                     id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
                 ),
                 BillingProfile(reseller_id=victim, legal_name="victim-secret ltd", invoice_prefix="9001-"),
+                AuditLog(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    actor_role="reseller",
+                    actor_id=victim,
+                    action="create_client",
+                    object_type="client",
+                    object_id=FOREIGN,
+                    detail={"note": "victim-secret audit"},
+                    ip="203.0.113.99",
+                    created_at=datetime.now(UTC),  # inside the Audit log page's default period
+                ),
                 TaxRate(id=FOREIGN, reseller_id=victim, name="victim-secret tax", rate=Decimal("5"), applies_to=[]),
                 Invoice(
                     id=FOREIGN,

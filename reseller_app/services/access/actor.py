@@ -16,6 +16,7 @@ class Actor:
     client_id: int | None = None
     session_id: int | None = None
     impersonated_by: int | None = None
+    ip: str = ""  # the address the request came from, for the audit log ("" when unknown)
 
     @property
     def is_reseller(self) -> bool:

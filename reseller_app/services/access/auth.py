@@ -42,8 +42,12 @@ def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
     return row
 
 
-def _check(realm: str, login: str, password: str, find_hash) -> int:  # noqa: ANN001
-    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed."""
+def _check(realm: str, login: str, password: str, find_hash, failed=None) -> int:  # noqa: ANN001
+    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed.
+
+    `failed(session, account_id)`, when given, is called in the failure's transaction for an existing account
+    (the audit log's "login_failed").
+    """
     login = login.strip().lower()
     now = utcnow()
     with session_scope() as session:
@@ -61,6 +65,8 @@ def _check(realm: str, login: str, password: str, find_hash) -> int:  # noqa: AN
             if attempt.failures >= LOCK_AFTER:
                 attempt.locked_until = now + LOCK_FOR
                 attempt.failures = 0
+            if failed is not None and account_id is not None:
+                failed(session, account_id)
             session.commit()
             raise AuthFailed(BAD_LOGIN)
         attempt.failures = 0
@@ -119,19 +125,22 @@ def end_client_sessions(session: Session, client_id: int, *, keep: int | None = 
     return n
 
 
-def login_reseller(email: str, password: str) -> str:
-    """Log a reseller in; returns a new session token."""
+def login_reseller(email: str, password: str, ip: str = "") -> str:
+    """Log a reseller in; returns a new session token. `ip` is the request's address, for the audit log."""
 
     def find(session: Session, login: str) -> tuple[int | None, str | None]:
         r = session.exec(select(Reseller).where(Reseller.email == login)).first()
         return (r.id, r.password_hash) if r else (None, None)
 
-    reseller_id = _check("reseller", email, password, find)
+    def failed(session: Session, reseller_id: int) -> None:
+        audit.record(session, Actor("reseller", reseller_id, ip=ip), "login_failed")
+
+    reseller_id = _check("reseller", email, password, find, failed)
     with session_scope() as session:
         reseller = session.get(Reseller, reseller_id)
         reseller.last_login_at = utcnow()
         token = _open_session(session, "reseller", reseller_id, None)
-        audit.record(session, Actor("reseller", reseller_id), "login")
+        audit.record(session, Actor("reseller", reseller_id, ip=ip), "login")
     return token
 
 
@@ -142,8 +151,8 @@ def portal_available(reseller_id: int) -> bool:
         return bool(r and r.portal_active)
 
 
-def login_client(reseller_id: int, email: str, password: str) -> str:
-    """Log a client in through its own reseller's portal; returns a new session token."""
+def login_client(reseller_id: int, email: str, password: str, ip: str = "") -> str:
+    """Log a client in through its own reseller's portal; returns a new session token (`ip`: for the audit log)."""
     if not portal_available(reseller_id):
         raise AuthFailed(PORTAL_OFF)
 
@@ -151,14 +160,17 @@ def login_client(reseller_id: int, email: str, password: str) -> str:
         c = session.exec(select(Client).where(Client.reseller_id == reseller_id, Client.email == login)).first()
         return (c.id, c.password_hash) if c else (None, None)
 
-    client_id = _check(f"client:{reseller_id}", email, password, find)
+    def failed(session: Session, client_id: int) -> None:
+        audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login_failed", "client", client_id)
+
+    client_id = _check(f"client:{reseller_id}", email, password, find, failed)
     with session_scope() as session:
         client = session.get(Client, client_id)
         if client.status == "WAIT":
             raise AuthFailed(WAITING)
         client.last_login_at = utcnow()
         token = _open_session(session, "client", reseller_id, client_id)
-        audit.record(session, Actor("client", reseller_id, client_id), "login")
+        audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login", "client", client_id)
     return token
 
 

@@ -33,7 +33,10 @@ class LoginState(rx.State):
         self.error = ""
         try:
             token = await asyncio.to_thread(
-                auth.login_reseller, str(form.get("email", "")), str(form.get("password", ""))
+                auth.login_reseller,
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                self.router.session.client_ip,
             )
         except AuthFailed as e:
             self.error = str(e)
@@ -65,7 +68,11 @@ class LoginState(rx.State):
             return None
         try:
             token = await asyncio.to_thread(
-                auth.login_client, rid, str(form.get("email", "")), str(form.get("password", ""))
+                auth.login_client,
+                rid,
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                self.router.session.client_ip,
             )
         except AuthFailed as e:
             self.error = str(e)

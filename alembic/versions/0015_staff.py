@@ -1,0 +1,102 @@
+"""Staff (issue 22), part one: the audit log is append-only and records the caller's address.
+
+- `auditlog.ip`: the address the request came from ("" for the system and for rows written before);
+- an index on (reseller_id, created_at) for the reseller's Audit log page (newest first, period filter);
+- triggers on `auditlog`, on SQLite and PostgreSQL alike, as the ledger's (0011): a DELETE of a row is refused (and
+  on PostgreSQL a TRUNCATE), and so is an UPDATE, with one exception: erasure. Deleting a client removes personal
+  data (its email) from the `detail` of its entries (services/clients/accounts.delete_client), so an UPDATE may
+  take keys out of `detail` and change nothing else (every other column the same, every remaining key with its
+  old value). Only the test suite's reset suspends the triggers, inside its own transaction (tests/conftest.py).
+
+Revision ID: 0015_staff
+Revises: 0014_sms
+Create Date: 2026-12-01 17:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+import reseller_app.models.types as rt
+from alembic import op
+
+revision: str = "0015_staff"
+down_revision: str | None = "0014_sms"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+APPEND_ONLY = "auditlog is append-only: its entries cannot be edited or deleted"
+
+# The columns an UPDATE must leave as they are (all but `detail`).
+FIXED = ("id", "reseller_id", "actor_role", "actor_id", "action", "object_type", "object_id", "created_at", "ip")
+
+SQLITE = [
+    f"""
+    CREATE TRIGGER auditlog_no_update BEFORE UPDATE ON auditlog
+    BEGIN
+        SELECT RAISE(ABORT, '{APPEND_ONLY}')
+        WHERE {" OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FIXED)}
+           OR EXISTS (
+               SELECT 1 FROM json_each(NEW.detail) n
+               WHERE NOT EXISTS (SELECT 1 FROM json_each(OLD.detail) o WHERE o.key = n.key AND o.value IS n.value)
+           );
+    END
+    """,
+    f"""
+    CREATE TRIGGER auditlog_no_delete BEFORE DELETE ON auditlog
+    BEGIN
+        SELECT RAISE(ABORT, '{APPEND_ONLY}');
+    END
+    """,
+]
+
+POSTGRESQL = [
+    f"""
+    CREATE FUNCTION auditlog_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE'
+           AND ({", ".join(f"NEW.{c}" for c in FIXED)}) IS NOT DISTINCT FROM ({", ".join(f"OLD.{c}" for c in FIXED)})
+           AND NEW.detail::jsonb <@ OLD.detail::jsonb THEN
+            RETURN NEW;  -- erasure: keys taken out of detail, nothing else changed
+        END IF;
+        RAISE EXCEPTION '{APPEND_ONLY} (% refused)', TG_OP USING ERRCODE = 'restrict_violation';
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER auditlog_no_change BEFORE UPDATE OR DELETE ON auditlog
+    FOR EACH ROW EXECUTE FUNCTION auditlog_refuse_change()
+    """,
+    """
+    CREATE TRIGGER auditlog_no_truncate BEFORE TRUNCATE ON auditlog
+    FOR EACH STATEMENT EXECUTE FUNCTION auditlog_refuse_change()
+    """,
+]
+
+DROP = {
+    "sqlite": ["DROP TRIGGER IF EXISTS auditlog_no_delete", "DROP TRIGGER IF EXISTS auditlog_no_update"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS auditlog_no_truncate ON auditlog",
+        "DROP TRIGGER IF EXISTS auditlog_no_change ON auditlog",
+        "DROP FUNCTION IF EXISTS auditlog_refuse_change()",
+    ],
+}
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("auditlog", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("ip", rt.AutoString(length=45), nullable=False, server_default=""))
+    op.create_index("ix_auditlog_reseller_created", "auditlog", ["reseller_id", "created_at"])
+    statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(op.get_bind().dialect.name)
+    if statements is None:
+        raise NotImplementedError("the audit log's triggers exist for SQLite and PostgreSQL")
+    for sql in statements:
+        op.execute(sql)
+
+
+def downgrade() -> None:
+    for sql in DROP[op.get_bind().dialect.name]:
+        op.execute(sql)
+    op.drop_index("ix_auditlog_reseller_created", table_name="auditlog")
+    with op.batch_alter_table("auditlog", schema=None) as batch_op:
+        batch_op.drop_column("ip")
