@@ -1,5 +1,7 @@
-"""Staff (issue 22), part one: the audit log is append-only and records the caller's address.
+"""Staff (issue 22): staff members with roles, their sessions, and an append-only audit log with addresses.
 
+- `staffmember`: a reseller's staff (role, status, hashed single-use invitation); `loginsession.staff_id`;
+- `auditlog.staff_id`: the staff member who acted (None for the owner, a client or a job);
 - `auditlog.ip`: the address the request came from ("" for the system and for rows written before);
 - an index on (reseller_id, created_at) for the reseller's Audit log page (newest first, period filter);
 - triggers on `auditlog`, on SQLite and PostgreSQL alike, as the ledger's (0011): a DELETE of a row is refused (and
@@ -28,7 +30,18 @@ depends_on: str | Sequence[str] | None = None
 APPEND_ONLY = "auditlog is append-only: its entries cannot be edited or deleted"
 
 # The columns an UPDATE must leave as they are (all but `detail`).
-FIXED = ("id", "reseller_id", "actor_role", "actor_id", "action", "object_type", "object_id", "created_at", "ip")
+FIXED = (
+    "id",
+    "reseller_id",
+    "actor_role",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "created_at",
+    "ip",
+    "staff_id",
+)
 
 SQLITE = [
     f"""
@@ -84,8 +97,34 @@ DROP = {
 
 
 def upgrade() -> None:
+    op.create_table(
+        "staffmember",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("reseller_id", sa.Integer(), nullable=False),
+        sa.Column("email", rt.AutoString(length=254), nullable=False),
+        sa.Column("name", rt.AutoString(length=120), nullable=False),
+        sa.Column("role", rt.AutoString(length=8), nullable=False),
+        sa.Column("status", rt.AutoString(length=8), nullable=False),
+        sa.Column("password_hash", rt.AutoString(length=255), nullable=False),
+        sa.Column("invite_hash", rt.AutoString(length=64), nullable=True),
+        sa.Column("invite_expires_at", rt.UTCDateTime(), nullable=True),
+        sa.Column("created_at", rt.UTCDateTime(), nullable=False),
+        sa.Column("last_login_at", rt.UTCDateTime(), nullable=True),
+        sa.CheckConstraint("role IN ('admin','support','billing','readonly')", name="ck_staff_role"),
+        sa.CheckConstraint("status IN ('invited','active','disabled','removed')", name="ck_staff_status"),
+        sa.ForeignKeyConstraint(["reseller_id"], ["reseller.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email"),
+        sa.UniqueConstraint("invite_hash"),
+    )
+    op.create_index("ix_staffmember_reseller_id", "staffmember", ["reseller_id"])
+    with op.batch_alter_table("loginsession", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("staff_id", sa.Integer(), nullable=True))
+        batch_op.create_index("ix_loginsession_staff_id", ["staff_id"])
+        batch_op.create_foreign_key("fk_loginsession_staff_id", "staffmember", ["staff_id"], ["id"])
     with op.batch_alter_table("auditlog", schema=None) as batch_op:
         batch_op.add_column(sa.Column("ip", rt.AutoString(length=45), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("staff_id", sa.Integer(), nullable=True))
     op.create_index("ix_auditlog_reseller_created", "auditlog", ["reseller_id", "created_at"])
     statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(op.get_bind().dialect.name)
     if statements is None:
@@ -99,4 +138,11 @@ def downgrade() -> None:
         op.execute(sql)
     op.drop_index("ix_auditlog_reseller_created", table_name="auditlog")
     with op.batch_alter_table("auditlog", schema=None) as batch_op:
+        batch_op.drop_column("staff_id")
         batch_op.drop_column("ip")
+    with op.batch_alter_table("loginsession", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_loginsession_staff_id", type_="foreignkey")
+        batch_op.drop_index("ix_loginsession_staff_id")
+        batch_op.drop_column("staff_id")
+    op.drop_index("ix_staffmember_reseller_id", table_name="staffmember")
+    op.drop_table("staffmember")

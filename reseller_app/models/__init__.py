@@ -8,6 +8,7 @@ from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
+from .staff import StaffMember
 from .system import (
     AuditLog,
     EmailAttachment,
@@ -53,6 +54,7 @@ __all__ = [
     "ResellerSettings",
     "SandboxDid",
     "SandboxSubAccount",
+    "StaffMember",
     "SubAccount",
     "TaxRate",
     "UTCDateTime",

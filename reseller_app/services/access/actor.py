@@ -17,6 +17,8 @@ class Actor:
     session_id: int | None = None
     impersonated_by: int | None = None
     ip: str = ""  # the address the request came from, for the audit log ("" when unknown)
+    staff_id: int | None = None  # a reseller's staff member acting (None: the owner himself)
+    staff_role: str = "owner"  # owner | admin | support | billing | readonly (services/staff/roles.py)
 
     @property
     def is_reseller(self) -> bool:

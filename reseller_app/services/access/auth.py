@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -10,12 +11,14 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import session_scope
-from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, utcnow
+from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, StaffMember, utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import AuthFailed, NotFound
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 LOCK_AFTER = 5
 IMPERSONATION_FOR = timedelta(hours=1)
@@ -42,7 +45,7 @@ def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
     return row
 
 
-def _check(realm: str, login: str, password: str, find_hash, failed=None) -> int:  # noqa: ANN001
+def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any:  # noqa: ANN001, ANN401
     """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed.
 
     `failed(session, account_id)`, when given, is called in the failure's transaction for an existing account
@@ -81,6 +84,7 @@ def _open_session(
     by: int | None = None,
     *,
     parent: LoginSession | None = None,
+    staff_id: int | None = None,
 ) -> str:
     token = new_token()
     expires = utcnow() + timedelta(hours=settings.session_hours)
@@ -94,6 +98,7 @@ def _open_session(
             reseller_id=reseller_id,
             client_id=client_id,
             impersonated_by=by,
+            staff_id=staff_id,
             parent_session_id=parent.id if parent is not None else None,
             expires_at=expires,
         )
@@ -126,21 +131,30 @@ def end_client_sessions(session: Session, client_id: int, *, keep: int | None = 
 
 
 def login_reseller(email: str, password: str, ip: str = "") -> str:
-    """Log a reseller in; returns a new session token. `ip` is the request's address, for the audit log."""
+    """Log a reseller's owner or an active staff member in; returns a new session token (`ip`: for the audit log).
 
-    def find(session: Session, login: str) -> tuple[int | None, str | None]:
+    The owner's login and the staff logins share the realm "reseller" (one lockout per login name); a staff member
+    signs in at the same /login page and works in the owner's workspace with its role.
+    """
+
+    def find(session: Session, login: str) -> tuple[tuple[int, int | None] | None, str | None]:
         r = session.exec(select(Reseller).where(Reseller.email == login)).first()
-        return (r.id, r.password_hash) if r else (None, None)
+        if r is not None:
+            return (r.id, None), r.password_hash
+        m = session.exec(select(StaffMember).where(StaffMember.email == login, StaffMember.status == "active")).first()
+        return ((m.reseller_id, m.id), m.password_hash) if m else (None, None)
 
-    def failed(session: Session, reseller_id: int) -> None:
-        audit.record(session, Actor("reseller", reseller_id, ip=ip), "login_failed")
+    def failed(session: Session, account: tuple[int, int | None]) -> None:
+        audit.record(session, Actor("reseller", account[0], ip=ip, staff_id=account[1]), "login_failed")
 
-    reseller_id = _check("reseller", email, password, find, failed)
+    reseller_id, staff_id = _check("reseller", email, password, find, failed)
     with session_scope() as session:
-        reseller = session.get(Reseller, reseller_id)
-        reseller.last_login_at = utcnow()
-        token = _open_session(session, "reseller", reseller_id, None)
-        audit.record(session, Actor("reseller", reseller_id, ip=ip), "login")
+        if staff_id is None:
+            session.get(Reseller, reseller_id).last_login_at = utcnow()
+        else:
+            session.get(StaffMember, staff_id).last_login_at = utcnow()
+        token = _open_session(session, "reseller", reseller_id, None, staff_id=staff_id)
+        audit.record(session, Actor("reseller", reseller_id, ip=ip, staff_id=staff_id), "login")
     return token
 
 
@@ -176,7 +190,7 @@ def login_client(reseller_id: int, email: str, password: str, ip: str = "") -> s
 
 def impersonate_client(actor: Actor, client_id: int | str) -> str:
     """A reseller opens its client's interface as that client ("Login to client's interface")."""
-    require_reseller(actor)
+    require_role(require_reseller(actor), roles.CLIENTS)
     with session_scope() as session:
         client = lookup.client_of_reseller(session, actor, client_id)
         parent = session.get(LoginSession, actor.session_id) if actor.session_id is not None else None
@@ -184,7 +198,15 @@ def impersonate_client(actor: Actor, client_id: int | str) -> str:
             parent is None or parent.revoked_at is not None or parent.expires_at <= utcnow()
         ):
             raise NotFound()
-        token = _open_session(session, "client", actor.reseller_id, client.id, by=actor.reseller_id, parent=parent)
+        token = _open_session(
+            session,
+            "client",
+            actor.reseller_id,
+            client.id,
+            by=actor.reseller_id,
+            parent=parent,
+            staff_id=actor.staff_id,
+        )
         audit.record(session, actor, "impersonate", "client", client_id)
     return token
 
@@ -198,13 +220,14 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
         # The session and, for a client, its account in one query (the account stays at hand for the page); an
         # impersonation's reseller session too (it ends with it).
         row = session.exec(
-            select(LoginSession, Client, parent.revoked_at, parent.expires_at, Reseller.currency)
+            select(LoginSession, Client, parent.revoked_at, parent.expires_at, Reseller.currency, StaffMember)
             .join(Client, Client.id == LoginSession.client_id, isouter=True)
+            .join(StaffMember, StaffMember.id == LoginSession.staff_id, isouter=True)
             .join(parent, parent.id == LoginSession.parent_session_id, isouter=True)
             .join(Reseller, Reseller.id == LoginSession.reseller_id)
             .where(LoginSession.token_hash == token_hash(token))
         ).first()
-        s, client, parent_revoked, parent_expires, currency = row if row is not None else (None,) * 5
+        s, client, parent_revoked, parent_expires, currency, staff = row if row is not None else (None,) * 6
         now = utcnow()
         if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= now:
             return None
@@ -220,8 +243,14 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
             if client.deleted_at is not None:
                 return None
             lookup.hold_client(session, client)
+        if s.staff_id is not None and (staff is None or staff.status != "active" or staff.reseller_id != s.reseller_id):
+            return None  # a disabled or removed staff member's sessions end at once
         # Amounts this request shows are in the session's reseller's currency (services/common/format.py).
         fmt.set_currency(currency)
+        if staff is not None:
+            return Actor(
+                role, s.reseller_id, s.client_id, s.id, s.impersonated_by, staff_id=staff.id, staff_role=staff.role
+            )
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
 
 

@@ -22,5 +22,6 @@ def record(
             object_id=obj_id,
             detail={k: str(v) for k, v in detail.items()},
             ip=actor.ip[:45],
+            staff_id=actor.staff_id,
         )
     )

@@ -12,20 +12,22 @@ import sqlalchemy as sa
 from sqlmodel import Session, or_, select
 
 from reseller_app.db import session_scope
-from reseller_app.models import AuditLog, Client
+from reseller_app.models import AuditLog, Client, StaffMember
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.csv_out import csv_text
 from reseller_app.services.common.errors import ValidationFailed
-from reseller_app.services.common.lookup import owned
+from reseller_app.services.common.lookup import owned, row_id
 from reseller_app.services.common.paging import page_size, read_page
 from reseller_app.services.reporting.filters import Filters, client_name, parse_filters
+from reseller_app.services.staff.roles import ROLE_LABELS
 
 PAGE_SIZES = (25, 50, 100)
 CSV_MAX_ROWS = 100_000
 
-# Who acted: the reseller's owner, one of its clients (or the reseller acting as one), or the system's jobs.
-PEOPLE = {"owner": "reseller", "clients": "client", "system": "system"}
+# Who acted: the reseller's owner, its staff (all, or one: "staff-<id>"), its clients (or the reseller acting as
+# one), or the system's jobs.
+PEOPLE = ("owner", "staff", "clients", "system")
 
 # What kind of event: the actions each kind covers (exact names, or prefixes ending in "%").
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -78,7 +80,8 @@ def parse(raw: dict) -> AuditFilters:
     f = parse_filters({k: raw.get(k) for k in ("date_from", "date_to", "client_id")})
     person = str(raw.get("person") or "").strip().lower()
     person = "" if person == "all" else person
-    if person and person not in PEOPLE:
+    one_staff = person.startswith("staff-") and row_id(person.removeprefix("staff-")) is not None
+    if person and person not in PEOPLE and not one_staff:
         raise ValidationFailed({"person": "Choose who from the list."})
     kind = str(raw.get("kind") or "").strip().lower()
     kind = "" if kind == "all" else kind
@@ -94,8 +97,17 @@ def _action_matches(patterns: tuple[str, ...]) -> sa.ColumnElement[bool]:
 def _where(session: Session, actor: Actor, f: AuditFilters) -> list:
     p = f.period
     cond = [AuditLog.reseller_id == actor.reseller_id, AuditLog.created_at >= p.start, AuditLog.created_at < p.end]
-    if f.person:
-        cond.append(AuditLog.actor_role == PEOPLE[f.person])
+    if f.person == "owner":
+        cond += [AuditLog.actor_role == "reseller", AuditLog.staff_id.is_(None)]
+    elif f.person == "staff":
+        cond.append(AuditLog.staff_id.is_not(None))
+    elif f.person.startswith("staff-"):
+        m = owned(session, actor, StaffMember, f.person.removeprefix("staff-"), "staff member")
+        cond.append(AuditLog.staff_id == m.id)
+    elif f.person == "clients":
+        cond.append(AuditLog.actor_role == "client")
+    elif f.person == "system":
+        cond.append(AuditLog.actor_role == "system")
     if f.kind:
         cond.append(_action_matches(KINDS[f.kind][1]))
     if p.client_id is not None:
@@ -112,19 +124,26 @@ def _where(session: Session, actor: Actor, f: AuditFilters) -> list:
 def _stmt(session: Session, actor: Actor, f: AuditFilters):  # noqa: ANN202 - a SQLModel select
     # The acting client's name (for rows by a client); one outer join, no lookups per row.
     return (
-        select(AuditLog, Client.firstname, Client.lastname, Client.email)
+        select(AuditLog, Client.firstname, Client.lastname, Client.email, StaffMember)
         .join(
             Client,
             sa.and_(AuditLog.actor_role == "client", Client.id == AuditLog.actor_id),
             isouter=True,
         )
+        .join(StaffMember, StaffMember.id == AuditLog.staff_id, isouter=True)
         .where(*_where(session, actor, f))
     )
 
 
-def _who(row: AuditLog, first: str | None, last: str | None, email: str | None) -> str:
+def _who(row: AuditLog, first: str | None, last: str | None, email: str | None, staff: StaffMember | None) -> str:
+    by = ""
+    if staff is not None:
+        by = f"{ROLE_LABELS.get(staff.role, staff.role)} {staff.name or staff.email}"
+        if row.actor_role != "client":
+            return by
+        by = f" (by {by})"
     if row.actor_role == "client":
-        return f"Client {client_name(first, last, email)}" if email else "Client"
+        return (f"Client {client_name(first, last, email)}" if email else "Client") + by
     return ACTOR_LABELS.get(row.actor_role, row.actor_role)
 
 
@@ -164,14 +183,14 @@ def entries(actor: Actor, raw: dict, page: object = 1) -> dict:
             {
                 "id": str(a.id),
                 "when": fmt.when(a.created_at),
-                "who": _who(a, fn, ln, em),
+                "who": _who(a, fn, ln, em, st),
                 "ip": a.ip or "—",
                 "kind": kind_of(a.action),
                 "action": a.action,
                 "object": _object(a),
                 "detail": _detail(a),
             }
-            for a, fn, ln, em in rows
+            for a, fn, ln, em, st in rows
         ]
         return w.page_of(items).as_dict()
 
@@ -185,11 +204,11 @@ def entries_csv(actor: Actor, raw: dict) -> str:
             _stmt(session, actor, f).order_by(AuditLog.created_at, AuditLog.id).limit(CSV_MAX_ROWS)
         ).all()
         out: list[list[object]] = [["time_utc", "who", "address", "kind", "action", "object", "detail"]]
-        for a, fn, ln, em in rows:
+        for a, fn, ln, em, st in rows:
             out.append(
                 [
                     a.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    _who(a, fn, ln, em),
+                    _who(a, fn, ln, em, st),
                     a.ip,
                     kind_of(a.action),
                     a.action,
@@ -200,9 +219,21 @@ def entries_csv(actor: Actor, raw: dict) -> str:
         return csv_text(out)
 
 
-def person_choices() -> list[dict[str, str]]:
-    """The person filter's menu."""
-    return [{"id": k, "label": k.capitalize()} for k in PEOPLE]
+def person_choices(actor: Actor) -> list[dict[str, str]]:
+    """The person filter's menu: owner, all staff, each staff member, clients, system."""
+    require_reseller(actor)
+    with session_scope() as session:
+        staff = session.exec(
+            select(StaffMember).where(StaffMember.reseller_id == actor.reseller_id).order_by(StaffMember.email)
+        ).all()
+        each = [{"id": f"staff-{m.id}", "label": f"— {m.name or m.email}"} for m in staff]
+    return [
+        {"id": "owner", "label": "Owner"},
+        {"id": "staff", "label": "Staff"},
+        *each,
+        {"id": "clients", "label": "Clients"},
+        {"id": "system", "label": "System"},
+    ]
 
 
 def kind_choices() -> list[dict[str, str]]:

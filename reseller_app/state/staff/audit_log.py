@@ -27,7 +27,7 @@ class AuditLogState(ResellerPage, rx.State):
     total: str = "0"
     rows: list[dict[str, str]] = []
     clients: list[dict[str, str]] = []
-    people: list[dict[str, str]] = audit_log.person_choices()
+    people: list[dict[str, str]] = []
     kinds: list[dict[str, str]] = audit_log.kind_choices()
     errors: dict[str, str] = {}
 
@@ -53,6 +53,7 @@ class AuditLogState(ResellerPage, rx.State):
         self.date_from = self.date_from or first.isoformat()
         self.date_to = self.date_to or today.isoformat()
         self.clients = inventory.client_choices(actor)
+        self.people = audit_log.person_choices(actor)
         self.page = 1
         self._refresh(actor)
         return None
