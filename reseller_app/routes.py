@@ -9,6 +9,8 @@ RESELLER_REPORTS = "/reseller/reports"
 RESELLER_MESSAGE_REPORT = "/reseller/reports/messages"
 RESELLER_INVOICES = "/reseller/invoices"
 RESELLER_AUDIT = "/reseller/audit"
+RESELLER_STAFF = "/reseller/staff"
+STAFF_ACCEPT = "/staff/accept"
 
 CLIENT_LOGIN = "/r/[rid]/login"
 CLIENT_DASHBOARD = "/r/[rid]/dashboard"

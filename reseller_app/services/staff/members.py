@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from reseller_app import routes
 from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import LoginSession, Reseller, StaffMember
@@ -28,7 +29,6 @@ from reseller_app.services.staff.roles import ROLE_LABELS, require_role
 
 INVITE_LIFETIME = timedelta(hours=72)
 BAD_LINK = "This invitation is not valid or has expired. Ask the account owner for a new one."
-STAFF_PATH = "/staff/accept"
 
 
 def utcnow() -> datetime:
@@ -38,7 +38,7 @@ def utcnow() -> datetime:
 
 def invite_url(token: str) -> str:
     """The single-use link in the invitation email."""
-    return f"{settings.public_url}{STAFF_PATH}?token={quote(token)}"
+    return f"{settings.public_url}{routes.STAFF_ACCEPT}?token={quote(token)}"
 
 
 def _role(raw: object) -> str:
