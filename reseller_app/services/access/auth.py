@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import session_scope
-from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, StaffMember, utcnow
+from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import AuthFailed, NotFound
-from reseller_app.services.staff import roles
+from reseller_app.services.staff import alerts, roles
 from reseller_app.services.staff.roles import require_role
 
 LOCK_AFTER = 5
@@ -154,6 +154,18 @@ def login_reseller(email: str, password: str, ip: str = "") -> str:
         else:
             session.get(StaffMember, staff_id).last_login_at = utcnow()
         token = _open_session(session, "reseller", reseller_id, None, staff_id=staff_id)
+        first_login = session.exec(
+            select(AuditLog.id).where(AuditLog.reseller_id == reseller_id, AuditLog.action == "login")
+        ).first()
+        if first_login is not None and alerts.is_new_address(session, reseller_id, staff_id, ip):
+            who = "You" if staff_id is None else f"Your staff member {session.get(StaffMember, staff_id).email}"
+            alerts.tell_owner(
+                session,
+                reseller_id,
+                "A sign-in from a new address",
+                f"{who} signed in to your reseller portal from {ip}, an address not seen before.\n"
+                "If this was not expected, change the password and review the Audit log.\n",
+            )
         audit.record(session, Actor("reseller", reseller_id, ip=ip, staff_id=staff_id), "login")
     return token
 

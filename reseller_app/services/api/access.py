@@ -22,7 +22,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem, token_hash, verify_password
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import ValidationFailed
-from reseller_app.services.staff import roles
+from reseller_app.services.staff import alerts, roles
 from reseller_app.services.staff.roles import require_role
 
 logger = logging.getLogger(__name__)
@@ -248,6 +248,13 @@ def set_password(actor: Actor, password: str, confirm: str) -> None:
         cred = _credential(session, actor.reseller_id)
         cred.password_hash = hash_password(password)
         audit.record(session, actor, "api_password", "apicredential", cred.id)
+        alerts.tell_owner(
+            session,
+            actor.reseller_id,
+            "Your API password was changed",
+            f"The API password of your reseller portal was changed{f' from {actor.ip}' if actor.ip else ''}.\n"
+            "If this was not you or your staff, set a new one on the API & carrier page and review the Audit log.\n",
+        )
     with _verified_lock:
         _verified.clear()
 

@@ -197,3 +197,31 @@ def test_staff_of_another_reseller_and_staff_managing_staff_are_refused(world):
     with pytest.raises(NotFound):
         members.remove(world["actor_b"], sid)
     assert auth.resolve(token, "reseller").staff_role == "admin"
+
+
+def _owner_mail(subject: str) -> list[OutboundEmail]:
+    with session_scope() as s:
+        return list(
+            s.exec(
+                select(OutboundEmail).where(OutboundEmail.to_addr == "ra@example.com", OutboundEmail.subject == subject)
+            ).all()
+        )
+
+
+def test_the_owner_is_emailed_on_a_sign_in_from_a_new_address(world):
+    subject = "A sign-in from a new address"
+    auth.login_reseller("ra@example.com", "password-123", ip="203.0.113.1")  # the first sign-in: nothing to compare
+    auth.login_reseller("ra@example.com", "password-123", ip="203.0.113.1")
+    assert _owner_mail(subject) == []
+    auth.login_reseller("ra@example.com", "password-123", ip="203.0.113.2")
+    auth.login_reseller("ra@example.com", "password-123", ip="203.0.113.2")
+    mails = _owner_mail(subject)
+    assert len(mails) == 1 and "203.0.113.2" in mails[0].body_text
+    _staff(world, "support")  # signs in from 198.51.100.5, new for this staff member
+    assert "support@example.com" in _owner_mail(subject)[-1].body_text
+
+
+def test_the_owner_is_emailed_when_the_api_password_changes(world):
+    api_access.set_password(Actor("reseller", world["ra"], ip="192.0.2.9"), "Api-pass-123456", "Api-pass-123456")
+    mails = _owner_mail("Your API password was changed")
+    assert len(mails) == 1 and "192.0.2.9" in mails[0].body_text
