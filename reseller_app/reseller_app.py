@@ -49,6 +49,7 @@ from reseller_app.state.reporting.reports import ReportsState
 from reseller_app.state.settings.configuration import ConfigState
 from reseller_app.state.staff.audit_log import AuditLogState
 from reseller_app.state.staff.members import InviteState, StaffState
+from reseller_app.state.staff.two_factor import TwoFactorState
 
 
 def index() -> rx.Component:
@@ -102,14 +103,16 @@ RESELLER_PAGES = [
     (message_report.message_report, routes.RESELLER_MESSAGE_REPORT, "SMS/MMS report", MessageReportState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
     (audit_log_page.audit_log_page, routes.RESELLER_AUDIT, "Audit log", AuditLogState.load),
-    (staff_pages.staff_page, routes.RESELLER_STAFF, "Staff", StaffState.load),
+    (staff_pages.staff_page, routes.RESELLER_STAFF, "Staff", [StaffState.load, TwoFactorState.load]),
 ]
 for component, route, title, load in RESELLER_PAGES:
     app.add_page(
         component,
         route=route,
         title=f"{title} · Reseller portal",
-        on_load=ResellerState.guard if load is None else [ResellerState.guard, load],
+        on_load=ResellerState.guard
+        if load is None
+        else [ResellerState.guard, *(load if isinstance(load, list) else [load])],
     )
 app.add_page(
     staff_pages.accept_page, route=routes.STAFF_ACCEPT, title="Join · Reseller portal", on_load=InviteState.load

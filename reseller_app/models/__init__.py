@@ -8,7 +8,7 @@ from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
-from .staff import StaffMember
+from .staff import StaffMember, TwoFactor
 from .system import (
     AuditLog,
     EmailAttachment,
@@ -55,6 +55,7 @@ __all__ = [
     "SandboxDid",
     "SandboxSubAccount",
     "StaffMember",
+    "TwoFactor",
     "SubAccount",
     "TaxRate",
     "UTCDateTime",

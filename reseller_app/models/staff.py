@@ -36,3 +36,19 @@ class StaffMember(SQLModel, table=True):
     invite_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TwoFactor(SQLModel, table=True):
+    """One login's TOTP (RFC 6238) secret and its hashed single-use recovery codes.
+
+    `login_key` names the login: "owner:<reseller id>", "staff:<staff id>" or "client:<client id>". A row without
+    `confirmed_at` is an enrolment in progress (the code it shows was not confirmed yet) and asks for no code.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    reseller_id: int = Field(foreign_key="reseller.id", index=True)
+    login_key: str = Field(max_length=24, sa_column_kwargs={"unique": True})
+    secret: str = Field(max_length=64)
+    recovery_hashes: list = Field(default_factory=list, sa_type=sa.JSON)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -389,7 +389,8 @@ def arena(engine, monkeypatch):
 def victim_snapshot(victim: int, only: frozenset[str] | None = None) -> str:
     """Every row the victim owns, in every table with a reseller id (sessions, attempts and audit aside), or in the
     tables named in `only`."""
-    skip = {"loginsession", "loginattempt", "auditlog", "outboundemail"}
+    # twofactor: a login's own two-factor setting (any signed-in login sets up its own).
+    skip = {"loginsession", "loginattempt", "auditlog", "outboundemail", "twofactor"}
     rows = {}
     with session_scope() as s:
         conn = s.connection()

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, utcnow
+from reseller_app.services.access import two_factor
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
@@ -130,7 +131,31 @@ def end_client_sessions(session: Session, client_id: int, *, keep: int | None = 
     return n
 
 
-def login_reseller(email: str, password: str, ip: str = "") -> str:
+def _second_factor(realm: str, login: str, key: str, code: str | None, failed) -> None:  # noqa: ANN001
+    """After a right password: nothing for a login without 2FA; else the code, counted toward a lockout."""
+    if not two_factor.enabled(key):
+        return
+    if not code:
+        raise two_factor.CodeNeeded()
+    now = utcnow()
+    with session_scope() as session:
+        attempt = _attempt_row(session, f"2fa:{realm}", login.strip().lower())
+        if attempt.locked_until and attempt.locked_until > now:
+            raise AuthFailed(LOCKED)
+        attempt.updated_at = now
+        if not two_factor.check(session, key, code):
+            attempt.failures += 1
+            if attempt.failures >= LOCK_AFTER:
+                attempt.locked_until = now + LOCK_FOR
+                attempt.failures = 0
+            failed(session)
+            session.commit()
+            raise AuthFailed(two_factor.BAD_CODE)
+        attempt.failures = 0
+        attempt.locked_until = None
+
+
+def login_reseller(email: str, password: str, ip: str = "", code: str | None = None) -> str:
     """Log a reseller's owner or an active staff member in; returns a new session token (`ip`: for the audit log).
 
     The owner's login and the staff logins share the realm "reseller" (one lockout per login name); a staff member
@@ -148,6 +173,8 @@ def login_reseller(email: str, password: str, ip: str = "") -> str:
         audit.record(session, Actor("reseller", account[0], ip=ip, staff_id=account[1]), "login_failed")
 
     reseller_id, staff_id = _check("reseller", email, password, find, failed)
+    key = f"staff:{staff_id}" if staff_id is not None else f"owner:{reseller_id}"
+    _second_factor("reseller", email, key, code, lambda s: failed(s, (reseller_id, staff_id)))
     with session_scope() as session:
         if staff_id is None:
             session.get(Reseller, reseller_id).last_login_at = utcnow()
@@ -177,7 +204,7 @@ def portal_available(reseller_id: int) -> bool:
         return bool(r and r.portal_active)
 
 
-def login_client(reseller_id: int, email: str, password: str, ip: str = "") -> str:
+def login_client(reseller_id: int, email: str, password: str, ip: str = "", code: str | None = None) -> str:
     """Log a client in through its own reseller's portal; returns a new session token (`ip`: for the audit log)."""
     if not portal_available(reseller_id):
         raise AuthFailed(PORTAL_OFF)
@@ -190,6 +217,7 @@ def login_client(reseller_id: int, email: str, password: str, ip: str = "") -> s
         audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login_failed", "client", client_id)
 
     client_id = _check(f"client:{reseller_id}", email, password, find, failed)
+    _second_factor(f"client:{reseller_id}", email, f"client:{client_id}", code, lambda s: failed(s, client_id))
     with session_scope() as session:
         client = session.get(Client, client_id)
         if client.status == "WAIT":
