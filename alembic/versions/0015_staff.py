@@ -1,7 +1,7 @@
 """Staff (issue 22): staff members with roles, their sessions, and an append-only audit log with addresses.
 
 - `staffmember`: a reseller's staff (role, status, hashed single-use invitation); `loginsession.staff_id`;
-- `twofactor`: one login's TOTP secret and hashed recovery codes;
+- `twofactor`: one login's TOTP secret and hashed recovery codes; `reseller.require_staff_2fa`;
 - `auditlog.staff_id`: the staff member who acted (None for the owner, a client or a job);
 - `auditlog.ip`: the address the request came from ("" for the system and for rows written before);
 - an index on (reseller_id, created_at) for the reseller's Audit log page (newest first, period filter);
@@ -133,6 +133,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("login_key"),
     )
     op.create_index("ix_twofactor_reseller_id", "twofactor", ["reseller_id"])
+    with op.batch_alter_table("reseller", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("require_staff_2fa", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("loginsession", schema=None) as batch_op:
         batch_op.add_column(sa.Column("staff_id", sa.Integer(), nullable=True))
         batch_op.create_index("ix_loginsession_staff_id", ["staff_id"])
@@ -159,6 +161,8 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_loginsession_staff_id", type_="foreignkey")
         batch_op.drop_index("ix_loginsession_staff_id")
         batch_op.drop_column("staff_id")
+    with op.batch_alter_table("reseller", schema=None) as batch_op:
+        batch_op.drop_column("require_staff_2fa")
     op.drop_index("ix_twofactor_reseller_id", table_name="twofactor")
     op.drop_table("twofactor")
     op.drop_index("ix_staffmember_reseller_id", table_name="staffmember")

@@ -129,6 +129,11 @@ def staff_page() -> rx.Component:
                 size="2",
                 color="gray",
             ),
+            rx.hstack(
+                rx.switch(checked=StaffState.require_2fa, on_change=StaffState.set_require_2fa, id="staff-require-2fa"),
+                rx.text("Require two-factor sign-in for all staff", size="2"),
+                align="center",
+            ),
             _invite_form(),
             *[field_error(StaffState.errors, k) for k in ("email", "role", "form")],
             rx.cond(StaffState.notice != "", rx.callout(StaffState.notice, id="staff-notice")),

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import session_scope
-from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, utcnow
+from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, TwoFactor, utcnow
 from reseller_app.services.access import two_factor
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
@@ -288,8 +288,23 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
         # Amounts this request shows are in the session's reseller's currency (services/common/format.py).
         fmt.set_currency(currency)
         if staff is not None:
+            must_enrol = (
+                bool(session.exec(select(Reseller.require_staff_2fa).where(Reseller.id == s.reseller_id)).one())
+                and not session.exec(
+                    select(TwoFactor.id).where(
+                        TwoFactor.login_key == f"staff:{staff.id}", TwoFactor.confirmed_at.is_not(None)
+                    )
+                ).first()
+            )
             return Actor(
-                role, s.reseller_id, s.client_id, s.id, s.impersonated_by, staff_id=staff.id, staff_role=staff.role
+                role,
+                s.reseller_id,
+                s.client_id,
+                s.id,
+                s.impersonated_by,
+                staff_id=staff.id,
+                staff_role=staff.role,
+                must_enrol_2fa=must_enrol,
             )
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
 

@@ -228,3 +228,20 @@ def remove(actor: Actor, staff_id: object) -> None:
         m.password_hash = ""
         m.invite_hash = None
         audit.record(session, actor, "staff_remove", "staff", m.id, email=email)
+
+
+def require_two_factor(actor: Actor, on: bool) -> None:
+    """The owner requires (or stops requiring) two-factor sign-in for all staff: until a staff member sets it up,
+    every change they try is refused (reads still work, and so does setting it up)."""
+    require_role(require_reseller(actor), roles.STAFF)
+    with session_scope() as session:
+        owner = session.get(Reseller, actor.reseller_id)
+        owner.require_staff_2fa = bool(on)
+        audit.record(session, actor, "staff_require_2fa", "reseller", owner.id, on=bool(on))
+
+
+def two_factor_required(actor: Actor) -> bool:
+    """Whether the owner requires two-factor sign-in for staff."""
+    require_reseller(actor)
+    with session_scope() as session:
+        return bool(session.get(Reseller, actor.reseller_id).require_staff_2fa)

@@ -60,6 +60,10 @@ def require_role(actor: Actor | None, capability: str) -> Actor | None:
     """The actor, when its role may use this capability; otherwise Forbidden with a polite message."""
     if capability not in CAPABILITIES:
         raise ValueError(f"unknown capability {capability!r}")
+    if actor is not None and actor.role == "reseller" and actor.must_enrol_2fa:
+        raise Forbidden(
+            "The account owner requires two-factor sign-in: set it up on the Staff page before making changes."
+        )
     if not may(actor, capability):
         if actor is None:
             raise Forbidden()

@@ -19,9 +19,11 @@ class StaffState(ResellerPage, rx.State):
     rows: list[dict[str, str]] = []
     errors: dict[str, str] = {}
     notice: str = ""
+    require_2fa: bool = False
 
     def _reload(self, actor: Actor) -> None:
         self.rows = members.list_staff(actor)
+        self.require_2fa = members.two_factor_required(actor)
 
     @rx.event
     @signed_in
@@ -68,6 +70,12 @@ class StaffState(ResellerPage, rx.State):
     async def remove(self, actor: Actor, staff_id: str) -> Answer:
         """Remove a staff member."""
         return self._do(actor, lambda: members.remove(actor, staff_id), "Removed.")
+
+    @rx.event
+    @signed_in
+    async def set_require_2fa(self, actor: Actor, on: bool) -> Answer:
+        """Require (or not) two-factor sign-in for all staff."""
+        return self._do(actor, lambda: members.require_two_factor(actor, bool(on)), "Saved.")
 
     def _do(self, actor: Actor, change, done: str) -> None:  # noqa: ANN001 - a callable
         self.errors, self.notice = {}, ""

@@ -225,3 +225,24 @@ def test_the_owner_is_emailed_when_the_api_password_changes(world):
     api_access.set_password(Actor("reseller", world["ra"], ip="192.0.2.9"), "Api-pass-123456", "Api-pass-123456")
     mails = _owner_mail("Your API password was changed")
     assert len(mails) == 1 and "192.0.2.9" in mails[0].body_text
+
+
+def test_the_owner_can_require_two_factor_sign_in_for_staff(world):
+    import pyotp
+
+    from reseller_app.services.access import two_factor
+
+    _sid, token = _staff(world, "billing")
+    with pytest.raises(Forbidden):
+        members.require_two_factor(auth.resolve(token, "reseller"), True)  # only the owner
+    members.require_two_factor(world["actor_a"], True)
+    actor = auth.resolve(token, "reseller")
+    before = _ledger_count()
+    with pytest.raises(Forbidden, match="requires two-factor sign-in"):
+        manual_posting(actor, world["c"], "payment", "5", "cash")
+    assert _ledger_count() == before
+    assert accounts.client_details(actor, world["c"])["email"] == "c@example.com"  # reads still work
+    secret = two_factor.begin(actor)["secret"]
+    two_factor.confirm(actor, pyotp.TOTP(secret).now())
+    manual_posting(auth.resolve(token, "reseller"), world["c"], "payment", "5", "cash")
+    assert _ledger_count() == before + 1
