@@ -51,6 +51,11 @@ class Settings:
     paypal_client_id: str = field(default_factory=lambda: os.environ.get("PAYPAL_CLIENT_ID", ""))
     paypal_secret: str = field(default_factory=lambda: os.environ.get("PAYPAL_SECRET", ""))
     paypal_mode: str = field(default_factory=lambda: os.environ.get("PAYPAL_MODE", "sandbox"))
+    # Card payments (reseller_app/services/accounting/cards.py): each reseller's own Stripe keys; this is only where
+    # the Stripe library sends its calls (tests point it at a local fake).
+    stripe_api_base: str = field(
+        default_factory=lambda: os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+    )
 
     @property
     def is_dev(self) -> bool:

@@ -9,6 +9,7 @@ from reseller_app.api.uploads import UploadGuard
 from reseller_app.config import settings
 from reseller_app.pages.access import login, password_reset, signup
 from reseller_app.pages.api import settings as api_settings
+from reseller_app.pages.callflows import call_flows, phone_system
 from reseller_app.pages.catalog import packages
 from reseller_app.pages.clients import client_form, client_list, manage, numbers, subaccount
 from reseller_app.pages.invoicing import client_invoices, invoice_list
@@ -26,6 +27,8 @@ from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
 from reseller_app.state.access.signup import SignupState
 from reseller_app.state.api.settings import ApiSettingsState
+from reseller_app.state.callflows.call_flows import CallFlowsState
+from reseller_app.state.callflows.phone_system import PhoneSystemState
 from reseller_app.state.catalog import simulator as sim_uploads
 from reseller_app.state.catalog.packages import PackagesState
 from reseller_app.state.clients.client_form import ClientFormState
@@ -130,6 +133,10 @@ app.add_page(
 app.add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
 app.add_page(messages_page.messages_page, route=routes.CLIENT_MESSAGES, title=CLIENT_TITLE, on_load=MessagesState.load)
 app.add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+app.add_page(
+    phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load
+)
+app.add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
 app.add_page(
     client_invoices.client_invoices,
     route=routes.CLIENT_INVOICES,

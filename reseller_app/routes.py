@@ -17,6 +17,8 @@ CLIENT_DASHBOARD = "/r/[rid]/dashboard"
 CLIENT_BALANCE = "/r/[rid]/balance"
 CLIENT_CALLS = "/r/[rid]/calls"
 CLIENT_SERVICES = "/r/[rid]/services"
+CLIENT_PHONE_SYSTEM = "/r/[rid]/phone-system"
+CLIENT_CALL_FLOWS = "/r/[rid]/call-flows"
 CLIENT_INVOICES = "/r/[rid]/invoices"
 CLIENT_MESSAGES = "/r/[rid]/messages"
 

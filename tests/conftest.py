@@ -79,7 +79,7 @@ APPEND_ONLY_TABLES = ("ledgerentry", "auditlog")
 def empty_every_table(engine) -> None:
     """Delete every row of every table, the append-only ledger and audit log included (tests only).
 
-    The ledger's and the audit log's triggers refuse DELETE (alembic 0011, 0015); only this test reset suspends
+    The ledger's and the audit log's triggers refuse DELETE (alembic 0011, 0017); only this test reset suspends
     them, inside its own transaction, so they are back (or were never gone) whatever happens: PostgreSQL disables
     the tables' own triggers (transactional DDL); SQLite drops its triggers and creates them again from their
     stored SQL.

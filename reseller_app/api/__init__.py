@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from reseller_app.api import cdr_export, direct_login, health, invoices, paypal, report_export, rest
+from reseller_app.api import cdr_export, direct_login, health, invoices, paypal, report_export, rest, stripe_hooks
 
 
 def create_api() -> FastAPI:
@@ -26,6 +26,7 @@ def create_api() -> FastAPI:
     api.include_router(report_export.router)
     api.include_router(rest.router)
     api.include_router(paypal.router)
+    api.include_router(stripe_hooks.router)
     # Requests for a reseller's custom hostname open that reseller's client portal.
     api.add_middleware(direct_login.HostnamePortal)
     return api

@@ -17,15 +17,21 @@ TOO_LARGE = "Upload too large."
 
 def handler_limits() -> dict[str, int]:
     """Bytes each upload handler accepts, by its full event name (as the frontend sends it)."""
+    from reseller_app.services.callflows import audio
     from reseller_app.services.catalog import fields
+    from reseller_app.services.messaging import messages
     from reseller_app.services.settings import configuration
+    from reseller_app.state.callflows.phone_system import PhoneSystemState
     from reseller_app.state.catalog.area_rates import AreaRatesTab
     from reseller_app.state.catalog.simulator import SimulatorTab
+    from reseller_app.state.messaging.inbox import MessagesState
     from reseller_app.state.settings.configuration import ConfigState
 
     limits = {
         f"{AreaRatesTab.get_full_name()}.import_csv": fields.MAX_UPLOAD_BYTES,
         f"{SimulatorTab.get_full_name()}.simulate_upload": fields.MAX_UPLOAD_BYTES,
+        f"{PhoneSystemState.get_full_name()}.upload_recording": audio.MAX_AUDIO_BYTES,
+        f"{MessagesState.get_full_name()}.attach": messages.MMS_MAX_BYTES,
     }
     for name in ("upload_login_background", "upload_login_logo", "upload_header", "upload_content_logo"):
         limits[f"{ConfigState.get_full_name()}.{name}"] = configuration.MAX_UPLOAD_BYTES

@@ -316,9 +316,11 @@ class Rater:
         onnet_numbers: Iterable[str] = (),
         pools: MutableMapping[PoolKey, int] | None = None,
         anchor: date | None = None,
+        engine: RatingEngine | None = None,
     ) -> None:
         self.package = package
-        self.engine = RatingEngine(package, deck, onnet_numbers)
+        # `engine`: one built for this package and deck (and on-net numbers) already, to share its memo.
+        self.engine = engine if engine is not None else RatingEngine(package, deck, onnet_numbers)
         self.pools: MutableMapping[PoolKey, int] = {} if pools is None else pools
         self.anchor = anchor if anchor is not None else package.billing_anchor
         if package.free_minutes > 0 and self.anchor is None:

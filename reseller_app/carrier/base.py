@@ -14,6 +14,8 @@ from reseller_app.billing.enums import RECORDED_DISPOSITIONS
 if TYPE_CHECKING:
     from reseller_app.models import Reseller
 
+    from .callflows import DidRoutingSpec, FlowSpec
+
 DID_KINDS = ("voice", "fax")
 DIRECTIONS = ("in", "out")
 
@@ -50,6 +52,7 @@ class CarrierCdr:
     disposition: str  # one of billing.enums.RECORDED_DISPOSITIONS
     carrier_cost: Decimal | None = None  # what the carrier charged, when it says
     did: str | None = None  # the DID an inbound call came in on
+    path: str = ""  # where an inbound call went through the call flow ("IVR Main → 2 → 100001_alice")
 
     def __post_init__(self) -> None:
         # Reject bad records at the boundary so billing never has to guess.
@@ -130,6 +133,23 @@ class Carrier(ABC):
     @abstractmethod
     def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
         """Calls of the reseller that started strictly after `since`, oldest first."""
+
+    # --- call flows (carrier/callflows.py) ------------------------------------------------------------
+
+    @abstractmethod
+    def save_flow(self, reseller_id: int, spec: FlowSpec, ref: str | None = None) -> str:
+        """Create (no `ref`) or change a call-flow object; returns the carrier's reference for it.
+
+        CarrierError when the carrier refuses it (a target or recording it does not know, a value it rejects).
+        """
+
+    @abstractmethod
+    def delete_flow(self, reseller_id: int, kind: str, ref: str) -> None:
+        """Delete a call-flow object of this kind (FLOW_KINDS); CarrierError when it is unknown or still in use."""
+
+    @abstractmethod
+    def route_did(self, reseller_id: int, number: str, routing: DidRoutingSpec) -> None:
+        """Send a DID's calls to `routing.routing`, with its failovers; CarrierError for a DID not the reseller's."""
 
     # --- text messages (issue 18); a carrier without them refuses with `unsupported` ---------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
 import random
 import re
@@ -16,9 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from reseller_app.db import session_scope
-from reseller_app.models import SandboxDid, SandboxSubAccount
+from reseller_app.models import SandboxCallFlow, SandboxDid, SandboxSubAccount
 
 from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, DidOffer
+from .callflows import FLOW_KINDS, TARGET_KINDS, DidRoutingSpec, FlowSpec, RecordingSpec, Target
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -29,6 +32,9 @@ SMS_COSTS_PATH = DECK_PATH.with_name("deck_sms.csv")
 REPLY_DELAY = timedelta(seconds=20)
 REPLIES = ("Thanks, got it!", "Sounds good.", "Yes, see you then.", "Can you call me later?", "OK 👍")
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Call-flow kinds a routing target can name, and the object kind the sandbox keeps for each.
+_TARGET_OBJECT = {k: k for k in ("ivr", "grp", "hunt", "tc", "queue", "conf", "cb", "disa")}
+_SYS_ACTIONS = ("hangup", "busy", "noservice", "disconnected", "dtmf", "echo")
 
 _INVENTORY_SEED = 514_416
 # (rate centre, province/state, area codes, how many voice numbers, how many fax numbers)
@@ -175,6 +181,14 @@ class SandboxCarrier(Carrier):
                 if exists is None:
                     raise CarrierError("invalid_did", f"{number} is not in the carrier's inventory")
                 raise CarrierError("not_owner", f"{number} does not belong to this reseller")
+            # A released number's routing goes with it (as at VoIP.ms, where a cancelled DID is gone).
+            session.execute(
+                sa.delete(SandboxCallFlow).where(
+                    SandboxCallFlow.owner_reseller_id == reseller_id,
+                    SandboxCallFlow.kind == "did",
+                    SandboxCallFlow.key == number,
+                )
+            )
 
     def owned_dids(self, reseller_id: int) -> list[DidOffer]:
         """Numbers this reseller has claimed (what a real account would list as its DIDs)."""
@@ -251,6 +265,110 @@ class SandboxCarrier(Carrier):
         with self._lock:
             calls = list(self._cdrs.get(reseller_id, {}).values())
         return sorted((c for c in calls if c.start > since), key=lambda c: (c.start, c.uniqueid))
+
+    # --- Call flows -----------------------------------------------------------------------------------
+
+    def _check_target(self, session: Session, reseller_id: int, target: Target) -> None:
+        """A target must name something this reseller has at the carrier (or a system action, or nothing)."""
+        kind, ref = target.kind, target.ref
+        if kind not in TARGET_KINDS:
+            raise CarrierError("invalid_routing_header", f"unknown routing header {kind!r}")
+        if kind == "none":
+            if ref:
+                raise CarrierError("invalid_routing", "none: takes no value")
+            return
+        if kind == "sys":
+            if ref not in _SYS_ACTIONS:
+                raise CarrierError("invalid_routing", f"unknown system action {ref!r}")
+            return
+        if kind == "account":
+            owner = session.exec(
+                select(SandboxSubAccount.owner_reseller_id).where(SandboxSubAccount.account == ref)
+            ).first()
+            if owner != reseller_id:
+                raise CarrierError("invalid_routing", f"no sub-account {ref}")
+            return
+        if kind in _TARGET_OBJECT:
+            self._own_flow(session, reseller_id, _TARGET_OBJECT[kind], ref)
+            return
+        # vm, fwd, fax: kept by the portal; the sandbox checks the reference's form only.
+        if not ref.isdigit():
+            raise CarrierError("invalid_routing", f"{kind}:{ref} is not a reference")
+
+    def _own_flow(self, session: Session, reseller_id: int, kind: str, ref: str) -> SandboxCallFlow:
+        row = session.get(SandboxCallFlow, int(ref)) if str(ref).isdigit() else None
+        if row is None or row.owner_reseller_id != reseller_id or row.kind != kind:
+            raise CarrierError(f"invalid_{kind}", f"no {kind} {ref}")
+        return row
+
+    def save_flow(self, reseller_id: int, spec: FlowSpec, ref: str | None = None) -> str:
+        """Keep the object after checking every target and recording it names exists for this reseller."""
+        if spec.kind not in FLOW_KINDS:
+            raise CarrierError("invalid_kind", f"unknown call-flow kind {spec.kind!r}")
+        with self._session_factory() as session:
+            for target in spec.targets():
+                self._check_target(session, reseller_id, target)
+            for kind, needed in spec.needs():
+                self._own_flow(session, reseller_id, kind, needed)
+            data = _spec_data(spec)
+            if ref is None:
+                row = SandboxCallFlow(owner_reseller_id=reseller_id, kind=spec.kind, data=data)
+                session.add(row)
+                session.flush()
+                return str(row.id)
+            row = self._own_flow(session, reseller_id, spec.kind, ref)
+            row.data = data
+            return str(row.id)
+
+    def delete_flow(self, reseller_id: int, kind: str, ref: str) -> None:
+        """Forget the object; refused while another object or a DID still routes to it or plays it."""
+        with self._session_factory() as session:
+            row = self._own_flow(session, reseller_id, kind, ref)
+            mark = f"{kind}:{row.id}"
+            for other in session.exec(
+                select(SandboxCallFlow).where(SandboxCallFlow.owner_reseller_id == reseller_id)
+            ).all():
+                if other.id != row.id and mark in (other.data or {}).get("uses", []):
+                    raise CarrierError(f"{kind}_in_use", f"{mark} is used by {other.kind} {other.key or other.id}")
+            session.delete(row)
+
+    def route_did(self, reseller_id: int, number: str, routing: DidRoutingSpec) -> None:
+        """Keep the DID's routing; the DID must be the reseller's and every target must exist."""
+        number = normalize_number(number)
+        with self._session_factory() as session:
+            owner = session.exec(select(SandboxDid.owner_reseller_id).where(SandboxDid.number == number)).first()
+            if owner != reseller_id:
+                raise CarrierError("invalid_did", f"{number} is not this reseller's")
+            for target in routing.targets():
+                self._check_target(session, reseller_id, target)
+            row = session.exec(
+                select(SandboxCallFlow).where(
+                    SandboxCallFlow.owner_reseller_id == reseller_id,
+                    SandboxCallFlow.kind == "did",
+                    SandboxCallFlow.key == number,
+                )
+            ).first()
+            data = {
+                "routing": routing.routing.wire(),
+                "failover_busy": routing.busy.wire(),
+                "failover_unreachable": routing.unreachable.wire(),
+                "failover_noanswer": routing.noanswer.wire(),
+                "uses": _uses(routing.targets(), ()),
+            }
+            if row is None:
+                session.add(SandboxCallFlow(owner_reseller_id=reseller_id, kind="did", key=number, data=data))
+            else:
+                row.data = data
+
+    def flows(self, reseller_id: int, kind: str) -> list[dict]:
+        """What the sandbox keeps of one kind for a reseller (tests, and what a real account would list)."""
+        with self._session_factory() as session:
+            rows = session.exec(
+                select(SandboxCallFlow)
+                .where(SandboxCallFlow.owner_reseller_id == reseller_id, SandboxCallFlow.kind == kind)
+                .order_by(SandboxCallFlow.id)
+            ).all()
+            return [{"ref": str(r.id), "key": r.key, **(r.data or {})} for r in rows]
 
     # --- text messages --------------------------------------------------------------------------------
 
@@ -335,6 +453,23 @@ class SandboxCarrier(Carrier):
     def sms_costs_path(self) -> Path | None:
         """The shipped sms section of the deck."""
         return SMS_COSTS_PATH if SMS_COSTS_PATH.is_file() else None
+
+
+def _uses(targets: tuple[Target, ...], needs: tuple[tuple[str, str], ...]) -> list[str]:
+    marks = [f"{_TARGET_OBJECT[t.kind]}:{t.ref}" for t in targets if t.kind in _TARGET_OBJECT]
+    return sorted(set(marks + [f"{kind}:{ref}" for kind, ref in needs]))
+
+
+def _spec_data(spec: FlowSpec) -> dict:
+    """The spec as JSON (an audio file as its size and digest), with the references it uses."""
+    data = dataclasses.asdict(spec)
+    if isinstance(spec, RecordingSpec):
+        raw = data.pop("data")
+        if raw is not None:
+            data["size"] = len(raw)
+            data["sha256"] = hashlib.sha256(raw).hexdigest()
+    data["uses"] = _uses(spec.targets(), spec.needs())
+    return data
 
 
 def _offer(row: SandboxDid) -> DidOffer:

@@ -1,13 +1,15 @@
 """Sandbox traffic: invent calls on a reseller's real sub-accounts and numbers so a demo portal shows calls arriving.
 
 The calls are fed to the sandbox carrier with `record_call`, exactly as the switch would; the CDR sync then rates
-and posts them like any other call.
+and posts them like any other call. Given a router (the services' `callflows.traffic.inbound_router`), an inbound
+call goes through its number's real call flow and the record keeps the path it took.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +28,19 @@ DESTINATIONS = {
     "international": ["442071234567", "33142685300", "4930123456", "525555555555", "61291234567"],
 }
 CALLERS = ["15145550100", "14385550101", "14165550102", "12125550103", "16045550104"]
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where an inbound call went: its path, the sub-account that took it (or the number's), how it ended."""
+
+    path: str
+    account: str
+    disposition: str
+
+
+# (number called, start (UTC), caller digits, random source) -> where the call went, or None to keep the default.
+Router = Callable[[str, datetime, str, random.Random], Routed | None]
 
 
 @dataclass
@@ -53,8 +68,13 @@ def make_calls(
     rng: random.Random | None = None,
     now: datetime | None = None,
     spread: timedelta = timedelta(minutes=1),
+    route_inbound: Router | None = None,
 ) -> list[CarrierCdr]:
-    """Invent `count` calls on the reseller's connected sub-accounts and DIDs, started within `spread` before now."""
+    """Invent `count` calls on the reseller's connected sub-accounts and DIDs, started within `spread` before now.
+
+    With `route_inbound`, each inbound call follows its number's call flow: the path, the answering sub-account and
+    the outcome come from it (the call lasts only when it was answered).
+    """
     mix = mix or TrafficMix()
     rng = rng or random.Random()  # demo traffic, not security
     now = now or utcnow()
@@ -91,6 +111,14 @@ def make_calls(
         if kind == "inbound":
             number, account = rng.choice(dids)
             caller = rng.choice(CALLERS)
+            path = ""
+            routed = route_inbound(number, start, caller, rng) if route_inbound is not None else None
+            if routed is not None:
+                path, account, disposition = routed.path, routed.account or account, routed.disposition
+                if disposition == "ANSWERED":
+                    duration = duration or max(1, int(rng.expovariate(1 / max(mix.mean_seconds, 1))))
+                else:
+                    duration = 0
             calls.append(
                 CarrierCdr(
                     uniqueid=uid,
@@ -102,6 +130,7 @@ def make_calls(
                     duration=duration,
                     disposition=disposition,
                     did=number,
+                    path=path,
                 )
             )
         else:
@@ -129,9 +158,10 @@ def generate(
     mix: TrafficMix | None = None,
     rng: random.Random | None = None,
     now: datetime | None = None,
+    route_inbound: Router | None = None,
 ) -> int:
     """Record `count` invented calls for the reseller at the sandbox carrier; returns how many were recorded."""
-    calls = make_calls(reseller_id, count, mix=mix, rng=rng, now=now)
+    calls = make_calls(reseller_id, count, mix=mix, rng=rng, now=now, route_inbound=route_inbound)
     for c in calls:
         carrier.record_call(reseller_id, c)
     return len(calls)

@@ -7,6 +7,7 @@ when the request surely did not reach the carrier (connection refused, rate limi
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import secrets
@@ -22,6 +23,24 @@ import httpx
 from reseller_app.billing.enums import RECORDED_DISPOSITIONS, Disposition
 
 from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, DidOffer
+from .callflows import (
+    CallbackSpec,
+    CallerIdFilterSpec,
+    CallHuntingSpec,
+    ConferenceSpec,
+    DidRoutingSpec,
+    DisaSpec,
+    FlowSpec,
+    IvrSpec,
+    MemberSpec,
+    MusicOnHoldSpec,
+    PhonebookSpec,
+    QueueSpec,
+    RecordingSpec,
+    RingGroupSpec,
+    Target,
+    TimeConditionSpec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +49,32 @@ API_URL = "https://voip.ms/api/v1/rest.php"
 CDR_CHUNK_DAYS = 92
 DEFAULT_REGIONS = {"CAN": ("QC", "ON", "BC", "AB"), "USA": ("NY", "CA", "IL", "FL")}
 # Statuses that mean "nothing to list", not an error.
-_EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount", "no_sms"}
+_EMPTY = {"no_cdr", "no_did", "no_account", "no_rates", "no_subaccount", "no_member", "no_sms"}
+# VoIP.ms's routing headers (apidocs: account, fwd, vm, sip, grp, ivr, sys, recording, queue, cb, tc, disa, none).
+ROUTING_HEADERS = ("account", "fwd", "vm", "sip", "grp", "ivr", "sys", "recording", "queue", "cb", "tc", "disa", "none")
+# The portal's destinations VoIP.ms's API has no header for (or, for forwardings, no id of its own: the portal keeps
+# forwardings itself and does not create them at VoIP.ms).
+_UNROUTABLE = {
+    "hunt": "call hunting",
+    "conf": "a conference",
+    "fax": "a fax number",
+    "fwd": "a forwarding kept by the portal",
+}
+# Per kind: (set method, its id parameter, the answer key of a new id, del method, its id parameter).
+_FLOW_METHODS = {
+    "recording": ("setRecording", "recording", "recording", "delRecording", "recording"),
+    "moh": ("setMusicOnHold", "", "", "delMusicOnHold", "music_on_hold"),
+    "ivr": ("setIVR", "ivr", "ivr", "delIVR", "ivr"),
+    "grp": ("setRingGroup", "ring_group", "ring_group", "delRingGroup", "ringgroup"),
+    "hunt": ("setCallHunting", "callhunting", "call_hunting", "delCallHunting", "callhunting"),
+    "tc": ("setTimeCondition", "timecondition", "timecondition", "delTimeCondition", "timecondition"),
+    "queue": ("setQueue", "queue", "queue", "delQueue", "queue"),
+    "conf": ("setConference", "conference", "conference", "delConference", "conference"),
+    "cb": ("setCallback", "callback", "callback", "delCallback", "callback"),
+    "disa": ("setDISA", "disa", "disa", "delDISA", "disa"),
+    "filter": ("setCallerIDFiltering", "filter", "filtering", "delCallerIDFiltering", "filtering"),
+    "phonebook": ("setPhonebook", "phonebook", "phonebook", "delPhonebook", "phonebook"),
+}
 # sendSMS takes at most this many characters; a longer text goes as several sendSMS calls.
 SMS_MAX_CHARS = 160
 # getSMS/getMMS answer at most `limit` rows (default 50): ask for plenty per window.
@@ -289,6 +333,96 @@ class VoipMsCarrier(Carrier):
             start = stop + timedelta(days=1)
         return sorted(found.values(), key=lambda c: (c.start, c.uniqueid))
 
+    # --- call flows ----------------------------------------------------------------------------------
+
+    def save_flow(self, reseller_id: int, spec: FlowSpec, ref: str | None = None) -> str:
+        """Create or change the object with VoIP.ms's set method (its id parameter only when changing it).
+
+        A change (with an id) is safe to send again; a creation is sent once (after an unclear failure the caller
+        gets a CarrierError and stores nothing).
+        """
+        if isinstance(spec, CallerIdFilterSpec):
+            return self._save_filter(spec, ref)
+        method, id_param, answer_key, _, _ = _FLOW_METHODS[spec.kind]
+        params = flow_params(spec)
+        if isinstance(spec, MusicOnHoldSpec):
+            # Music on hold is named, not numbered: the portal's slug is the name and the reference.
+            self.call(method, params, mutating=ref is None)
+            return spec.name
+        if ref:
+            params = {id_param: ref, **params}
+        body = self.call(method, params, mutating=not ref)
+        new_ref = str(ref or body.get(answer_key) or "")
+        if not new_ref:
+            raise CarrierError("invalid_response", f"{method}: no {answer_key} in the answer")
+        if isinstance(spec, QueueSpec):
+            self._sync_members(new_ref, spec)
+        return new_ref
+
+    def _sync_members(self, queue: str, spec: QueueSpec) -> None:
+        """Make the queue's static members the spec's: remove the old ones, add each member with setStaticMember."""
+        body = self.call("getStaticMembers", {"queue": queue})
+        for row in as_list(body.get("members")):
+            member = str(row.get("member", ""))
+            if member:
+                self.call("delStaticMember", {"member": member, "queue": queue}, mutating=True)
+        for m in spec.members:
+            if m.target.kind != "account":
+                raise CarrierError("invalid_account", "a queue member must be a sub-account")
+            self.call(
+                "setStaticMember",
+                {"queue": queue, "member_name": m.name, "account": m.target.ref, "priority": str(m.priority)},
+                mutating=True,
+            )
+
+    def _save_filter(self, spec: CallerIdFilterSpec, ref: str | None) -> str:
+        """One VoIP.ms filter per listed caller ID (its filters are single rules); the reference lists their ids."""
+        if spec.mode != "block":
+            raise CarrierError("unsupported", "VoIP.ms filters divert listed callers only (no allow lists)")
+        params = [filter_params(spec, entry) for entry in spec.entries]
+        for old in (ref or "").split(";"):
+            if old:
+                self.call("delCallerIDFiltering", {"filtering": old}, mutating=True)
+        ids = []
+        for p in params:
+            body = self.call("setCallerIDFiltering", p, mutating=True)
+            ids.append(str(body.get("filtering") or ""))
+        return ";".join(i for i in ids if i)
+
+    def delete_flow(self, reseller_id: int, kind: str, ref: str) -> None:
+        """Delete with VoIP.ms's del method (each rule of a caller-ID filter)."""
+        _, _, _, method, id_param = _FLOW_METHODS[kind]
+        for one in ref.split(";") if kind == "filter" else [ref]:
+            if one:
+                self.call(method, {id_param: one}, mutating=True)
+
+    def route_did(self, reseller_id: int, number: str, routing: DidRoutingSpec) -> None:
+        """setDIDInfo with the routing and failovers, keeping the DID's other required settings as VoIP.ms has them."""
+        did = _digits(number)[-10:]
+        wires = {
+            "routing": wire(routing.routing),
+            "failover_busy": wire(routing.busy),
+            "failover_unreachable": wire(routing.unreachable),
+            "failover_noanswer": wire(routing.noanswer),
+        }  # a target VoIP.ms cannot name is refused before anything is sent
+        body = self.call("getDIDsInfo", {"did": did})
+        info = next((r for r in as_list(body.get("dids")) if _digits(str(r.get("did", "")))[-10:] == did), None)
+        if info is None:
+            raise CarrierError("invalid_did", f"{did} is not in this VoIP.ms account")
+        params = {
+            "did": did,
+            **wires,
+            "pop": str(info.get("pop", "")),
+            "dialtime": str(info.get("dialtime", "")),
+            "cnam": str(info.get("cnam", "")),
+            "billing_type": str(info.get("billing_type", "")),
+        }
+        for key in ("voicemail", "callerid_prefix", "note"):
+            value = str(info.get(key) or "")
+            if value:
+                params[key] = value
+        self.call("setDIDInfo", params)
+
     # --- text messages ---------------------------------------------------------------------------------
 
     def set_sms(self, reseller_id: int, did: str, enabled: bool) -> None:
@@ -360,6 +494,146 @@ class VoipMsCarrier(Carrier):
         """The sms section shipped beside the deck (VoIP.ms's per-message figures are not in its API)."""
         path = self._deck_path.with_name("deck_sms.csv")
         return path if path.is_file() else None
+
+
+def wire(target: Target) -> str:
+    """A routing target as VoIP.ms reads it; CarrierError for one its API cannot name."""
+    if target.kind in _UNROUTABLE:
+        raise CarrierError("unsupported_routing", f"VoIP.ms's API cannot route calls to {_UNROUTABLE[target.kind]}")
+    if target.kind not in ROUTING_HEADERS:
+        raise CarrierError("invalid_routing_header", target.kind)
+    return target.wire()
+
+
+def _members(members: tuple[MemberSpec, ...]) -> str:
+    return ";".join(f"{wire(m.target)},{m.ring_time},{1 if m.press1 else 0}" for m in members)
+
+
+def _nanp10(number: str) -> str:
+    digits = _digits(number)
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def flow_params(spec: FlowSpec) -> dict[str, str]:
+    """The set method's parameters for a spec (without its id), named as VoIP.ms's apidocs name them."""
+    if isinstance(spec, RecordingSpec):
+        params = {"name": spec.name}
+        if spec.data is not None:
+            params["file"] = base64.b64encode(spec.data).decode("ascii")
+        return params
+    if isinstance(spec, MusicOnHoldSpec):
+        return {
+            "name": spec.name,
+            "description": spec.description,
+            "volume": "1" if spec.quiet else "0",
+            "sort": spec.sort,
+            "recordings": ",".join(spec.recordings),
+        }
+    if isinstance(spec, IvrSpec):
+        if not spec.recording:
+            raise CarrierError("missing_recording", "VoIP.ms needs a greeting recording for an IVR")
+        return {
+            "name": spec.name,
+            "recording": spec.recording,
+            "timeout": str(spec.timeout),
+            "language": spec.language,
+            "voicemailsetup": "1",
+            "choices": ";".join(f"{key}={wire(t)}" for key, t in spec.choices),
+        }
+    if isinstance(spec, RingGroupSpec):
+        params = {"name": spec.name, "members": _members(spec.members), "voicemail": spec.voicemail or "0"}
+        if spec.music_on_hold:
+            params["music_on_hold"] = spec.music_on_hold
+        params["language"] = spec.language
+        return params
+    if isinstance(spec, CallHuntingSpec):
+        if not spec.recording:
+            raise CarrierError("missing_recording", "VoIP.ms needs a recording for call hunting")
+        return {
+            "description": spec.description,
+            "music": spec.music or "default",
+            "recording": spec.recording,
+            "language": spec.language,
+            "order": spec.order,
+            "members": ";".join(wire(m.target) for m in spec.members),
+            "ring_time": ";".join(str(m.ring_time) for m in spec.members),
+            "press": ";".join("1" if m.press1 else "0" for m in spec.members),
+        }
+    if isinstance(spec, TimeConditionSpec):
+        rules = spec.rules
+        return {
+            "name": spec.name,
+            "routing_match": wire(spec.match),
+            "routing_nomatch": wire(spec.nomatch),
+            "starthour": ";".join(str(r.start_hour) for r in rules),
+            "startminute": ";".join(str(r.start_minute) for r in rules),
+            "endhour": ";".join(str(r.end_hour) for r in rules),
+            "endminute": ";".join(str(r.end_minute) for r in rules),
+            "weekdaystart": ";".join(r.day_from for r in rules),
+            "weekdayend": ";".join(r.day_to for r in rules),
+        }
+    if isinstance(spec, QueueSpec):
+        params = {
+            "queue_name": spec.name,
+            "queue_number": str(spec.number),
+            "queue_language": spec.language,
+            "priority_weight": "1",
+            "report_hold_time_agent": "no",
+            "join_when_empty": spec.join_when_empty,
+            "leave_when_empty": spec.leave_when_empty,
+            "ring_strategy": spec.strategy,
+            "ring_inuse": "no",
+            "maximum_wait_time": str(spec.max_wait) if spec.max_wait else "unlimited",
+            "fail_over_routing_timeout": wire(spec.failover),
+        }
+        if spec.music_on_hold:
+            params["music_on_hold"] = spec.music_on_hold
+        return params
+    if isinstance(spec, ConferenceSpec):
+        return {
+            "name": spec.name,
+            "description": spec.description or spec.name,
+            "max_members": str(spec.max_members) if spec.max_members else "Unlimited",
+        }
+    if isinstance(spec, CallbackSpec):
+        params = {
+            "description": spec.description,
+            "number": spec.number,
+            "delay_before": str(spec.delay_before),
+            "response_timeout": str(spec.response_timeout),
+            "digit_timeout": str(spec.digit_timeout),
+        }
+        if spec.callerid_number:
+            params["callerid_number"] = spec.callerid_number
+        return params
+    if isinstance(spec, DisaSpec):
+        params = {"name": spec.name, "pin": spec.pin, "digit_timeout": str(spec.digit_timeout)}
+        if spec.callerid_override:
+            params["callerid_override"] = spec.callerid_override
+        params["language"] = spec.language
+        return params
+    if isinstance(spec, PhonebookSpec):
+        params = {"name": spec.name, "number": spec.number}
+        for key in ("speed_dial", "callerid", "note"):
+            value = getattr(spec, key)
+            if value:
+                params[key] = value
+        return params
+    raise CarrierError("invalid_kind", f"no VoIP.ms method for {spec.kind!r}")
+
+
+def filter_params(spec: CallerIdFilterSpec, entry: str) -> dict[str, str]:
+    """One setCallerIDFiltering rule: `0` for anonymous callers, NPANXXXXXX for a North American number."""
+    if entry == "anonymous":
+        callerid = "0"
+    elif entry.endswith("*"):
+        raise CarrierError("unsupported", "VoIP.ms filters match whole numbers, not prefixes")
+    else:
+        callerid = _nanp10(entry)
+        if len(callerid) != 10:
+            raise CarrierError("invalid_callerid", f"{entry}: VoIP.ms filters match North American numbers")
+    did = spec.did if spec.did == "all" else _nanp10(spec.did)
+    return {"callerid": callerid, "did": did, "routing": wire(spec.target), "note": spec.name}
 
 
 def _did10(number: str) -> str:

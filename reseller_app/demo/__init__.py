@@ -14,7 +14,17 @@ from sqlmodel import select
 from reseller_app.billing.fees import add_months
 from reseller_app.carrier import CarrierCdr, get_carrier
 from reseller_app.db import session_scope
-from reseller_app.models import AreaRate, Client, Did, FreeZone, Package, Reseller, ResellerSettings, SubAccount
+from reseller_app.models import (
+    AreaRate,
+    Client,
+    Did,
+    FreeZone,
+    Package,
+    Reseller,
+    ResellerSettings,
+    SubAccount,
+    Voicemail,
+)
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.auth import create_reseller
 from reseller_app.services.access.security import hash_password
@@ -47,6 +57,33 @@ def _logins(rid: int) -> list[str]:
         f"  Reseller: http://localhost:<PORT>/login   {RESELLER_EMAIL} / {RESELLER_PASSWORD}",
         f"  Client:   http://localhost:<PORT>/r/{rid}/login   {CLIENT_EMAIL} / {CLIENT_PASSWORD}",
     ]
+
+
+def _phone_system(rid: int, client_id: int) -> None:
+    """The first client's phone system: business hours → IVR Main (1 front desk, 2 everyone) → ring group with the
+    office voicemail; its first number routed there (SANDBOX_TRAFFIC=1 then shows each call's path)."""
+    from reseller_app.services.callflows import numbers, objects
+
+    with session_scope() as s:
+        s.add(Voicemail(reseller_id=rid, client_id=client_id, mailbox="200", name="Office", pin="2580"))
+        s.flush()
+        box = s.exec(select(Voicemail.id).where(Voicemail.client_id == client_id)).one()
+        subs = s.exec(select(SubAccount.id).where(SubAccount.client_id == client_id).order_by(SubAccount.id)).all()
+        did = s.exec(select(Did.id).where(Did.client_id == client_id).order_by(Did.id)).first()
+    me = Actor("client", rid, client_id)
+    group = objects.save(
+        me,
+        "grp",
+        {"name": "Everyone", **{f"member_{i}": f"account:{sub}" for i, sub in enumerate(subs, 1)}, "voicemail_id": box},
+    )
+    menu = objects.save(
+        me,
+        "ivr",
+        {"name": "Main", "choice_1": f"account:{subs[0]}", "choice_2": f"grp:{group}", "timeout_dest": f"grp:{group}"},
+    )
+    hours = {"rule_1_from": "mon", "rule_1_to": "fri", "rule_1_start": "09:00", "rule_1_end": "17:00"}
+    tc = objects.save(me, "tc", {"name": "Business hours", **hours, "match": f"ivr:{menu}", "nomatch": f"vm:{box}"})
+    numbers.route_number(me, did, {"routing": f"tc:{tc}", "failover_noanswer": f"vm:{box}"})
 
 
 def load_demo(now: datetime | None = None) -> list[str]:
@@ -174,6 +211,7 @@ def load_demo(now: datetime | None = None) -> list[str]:
             accounts.append((account, client_id))
         manual_posting(actor, client_id, "payment", D(pay), "Opening deposit", reference=f"demo-open-{client_id}")
 
+    _phone_system(rid, accounts[0][1])
     rng = random.Random(2026)
     cdrs = []
     for n in range(320):

@@ -1,5 +1,21 @@
 """SQLModel tables. Importing this package registers every table on SQLModel.metadata."""
 
+from .callflows import (
+    Callback,
+    CallerIdFilter,
+    CallHunting,
+    CallQueue,
+    CallRecording,
+    Conference,
+    Disa,
+    IvrMenu,
+    MusicOnHold,
+    PhonebookEntry,
+    RingGroup,
+    SandboxCallFlow,
+    TimeCondition,
+)
+from .cards import CardPayment, CardProfile, StripeAccount
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
@@ -22,10 +38,25 @@ from .system import (
 from .types import Money, UTCDateTime, utcnow
 
 __all__ = [
+    "CallHunting",
+    "CallQueue",
+    "CallRecording",
+    "Callback",
+    "CallerIdFilter",
+    "Conference",
+    "Disa",
+    "IvrMenu",
+    "MusicOnHold",
+    "PhonebookEntry",
+    "RingGroup",
+    "SandboxCallFlow",
+    "TimeCondition",
     "ApiCredential",
     "AreaRate",
     "AuditLog",
     "BillingProfile",
+    "CardPayment",
+    "CardProfile",
     "Cdr",
     "CdrDaily",
     "Client",
@@ -55,9 +86,10 @@ __all__ = [
     "SandboxDid",
     "SandboxSubAccount",
     "StaffMember",
-    "TwoFactor",
+    "StripeAccount",
     "SubAccount",
     "TaxRate",
+    "TwoFactor",
     "UTCDateTime",
     "Voicemail",
     "utcnow",

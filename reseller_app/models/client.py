@@ -104,6 +104,12 @@ class Did(SQLModel, table=True):
     monthly_fee: Decimal = Field(default=Decimal("0"), sa_type=Money)
     per_minute: Decimal = Field(default=Decimal("0"), sa_type=Money)
     connected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Where the client routes it (services/callflows): "kind:id" destinations; "" = as connected (the sub-account,
+    # or the forwarding above), and no failover.
+    routing: str = Field(default="", max_length=40)
+    failover_busy: str = Field(default="", max_length=40)
+    failover_noanswer: str = Field(default="", max_length=40)
+    failover_unreachable: str = Field(default="", max_length=40)
     # Text messages on this number (issue 18): on or off, a copy of incoming texts by email, forwarding to a number.
     sms_enabled: bool = False
     sms_email: str = Field(default="", max_length=254)

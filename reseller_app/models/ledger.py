@@ -84,6 +84,8 @@ class Cdr(SQLModel, table=True):
     reason: str = Field(default="", max_length=16)
     free_minutes_drawn: int = 0
     rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Where an inbound call went through the client's call flow ("IVR Main → 2 → Ring group Sales → 100001_alice").
+    call_path: str = Field(default="", max_length=500)
 
 
 class FaxRecord(SQLModel, table=True):

@@ -10,7 +10,30 @@ from sqlmodel import Field, SQLModel
 
 from .types import Money, UTCDateTime, utcnow
 
-DEFAULT_SERVICES = ["subaccounts", "dids", "e911", "voicemail", "forwarding", "fax", "cdr", "balance", "messages"]
+DEFAULT_SERVICES = [
+    "subaccounts",
+    "dids",
+    "e911",
+    "voicemail",
+    "forwarding",
+    "fax",
+    "cdr",
+    "balance",
+    "messages",
+    # The phone system (services/callflows): call-flow building blocks the client manages.
+    "timeconditions",
+    "ivr",
+    "ringgroups",
+    "callhunting",
+    "queues",
+    "conferences",
+    "callback",
+    "disa",
+    "callerid",
+    "moh",
+    "recordings",
+    "phonebook",
+]
 DEFAULT_SIGNUP_FIELDS = {
     "lastname": "required",
     "company": "optional",

@@ -90,7 +90,7 @@ class EmailAttachment(SQLModel, table=True):
 class AuditLog(SQLModel, table=True):
     """Who did what to which object, for every change made through the services layer.
 
-    Append-only: the database refuses an UPDATE or DELETE of a row (alembic 0015).
+    Append-only: the database refuses an UPDATE or DELETE of a row (alembic 0017).
     """
 
     __table_args__ = (sa.Index("ix_auditlog_reseller_created", "reseller_id", "created_at"),)

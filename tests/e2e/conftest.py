@@ -221,7 +221,17 @@ def running_app(env: dict[str, str], tmp: Path, *, private_web: bool = False) ->
 
 
 @pytest.fixture(scope="session")
-def app_server(smtp_sink):
+def stripe_fake():
+    """The local fake of Stripe (tests/stripe_fake.py) the app's Stripe library talks to (STRIPE_API_BASE)."""
+    from tests.stripe_fake import FakeStripe
+
+    fake = FakeStripe().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(smtp_sink, stripe_fake):
     """Start the portal (prod mode) on a temporary database; yields its base URL and seeded ids.
 
     A file lock keeps two test sessions on this machine (other work trees) from building at once: 2 cores.
@@ -231,7 +241,14 @@ def app_server(smtp_sink):
         port = _free_port()
         app_tmp = tmp / "app-tmp"  # the app's temporary folder, watched by the upload tests
         app_tmp.mkdir()
-        env = app_env(tmp, port, SMTP_HOST=smtp_sink["host"], SMTP_PORT=str(smtp_sink["port"]), TMPDIR=str(app_tmp))
+        env = app_env(
+            tmp,
+            port,
+            SMTP_HOST=smtp_sink["host"],
+            SMTP_PORT=str(smtp_sink["port"]),
+            TMPDIR=str(app_tmp),
+            STRIPE_API_BASE=stripe_fake.base,
+        )
         try:
             ids = migrate_and_seed(env)
             with running_app(env, tmp) as proc:

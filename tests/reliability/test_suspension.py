@@ -9,6 +9,7 @@ and nothing is posted to the ledger (the reseller bears its carrier cost).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -147,3 +148,49 @@ def test_calls_after_the_suspension_draw_no_free_minutes(world):
     _, rows, billed, _ = _state(world)
     assert rows["free-1"].reason == "free_minutes" and rows["free-1"].free_minutes_drawn == 3
     assert rows["free-1"].price == 0 and not billed
+
+
+def test_one_batch_with_a_hard_client_crossing_zero_in_its_middle(world):
+    """The batch is worked out in start order: the crossing posting suspends, later-started calls are not billed."""
+    from reseller_app.models import FreeMinuteUsage, OutboundEmail, Package
+
+    with session_scope() as s:
+        s.get(Package, world["pkg"]).free_minutes = 3
+        s.add(SubAccount(reseller_id=world["ra"], client_id=world["c"], package_id=world["pkg"],
+                         account="100001_back", sip_password="pw"))  # fmt: skip
+        s.get(Client, world["c"]).low_balance_threshold = Decimal("0.04")
+    _hard(world, "0.05")
+    now = utcnow()
+    back = replace(_cdr("after-back", now + timedelta(hours=1), secs=120), account="100001_back")
+    # Sent out of order: the batch is rated and posted by start, whatever the carrier's order.
+    batch = [
+        _cdr("after-front", now + timedelta(hours=2)),
+        back,
+        _cdr("inflight-late", now - timedelta(minutes=5)),
+        _cdr("crossing", now - timedelta(minutes=40), secs=1800),  # the front line's pool is empty: below 0
+        _cdr("early", now - timedelta(minutes=50), secs=200),  # 3 free minutes, 20 s billed: still above 0
+    ]
+    res = ingest_cdrs(world["ra"], batch)
+    client, rows, billed, sub = _state(world)
+    assert (res.stored, res.suspended) == (5, 2)
+    assert client.status == "SUSPENDED" and client.suspended_by == "balance" and sub.blocked
+    assert now <= client.suspended_at <= utcnow()
+    assert rows["early"].free_minutes_drawn == 3 and 0 < rows["early"].price < Decimal("0.05")
+    assert rows["crossing"].free_minutes_drawn == 0 and rows["crossing"].price > Decimal("0.05")
+    # Started before the crossing posting: in flight, billed. Started after it: not billed, no free minutes drawn
+    # (the back line's pool of 3 minutes stays whole).
+    assert billed == {"early", "crossing", "inflight-late"}
+    for uid in ("after-front", "after-back"):
+        assert rows[uid].reason == "suspended" and rows[uid].price == 0 and rows[uid].free_minutes_drawn == 0
+    with session_scope() as s:
+        pools = {(u.sub_account_id, u.minutes_used) for u in s.exec(select(FreeMinuteUsage)).all()}
+        entries = s.exec(select(LedgerEntry).where(LedgerEntry.client_id == world["c"])).all()
+        mails = s.exec(select(OutboundEmail.dedupe_key).where(OutboundEmail.dedupe_key.like("lowbal:%"))).all()
+    assert pools == {(world["sub"], 3)}
+    # The low-balance email went once, for the posting that crossed the threshold.
+    assert mails == [f"lowbal:{world['c']}:cdr:{world['ra']}:crossing"]
+    assert client.balance == sum(e.amount for e in entries)
+    assert client.balance == Decimal("0.05") - sum(rows[u].price for u in billed) < 0
+    # The posting that crossed zero is the second call posting: the batch was posted in start order.
+    calls = sorted((e for e in entries if e.kind == "call"), key=lambda e: e.id)
+    assert [e.reference.rsplit(":", 1)[-1] for e in calls] == ["early", "crossing", "inflight-late"]

@@ -23,7 +23,9 @@ API_PW = "api-secret-123"
 SECRET = "victim-secret"
 REST = "/api/v1/rest.php"
 # Routes that are public by design: health and the API's own description, PayPal's redirects and webhook (they only
-# settle an order PayPal itself confirms; tests/api and tests/services cover them), the auto-connect login forms
+# settle an order PayPal itself confirms; tests/api and tests/services cover them), Stripe's redirects and webhook
+# (the same: a session Stripe reports paid, an event signed with the reseller's secret; tests/services/accounting/
+# test_cards.py), the auto-connect login forms
 # (they are logins), and the REST endpoint (it authenticates with its own api_username/api_password, tested below).
 PUBLIC = {
     "/api/health",
@@ -32,6 +34,10 @@ PUBLIC = {
     "/api/paypal/return",
     "/api/paypal/cancel",
     "/api/paypal/webhook",
+    "/api/stripe/return/{reseller_id}",
+    "/api/stripe/setup-return/{reseller_id}",
+    "/api/stripe/cancel/{reseller_id}",
+    "/api/stripe/webhook/{reseller_id}",
     "/interface/login.php",
     "/r/{rid}/direct-login",
     REST,

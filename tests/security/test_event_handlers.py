@@ -33,24 +33,41 @@ from reseller_app.models import (
     AreaRate,
     AuditLog,
     BillingProfile,
+    Callback,
+    CallerIdFilter,
+    CallHunting,
+    CallQueue,
+    CallRecording,
+    CardPayment,
+    CardProfile,
     Cdr,
     Client,
+    Conference,
     Did,
+    Disa,
     E911Record,
     Forwarding,
     FreeZone,
     Invoice,
     InvoiceLine,
+    IvrMenu,
     LedgerEntry,
     Message,
+    MusicOnHold,
     Package,
     PaymentOrder,
+    PhonebookEntry,
     Reseller,
+    RingGroup,
+    SandboxCallFlow,
     StaffMember,
+    StripeAccount,
     SubAccount,
     TaxRate,
+    TimeCondition,
     Voicemail,
 )
+from reseller_app.models.callflows import CALLFLOW_MODELS
 from reseller_app.services.access import auth
 from reseller_app.services.access.security import hash_password
 from reseller_app.state.session import SessionState
@@ -225,7 +242,44 @@ def arena(engine, monkeypatch):
                 client_id=FOREIGN,
                 sub_account_id=FOREIGN,
                 connected_at=now,
+                routing=f"tc:{FOREIGN}",
+                failover_noanswer=f"vm:{FOREIGN}",
             )
+        )
+        s.flush()
+        # The victim's phone system: one object of every call-flow kind, all at id 9001, wired to each other.
+        owned = {"id": FOREIGN, "reseller_id": victim, "client_id": FOREIGN, "carrier_ref": "victim-secret-ref"}
+        s.add(CallRecording(**owned, name="victim-secret greeting", file="/_upload/" + "0" * 32 + ".wav"))
+        s.flush()
+        s.add(MusicOnHold(**owned, name="victim-secret music", recordings=[FOREIGN]))
+        s.flush()
+        member = [{"dest": f"account:{FOREIGN}", "ring_time": 25}]
+        s.add_all(
+            [
+                RingGroup(**owned, name="victim-secret group", members=member, voicemail_id=FOREIGN),
+                CallHunting(**owned, name="victim-secret hunt", members=member, recording_id=FOREIGN),
+                CallQueue(**owned, name="victim-secret queue", number=9001, members=[{**member[0], "priority": 0}]),
+                Conference(**owned, name="victim-secret room", pin="4321"),
+                Callback(**owned, name="victim-secret callback", number="14155550199"),
+                Disa(**owned, name="victim-secret disa", pin="9876"),
+                PhonebookEntry(**owned, name="victim-secret contact", number="14155550199"),
+            ]
+        )
+        s.flush()
+        s.add(IvrMenu(**owned, name="victim-secret menu", recording_id=FOREIGN, choices={"2": f"grp:{FOREIGN}"}))
+        s.flush()
+        s.add_all(
+            [
+                TimeCondition(
+                    **owned,
+                    name="victim-secret hours",
+                    rules=[{"from": "mon", "to": "fri", "start": "09:00", "end": "17:00"}],
+                    match_dest=f"ivr:{FOREIGN}",
+                    nomatch_dest=f"vm:{FOREIGN}",
+                ),
+                CallerIdFilter(**owned, name="victim-secret filter", entries=["anonymous"], did_id=FOREIGN),
+                SandboxCallFlow(id=FOREIGN, owner_reseller_id=victim, kind="ivr", data={"name": "victim-secret"}),
+            ]
         )
         s.flush()
         s.add_all(
@@ -289,6 +343,38 @@ def arena(engine, monkeypatch):
                     detail={"note": "victim-secret audit"},
                     ip="203.0.113.99",
                     created_at=datetime.now(UTC),  # inside the Audit log page's default period
+                ),
+                # Card payments: keys (off, so no probe reaches Stripe), a saved card with top-up, a paid deposit.
+                StripeAccount(
+                    reseller_id=victim,
+                    publishable_key="pk_test_victim-secret",
+                    secret_key="sk_test_victim-secret",
+                    webhook_secret="whsec_victim-secret",
+                ),
+                CardProfile(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    customer_id="cus_victim",
+                    payment_method="pm_victim",
+                    card_label="visa victim-secret",
+                    topup_enabled=True,
+                    topup_threshold=Decimal("5"),
+                    topup_amount=Decimal("10"),
+                    topup_armed=True,
+                ),
+                CardPayment(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    client_id=FOREIGN,
+                    kind="checkout",
+                    amount=Decimal("25"),
+                    currency="USD",
+                    idempotency_key="victim-checkout",
+                    session_id="cs_victim",
+                    intent_id="pi_victim",
+                    status="completed",
+                    created_at=now,
                 ),
                 TaxRate(id=FOREIGN, reseller_id=victim, name="victim-secret tax", rate=Decimal("5"), applies_to=[]),
                 Invoice(
@@ -491,6 +577,10 @@ def test_the_handler_list_is_the_whole_app():
         "ReportsState.set_tab",
         "ApiSettingsState.save_password",
         "DepositState.start",
+        "PhoneSystemState.delete",
+        "PhoneSystemState.upload_recording",
+        "CallFlowsState.save_route",
+        "CallFlowsState.simulate",
     ):
         assert expected in names
     assert len(names) > 120
@@ -582,6 +672,16 @@ def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     assert victim_snapshot(victim) != before
 
 
+def test_the_victim_has_a_row_of_every_call_flow_kind(arena):
+    """A call-flow table added later without a victim row here would go unprobed: this fails first."""
+    with session_scope() as s:
+        for model in (*CALLFLOW_MODELS, SandboxCallFlow):
+            assert s.get(model, FOREIGN) is not None, model.__tablename__
+    snapshot = json.loads(victim_snapshot(arena["victim"]))
+    for model in CALLFLOW_MODELS:
+        assert snapshot[model.__tablename__], model.__tablename__
+
+
 def test_snapshot_covers_every_table_with_a_reseller():
     tables = {t.name for t in SQLModel.metadata.sorted_tables if "reseller_id" in t.c}
     assert {"client", "subaccount", "did", "e911record", "voicemail", "forwarding", "ledgerentry"} <= tables
@@ -607,4 +707,38 @@ def test_a_tab_reading_the_open_package_from_another_state_is_probed(arena, monk
     before = victim_snapshot(victim)
     token, rid = arena["tokens"]["other reseller"]
     _probe(FreeZonesTab, "add", token, rid, "foreign page and vars")
+    assert victim_snapshot(victim) != before
+
+
+def test_a_call_flow_service_that_forgets_the_owner_is_caught(arena, monkeypatch):
+    """Mutation check: the phone-system handlers pass the victim's ids to the services; a careless one is caught."""
+    from reseller_app.services.callflows import numbers as call_numbers
+    from reseller_app.state.callflows.call_flows import CallFlowsState
+
+    def careless_route(actor, did_id, form):
+        with session_scope() as s:
+            s.get(Did, int(did_id)).routing = "sys:hangup"
+
+    monkeypatch.setattr(call_numbers, "route_number", careless_route)
+    victim = arena["victim"]
+    before = victim_snapshot(victim)
+    token, rid = arena["tokens"]["client of the same reseller"]
+    _probe(CallFlowsState, "save_route", token, rid, "foreign page and vars")
+    assert victim_snapshot(victim) != before
+
+
+def test_a_careless_building_block_delete_is_caught(arena, monkeypatch):
+    """Mutation check: the Phone system page's delete reaches the service with the victim's id."""
+    from reseller_app.services.callflows import objects as callflows
+    from reseller_app.state.callflows.phone_system import PhoneSystemState
+
+    def careless_delete(actor, kind, object_id, upload_dir=None):
+        with session_scope() as s:
+            s.get(callflows.MODELS[kind], int(object_id)).name = "changed by the attacker"
+
+    monkeypatch.setattr(callflows, "delete", careless_delete)
+    victim = arena["victim"]
+    before = victim_snapshot(victim)
+    token, rid = arena["tokens"]["client of the same reseller"]
+    _probe(PhoneSystemState, "delete", token, rid, "foreign page")
     assert victim_snapshot(victim) != before

@@ -86,6 +86,22 @@ def _handler(suffix: str) -> tuple[str, int]:
     return next((name, limit) for name, limit in handler_limits().items() if name.endswith(suffix))
 
 
+def test_every_upload_handler_of_the_app_has_a_limit():
+    """A handler taking files that the guard does not know would answer 400 to every upload in the browser."""
+    import inspect
+
+    from tests.security.test_event_handlers import app_states
+
+    takes_files = {
+        f"{cls.get_full_name()}.{name}"
+        for cls in app_states()
+        for name, handler in cls.event_handlers.items()
+        if any("UploadFile" in str(p.annotation) for p in inspect.signature(handler.fn).parameters.values())
+    }
+    assert len(takes_files) >= 7
+    assert takes_files == set(handler_limits())
+
+
 def test_an_unknown_upload_handler_is_refused_before_reading(engine):
     client, read = _upload_app()
     r = client.post("/_upload", content=b"x" * 1000, headers={"Reflex-Event-Handler": "state.nope"})

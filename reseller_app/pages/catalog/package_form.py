@@ -30,6 +30,18 @@ SERVICE_LABELS = [
     ("fax", "Fax"),
     ("cdr", "Call history (CDR)"),
     ("balance", "Balance"),
+    ("timeconditions", "Time conditions"),
+    ("ivr", "IVR"),
+    ("ringgroups", "Ring groups"),
+    ("callhunting", "Call hunting"),
+    ("queues", "Call queues"),
+    ("conferences", "Conferences"),
+    ("callback", "Callback"),
+    ("disa", "DISA"),
+    ("callerid", "Caller ID filtering"),
+    ("moh", "Music on hold"),
+    ("recordings", "Recordings"),
+    ("phonebook", "Phonebook"),
     ("messages", "Messages (SMS/MMS)"),
 ]
 
@@ -91,7 +103,9 @@ def _ticks(tab: type[rx.State], field: str, items: list[tuple[str, str]]) -> rx.
         *[
             rx.text(
                 rx.flex(
-                    rx.checkbox(checked=D.lists[field].contains(value), on_change=tab.toggle(value)),
+                    rx.checkbox(
+                        checked=D.lists[field].contains(value), on_change=tab.toggle(value), id=f"tick-{field}-{value}"
+                    ),
                     text,
                     gap="2",
                 ),

@@ -8,6 +8,7 @@ from reseller_app import routes
 from reseller_app.components.forms import data_table, field_error
 from reseller_app.components.layout import reseller_layout
 from reseller_app.components.pager import pager
+from reseller_app.pages.clients.card_refunds import card_refunds_card
 from reseller_app.pages.clients.parts import status_badge
 from reseller_app.pages.invoicing.invoice_list import client_invoices_card
 from reseller_app.state.clients.manage import ManageState
@@ -238,6 +239,7 @@ def client_manage() -> rx.Component:
                 width="100%",
             ),
             client_invoices_card(),
+            card_refunds_card(),
             # History
             rx.card(
                 rx.vstack(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.card_payments import card_panel
 from reseller_app.components.deposit import deposit_panel
 from reseller_app.components.layout import client_layout, client_panel
 from reseller_app.pages.portal.parts import balance_figures, portal_pager, portal_table, refused
@@ -22,6 +23,7 @@ def balance() -> rx.Component:
                 rx.vstack(
                     balance_figures(),
                     deposit_panel(),
+                    card_panel(),
                     client_panel(
                         "Transaction history",
                         portal_table(

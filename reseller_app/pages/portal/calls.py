@@ -62,8 +62,21 @@ def _filters() -> rx.Component:
 
 def calls() -> rx.Component:
     """The call history: filters, server-side pages and a CSV export, in the client's time zone."""
-    headers = ["Date", "Direction", "Caller ID", "Destination", "Sub-account", "Result", "Duration", "Rate", "Price"]
+    headers = [
+        "Date",
+        "Direction",
+        "Caller ID",
+        "Destination",
+        "Sub-account",
+        "Result",
+        "Duration",
+        "Rate",
+        "Price",
+        "Went to",
+    ]
+    # "path": where an inbound call went through the client's call flow.
     cells = ["date", "direction", "callerid", "destination", "account", "disposition", "duration", "rate", "price"]
+    cells += ["path"]
     return client_layout(
         rx.vstack(
             rx.heading("Call history", size="6"),

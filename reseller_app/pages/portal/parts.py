@@ -32,7 +32,7 @@ def scroll(table: rx.Component) -> rx.Component:
 # Columns a phone leaves out (shown from 768 px on): the tables keep dates, numbers, results and amounts.
 WIDE_ONLY = {"direction", "account", "rate", "type"}
 # Columns whose text wraps (the others stay on one line).
-WRAPPED = {"description"}
+WRAPPED = {"description", "path"}
 
 
 def _shown(column: str) -> dict:

@@ -7,6 +7,7 @@ import reflex as rx
 from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import reseller_layout
 from reseller_app.pages.invoicing.billing_settings import billing_tab
+from reseller_app.pages.settings.stripe_keys import stripe_section
 from reseller_app.state.settings.configuration import (
     HOSTNAME_A_RECORD,
     IMAGE_FIELDS,
@@ -560,7 +561,7 @@ _CONTENT = {
     "display": _display,
     "services": _services,
     "messages": _messages,
-    "payment": _payment,
+    "payment": lambda: rx.vstack(_payment(), stripe_section(), spacing="3", width="100%"),
     "hostname": _hostname,
     "billing": billing_tab,
 }

@@ -15,7 +15,7 @@ from reseller_app.db import session_scope
 from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
 from reseller_app.notify import enqueue, render
 from reseller_app.services.access.actor import Actor, require_reseller
-from reseller_app.services.accounting import ledger
+from reseller_app.services.accounting import ledger, topup
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
@@ -32,6 +32,7 @@ class Effects:
 
     block: list[tuple[int, str]] = field(default_factory=list)
     unblock: list[tuple[int, str]] = field(default_factory=list)
+    topups: list[int] = field(default_factory=list)  # automatic top-ups to charge (CardPayment ids)
 
 
 def status_for(client: Client, balance: Decimal | None = None) -> str:
@@ -69,8 +70,12 @@ def set_status(session: Session, client: Client, status: str, fx: Effects, *, by
 
 
 def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Decimal, ref: str, fx: Effects) -> None:
-    """After a posting moved the balance from old to new: HARD suspension or restore, and the low-balance email."""
+    """After a posting moved the balance from old to new: HARD suspension or restore, the low-balance email and the
+    automatic top-up (services/accounting/topup)."""
     set_status(session, client, status_for(client, new), fx)
+    started = topup.on_posting(session, client, old, new)
+    if started is not None:
+        fx.topups.append(started)
     if client.low_balance_threshold is not None:
         send, armed = low_balance_crossing(old, new, client.low_balance_threshold, client.low_balance_armed)
         client.low_balance_armed = armed
@@ -95,9 +100,17 @@ def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Dec
 
 
 def run_effects(fx: Effects) -> None:
-    """Block or unblock sub-accounts at the carrier after commit; a failure is logged for the next sync."""
-    if not fx.block and not fx.unblock:
-        return
+    """Block or unblock sub-accounts at the carrier after commit (a failure is logged for the next sync), and charge
+    the automatic top-ups the postings started."""
+    if fx.block or fx.unblock:
+        _tell_carrier(fx)
+    if fx.topups:
+        from reseller_app.services.accounting import cards
+
+        cards.charge_topups(fx.topups)
+
+
+def _tell_carrier(fx: Effects) -> None:
     from reseller_app.carrier import CarrierError, get_carrier
 
     with session_scope() as session:

@@ -71,7 +71,7 @@ def cdr_row(c: Cdr, tz: timezone) -> dict[str, str]:
         "total": amount(c.price, 4),
         "uniqueid": c.uniqueid,
         "destination_type": destination_type(c),
-        "call_logs": "",
+        "call_logs": c.call_path,  # the way an inbound call went through the client's call flow
     }
 
 
@@ -107,7 +107,8 @@ def cdr_row(c: Cdr, tz: timezone) -> dict[str, str]:
         "missing_params",
         "no_cdr",
     ),
-    "`call_logs` is empty (the portal keeps no routing trace). An unknown `callbilling` answers `missing_params`; "
+    "`call_logs` is the path an inbound call took through the client's call flow (empty for other calls). An "
+    "unknown `callbilling` answers `missing_params`; "
     "a `calltype` that is not a keyword nor the client's DID answers `invalid_did`.",
 )
 def get_reseller_cdr(actor: Actor, p: Params) -> Answer:

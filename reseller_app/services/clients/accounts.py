@@ -32,6 +32,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
+from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
@@ -289,6 +290,8 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
             raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
         cid = client.id
         addresses = {a for a in (client.email, client.low_balance_email) if a}
+        # Its phone system goes first (ring groups point at its voicemail boxes), at the carrier after commit.
+        flow_refs = callflows.forget_client(session, cid)
         for model in (E911Record, Voicemail, Forwarding, PasswordResetToken, LoginSession):
             session.exec(delete(model).where(model.client_id == cid))
         session.exec(
@@ -319,6 +322,7 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
         client.last_login_at = None
         client.deleted_at = utcnow()
         audit.record(session, actor, "delete_client", "client", cid)
+    callflows.release_at_carrier(actor.reseller_id, flow_refs)
 
 
 def list_clients(actor: Actor, search: str = "", status: str = "", page: int = 1, page_size: int = 25) -> dict:

@@ -255,6 +255,7 @@ def _cdr_row(r: Cdr, tz: str) -> dict[str, str]:
         "duration": fmt.duration(r.duration),
         "rate": fmt.rate(r.sell_rate),
         "price": fmt.money(r.price, 4),
+        "path": r.call_path,
     }
 
 
@@ -293,7 +294,18 @@ def calls(
     return w.page_of(items).as_dict()
 
 
-CSV_HEADER = ["date", "direction", "callerid", "destination", "account", "disposition", "duration", "rate", "price"]
+CSV_HEADER = [
+    "date",
+    "direction",
+    "callerid",
+    "destination",
+    "account",
+    "disposition",
+    "duration",
+    "rate",
+    "price",
+    "path",
+]
 
 
 def export_calls(

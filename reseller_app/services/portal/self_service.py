@@ -23,6 +23,8 @@ from reseller_app.models import (
 )
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
+from reseller_app.services.callflows import graph as callflow_graph
+from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
@@ -145,6 +147,13 @@ def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str
 def _dids(session: Session, c: Client, kind: str) -> list[dict[str, str]]:
     subs = dict(session.exec(select(SubAccount.id, SubAccount.account).where(SubAccount.client_id == c.id)).all())
     rows = session.exec(select(Did).where(Did.client_id == c.id, Did.kind == kind).order_by(Did.number)).all()
+    graph = callflow_graph.load_graph(session, c) if kind == "voice" and any(d.routing for d in rows) else None
+
+    def rings(d: Did) -> str:
+        if graph is not None and d.routing:  # routed on the Call flows page
+            return graph.label(callflow_graph.number_route(d).dest)
+        return subs.get(d.sub_account_id, "—")
+
     e911 = set(
         session.exec(
             select(E911Record.did_id).where(E911Record.client_id == c.id, E911Record.active == True)  # noqa: E712
@@ -155,7 +164,7 @@ def _dids(session: Session, c: Client, kind: str) -> list[dict[str, str]]:
             "id": str(d.id),
             "number": d.number,
             "rate_center": d.rate_center or "—",
-            "routes_to": subs.get(d.sub_account_id, "—"),
+            "routes_to": rings(d),
             "monthly": fmt.money(d.monthly_fee),
             "e911": "Yes" if d.id in e911 else "No",
         }
@@ -408,6 +417,8 @@ def _delete_number_service(actor: Actor, model: type[Voicemail] | type[Forwardin
         c = _client(session, actor)
         require_service(session, c, name)
         row = owned(session, actor, model, raw_id, name, client_id=c.id)
+        # The client's call flow may still send calls there: refused, naming what uses it.
+        callflows.refuse_endpoint_if_used(session, c.id, "vm" if name == "voicemail" else "fwd", row.id)
         for d in session.exec(select(Did).where(getattr(Did, link) == row.id)).all():
             setattr(d, link, None)
         session.flush()

@@ -63,6 +63,18 @@ SERVICE_LABELS = {
     "fax": "Fax",
     "cdr": "Call history (CDR)",
     "balance": "Balance & payments",
+    "timeconditions": "Time conditions",
+    "ivr": "IVR",
+    "ringgroups": "Ring groups",
+    "callhunting": "Call hunting",
+    "queues": "Call queues",
+    "conferences": "Conferences",
+    "callback": "Callback",
+    "disa": "DISA",
+    "callerid": "Caller ID filtering",
+    "moh": "Music on hold",
+    "recordings": "Recordings",
+    "phonebook": "Phonebook",
     "messages": "Messages (SMS/MMS)",
 }
 VIEW_SETTINGS = ("standard", "simple", "simple_hide")

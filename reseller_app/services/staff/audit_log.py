@@ -1,7 +1,7 @@
 """The reseller's Audit log page: who did what, when and from which address, filtered, paged in SQL, as CSV.
 
 The rows are written by `services/common/audit.record` in the transaction of each change; the database refuses
-to edit or delete them (alembic 0015). A reseller reads only its own rows.
+to edit or delete them (alembic 0017). A reseller reads only its own rows.
 """
 
 from __future__ import annotations

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from reseller_app.billing.deck import RateDeck
 from reseller_app.billing.package import AreaRate as AreaRateRule
 from reseller_app.billing.package import FreeZone as FreeZoneRule
 from reseller_app.billing.package import PackageRules
-from reseller_app.billing.rating import Call, Rater
+from reseller_app.billing.rating import Call, RatedCall, Rater, RatingEngine
 from reseller_app.carrier import CarrierCdr, get_carrier
 from reseller_app.db import session_scope
 from reseller_app.models import (
@@ -25,14 +29,17 @@ from reseller_app.models import (
     Did,
     FreeMinuteUsage,
     FreeZone,
+    LedgerEntry,
     Package,
     Reseller,
     SubAccount,
     utcnow,
 )
-from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
+from reseller_app.models.types import Money
+from reseller_app.services.accounting.postings import Effects, apply_balance_rules, run_effects
 from reseller_app.services.common import format as fmt
 from reseller_app.services.reporting.rollup import apply_rated
+from reseller_app.services.telephony import bulk
 
 NO_PACKAGE = PackageRules(name="(no package)", international_route="value")
 ZERO = Decimal(0)
@@ -43,12 +50,23 @@ def _deck(path: str) -> RateDeck:
     return RateDeck.load_csv(path)
 
 
+@lru_cache(maxsize=64)
+def _engine(rules: PackageRules, deck_path: str, onnet: frozenset[str]) -> RatingEngine:
+    # One engine per package, deck and on-net numbers, kept across batches so its prefix memo stays warm.
+    return RatingEngine(rules, _deck(deck_path), onnet)
+
+
 def deck_for(reseller: Reseller) -> RateDeck:
     """The carrier's rate deck for this reseller (cached per file)."""
+    return _deck(deck_path(reseller))
+
+
+def deck_path(reseller: Reseller) -> str:
+    """The file of the carrier's rate deck for this reseller."""
     path = get_carrier(reseller).deck_csv_path()
     if path is None:
         raise RuntimeError("the carrier has no rate deck")
-    return _deck(str(Path(path)))
+    return str(Path(path))
 
 
 def package_rules(session: Session, package: Package | None) -> PackageRules:
@@ -99,10 +117,79 @@ class IngestResult:
     billed: Decimal = ZERO
 
 
+class RolledCall(NamedTuple):
+    """What the daily roll-up needs of a stored call (`reporting.rollup.apply_rated` reads these attributes)."""
+
+    reseller_id: int
+    start: datetime
+    direction: str
+    disposition: str
+    duration: int
+    billable_seconds: int
+    cost: Decimal
+    price: Decimal
+
+
+class Sub(NamedTuple):
+    """A sub-account as the ingest needs it."""
+
+    id: int
+    account: str
+    client_id: int | None
+    package_id: int | None
+
+
+class Line(NamedTuple):
+    """A DID as the ingest needs it."""
+
+    id: int
+    number: str
+    client_id: int | None
+    sub_account_id: int | None
+    per_minute: Decimal
+
+
+# Every column of `cdr` and `ledgerentry` but the id, in the order the bulk writes send them
+# (tests/services/telephony/test_ingest_batch.py checks they are all the tables' columns).
+CDR_COLUMNS = (
+    "reseller_id", "client_id", "sub_account_id", "did_id", "uniqueid", "start", "direction", "account", "callerid",
+    "destination", "description", "disposition", "duration", "country", "route", "billable_seconds", "cost_rate",
+    "cost", "sell_rate", "price", "profit", "reason", "free_minutes_drawn", "rated_at", "call_path",
+)  # fmt: skip
+LEDGER_COLUMNS = (
+    "reseller_id", "client_id", "reference", "kind", "amount", "description", "reverses_id", "created_by",
+    "created_at",
+)  # fmt: skip
+CHUNK = 900  # values per IN (...) list on SQLite: under its bound-parameter limit
+
+
+def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[Any]:  # noqa: ANN401
+    """`column IN values`: one array parameter on PostgreSQL, IN lists of CHUNK values on SQLite."""
+    ordered = sorted(values)
+    if not ordered:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # `IN (SELECT unnest(array))`: joined (index probes or a hash), where `= ANY(array)` would test each row
+        # against the whole array.
+        array = sa.literal(ordered, type_=postgresql.ARRAY(column.type))
+        yield column.in_(sa.select(sa.func.unnest(array)).scalar_subquery())
+        return
+    for i in range(0, len(ordered), CHUNK):
+        yield column.in_(ordered[i : i + CHUNK])
+
+
 def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     """Store, rate and post a batch of the carrier's records for one reseller, in one transaction.
 
     A record already stored (same uniqueid) is skipped, so a batch can be re-sent safely after a failure.
+
+    The batch is worked out in Python first, call by call in (start, uniqueid) order: each call is rated (drawing
+    its sub-account's free minutes), its posting moves its client's running balance, and the balance rules run
+    after each posting as they would for a single one (HARD suspension at the crossing posting, restore, the
+    low-balance email), so a call that starts after a suspension made by an earlier call of the same batch is not
+    billed and draws no free minutes. Then the batch is written in bulk: one multi-row insert of the calls and one
+    of the postings (COPY on PostgreSQL), one `balance = balance + delta` per client, one roll-up upsert per
+    (day, direction, disposition) and one write per free-minute pool that moved.
     """
     result = IngestResult()
     fx = Effects()
@@ -110,15 +197,11 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         reseller = session.get(Reseller, reseller_id)
         if reseller is None:
             raise ValueError(f"no reseller {reseller_id}")
-        deck = deck_for(reseller)
-        ids = list({c.uniqueid for c in cdrs})
+        deck_file = deck_path(reseller)
+        deck = _deck(deck_file)
         seen: set[str] = set()
-        for i in range(0, len(ids), 500):
-            seen.update(
-                session.exec(
-                    select(Cdr.uniqueid).where(Cdr.reseller_id == reseller_id, Cdr.uniqueid.in_(ids[i : i + 500]))
-                ).all()
-            )
+        for among in _among(session, Cdr.uniqueid, {c.uniqueid for c in cdrs}):
+            seen.update(session.exec(select(Cdr.uniqueid).where(Cdr.reseller_id == reseller_id, among)).all())
         fresh: list[CarrierCdr] = []
         for c in cdrs:
             if c.uniqueid in seen:
@@ -129,157 +212,231 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         if not fresh:
             return result
 
-        subs = {
-            s.account: s
-            for s in session.exec(
-                select(SubAccount).where(
-                    SubAccount.reseller_id == reseller_id,
-                    SubAccount.account.in_({c.account for c in fresh}),
-                )
-            ).all()
-        }
-        dids = {
-            d.number: d
-            for d in session.exec(
-                select(Did).where(Did.reseller_id == reseller_id, Did.number.in_({c.did for c in fresh if c.did}))
-            ).all()
-        }
-        onnet = set(session.exec(select(Did.number).where(Did.client_id.is_not(None))).all())
-        # Lock the batch's clients (in id order, so two batches never deadlock): a concurrent posting that suspends
-        # one has committed before this batch reads its status (HARD rule below), or it waits for this batch.
-        owners = {s.client_id for s in subs.values()} | {d.client_id for d in dids.values()}
-        owners.discard(None)
-        clients: dict[int, Client] = {
-            c.id: c
-            for c in session.exec(
-                select(Client).where(Client.id.in_(owners)).order_by(Client.id).with_for_update()
-            ).all()
-        }
-        packages: dict[int, Package] = {}
+        # The batch's sub-accounts and DIDs, as plain rows (only the columns rating needs).
+        sub_cols = (SubAccount.id, SubAccount.account, SubAccount.client_id, SubAccount.package_id)
+        subs: dict[str, Sub] = {}
+        for among in _among(session, SubAccount.account, {c.account for c in fresh}):
+            for row in session.execute(select(*sub_cols).where(SubAccount.reseller_id == reseller_id, among)):
+                subs[row.account] = Sub(*row)
+        dids: dict[str, Line] = {}
+        did_cols = (Did.id, Did.number, Did.client_id, Did.sub_account_id, Did.per_minute)
+        for among in _among(session, Did.number, {c.did for c in fresh if c.did}):
+            for row in session.execute(select(*did_cols).where(Did.reseller_id == reseller_id, among)):
+                dids[row.number] = Line(*row)
+        subs_by_id = {s.id: s for s in subs.values()}
+        missing = {d.sub_account_id for d in dids.values() if d.sub_account_id is not None} - set(subs_by_id)
+        for among in _among(session, SubAccount.id, missing):
+            for row in session.execute(select(*sub_cols).where(among)):
+                subs_by_id[row.id] = Sub(*row)
+        onnet = frozenset(session.exec(select(Did.number).where(Did.client_id.is_not(None))).all())
 
-        def client_of(cid: int | None) -> Client | None:
-            if cid is None:
-                return None
-            if cid not in clients:
-                clients[cid] = session.get(Client, cid)
-            return clients[cid]
-
-        # Group calls by (package, client anchor) so one Rater draws each pool in start order. Calls that started
-        # after a HARD suspension are not billed, and apart, so they draw no free minutes either.
-        groups: dict[tuple[int | None, date, bool], list[tuple[CarrierCdr, SubAccount | None, Did | None]]] = (
-            defaultdict(list)
-        )
+        # Each call's sub-account and DID (an inbound call without a known sub-account takes its DID's).
+        placed: list[tuple[CarrierCdr, Sub | None, Line | None]] = []
         for c in fresh:
             did = dids.get(c.did) if c.did else None
             sub = subs.get(c.account)
             if sub is None and did is not None and did.sub_account_id is not None:
-                sub = session.get(SubAccount, did.sub_account_id)
-            client = client_of(sub.client_id if sub else (did.client_id if did else None))
-            blocked = client is not None and _started_after_suspension(client, c.start)
-            groups[(sub.package_id if sub else None, _anchor(client), blocked)].append((c, sub, did))
+                sub = subs_by_id.get(did.sub_account_id)
+            placed.append((c, sub, did))
+        placed.sort(key=lambda p: (p[0].start.astimezone(UTC), p[0].uniqueid))
 
-        usage_rows: dict[tuple[int, date], FreeMinuteUsage] = {}
-        rated_rows: list[Cdr] = []
-        for (package_id, anchor, blocked), items in groups.items():
-            if package_id is not None and package_id not in packages:
-                packages[package_id] = session.get(Package, package_id)
-            rules = package_rules(session, packages.get(package_id))
+        # Lock the batch's clients (in id order, so two batches never deadlock): a concurrent posting that suspends
+        # one has committed before this batch reads its status and balance, or it waits for this batch.
+        owners = {s.client_id for _, s, _ in placed if s is not None} | {d.client_id for d in dids.values()}
+        owners.discard(None)
+        clients: dict[int, Client] = {}
+        for among in _among(session, Client.id, owners):
+            # FOR NO KEY UPDATE on PostgreSQL: the balance and status change, the key does not.
+            for cl in session.exec(
+                select(Client).where(among).order_by(Client.id).with_for_update(key_share=True)
+            ).all():
+                clients[cl.id] = cl  # type: ignore[index]
+        running: dict[int, Decimal] = {cid: cl.balance for cid, cl in clients.items()}
+
+        packages: dict[int | None, PackageRules] = {}
+
+        def rules_of(package_id: int | None) -> PackageRules:
+            if package_id not in packages:
+                package = session.get(Package, package_id) if package_id is not None else None
+                packages[package_id] = package_rules(session, package)
+            return packages[package_id]
+
+        # The free-minute pools of the batch's sub-accounts, (account, cycle start) -> minutes used.
+        pools: dict[tuple[str, date], int] = {}
+        usage_ids: dict[tuple[int, date], int] = {}
+        drawing = {
+            s.id: s.account
+            for _, s, _ in placed
+            if s is not None and rules_of(s.package_id).free_minutes > 0  # type: ignore[union-attr]
+        }
+        for among in _among(session, FreeMinuteUsage.sub_account_id, drawing):
+            for u in session.exec(select(FreeMinuteUsage).where(among)).all():
+                pools[(drawing[u.sub_account_id], u.cycle_start)] = u.minutes_used
+                usage_ids[(u.sub_account_id, u.cycle_start)] = u.id  # type: ignore[assignment]
+        before = dict(pools)
+
+        # One Rater per (package, cycle anchor, after a suspension): they share the pools, drawn in start order.
+        raters: dict[tuple[int | None, date, bool], Rater] = {}
+
+        def rater_for(package_id: int | None, anchor: date, blocked: bool) -> Rater:
+            key = (package_id, anchor, blocked)
+            if key not in raters:
+                rules = rules_of(package_id)
+                # A call started after a HARD suspension draws no free minutes.
+                own = replace(rules, free_minutes=0) if blocked else rules
+                engine = _engine(own, deck_file, onnet)
+                raters[key] = Rater(own, deck, pools={} if blocked else pools, anchor=anchor, engine=engine)
+            return raters[key]
+
+        def to_rate(c: CarrierCdr, sub: Sub | None, did: Line | None) -> Call:
+            return Call(
+                call_id=c.uniqueid,
+                start=c.start,
+                direction=c.direction,
+                # The pool is the sub-account's (an inbound call may reach it through its DID only).
+                account=sub.account if sub else c.account,
+                caller=_digits(c.callerid),
+                destination=c.destination if c.direction == "out" else (c.did or c.destination),
+                duration=c.duration,
+                disposition=c.disposition,
+                carrier_cost=c.carrier_cost,
+                did_rate=(did.per_minute if did is not None else None) if c.direction == "in" else None,
+            )
+
+        # Rate ahead, a group at a time, every call whose "started after a HARD suspension" cannot change during
+        # the batch: one that started before now (a suspension made by this batch is stamped now or later), of a
+        # client no posting can restore (see `_may_restore`). The others are rated one by one in the walk below,
+        # with the client's status as the earlier postings left it; they start after every call rated ahead, so
+        # the pools are still drawn in start order.
+        now = utcnow()
+        ahead: dict[int, RatedCall] = {}
+        groups: dict[tuple[int | None, date, bool], list[int]] = {}
+        for i, (c, sub, did) in enumerate(placed):
+            cid = sub.client_id if sub else (did.client_id if did else None)
+            client = clients.get(cid) if cid is not None else None
+            if c.start >= now or (client is not None and _may_restore(client)):
+                continue
+            blocked = client is not None and _started_after_suspension(client, c.start)
+            groups.setdefault((sub.package_id if sub else None, _anchor(client), blocked), []).append(i)
+        for (package_id, anchor, blocked), members in groups.items():
+            rated = rater_for(package_id, anchor, blocked).rate([to_rate(*placed[i]) for i in members])
+            ahead.update(zip(members, rated, strict=True))
+
+        cdr_rows: list[tuple] = []
+        ledger_rows: list[tuple] = []
+        rolled: list[RolledCall] = []
+        for i, (c, sub, did) in enumerate(placed):
+            cid = sub.client_id if sub else (did.client_id if did else None)
+            client = clients.get(cid) if cid is not None else None
+            blocked = client is not None and _started_after_suspension(client, c.start)
+            r = ahead.get(i)
+            if r is None:
+                r = rater_for(sub.package_id if sub else None, _anchor(client), blocked).rate([to_rate(c, sub, did)])[0]
+            price = r.price if r.price is not None else ZERO
+            cost = r.cost or ZERO
+            reason = r.reason if client else "unassigned"
             if blocked:
-                rules = replace(rules, free_minutes=0)
-            pools: dict[tuple[str, date], int] = {}
-            if rules.free_minutes > 0:
-                for row in session.exec(
-                    select(FreeMinuteUsage).where(
-                        FreeMinuteUsage.sub_account_id.in_({s.id for _, s, _ in items if s is not None})
-                    )
-                ).all():
-                    usage_rows[(row.sub_account_id, row.cycle_start)] = row
-                by_id = {s.id: s.account for _, s, _ in items if s is not None}
-                for (sid, start), row in usage_rows.items():
-                    if sid in by_id:
-                        pools[(by_id[sid], start)] = row.minutes_used
-            before = dict(pools)
-            calls = [
-                Call(
-                    call_id=c.uniqueid,
-                    start=c.start,
-                    direction=c.direction,
-                    account=c.account,
-                    caller=_digits(c.callerid),
-                    destination=c.destination if c.direction == "out" else (c.did or c.destination),
-                    duration=c.duration,
-                    disposition=c.disposition,
-                    carrier_cost=c.carrier_cost,
-                    did_rate=(did.per_minute if did is not None else None) if c.direction == "in" else None,
+                # Not billable: the reseller bears the carrier cost of a call that got through the block.
+                price, reason = ZERO, "suspended"
+                result.suspended += 1
+            if client is None:
+                price = ZERO
+            start = c.start.astimezone(UTC)
+            cdr_rows.append(
+                (
+                    reseller_id, client.id if client else None, sub.id if sub else None, did.id if did else None,
+                    c.uniqueid, start, c.direction, c.account, c.callerid[:120], c.destination[:32], "",
+                    c.disposition, c.duration, r.country or "", r.route or "", r.billable_seconds,
+                    r.cost_rate or ZERO, cost, r.sell_rate or ZERO, price, price - cost, reason,
+                    r.free_minutes_drawn, now, c.path[:500],
                 )
-                for c, _, did in items
-            ]
-            rated = Rater(rules, deck, onnet_numbers=onnet, pools=pools, anchor=anchor).rate(calls)
-            for (c, sub, did), r in zip(items, rated, strict=True):
-                client = client_of(sub.client_id if sub else (did.client_id if did else None))
-                price = r.price if r.price is not None else ZERO
-                reason = r.reason if client else "unassigned"
-                if client is not None and _started_after_suspension(client, c.start):
-                    # Not billable: the reseller bears the carrier cost of a call that got through the block.
-                    price, reason = ZERO, "suspended"
-                    result.suspended += 1
-                row = Cdr(
-                    reseller_id=reseller_id,
-                    client_id=client.id if client else None,
-                    sub_account_id=sub.id if sub else None,
-                    did_id=did.id if did else None,
-                    uniqueid=c.uniqueid,
-                    start=c.start.astimezone(UTC),
-                    direction=c.direction,
-                    account=c.account,
-                    callerid=c.callerid[:120],
-                    destination=c.destination[:32],
-                    disposition=c.disposition,
-                    duration=c.duration,
-                    country=r.country or "",
-                    route=r.route or "",
-                    billable_seconds=r.billable_seconds,
-                    cost_rate=r.cost_rate or ZERO,
-                    cost=r.cost or ZERO,
-                    sell_rate=r.sell_rate or ZERO,
-                    price=price if client else ZERO,
-                    profit=(price - (r.cost or ZERO)) if client else -(r.cost or ZERO),
-                    reason=reason,
-                    free_minutes_drawn=r.free_minutes_drawn,
-                    rated_at=utcnow(),
-                )
-                session.add(row)
-                rated_rows.append(row)
-                result.stored += 1
-                result.unrated += r.reason == "unrated"
-                result.unassigned += client is None
-                if client is not None and price > 0:
-                    where = "to " + c.destination if c.direction == "out" else "from " + fmt.caller(c.callerid)
-                    post_to_client(
-                        session,
-                        client,
-                        kind="call",
-                        amount=-price,
-                        description=f"Call {where} ({c.duration}s)",
-                        reference=f"cdr:{reseller_id}:{c.uniqueid}"[:120],
-                        by="rating",
-                        fx=fx,
-                    )
-                    result.billed += price
-            for (account, start), used in pools.items():
-                if used == before.get((account, start)):
-                    continue
-                sid = next(s.id for _, s, _ in items if s is not None and s.account == account)
-                existing = usage_rows.get((sid, start))
-                if existing is None:
-                    existing = FreeMinuteUsage(reseller_id=reseller_id, sub_account_id=sid, cycle_start=start)
-                    session.add(existing)
-                    usage_rows[(sid, start)] = existing
-                existing.minutes_used = used
+            )  # fmt: skip
+            rolled.append(
+                RolledCall(reseller_id, start, c.direction, c.disposition, c.duration, r.billable_seconds, cost, price)
+            )
+            result.stored += 1
+            result.unrated += r.reason == "unrated"
+            result.unassigned += client is None
+            if client is not None and price > 0:
+                where = "to " + c.destination if c.direction == "out" else "from " + fmt.caller(c.callerid)
+                reference = f"cdr:{reseller_id}:{c.uniqueid}"[:120]
+                ledger_rows.append(
+                    (reseller_id, client.id, reference, "call", -price, f"Call {where} ({c.duration}s)"[:255], None,
+                     "rating", now)
+                )  # fmt: skip
+                old = running[client.id]  # type: ignore[index]
+                running[client.id] = new = old - price  # type: ignore[index]
+                # The rules as after a single posting: HARD suspends here, stamped now (calls starting later in
+                # this batch are not billed); the low-balance email goes once per crossing.
+                apply_balance_rules(session, client, old, new, reference, fx)
+                result.billed += price
+
+        bulk.insert_rows(session, Cdr.__table__, CDR_COLUMNS, cdr_rows)  # type: ignore[arg-type]
+        bulk.insert_rows(session, LedgerEntry.__table__, LEDGER_COLUMNS, ledger_rows)  # type: ignore[arg-type]
+        _move_balances(session, reseller_id, {cid: running[cid] - cl.balance for cid, cl in clients.items()})
+        for cid, cl in clients.items():
+            set_committed_value(cl, "balance", running[cid])
+        _write_pools(session, reseller_id, pools, before, placed, usage_ids)
         # The reports' daily roll-up moves in the same transaction as the calls it sums.
-        apply_rated(session, rated_rows)
+        apply_rated(session, rolled)
     run_effects(fx)
     return result
+
+
+def _move_balances(session: Session, reseller_id: int, deltas: dict[int, Decimal]) -> None:
+    """`balance = balance + delta` for each client whose balance moved: one statement on PostgreSQL (unnest)."""
+    moved = sorted((cid, d) for cid, d in deltas.items() if d != 0)
+    if not moved:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        to_micro = Money().process_bind_param
+        session.execute(
+            sa.text(
+                "UPDATE client SET balance = client.balance + v.delta"
+                " FROM unnest(CAST(:ids AS integer[]), CAST(:deltas AS bigint[])) AS v(id, delta)"
+                " WHERE client.id = v.id AND client.reseller_id = :rid"
+            ),
+            {"ids": [cid for cid, _ in moved], "deltas": [to_micro(d, None) for _, d in moved], "rid": reseller_id},
+        )
+        return
+    t = Client.__table__
+    session.execute(
+        t.update()  # type: ignore[attr-defined]
+        .where(t.c.id == sa.bindparam("cid"), t.c.reseller_id == reseller_id)  # type: ignore[attr-defined]
+        .values(balance=t.c.balance + sa.bindparam("delta", type_=Money)),  # type: ignore[attr-defined]
+        [{"cid": cid, "delta": d} for cid, d in moved],
+    )
+
+
+def _write_pools(
+    session: Session,
+    reseller_id: int,
+    pools: dict[tuple[str, date], int],
+    before: dict[tuple[str, date], int],
+    placed: list[tuple[CarrierCdr, Sub | None, Line | None]],
+    usage_ids: dict[tuple[int, date], int],
+) -> None:
+    """Persist the free-minute pools this batch drew from: an UPDATE for a known cycle, an INSERT for a new one."""
+    ids = {s.account: s.id for _, s, _ in placed if s is not None}
+    updates, inserts = [], []
+    for (account, start), used in pools.items():
+        if used == before.get((account, start)):
+            continue
+        sid = ids[account]
+        if (sid, start) in usage_ids:  # type: ignore[comparison-overlap]
+            updates.append({"uid": usage_ids[(sid, start)], "used": used})  # type: ignore[index]
+        else:
+            inserts.append(
+                {"reseller_id": reseller_id, "sub_account_id": sid, "cycle_start": start, "minutes_used": used}
+            )
+    t = FreeMinuteUsage.__table__
+    if updates:
+        session.execute(
+            t.update().where(t.c.id == sa.bindparam("uid")).values(minutes_used=sa.bindparam("used")),  # type: ignore[attr-defined]
+            updates,
+        )
+    if inserts:
+        session.execute(t.insert(), inserts)  # type: ignore[attr-defined]
 
 
 def _started_after_suspension(client: Client, start: datetime) -> bool:
@@ -292,6 +449,16 @@ def _started_after_suspension(client: Client, start: datetime) -> bool:
     if client.status != "SUSPENDED" or client.suspended_by != "balance" or client.suspended_at is None:
         return False
     return start.astimezone(UTC) >= client.suspended_at
+
+
+def _may_restore(client: Client) -> bool:
+    """Whether a call posting could lift this client's balance suspension (so calls after it become billable).
+
+    A call posting only lowers the balance: HARD restores a client it suspended only above 0, SOFT at once.
+    """
+    if client.status != "SUSPENDED" or client.suspended_by != "balance":
+        return False
+    return client.balance_management == "SOFT" or client.balance > 0
 
 
 def _digits(text: str) -> str:

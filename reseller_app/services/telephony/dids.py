@@ -20,6 +20,7 @@ from reseller_app.models import Did, E911Record, Forwarding, Package, Reseller, 
 from reseller_app.models.types import utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
+from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.clients.accounts import clean_email, own_client
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
@@ -288,12 +289,21 @@ def unconnect_did(actor: Actor, client_id: int | str, did_id: int | str) -> None
         did.forwarding_id = None
         did.voicemail_id = None
         did.connected_at = None
+        did.routing = did.failover_busy = did.failover_noanswer = did.failover_unreachable = ""
         session.exec(delete(E911Record).where(E911Record.did_id == did.id))
         session.flush()
-        # Forwarding and voicemail made for these numbers go once no number uses them.
-        if fwd_id and not session.exec(select(Did.id).where(Did.forwarding_id == fwd_id)).first():
+        # Forwarding and voicemail made for these numbers go once no number (nor the client's call flow) uses them.
+        if (
+            fwd_id
+            and not session.exec(select(Did.id).where(Did.forwarding_id == fwd_id)).first()
+            and not callflows.endpoint_in_use(session, client.id, "fwd", fwd_id)
+        ):
             session.exec(delete(Forwarding).where(Forwarding.id == fwd_id))
-        if vm_id and not session.exec(select(Did.id).where(Did.voicemail_id == vm_id)).first():
+        if (
+            vm_id
+            and not session.exec(select(Did.id).where(Did.voicemail_id == vm_id)).first()
+            and not callflows.endpoint_in_use(session, client.id, "vm", vm_id)
+        ):
             session.exec(delete(Voicemail).where(Voicemail.id == vm_id))
         audit.record(session, actor, "unconnect_did", "did", did.id, number=number, client=client.id)
         reseller = session.get(Reseller, actor.reseller_id)

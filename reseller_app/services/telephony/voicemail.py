@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Did, Voicemail
 from reseller_app.services.access.actor import Actor, require_reseller
+from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, owned
@@ -113,6 +114,7 @@ def delete_mailbox(actor: Actor, voicemail_id: int | str) -> None:
     require_reseller(actor)
     with session_scope() as session:
         box = _own_box(session, actor, voicemail_id)
+        callflows.refuse_endpoint_if_used(session, box.client_id, "vm", box.id, "mailbox")
         for d in session.exec(select(Did).where(Did.voicemail_id == box.id)).all():
             d.voicemail_id = None
         session.flush()

@@ -14,6 +14,7 @@ import reflex as rx
 
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
+from reseller_app.services.callflows import objects as callflow_objects
 from reseller_app.services.common import lookup
 from reseller_app.services.portal import account as client_portal
 from reseller_app.services.reporting import overview
@@ -76,6 +77,8 @@ class PortalState(ClientPage, rx.State):
     services_hidden: bool = False
     show_calls: bool = True
     show_balance: bool = True
+    show_phone_system: bool = False  # any call-flow building block (services/callflows/objects.SERVICES)
+    show_call_flows: bool = False  # routing the numbers (the "dids" service)
     show_messages: bool = False
     page_refused: bool = False
     # The figures of the dashboard and balance pages (kept live on the dashboard).
@@ -113,6 +116,8 @@ class PortalState(ClientPage, rx.State):
         self.services_hidden = not page.view.services_page
         self.show_calls = "cdr" in page.view.services
         self.show_balance = "balance" in page.view.services
+        self.show_phone_system = bool(callflow_objects.kinds_shown(page.view))
+        self.show_call_flows = page.view.services_page and "dids" in page.view.services
         self.show_messages = "messages" in page.view.services
         self.page_refused = False
 

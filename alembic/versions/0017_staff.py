@@ -11,8 +11,8 @@
   take keys out of `detail` and change nothing else (every other column the same, every remaining key with its
   old value). Only the test suite's reset suspends the triggers, inside its own transaction (tests/conftest.py).
 
-Revision ID: 0015_staff
-Revises: 0014_sms
+Revision ID: 0017_staff
+Revises: 0016_callflows
 Create Date: 2026-12-01 17:40:00
 """
 
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 import reseller_app.models.types as rt
 from alembic import op
 
-revision: str = "0015_staff"
-down_revision: str | None = "0014_sms"
+revision: str = "0017_staff"
+down_revision: str | None = "0016_callflows"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Pages of the callflows domain (see services/callflows)."""

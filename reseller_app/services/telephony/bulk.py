@@ -1,0 +1,64 @@
+"""Many rows into one table in one go: COPY on PostgreSQL, one prepared `executemany` on SQLite.
+
+The values go through each column's own bind conversion (`Money` to micro-units, `UTCDateTime` to naive UTC), so
+what lands in the table is what the ORM would have written; the table's triggers and constraints apply as for any
+INSERT (PostgreSQL fires row triggers on COPY too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+Processor = Callable[[Any], Any] | None
+_NOTHING = object()
+
+
+def _processors(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str]) -> list[Processor]:
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (Python values in `columns` order) into `table` inside the session's transaction."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    procs = _processors(dialect, table, columns)
+    converting = [(i, p) for i, p in enumerate(procs) if p is not None]
+    if converting:
+        # A column often repeats one value through a batch (the rating time, zero amounts): convert it once.
+        memo: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(converting)
+        out = []
+        for row in rows:
+            values = list(row)
+            for k, (i, p) in enumerate(converting):
+                v = values[i]
+                last, done = memo[k]
+                if v is not last:
+                    done = p(v)
+                    memo[k] = (v, done)
+                values[i] = done
+            out.append(values)
+        rows = out
+    write_raw(session, table, columns, rows)
+
+
+def write_raw(session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows already in the database's form (no conversion): the bulk path itself, and the bench's floor."""
+    if not rows:
+        return
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(columns))
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", list(map(tuple, rows)))

@@ -1,0 +1,1 @@
+"""State of the callflows domain (see services/callflows)."""
