@@ -24,6 +24,7 @@ from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
+from .staff import StaffMember, TwoFactor
 from .system import (
     AuditLog,
     EmailAttachment,
@@ -84,9 +85,11 @@ __all__ = [
     "ResellerSettings",
     "SandboxDid",
     "SandboxSubAccount",
+    "StaffMember",
     "StripeAccount",
     "SubAccount",
     "TaxRate",
+    "TwoFactor",
     "UTCDateTime",
     "UnreadableCdr",
     "Voicemail",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import functools
 import inspect
 import os
@@ -62,14 +63,20 @@ class SessionState(rx.State):
     reseller_token: str = rx.Cookie("", name="rp_rsess", same_site="lax", max_age=_MAX_AGE)
     client_token: str = rx.Cookie("", name="rp_csess", same_site="lax", max_age=_MAX_AGE)
 
+    def _with_address(self, actor: Actor | None) -> Actor | None:
+        # The request's address goes with the actor into the audit log.
+        return dataclasses.replace(actor, ip=str(self.router.session.client_ip or "")[:45]) if actor else None
+
     def _reseller(self) -> Actor | None:
         # A value of another type (set through client storage by a hostile browser) is no session.
-        return auth.resolve(self.reseller_token, "reseller") if auth.is_token(self.reseller_token) else None
+        if not auth.is_token(self.reseller_token):
+            return None
+        return self._with_address(auth.resolve(self.reseller_token, "reseller"))
 
     def _client(self, rid: int | None) -> Actor | None:
         if rid is None or not auth.is_token(self.client_token):
             return None
-        return auth.resolve(self.client_token, "client", rid)
+        return self._with_address(auth.resolve(self.client_token, "client", rid))
 
     @rx.event
     async def reseller_logout(self) -> rx.event.EventSpec:

@@ -22,6 +22,8 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem, token_hash, verify_password
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import ValidationFailed
+from reseller_app.services.staff import alerts, roles
+from reseller_app.services.staff.roles import require_role
 
 logger = logging.getLogger(__name__)
 CARRIER_KINDS = ("sandbox", "voipms")
@@ -218,6 +220,7 @@ def get_settings(actor: Actor) -> ApiSettings:
 
 def set_access(actor: Actor, enabled: bool, ip_allowlist: str) -> None:
     """Switch the API on or off and set the IP allow-list (empty: any address)."""
+    require_role(actor, roles.API)
     require_reseller(actor)
     ips = parse_allowlist(ip_allowlist or "")
     with session_scope() as session:
@@ -231,6 +234,7 @@ def set_access(actor: Actor, enabled: bool, ip_allowlist: str) -> None:
 
 def set_password(actor: Actor, password: str, confirm: str) -> None:
     """Set the API password (hashed; separate from the login password)."""
+    require_role(actor, roles.API)
     require_reseller(actor)
     problem = password_problem(password or "")
     if problem:
@@ -247,12 +251,20 @@ def set_password(actor: Actor, password: str, confirm: str) -> None:
         cred = _credential(session, actor.reseller_id)
         cred.password_hash = new_hash
         audit.record(session, actor, "api_password", "apicredential", cred.id)
+        alerts.tell_owner(
+            session,
+            actor.reseller_id,
+            "Your API password was changed",
+            f"The API password of your reseller portal was changed{f' from {actor.ip}' if actor.ip else ''}.\n"
+            "If this was not you or your staff, set a new one on the API & carrier page and review the Audit log.\n",
+        )
     with _verified_lock:
         _verified.clear()
 
 
 def set_carrier(actor: Actor, kind: str, username: str = "", password: str = "") -> None:
     """Choose the upstream carrier; VoIP.ms needs its API username and (once) its API password."""
+    require_role(actor, roles.API)
     require_reseller(actor)
     kind = (kind or "").strip().lower()
     if kind not in CARRIER_KINDS:

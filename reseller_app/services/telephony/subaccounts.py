@@ -20,6 +20,8 @@ from reseller_app.services.clients.accounts import main_account, own_client
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import owned
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def connect_on_create(
     actor: Actor, client_id: int | str, choice: str, name: str, package_id: str, *, charge_setup_fee: bool
 ) -> int | None:
     """The create form's sub-account step: none, a new one (default settings) or an unconnected one; its package."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     if choice in ("", "none"):
         return None
@@ -196,6 +199,7 @@ def save_subaccount(
 
     A package newly assigned with `charge_setup_fee` posts the package's setup fee to the client.
     """
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     values, errors = _clean(data)
     is_new = sub_id in (None, "", "new")
@@ -307,6 +311,7 @@ def _record_subaccount(
 
 def set_blocked(actor: Actor, client_id: int | str, sub_id: int | str, blocked: bool) -> None:
     """Block or unblock one of the client's sub-accounts at the carrier, then record it."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -326,6 +331,7 @@ def set_blocked(actor: Actor, client_id: int | str, sub_id: int | str, blocked: 
 
 def unconnect_subaccount(actor: Actor, client_id: int | str, sub_id: int | str) -> None:
     """Withdraw a sub-account from the client; it is blocked at the carrier until connected again."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     fx = Effects()
     with session_scope() as session:
