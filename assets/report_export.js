@@ -28,3 +28,11 @@ window.portalExport = async (url) => {
   document.body.appendChild(a); a.click(); a.remove();
   label.textContent = 'Exported ' + Math.max(0, lines - 1).toLocaleString() + ' rows.';
 };
+
+// Another report tab: the last export's progress and "Exported N rows." belong to the report it came from.
+window.portalExportReset = () => {
+  const box = document.getElementById('export-box');
+  const label = document.getElementById('export-status');
+  if (box) box.style.display = 'none';
+  if (label) label.textContent = '';
+};

@@ -1,5 +1,7 @@
 """The Reflex app: builds `app` and registers pages. Nothing else lives here."""
 
+import functools
+
 import reflex as rx
 
 from reseller_app import notify, routes
@@ -64,8 +66,8 @@ settings.check()
 
 # Reflex's CORS reflects any origin with credentials: PortalCors answers for our own origins only.
 cors.take_over_reflex_cors()
+# Each page draws its own icon (components/layout.favicon): the neutral one, or a client portal's own.
 app = rx.App(
-    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
     # The API mounts the Reflex app; CORS, then the headers middleware wrap both (pages, API, uploads).
     api_transformer=[create_api(), UploadGuard, cors.PortalCors, SecurityHeaders],
 )
@@ -79,12 +81,12 @@ limits.install(app)
 app.register_lifespan_task(notify.run_forever)
 # CDR sync, the daily billing run and optional sandbox traffic; a lease row keeps each job to one worker.
 app.register_lifespan_task(scheduler.run_forever)
+# No og:image: Reflex's default points at a favicon.ico it does not ship; every page names its own icon instead.
+add_page = functools.partial(app.add_page, image="")
 # Every page names its title: the client pages take the reseller's, so no framework default shows.
 CLIENT_TITLE = PortalState.brand["title"]
-app.add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
-app.add_page(
-    login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear
-)
+add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.RESELLER_LOGIN))
+add_page(login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear)
 # The reseller's pages: each checks the session (guard), then loads its own data.
 RESELLER_PAGES = [
     (reseller.overview, routes.RESELLER_HOME, "Overview", ResellerState.load_overview),
@@ -109,7 +111,7 @@ RESELLER_PAGES = [
     (staff_pages.staff_page, routes.RESELLER_STAFF, "Staff", [StaffState.load, TwoFactorState.load]),
 ]
 for component, route, title, load in RESELLER_PAGES:
-    app.add_page(
+    add_page(
         component,
         route=route,
         title=f"{title} · Reseller portal",
@@ -117,33 +119,27 @@ for component, route, title, load in RESELLER_PAGES:
         if load is None
         else [ResellerState.guard, *(load if isinstance(load, list) else [load])],
     )
-app.add_page(
-    staff_pages.accept_page, route=routes.STAFF_ACCEPT, title="Join · Reseller portal", on_load=InviteState.load
-)
-app.add_page(
-    login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal
-)
-app.add_page(dashboard.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=DashboardState.load)
-app.add_page(
+add_page(staff_pages.accept_page, route=routes.STAFF_ACCEPT, title="Join · Reseller portal", on_load=InviteState.load)
+add_page(login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal)
+add_page(dashboard.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=DashboardState.load)
+add_page(
     balance.balance,
     route=routes.CLIENT_BALANCE,
     title=CLIENT_TITLE,
     on_load=[BalanceState.load, DepositState.load],
 )
-app.add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
-app.add_page(messages_page.messages_page, route=routes.CLIENT_MESSAGES, title=CLIENT_TITLE, on_load=MessagesState.load)
-app.add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
-app.add_page(
-    phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load
-)
-app.add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
-app.add_page(
+add_page(calls.calls, route=routes.CLIENT_CALLS, title=CLIENT_TITLE, on_load=CallsState.load)
+add_page(messages_page.messages_page, route=routes.CLIENT_MESSAGES, title=CLIENT_TITLE, on_load=MessagesState.load)
+add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
+add_page(phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load)
+add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
+add_page(
     client_invoices.client_invoices,
     route=routes.CLIENT_INVOICES,
     title=CLIENT_TITLE,
     on_load=ClientInvoicesState.load,
 )
 RESET_TITLE = ResetState.brand["title"]
-app.add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
-app.add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)
-app.add_page(signup.signup_page, route="/r/[rid]/signup", title=SignupState.brand["title"], on_load=SignupState.load)
+add_page(password_reset.forgot, route="/r/[rid]/forgot", title=RESET_TITLE, on_load=ResetState.load_forgot)
+add_page(password_reset.reset, route="/r/[rid]/reset", title=RESET_TITLE, on_load=ResetState.load_reset)
+add_page(signup.signup_page, route="/r/[rid]/signup", title=SignupState.brand["title"], on_load=SignupState.load)

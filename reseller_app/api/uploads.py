@@ -33,7 +33,13 @@ def handler_limits() -> dict[str, int]:
         f"{PhoneSystemState.get_full_name()}.upload_recording": audio.MAX_AUDIO_BYTES,
         f"{MessagesState.get_full_name()}.attach": messages.MMS_MAX_BYTES,
     }
-    for name in ("upload_login_background", "upload_login_logo", "upload_header", "upload_content_logo"):
+    for name in (
+        "upload_login_background",
+        "upload_login_logo",
+        "upload_header",
+        "upload_content_logo",
+        "upload_favicon",
+    ):
         limits[f"{ConfigState.get_full_name()}.{name}"] = configuration.MAX_UPLOAD_BYTES
     return limits
 

@@ -80,7 +80,9 @@ class Recurring:
     """Something billed every period: a package on a sub-account, a DID, an e911 record.
 
     `kind` is "pkg", "did" or "e911"; `active_from`/`active_until` (exclusive) limit the
-    periods charged to those starting while it was connected.
+    periods charged to those starting while it was connected. The billing run gives every item
+    its `active_from` (a package's assignment, a number's connection, an e911 record's creation),
+    so a billing date in the past never charges a period before the item was there.
     """
 
     kind: str

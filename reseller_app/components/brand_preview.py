@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.layout import rich_text
+
 
 def _button(brand: rx.Var, kind: str, label: str, **props) -> rx.Component:  # noqa: ANN003
     return rx.el.button(
@@ -53,11 +55,15 @@ def login_preview(brand: rx.Var) -> rx.Component:
                 brand["img_login_logo"] != "",
                 rx.image(src=brand["img_login_logo"], max_height="48px", alt="", id="preview-login-logo"),
             ),
-            rx.text(brand["title"], weight="bold", size="4", color=brand["color_text"]),
+            rx.text(brand["title"], weight="bold", size="4", color=brand["color_text"], overflow_wrap="anywhere"),
             _fake_input("Email"),
             _fake_input("Password"),
             _button(brand, "primary", "Sign in", id="preview-login-button", width="100%"),
-            rx.text("Forgot your password?", size="1", color=brand["color_link"]),
+            # As on the real login page: only when Display elements shows the link.
+            rx.cond(
+                brand["show_forgot_password"] == "1",  # noqa: S105 - a flag, not a password
+                rx.text("Forgot your password?", size="1", color=brand["color_link"], id="preview-forgot"),
+            ),
             background=brand["panel_bg"],
             color=brand["panel_fg"],
             padding="1.25em",
@@ -87,7 +93,9 @@ def dashboard_preview(brand: rx.Var, welcome_html: rx.Var | str = "") -> rx.Comp
         rx.flex(
             rx.hstack(
                 rx.cond(brand["img_header"] != "", rx.image(src=brand["img_header"], height="24px", alt="")),
-                rx.text(brand["title"], weight="bold", size="3", color=brand["color_navbar_text"]),
+                rx.text(
+                    brand["title"], weight="bold", size="3", color=brand["color_navbar_text"], overflow_wrap="anywhere"
+                ),
                 align="center",
             ),
             rx.spacer(),
@@ -110,7 +118,7 @@ def dashboard_preview(brand: rx.Var, welcome_html: rx.Var | str = "") -> rx.Comp
                 rx.image(src=brand["img_content_logo"], max_height="40px", alt=""),
             ),
             rx.text("Hello, Jane", weight="bold", size="4"),
-            rx.box(rx.html(welcome_html), width="100%") if welcome_html is not None else rx.fragment(),
+            rich_text(welcome_html) if welcome_html is not None else rx.fragment(),
             rx.flex(
                 _panel(brand, "Balance", rx.text("$42.00", weight="bold", size="5")),
                 _panel(brand, "Spent this month", rx.text("$7.35", weight="bold", size="5")),

@@ -7,7 +7,11 @@ import reflex as rx
 
 def field_error(errors: rx.Var, key: str, color: str = "red") -> rx.Component:
     """The message beside a field (`errors[key]`, id `err-<key>`), shown only when there is one."""
-    return rx.cond(errors.contains(key), rx.text(errors[key], color=color, size="1", id=f"err-{key}"))
+    return rx.cond(
+        errors.contains(key),
+        # A long message (or a long typed word quoted in it) wraps under its field instead of widening the form.
+        rx.text(errors[key], color=color, size="1", id=f"err-{key}", overflow_wrap="anywhere"),
+    )
 
 
 def form_grid(*children: rx.Component) -> rx.Component:
@@ -18,13 +22,18 @@ def form_grid(*children: rx.Component) -> rx.Component:
 def data_table(headers: list[str] | tuple[str, ...], body: rx.Component, **props: object) -> rx.Component:
     """A table with its header row that scrolls sideways on a narrow screen instead of overflowing the page."""
     return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            body,
-            variant="surface",
+        # On a phone, say that the table scrolls (its last columns, such as the actions, are off to the right).
+        rx.text("Swipe the table sideways to see every column.", size="1", color="gray", display=["block", "none"]),
+        rx.box(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                body,
+                variant="surface",
+                width="100%",
+                **props,
+            ),
+            overflow_x="auto",
             width="100%",
-            **props,
         ),
-        overflow_x="auto",
         width="100%",
     )

@@ -67,6 +67,9 @@ class SubAccount(SQLModel, table=True):
     reseller_id: int = Field(foreign_key="reseller.id", index=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     package_id: int | None = Field(default=None, foreign_key="package.id", index=True)
+    # When the package was assigned to the sub-account of its current client: its monthly fee is billed for the
+    # periods starting from then on, never before (as a number's fee starts at its connection).
+    package_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     account: str = Field(max_length=64)  # <main account>_<name>
     description: str = Field(default="", max_length=120)
     sip_password: str = Field(max_length=64)

@@ -93,6 +93,8 @@ class ResellerSettings(SQLModel, table=True):
     img_login_logo: str = Field(default="", max_length=500)
     img_header: str = Field(default="", max_length=500)
     img_content_logo: str = Field(default="", max_length=500)
+    # The browser tab's icon on the client portal: an uploaded PNG or ICO (empty: the portal's neutral icon).
+    img_favicon: str = Field(default="", max_length=500)
     # Display elements
     show_sip_password: bool = True
     show_forgot_password: bool = True
@@ -121,6 +123,8 @@ class ResellerSettings(SQLModel, table=True):
         default="Hello [firstname] [lastname],\n\nThanks for signing up. We will activate your account shortly.",
         sa_type=sa.Text,
     )
+    # How a client pays the reseller without PayPal (bank transfer, phone...): shown beside the suspension note.
+    payment_instructions: str = Field(default="", sa_type=sa.Text)
     # Payment
     paypal_enabled: bool = False
     paypal_email: str = Field(default="", max_length=254)

@@ -149,8 +149,10 @@ def test_autoconnect_form_from_a_plain_html_file(page, browser, app_server, tmp_
     _open_config(page, "cfg", "interface")
     snippet = page.locator("#snippet").inner_text()
     assert "DirectLogin" in snippet and f'value="{rid}"' in snippet
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator("#copy-snippet").click()
-    expect(page.locator("#notice-snippet")).to_have_text("Copied to the clipboard.")
+    expect(page.locator("#copy-status")).to_have_text("Copied to the clipboard.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == snippet
     html_file = tmp_path / "partner-site.html"
     html_file.write_text(f"<!doctype html><html><body><h1>Partner site</h1>{snippet}</body></html>")
     ctx, site = _new_page(browser, app_server)
@@ -248,6 +250,7 @@ def test_hostile_input_never_runs_in_the_clients_browser(page, browser, app_serv
     expect(page.locator("#notice-branding")).to_have_text("Saved.")
 
     page.locator("#tab-messages").click()
+    page.locator("#welcome-html-source summary").click()  # the HTML source behind the editor
     page.locator("#f-welcome_html").fill(f'{XSS}<a id="jslink" href="{JS_URL}">x</a><p style="color:#ff0000">Red</p>')
     for kind in ("low_balance", "reset_url", "reset_done", "signup_wait"):
         page.locator(f"#f-{kind}_subject").fill(XSS)
@@ -306,9 +309,23 @@ def test_screenshots_of_every_tab_and_a_branded_dashboard(page, browser, app_ser
     page.locator("#save-interface").click()
     expect(page.locator("#notice-interface")).to_have_text("Saved.")
     page.locator("#tab-messages").click()
-    page.locator("#cmp-text").fill("Need help? Call us at 514-555-0100.")
-    page.locator("#cmp-add").click()
-    expect(page.locator("#welcome-preview p[style*='font-family']")).to_have_text("Need help? Call us at 514-555-0100.")
+    # The editor: a heading, then a bold word in a list, as a person would write them.
+    editor = page.locator("#welcome-editor .ql-editor")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.locator("#welcome-editor .ql-header .ql-picker-label").click()
+    page.locator("#welcome-editor .ql-header .ql-picker-item[data-value='2']").click()
+    page.keyboard.type("Need help?")
+    page.keyboard.press("Enter")
+    page.locator("#welcome-editor button.ql-list[value='bullet']").click()
+    page.locator("#welcome-editor button.ql-bold").click()
+    page.keyboard.type("Call us")
+    page.locator("#welcome-editor button.ql-bold").click()
+    page.keyboard.type(" at 514-555-0100.")
+    expect(page.locator("#welcome-preview h2")).to_have_text("Need help?")
+    expect(page.locator("#welcome-preview ul li")).to_have_text("Call us at 514-555-0100.")
+    expect(page.locator("#welcome-preview ul li strong")).to_have_text("Call us")
     page.locator("#save-messages").click()
     expect(page.locator("#notice-messages")).to_have_text("Saved.")
     for tab in ("activation", "interface", "branding", "display", "services", "messages", "payment", "hostname"):
@@ -340,7 +357,8 @@ def test_screenshots_of_every_tab_and_a_branded_dashboard(page, browser, app_ser
         expect(client.locator("img[src*='/_upload/']")).to_be_visible()
         client.screenshot(path=str(SHOTS / "client-login-branded.png"))
         _client_login(client, rid, "cfg")
-        expect(client.locator(".welcome")).to_contain_text("Need help? Call us at 514-555-0100.")
+        expect(client.locator(".welcome h2")).to_have_text("Need help?")
+        expect(client.locator(".welcome li strong")).to_have_text("Call us")
         client.screenshot(path=str(SHOTS / "client-dashboard-branded.png"), full_page=True)
         client.set_viewport_size({"width": 390, "height": 844})
         client.screenshot(path=str(SHOTS / "client-dashboard-branded-phone.png"), full_page=True)

@@ -235,6 +235,7 @@ def _billing_world(world) -> list[int]:
                     reseller_id=world["ra"],
                     client_id=c.id,
                     package_id=world["pkg"],
+                    package_since=datetime(2026, 1, 5, tzinfo=UTC),  # assigned before the billing dates
                     account=f"100001_c{n}",
                     sip_password="p",
                 )

@@ -66,3 +66,21 @@ def test_pages_and_non_http_scopes_of_a_wrapped_app():
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     with TestClient(app) as client:  # lifespan passes through untouched
         assert client.get("/missing").headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_builds_content_named_assets_are_cached_for_good_and_pages_are_not():
+    """Hashed /assets/* files never change under their name: a browser keeps them (the login opens faster)."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from reseller_app.api.security_headers import SecurityHeaders
+
+    app = Starlette(routes=[Route("/{path:path}", lambda request: PlainTextResponse("x"))])
+    client = TestClient(SecurityHeaders(app))
+    assert client.get("/assets/entry.client-DAbZKoE_.js").headers["cache-control"] == (
+        "public, max-age=31536000, immutable"
+    )
+    assert "cache-control" not in client.get("/login/").headers
+    assert "cache-control" not in client.get("/api/health").headers

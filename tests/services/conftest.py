@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -37,7 +37,16 @@ def world(engine):
         other = Client(reseller_id=rb, email="o@example.com", password_hash="x", firstname="Ot")
         s.add_all([c, other])
         s.flush()
-        sub = SubAccount(reseller_id=ra, client_id=c.id, package_id=pkg.id, account="100001_front", sip_password="pw")
+        # Assigned long before the billing dates the tests use (the package's fee starts at its assignment).
+        since = datetime(2025, 1, 1, tzinfo=UTC)
+        sub = SubAccount(
+            reseller_id=ra,
+            client_id=c.id,
+            package_id=pkg.id,
+            package_since=since,
+            account="100001_front",
+            sip_password="pw",
+        )
         s.add(sub)
         s.flush()
         ids = {"ra": ra, "rb": rb, "pkg": pkg.id, "c": c.id, "other": other.id, "sub": sub.id}

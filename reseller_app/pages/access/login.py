@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.layout import brand_favicon, favicon
 from reseller_app.state.access.login import LoginState
 
 
@@ -63,6 +64,7 @@ def _direct_login_error() -> rx.Component:
 def reseller_login() -> rx.Component:
     """Reseller sign-in."""
     return rx.center(
+        favicon(),
         rx.card(
             rx.form(
                 rx.vstack(
@@ -99,7 +101,7 @@ def client_login() -> rx.Component:
                 brand["img_login_logo"] != "",
                 rx.image(src=brand["img_login_logo"], max_height="80px", alt="", margin_x="auto"),
             ),
-            rx.heading(brand["title"], size="6", color=brand["color_text"]),
+            rx.heading(brand["title"], size="6", color=brand["color_text"], overflow_wrap="anywhere"),
             _error(),
             _direct_login_error(),
             _field("Email", "email", "email", auto_complete="username"),
@@ -147,6 +149,7 @@ def client_login() -> rx.Component:
         reset_on_submit=False,
     )
     return rx.center(
+        brand_favicon(brand),
         rx.cond(
             LoginState.portal_found,
             rx.box(

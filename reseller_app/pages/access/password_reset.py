@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app.state.portal.reset import ResetState
+from reseller_app.components.layout import brand_favicon
+from reseller_app.state.portal.reset import PASSWORD_RULE, ResetState
 
 B = ResetState.brand
 
@@ -45,7 +46,7 @@ def _shell(*children: rx.Component) -> rx.Component:
                     B["img_login_logo"] != "",
                     rx.image(src=B["img_login_logo"], max_height="80px", alt="", margin_x="auto"),
                 ),
-                rx.heading(B["title"], size="6", color=B["color_text"]),
+                rx.heading(B["title"], size="6", color=B["color_text"], overflow_wrap="anywhere"),
                 *children,
                 spacing="4",
             ),
@@ -66,6 +67,7 @@ def _shell(*children: rx.Component) -> rx.Component:
         ),
     )
     return rx.center(
+        brand_favicon(B),
         card,
         min_height="100vh",
         padding="1em",
@@ -113,6 +115,7 @@ def reset() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         _input("New password", "password", "password", auto_complete="new-password", min_length=8),
+                        rx.text(PASSWORD_RULE, size="1", color="gray", id="password-rule"),
                         _input("Repeat the new password", "confirm", "password", auto_complete="new-password"),
                         _button("Change my password", "change-password"),
                         spacing="4",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app.state.access.signup import SignupState
+from reseller_app.components.layout import brand_favicon
+from reseller_app.state.access.signup import PASSWORD_RULE, SignupState
 
 
 def _err(key: str | rx.Var) -> rx.Component:
     msg = SignupState.errors[key]
-    return rx.cond(msg, rx.text(msg, size="1", color="#b91c1c", role="alert"))
+    return rx.cond(msg, rx.text(msg, size="1", color="#b91c1c", role="alert", id="err-" + rx.Var.create(key).to(str)))
 
 
 def _input(label: str, name: str, kind: str = "text", required: bool | rx.Var = True) -> rx.Component:
@@ -39,10 +40,11 @@ def signup_page() -> rx.Component:
     form = rx.form(
         rx.vstack(
             rx.cond(brand["img_login_logo"] != "", rx.image(src=brand["img_login_logo"], max_height="80px", alt="")),
-            rx.heading(brand["title"], size="6"),
+            rx.heading(brand["title"], size="6", overflow_wrap="anywhere"),
             rx.text("Create an account", size="3", weight="medium"),
             _input("Email *", "email", "email"),
-            _input("Password (at least 10 characters) *", "password", "password"),
+            _input("Password *", "password", "password"),
+            rx.text(PASSWORD_RULE, size="1", color="gray", id="password-rule"),
             rx.foreach(SignupState.fields, _field),
             rx.button(
                 "Create account",
@@ -62,7 +64,7 @@ def signup_page() -> rx.Component:
         rx.cond(
             SignupState.done != "",
             rx.vstack(
-                rx.heading(brand["title"], size="6"),
+                rx.heading(brand["title"], size="6", overflow_wrap="anywhere"),
                 rx.text(SignupState.done, id="signup-done"),
                 rx.link("Back to sign in", href=f"/r/{rid}/login", color=brand["color_link"]),
             ),
@@ -77,6 +79,7 @@ def signup_page() -> rx.Component:
         max_width="440px",
     )
     return rx.center(
+        brand_favicon(brand),
         rx.cond(
             SignupState.available,
             card,

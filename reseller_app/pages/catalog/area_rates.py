@@ -24,30 +24,39 @@ def area_rates_tab() -> rx.Component:
         rx.text("Custom rates per minute override the markup, by country or by calling-code prefix.", size="2"),
         rx.flex(
             rx.select.root(
-                rx.select.trigger(id="area-kind"),
+                rx.select.trigger(id="area-kind", margin_top="1.4em"),
                 rx.select.content(rx.select.item("Country", value="country"), rx.select.item("Prefix", value="prefix")),
                 value=A.kind,
                 on_change=A.set_kind,
             ),
             rx.vstack(
+                rx.text("Country or prefix", size="1", weight="medium", as_="label", html_for="area-target"),
                 rx.input(
                     value=A.target,
                     on_change=A.set_target,
                     placeholder="GB, Canada or 4420",
                     id="area-target",
+                    width="100%",
                 ),
                 field_error(A.errors, "target"),
                 spacing="1",
+                # A long message wraps under its field instead of widening it and pushing the form aside.
+                width="220px",
+                max_width="100%",
             ),
             rx.vstack(
-                rx.input(value=A.rate, on_change=A.set_rate, placeholder="Rate, e.g. 0.0300", id="area-rate"),
+                rx.text("Rate per minute", size="1", weight="medium", as_="label", html_for="area-rate"),
+                rx.input(value=A.rate, on_change=A.set_rate, placeholder="e.g. 0.0300", id="area-rate", width="100%"),
                 field_error(A.errors, "rate"),
                 spacing="1",
+                width="180px",
+                max_width="100%",
             ),
-            rx.button("Add rate", on_click=A.add, id="area-add"),
+            rx.button("Add rate", on_click=A.add, id="area-add", margin_top="1.4em"),
             gap="2",
             wrap="wrap",
             align="start",
+            width="100%",
         ),
         rx.flex(
             rx.input(
@@ -57,7 +66,7 @@ def area_rates_tab() -> rx.Component:
                 id="area-search",
                 width="240px",
             ),
-            rx.text(A.total, " rates", size="2", color="gray"),
+            rx.text(A.count_label, size="2", color="gray", id="area-count"),
             rx.spacer(),
             rx.upload(
                 rx.button(rx.icon("upload", size=14), "Import CSV", variant="soft", size="2"),
@@ -76,7 +85,10 @@ def area_rates_tab() -> rx.Component:
             width="100%",
         ),
         rx.text("CSV columns: prefix,country,rate (one of prefix or country per line).", size="1", color="gray"),
-        rx.cond(A.import_message != "", rx.callout(A.import_message, color_scheme="green", size="1")),
+        rx.cond(
+            A.import_message != "",
+            rx.callout(A.import_message, color_scheme="green", size="1", id="import-message"),
+        ),
         rx.cond(
             A.import_error != "",
             rx.callout(

@@ -30,10 +30,15 @@ def free_zones_tab() -> rx.Component:
                 value=Z.kind,
                 on_change=Z.set_kind,
             ),
-            rx.input(value=Z.value, on_change=Z.set_value, placeholder="FR, 4420 or 0.0100", id="zone-value"),
+            rx.vstack(
+                rx.text("Country, prefix or rate", size="1", weight="medium", as_="label", html_for="zone-value"),
+                rx.input(value=Z.value, on_change=Z.set_value, placeholder="FR, 4420 or 0.0100", id="zone-value"),
+                spacing="1",
+            ),
             rx.button("Add free zone", on_click=Z.add, id="zone-add"),
             gap="2",
             wrap="wrap",
+            align="end",
         ),
         rx.cond(Z.error != "", rx.text(Z.error, color="red", size="1", id="zone-error")),
         rx.cond(

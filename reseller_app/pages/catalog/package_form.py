@@ -92,7 +92,12 @@ def _choice(tab: type[rx.State], key: str, label: str, options: list[tuple[str, 
 
 def _flag(tab: type[rx.State], key: str, label: str) -> rx.Component:
     return rx.text(
-        rx.flex(rx.checkbox(checked=D.flags[key], on_change=tab.set_flag(key), id=f"pkg-{key}"), label, gap="2"),
+        rx.flex(
+            rx.checkbox(checked=D.flags[key], on_change=tab.set_flag(key), id=f"pkg-{key}"),
+            label,
+            gap="0.5em",
+            align="center",
+        ),
         as_="label",
         size="2",
     )
@@ -107,7 +112,8 @@ def _ticks(tab: type[rx.State], field: str, items: list[tuple[str, str]]) -> rx.
                         checked=D.lists[field].contains(value), on_change=tab.toggle(value), id=f"tick-{field}-{value}"
                     ),
                     text,
-                    gap="2",
+                    gap="0.5em",
+                    align="center",
                 ),
                 as_="label",
                 size="2",
@@ -127,7 +133,7 @@ def details_tab() -> rx.Component:
         rx.flex(
             _text(DetailsTab, "markup_fixed", "Outbound markup: fixed ($/min)", placeholder="0.0025"),
             _text(DetailsTab, "markup_percent", "Outbound markup: percent (%)", placeholder="20"),
-            gap="4",
+            gap="1em",
             wrap="wrap",
             width="100%",
         ),
@@ -137,7 +143,7 @@ def details_tab() -> rx.Component:
         rx.flex(
             _choice(DetailsTab, "canada_route", "Canada route", ROUTE_OPTIONS),
             _choice(DetailsTab, "international_route", "International route", ROUTE_OPTIONS),
-            gap="4",
+            gap="1em",
             wrap="wrap",
             width="100%",
         ),
@@ -147,19 +153,37 @@ def details_tab() -> rx.Component:
             rx.vstack(
                 rx.text("Live example", weight="bold", size="2"),
                 rx.flex(
-                    rx.input(
-                        value=DetailsTab.sample_destination,
-                        on_change=DetailsTab.set_sample_destination,
-                        placeholder="Sample destination, e.g. 442071234567",
-                        id="sample-destination",
-                        width="240px",
+                    rx.vstack(
+                        rx.text(
+                            "Sample destination", size="1", weight="medium", as_="label", html_for="sample-destination"
+                        ),
+                        rx.input(
+                            value=DetailsTab.sample_destination,
+                            on_change=DetailsTab.set_sample_destination,
+                            placeholder="e.g. 442071234567",
+                            id="sample-destination",
+                            width="240px",
+                            max_width="100%",
+                        ),
+                        spacing="1",
                     ),
-                    rx.input(
-                        value=DetailsTab.sample_cost,
-                        on_change=DetailsTab.set_sample_cost,
-                        placeholder="or a carrier cost, e.g. 0.009",
-                        id="sample-cost",
-                        width="200px",
+                    rx.vstack(
+                        rx.text(
+                            "or a carrier cost per minute",
+                            size="1",
+                            weight="medium",
+                            as_="label",
+                            html_for="sample-cost",
+                        ),
+                        rx.input(
+                            value=DetailsTab.sample_cost,
+                            on_change=DetailsTab.set_sample_cost,
+                            placeholder="e.g. 0.009",
+                            id="sample-cost",
+                            width="200px",
+                            max_width="100%",
+                        ),
+                        spacing="1",
                     ),
                     gap="2",
                     wrap="wrap",

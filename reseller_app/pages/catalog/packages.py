@@ -41,6 +41,21 @@ def _wizard() -> rx.Component:
                     _tab("simulator", "Profit simulator", True),
                     style={"flex_wrap": "wrap"},
                 ),
+                rx.callout(
+                    rx.cond(
+                        D.package_id == "",
+                        "Details, Fees, Free minutes and both configuration tabs are saved together with "
+                        "“Save package”. Per-area rates, free zones, the rate lookup and the profit simulator work on "
+                        "a saved package: save it once to open them.",
+                        "Details, Fees, Free minutes and both configuration tabs are saved together with "
+                        "“Save package”. Per-area rates and free zones are saved at once, as you add or remove them; "
+                        "the rate lookup and the simulator use what is saved.",
+                    ),
+                    icon="info",
+                    size="1",
+                    margin_top="0.75em",
+                    id="wizard-help",
+                ),
                 rx.box(
                     rx.tabs.content(details_tab(), value="details"),
                     rx.tabs.content(fees_tab(), value="fees"),

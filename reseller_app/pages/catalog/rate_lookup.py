@@ -17,14 +17,19 @@ def rate_lookup_tab() -> rx.Component:
         rx.text("Type a number to see how this package prices it (saved settings).", size="2"),
         rx.form(
             rx.flex(
-                rx.input(
-                    value=L.number,
-                    on_change=L.set_number,
-                    placeholder="e.g. 442071234567",
-                    id="lookup-input",
+                rx.vstack(
+                    rx.text("Number to price", size="1", weight="medium", as_="label", html_for="lookup-input"),
+                    rx.input(
+                        value=L.number,
+                        on_change=L.set_number,
+                        placeholder="e.g. 442071234567",
+                        id="lookup-input",
+                    ),
+                    spacing="1",
                 ),
                 rx.button("Look up", type="submit", id="lookup-run"),
                 gap="2",
+                align="end",
             ),
             on_submit=lambda _: L.run(),
             reset_on_submit=False,

@@ -8,12 +8,12 @@ from reseller_app import routes
 from reseller_app.components.forms import field_error, form_grid
 from reseller_app.components.layout import reseller_layout
 from reseller_app.pages.clients.parts import status_badge
-from reseller_app.state.clients.client_form import ClientFormState
+from reseller_app.state.clients.client_form import PASSWORD_RULE, ClientFormState
 
 CLIENTS = routes.RESELLER_CLIENTS
 
 
-def _field(label: str, key: str, kind: str = "text", placeholder: str = "") -> rx.Component:
+def _field(label: str, key: str, kind: str = "text", placeholder: str = "", hint: str = "") -> rx.Component:
     return rx.box(
         rx.text(label, size="2", weight="medium", as_="label", html_for=f"f-{key}"),
         rx.input(
@@ -23,7 +23,10 @@ def _field(label: str, key: str, kind: str = "text", placeholder: str = "") -> r
             id=f"f-{key}",
             placeholder=placeholder,
             width="100%",
+            # Until the page's data is in: what is typed before would be replaced by the load.
+            disabled=~ClientFormState.ready,
         ),
+        rx.text(hint, size="1", color="gray", id=f"hint-{key}") if hint else rx.fragment(),
         field_error(ClientFormState.errors, key),
         width="100%",
     )
@@ -47,8 +50,9 @@ def _client_form(submit_label: str) -> rx.Component:
                     rx.cond(ClientFormState.cid != "", "New password (leave empty to keep)", "Password"),
                     "password",
                     "password",
+                    hint=PASSWORD_RULE,
                 ),
-                _field("Phone number", "phone_number", "tel"),
+                _field("Phone number", "phone_number", "tel", placeholder="+1 514 555 0142"),
                 _field("Next billing date", "next_billing_date", "date"),
             ),
             rx.box(
@@ -71,15 +75,22 @@ def _client_form(submit_label: str) -> rx.Component:
             rx.cond(ClientFormState.cid == "", _create_subaccount()),
             field_error(ClientFormState.errors, "form"),
             rx.hstack(
-                rx.button(submit_label, on_click=ClientFormState.save, id="save-client"),
+                rx.button(
+                    submit_label, on_click=ClientFormState.save, id="save-client", disabled=~ClientFormState.ready
+                ),
                 rx.link(rx.button("Cancel", variant="soft", color_scheme="gray"), href=CLIENTS),
-                rx.cond(ClientFormState.notice != "", rx.text(ClientFormState.notice, color="green", size="2")),
+                rx.cond(
+                    ClientFormState.notice != "",
+                    rx.text(ClientFormState.notice, color="green", size="2", id="form-notice", role="status"),
+                ),
                 align="center",
+                wrap="wrap",
             ),
             spacing="3",
             width="100%",
         ),
         width="100%",
+        on_unmount=ClientFormState.leave,
     )
 
 

@@ -117,152 +117,157 @@ def _history_row(row: rx.Var) -> rx.Component:
 def client_manage() -> rx.Component:
     """Manage client: connected services and routing, assign a package, payments and charges, history."""
     m = ManageState
-    info = m.info
+    # Until this client's data is in, nothing of the client opened before shows (the state outlives the page).
+    loaded = m.cid == rx.State.router.page.params.to(dict)["client_id"].to(str)
     return reseller_layout(
         "Manage client",
-        rx.vstack(
-            rx.flex(
-                rx.vstack(
-                    rx.text(info["name"], " · ", info["email"], weight="bold", size="4"),
-                    rx.hstack(
-                        rx.box(status_badge(info["status"]), id="client-status"),
-                        rx.badge(info["balance_management"], variant="outline"),
-                        rx.text("Balance", size="2", color="gray"),
-                        rx.text(
-                            info["balance"],
-                            id="client-balance",
-                            weight="bold",
-                            color=rx.cond(info["balance_negative"] != "", "red", "inherit"),
-                        ),
-                        align="center",
-                    ),
-                    spacing="1",
-                ),
-                rx.spacer(),
+        rx.cond(loaded, _manage_body(), rx.center(rx.spinner(size="3"), padding="3em", id="manage-loading")),
+    )
+
+
+def _manage_body() -> rx.Component:
+    m = ManageState
+    info = m.info
+    return rx.vstack(
+        rx.flex(
+            rx.vstack(
+                rx.text(info["name"], " · ", info["email"], weight="bold", size="4"),
                 rx.hstack(
-                    rx.link(rx.button("Edit", variant="soft"), href=CLIENTS + "/" + m.cid + "/edit"),
-                    rx.button("Login to client's interface", variant="soft", color_scheme="gray", on_click=m.login_as),
+                    rx.box(status_badge(info["status"]), id="client-status"),
+                    rx.badge(info["balance_management"], variant="outline"),
+                    rx.text("Balance", size="2", color="gray"),
+                    rx.text(
+                        info["balance"],
+                        id="client-balance",
+                        weight="bold",
+                        color=rx.cond(info["balance_negative"] != "", "red", "inherit"),
+                    ),
+                    align="center",
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.hstack(
+                rx.link(rx.button("Edit", variant="soft"), href=CLIENTS + "/" + m.cid + "/edit"),
+                rx.button("Login to client's interface", variant="soft", color_scheme="gray", on_click=m.login_as),
+                wrap="wrap",
+            ),
+            width="100%",
+            align="center",
+            wrap="wrap",
+            gap="1em",
+        ),
+        rx.cond(m.notice != "", rx.callout(m.notice, color_scheme="green", size="1", width="100%")),
+        field_error(m.errors, "services"),
+        rx.cond(
+            m.errors.contains("subaccount"),
+            rx.callout(m.errors["subaccount"], color_scheme="red", size="1", width="100%", id="err-subaccount"),
+        ),
+        field_error(m.errors, "carrier"),
+        # Sub-accounts and packages
+        rx.card(
+            rx.vstack(
+                rx.text("Sub-accounts and packages", weight="bold"),
+                rx.cond(
+                    m.subs.length() > 0,
+                    data_table(
+                        ["Sub-account", "Package", "Numbers", "Carrier", ""],
+                        rx.table.body(rx.foreach(m.subs, _sub_row)),
+                    ),
+                    rx.text("No sub-account yet. A package is assigned through a sub-account.", size="2"),
+                ),
+                rx.flex(
+                    rx.text("Assign a package to", size="2"),
+                    rx.select.root(
+                        rx.select.trigger(id="assign-to"),
+                        rx.select.content(
+                            rx.select.item("A new sub-account", value="new"),
+                            rx.foreach(m.choices, lambda c: rx.select.item(c["label"], value=c["id"])),
+                        ),
+                        value=m.assign_to,
+                        on_change=m.set_assign_to,
+                    ),
+                    rx.button("Next", on_click=m.assign_package, id="assign-package"),
+                    gap="0.75em",
+                    align="center",
                     wrap="wrap",
                 ),
-                width="100%",
-                align="center",
-                wrap="wrap",
-                gap="1em",
-            ),
-            rx.cond(m.notice != "", rx.callout(m.notice, color_scheme="green", size="1", width="100%")),
-            field_error(m.errors, "services"),
-            rx.cond(
-                m.errors.contains("subaccount"),
-                rx.callout(m.errors["subaccount"], color_scheme="red", size="1", width="100%", id="err-subaccount"),
-            ),
-            field_error(m.errors, "carrier"),
-            # Sub-accounts and packages
-            rx.card(
-                rx.vstack(
-                    rx.text("Sub-accounts and packages", weight="bold"),
-                    rx.cond(
-                        m.subs.length() > 0,
-                        data_table(
-                            ["Sub-account", "Package", "Numbers", "Carrier", ""],
-                            rx.table.body(rx.foreach(m.subs, _sub_row)),
-                        ),
-                        rx.text("No sub-account yet. A package is assigned through a sub-account.", size="2"),
-                    ),
-                    rx.flex(
-                        rx.text("Assign a package to", size="2"),
-                        rx.select.root(
-                            rx.select.trigger(id="assign-to"),
-                            rx.select.content(
-                                rx.select.item("A new sub-account", value="new"),
-                                rx.foreach(m.choices, lambda c: rx.select.item(c["label"], value=c["id"])),
-                            ),
-                            value=m.assign_to,
-                            on_change=m.set_assign_to,
-                        ),
-                        rx.button("Next", on_click=m.assign_package, id="assign-package"),
-                        gap="0.75em",
-                        align="center",
-                        wrap="wrap",
-                    ),
-                    spacing="3",
-                    width="100%",
-                ),
+                spacing="3",
                 width="100%",
             ),
-            # Numbers
-            rx.card(
-                rx.vstack(
-                    *_number_section("Phone numbers (DIDs)", "Add phone numbers", "", m.numbers, "add-numbers"),
-                    *_number_section("Fax numbers", "Add fax numbers", "?kind=fax", m.fax, "add-fax-numbers", "soft"),
-                    spacing="3",
-                    width="100%",
-                ),
-                width="100%",
-            ),
-            # Payments and charges
-            rx.card(
-                rx.vstack(
-                    rx.text("Add a payment or a charge (dated today)", weight="bold"),
-                    rx.form(
-                        rx.flex(
-                            rx.el.input(type="hidden", name="token", value=m.pay_token),
-                            rx.select(
-                                ["payment", "charge"],
-                                value=m.pay_kind,
-                                on_change=m.set_pay_kind,
-                                id="pay-kind",
-                            ),
-                            rx.box(
-                                rx.input(name="amount", placeholder="Amount, e.g. 25.00", id="pay-amount"),
-                                field_error(m.errors, "amount"),
-                            ),
-                            rx.box(
-                                rx.input(
-                                    name="description",
-                                    placeholder="Description",
-                                    id="pay-description",
-                                    min_width="220px",
-                                ),
-                                field_error(m.errors, "description"),
-                            ),
-                            rx.button("Add", type="submit", id="pay-submit"),
-                            gap="0.75em",
-                            align="start",
-                            wrap="wrap",
-                        ),
-                        on_submit=m.post,
-                        reset_on_submit=False,
-                    ),
-                    spacing="2",
-                    width="100%",
-                ),
-                width="100%",
-            ),
-            client_invoices_card(),
-            card_refunds_card(),
-            # History
-            rx.card(
-                rx.vstack(
-                    rx.text("Transaction history", weight="bold"),
-                    rx.text(
-                        "Deleting a transaction adds its reversal; both stay in the history.", size="1", color="gray"
-                    ),
-                    field_error(m.errors, "transaction"),
-                    rx.cond(
-                        m.history.length() > 0,
-                        data_table(
-                            ["Date", "Type", "Description", "Amount", ""],
-                            rx.table.body(rx.foreach(m.history, _history_row), id="history"),
-                        ),
-                        rx.text("No transactions yet.", size="2"),
-                    ),
-                    pager(m.hpage, m.hpages, m.turn, prefix="history", labels=("Newer", "Older")),
-                    spacing="2",
-                    width="100%",
-                ),
-                width="100%",
-            ),
-            spacing="3",
             width="100%",
         ),
+        # Numbers
+        rx.card(
+            rx.vstack(
+                *_number_section("Phone numbers (DIDs)", "Add phone numbers", "", m.numbers, "add-numbers"),
+                *_number_section("Fax numbers", "Add fax numbers", "?kind=fax", m.fax, "add-fax-numbers", "soft"),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        # Payments and charges
+        rx.card(
+            rx.vstack(
+                rx.text("Add a payment or a charge (dated today)", weight="bold"),
+                rx.form(
+                    rx.flex(
+                        rx.el.input(type="hidden", name="token", value=m.pay_token),
+                        rx.select(
+                            ["payment", "charge"],
+                            value=m.pay_kind,
+                            on_change=m.set_pay_kind,
+                            id="pay-kind",
+                        ),
+                        rx.box(
+                            rx.input(name="amount", placeholder="Amount, e.g. 25.00", id="pay-amount"),
+                            field_error(m.errors, "amount"),
+                        ),
+                        rx.box(
+                            rx.input(
+                                name="description",
+                                placeholder="Description",
+                                id="pay-description",
+                                min_width="220px",
+                            ),
+                            field_error(m.errors, "description"),
+                        ),
+                        rx.button("Add", type="submit", id="pay-submit"),
+                        gap="0.75em",
+                        align="start",
+                        wrap="wrap",
+                    ),
+                    on_submit=m.post,
+                    reset_on_submit=False,
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        client_invoices_card(),
+        card_refunds_card(),
+        # History
+        rx.card(
+            rx.vstack(
+                rx.text("Transaction history", weight="bold"),
+                rx.text("Deleting a transaction adds its reversal; both stay in the history.", size="1", color="gray"),
+                field_error(m.errors, "transaction"),
+                rx.cond(
+                    m.history.length() > 0,
+                    data_table(
+                        ["Date", "Type", "Description", "Amount", ""],
+                        rx.table.body(rx.foreach(m.history, _history_row), id="history"),
+                    ),
+                    rx.text("No transactions yet.", size="2"),
+                ),
+                pager(m.hpage, m.hpages, m.turn, prefix="history", labels=("Newer", "Older")),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
     )

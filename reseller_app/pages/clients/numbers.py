@@ -26,9 +26,30 @@ def connect_numbers() -> rx.Component:
     return reseller_layout(
         "Connect numbers",
         rx.vstack(
+            rx.hstack(
+                rx.text("For ", rx.text.strong(n.client_label), size="3", id="numbers-client"),
+                rx.link("Back to the client", href=CLIENTS + "/" + n.cid, size="2"),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
             rx.card(
                 rx.vstack(
                     rx.text("Connect a DID for charging", weight="bold"),
+                    rx.flex(
+                        rx.input(
+                            value=n.search,
+                            on_change=n.set_search,
+                            placeholder="Search: digits or a rate centre",
+                            id="did-search",
+                            width="260px",
+                            max_width="100%",
+                        ),
+                        rx.text(n.offer_count, size="1", color="gray", id="did-count"),
+                        gap="0.75em",
+                        align="center",
+                        wrap="wrap",
+                    ),
                     rx.hstack(
                         rx.select(["voice", "fax"], value=n.kind, on_change=n.set_kind, id="did-kind"),
                         rx.checkbox(
@@ -47,7 +68,7 @@ def connect_numbers() -> rx.Component:
                             n.advanced,
                             rx.box(
                                 rx.foreach(
-                                    n.offers,
+                                    n.shown_offers,
                                     lambda o: rx.checkbox(
                                         o["label"],
                                         checked=n.picked.contains(o["number"]),
@@ -65,9 +86,9 @@ def connect_numbers() -> rx.Component:
                                 border_radius="6px",
                             ),
                             rx.select.root(
-                                rx.select.trigger(id="did-single", min_width="280px"),
+                                rx.select.trigger(id="did-single", min_width="0", max_width="100%"),
                                 rx.select.content(
-                                    rx.foreach(n.offers, lambda o: rx.select.item(o["label"], value=o["number"]))
+                                    rx.foreach(n.shown_offers, lambda o: rx.select.item(o["label"], value=o["number"]))
                                 ),
                                 value=n.single,
                                 on_change=n.set_single,

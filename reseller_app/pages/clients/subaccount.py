@@ -43,6 +43,36 @@ def _sub_input(label: str, key: str) -> rx.Component:
     )
 
 
+def _password() -> rx.Component:
+    s = SubAccountState
+    return rx.box(
+        rx.text("SIP password", size="2", weight="medium", as_="label", html_for="s-password"),
+        rx.hstack(
+            rx.input(
+                value=s.values["password"],
+                on_change=s.set_field("password"),
+                id="s-password",
+                type=rx.cond(s.show_password, "text", "password"),
+                auto_complete="new-password",
+                flex="1",
+                min_width="0",
+            ),
+            rx.button(
+                rx.cond(s.show_password, "Hide", "Show"),
+                variant="soft",
+                color_scheme="gray",
+                on_click=s.toggle_show_password,
+                id="s-password-show",
+            ),
+            rx.button("Generate", variant="soft", on_click=s.generate_password, id="s-password-generate"),
+            spacing="2",
+            width="100%",
+        ),
+        field_error(s.errors, "password"),
+        width="100%",
+    )
+
+
 def subaccount_config() -> rx.Component:
     """The sub-account configuration page: account, password, device, auth, caller ID, codecs, DTMF, NAT, package."""
     s = SubAccountState
@@ -70,7 +100,7 @@ def subaccount_config() -> rx.Component:
                 ),
                 form_grid(
                     _sub_input("Description", "description"),
-                    _sub_input("Password (SIP)", "password"),
+                    _password(),
                     _select("Device type", "device_type", DEVICE_TYPES),
                     _select("Authentication type", "auth_type", AUTH_TYPES),
                     _sub_input("Caller ID number", "callerid"),

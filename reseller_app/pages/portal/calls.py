@@ -47,13 +47,8 @@ def _filters() -> rx.Component:
             ),
         ),
         client_button("Apply", on_click=CallsState.apply_filters, id="apply-filters"),
-        # The browser fetches the file itself (a router link would navigate instead of downloading).
-        client_button(
-            "Export CSV",
-            "success",
-            on_click=rx.download(url=CallsState.export_url, filename="calls.csv"),
-            id="export-csv",
-        ),
+        # The filters are checked first; then the browser fetches the file itself (a router link would navigate).
+        client_button("Export CSV", "success", on_click=CallsState.export, id="export-csv"),
         gap="1em",
         wrap="wrap",
         align="end",
@@ -91,8 +86,17 @@ def calls() -> rx.Component:
                     ),
                     client_panel(
                         "Calls",
-                        rx.text("Matching calls: ", CallsState.total, size="2", id="call-total"),
-                        portal_table(headers, CallsState.rows, cells, "No calls yet.", "call-table"),
+                        rx.cond(
+                            CallsState.total != "",
+                            rx.text("Matching calls: ", CallsState.total, size="2", id="call-total"),
+                        ),
+                        portal_table(
+                            headers,
+                            CallsState.rows,
+                            cells,
+                            rx.cond(CallsState.error != "", "Correct the filters to see calls.", "No calls yet."),
+                            "call-table",
+                        ),
                         portal_pager(CallsState.page, CallsState.pages, CallsState.turn, "calls"),
                         width="100%",
                     ),

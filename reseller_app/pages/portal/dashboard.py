@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from reseller_app.components.layout import client_layout, client_panel
+from reseller_app.components.layout import client_layout, client_panel, rich_text
 from reseller_app.pages.portal.parts import S, balance_figures, portal_table
 from reseller_app.state.portal.shell import PortalState
 
@@ -14,7 +14,7 @@ def dashboard() -> rx.Component:
     return client_layout(
         rx.vstack(
             rx.heading("Hello, ", S["firstname"], size="6"),
-            rx.box(rx.html(PortalState.welcome_html), width="100%", class_name="welcome"),
+            rich_text(PortalState.welcome_html, class_name="welcome", id="welcome"),
             balance_figures(),
             client_panel(
                 "Recent calls",

@@ -39,13 +39,37 @@ def _shown(column: str) -> dict:
     return {"display": ["none", "none", "table-cell"]} if column in WIDE_ONLY else {}
 
 
-def _cell(row: rx.Var, column: str) -> rx.Component:
+# On a phone each row becomes a card: one line per column, its header before the value, so no column (the result,
+# the price) is off-screen. From 641 px on it is a table again.
+STACKED = {
+    "@media (max-width: 640px)": {
+        "& thead": {"display": "none"},
+        "& tbody, & tr": {"display": "block", "width": "100%"},
+        "& tr": {"padding": "0.4em 0", "border_bottom": "1px solid rgba(0, 0, 0, 0.12)"},
+        "& td": {
+            "display": "flex",
+            "justify_content": "space-between",
+            "gap": "1em",
+            "padding": "0.15em 0.25em",
+            "box_shadow": "none",
+            "text_align": "right",
+            "white_space": "normal",
+        },
+        "& td::before": {"content": "attr(data-label)", "font_weight": "600", "text_align": "left"},
+    }
+}
+
+
+def _cell(row: rx.Var, column: str, header: str) -> rx.Component:
     value = row[column].to(str)
+    label = {"data-label": header}
     if column == "date":  # on a narrow screen the time goes under the day; the day itself never breaks
         parts = value.split(" ")
         day, time = (rx.el.span(parts[i], white_space="nowrap") for i in (0, 1))
-        return rx.table.cell(day, " ", time, white_space="normal", **_shown(column))
-    return rx.table.cell(value, white_space="normal" if column in WRAPPED else "nowrap", **_shown(column))
+        return rx.table.cell(rx.box(day, " ", time), white_space="normal", custom_attrs=label, **_shown(column))
+    return rx.table.cell(
+        value, white_space="normal" if column in WRAPPED else "nowrap", custom_attrs=label, **_shown(column)
+    )
 
 
 def portal_table(
@@ -64,12 +88,13 @@ def portal_table(
                 rx.table.body(
                     rx.foreach(
                         rows,
-                        lambda r: rx.table.row(*[_cell(r, c) for c in cells]),
+                        lambda r: rx.table.row(*[_cell(r, c, h) for h, c in zip(headers, cells, strict=True)]),
                     )
                 ),
                 size="1",
                 width="100%",
                 id=table_id or None,
+                style=STACKED,
             )
         ),
         empty(empty_text),
@@ -95,12 +120,26 @@ def balance_figures() -> rx.Component:
             ),
             rx.cond(
                 S["status"] == "SUSPENDED",
-                rx.text(
-                    "Your account is suspended because your balance is at or below zero. "
-                    "Add funds to restore your service.",
-                    size="2",
-                    color="#b91c1c",
-                    id="suspended-note",
+                rx.vstack(
+                    rx.text(
+                        "Your account is suspended because your balance is at or below zero. "
+                        "Add funds to restore your service.",
+                        size="2",
+                        color="#b91c1c",
+                        id="suspended-note",
+                    ),
+                    # How to pay without PayPal, in the reseller's words (Messages → Payment instructions).
+                    rx.cond(
+                        S["payment_instructions"] != "",
+                        rx.text(
+                            S["payment_instructions"],
+                            size="2",
+                            white_space="pre-line",
+                            overflow_wrap="anywhere",
+                            id="payment-instructions",
+                        ),
+                    ),
+                    spacing="1",
                 ),
             ),
             flex="1",

@@ -8,7 +8,23 @@ import reflex as rx
 
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import client_button, client_layout, client_panel
-from reseller_app.pages.portal.parts import SELECT_STYLE, empty, labelled, portal_pager, portal_table, scroll
+from reseller_app.pages.portal.parts import (
+    SELECT_STYLE,
+    STACKED,
+    empty,
+    labelled,
+    portal_pager,
+    portal_table,
+    scroll,
+)
+from reseller_app.state.portal.services import (
+    AUTH_CHOICES,
+    CODECS,
+    DEVICE_CHOICES,
+    DTMF_CHOICES,
+    FIELD_LABELS,
+    NAT_CHOICES,
+)
 from reseller_app.state.portal.services import ServicesState as SV  # noqa: N814 - short alias used in every field of the page
 
 ERROR_COLOR = "#b91c1c"
@@ -43,14 +59,87 @@ def _action_table(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in [*headers, ""]])),
                 rx.table.body(
                     rx.foreach(
-                        rows, lambda r: rx.table.row(*[rx.table.cell(r[c]) for c in cells], rx.table.cell(action(r)))
+                        rows,
+                        lambda r: rx.table.row(
+                            *[
+                                rx.table.cell(r[c], custom_attrs={"data-label": h})
+                                for h, c in zip(headers, cells, strict=True)
+                            ],
+                            rx.table.cell(action(r), custom_attrs={"data-label": ""}),
+                        ),
                     )
                 ),
                 size="1",
                 width="100%",
+                style=STACKED,  # one card per row on a phone
             )
         ),
         empty(empty_text),
+    )
+
+
+def _sub_select(name: str, choices: dict[str, str]) -> rx.Component:
+    return rx.el.select(
+        *[rx.el.option(text, value=value) for value, text in choices.items()],
+        name=name,
+        default_value=SV.edit_values[name],
+        id=f"sub-{name}",
+        style=SELECT_STYLE,
+    )
+
+
+def _sub_control(name: str) -> rx.Component:
+    """The control of one sub-account setting: a labelled input, a select of its choices, or codec ticks."""
+    if name == "password":
+        return rx.vstack(
+            rx.input(
+                name=name,
+                id="sub-password",
+                type=rx.cond(SV.show_password, "text", "password"),
+                default_value=SV.edit_values[name],
+                auto_complete="new-password",
+                size="2",
+            ),
+            rx.hstack(
+                client_button(
+                    rx.cond(SV.show_password, "Hide", "Show"), "exit", type="button", size="1",
+                    on_click=SV.toggle_show_password, id="sub-password-show",
+                ),
+                client_button("Generate", "primary", type="button", size="1", on_click=SV.generate_password),
+                spacing="2",
+            ),
+            spacing="1",
+        )  # fmt: skip
+    if name == "codecs":
+        return rx.flex(
+            *[
+                rx.checkbox(
+                    codec,
+                    checked=SV.edit_codecs.contains(codec),
+                    on_change=lambda on, c=codec: SV.toggle_edit_codec(c, on),
+                    # No id: inside the form it would be submitted too; the state holds the ticks.
+                    class_name=f"sub-codec sub-codec-{codec}",
+                )
+                for codec in CODECS
+            ],
+            gap="0.75em",
+            wrap="wrap",
+            id="sub-codecs",
+        )
+    choices = {"device_type": DEVICE_CHOICES, "auth_type": AUTH_CHOICES, "dtmf": DTMF_CHOICES, "nat": NAT_CHOICES}
+    if name in choices:
+        return _sub_select(name, choices[name])
+    placeholder = "+1 514 555 0100" if name == "callerid" else ""
+    return rx.input(name=name, id=f"sub-{name}", default_value=SV.edit_values[name], placeholder=placeholder, size="2")
+
+
+def _sub_field(name: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(FIELD_LABELS[name], size="1", weight="medium", as_="label", html_for=f"sub-{name}"),
+        _sub_control(name),
+        _err(name),
+        spacing="1",
+        min_width="160px",
     )
 
 
@@ -67,24 +156,21 @@ def _subaccounts() -> rx.Component:
         SV.edit_sub != "",
         rx.form(
             rx.flex(
-                rx.foreach(
-                    SV.edit_fields,
-                    lambda f: rx.vstack(
-                        rx.text(f, size="1", weight="medium"),
-                        rx.input(name=f, default_value=SV.edit_values[f], id=f"sub-{f}", size="2"),
-                        rx.cond(SV.errors.contains(f), rx.text(SV.errors[f], size="1", color=ERROR_COLOR)),
-                        spacing="1",
-                    ),
-                ),
-                client_button("Save", "success", type="submit", id="save-sub"),
-                client_button("Cancel", "exit", type="button", on_click=SV.close_forms),
+                *[rx.cond(SV.edit_fields.contains(name), _sub_field(name)) for name in FIELD_LABELS],
                 gap="1em",
                 wrap="wrap",
-                align="end",
+                align="start",
+                width="100%",
+            ),
+            rx.hstack(
+                client_button("Save", "success", type="submit", id="save-sub"),
+                client_button("Cancel", "exit", type="button", on_click=SV.close_forms),
+                margin_top="0.75em",
             ),
             on_submit=SV.save_edit,
             reset_on_submit=False,
             margin_top="1em",
+            id="sub-form",
         ),
     )
     return client_panel(
@@ -132,8 +218,9 @@ def _numbers() -> rx.Component:
                     labelled(
                         "Rings",
                         rx.el.select(
-                            rx.el.option("No sub-account yet", value="none"),
                             rx.foreach(SV.subaccounts, lambda s: rx.el.option(s["account"], value=s["id"])),
+                            rx.el.option("No sub-account (not ringing yet)", value="none"),
+                            value=rx.cond(SV.buy_sub != "", SV.buy_sub, "none"),
                             on_change=SV.set_buy_sub,
                             id="buy-sub",
                             style=SELECT_STYLE,
@@ -148,7 +235,13 @@ def _numbers() -> rx.Component:
                         size="2",
                         id="did-fees",
                     ),
-                    client_button("Buy", "success", on_click=SV.buy, id="buy-did", disabled=SV.buy_number == ""),
+                    client_button(
+                        "Buy",
+                        "success",
+                        on_click=SV.buy(SV.buy_token),
+                        id="buy-did",
+                        disabled=(SV.buy_number == "") | (SV.buy_token == ""),
+                    ),
                     gap="1em",
                     wrap="wrap",
                     align="end",

@@ -8,7 +8,7 @@ from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 from reseller_app import routes
 from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
 from reseller_app.components.forms import field_error
-from reseller_app.components.layout import empty_state, reseller_layout, stat_card
+from reseller_app.components.layout import SCROLL_CUE, empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
 from reseller_app.pages.invoicing.invoice_list import taxes_panel
 from reseller_app.state.reporting.reports import ReportsState as R
@@ -333,6 +333,11 @@ _EXPORT = rx.call_function(
 )
 
 
+_EXPORT_RESET = rx.call_function(
+    ArgsFunctionOperation.create((), FunctionStringVar.create("window.portalExportReset").call())
+)
+
+
 def _export_progress() -> rx.Component:
     # Filled in by the export script in the browser; hidden until an export starts.
     return rx.flex(
@@ -353,9 +358,16 @@ def reports_page() -> rx.Component:
         rx.vstack(
             rx.link("SMS/MMS report →", href=routes.RESELLER_MESSAGE_REPORT, size="2", id="link-sms-report"),
             rx.tabs.root(
-                rx.tabs.list(*[rx.tabs.trigger(label, value=v, id=f"tab-{v}") for v, label in TAB_LABELS]),
+                rx.box(
+                    rx.tabs.list(
+                        *[rx.tabs.trigger(label, value=v, id=f"tab-{v}") for v, label in TAB_LABELS],
+                        style={"flex_wrap": "nowrap"},
+                    ),
+                    width="100%",
+                    style=SCROLL_CUE,
+                ),
                 value=R.tab,
-                on_change=R.set_tab,
+                on_change=lambda v: [R.set_tab(v), _EXPORT_RESET],
                 width="100%",
                 overflow_x="auto",
             ),

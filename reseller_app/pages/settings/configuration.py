@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
 from reseller_app.components.brand_preview import brand_preview
-from reseller_app.components.layout import reseller_layout
+from reseller_app.components.layout import SCROLL_CUE, reseller_layout, rich_text
+from reseller_app.components.rich_text import rich_text_editor
 from reseller_app.pages.invoicing.billing_settings import billing_tab
 from reseller_app.pages.settings.stripe_keys import stripe_section
 from reseller_app.state.settings.configuration import (
@@ -16,8 +18,6 @@ from reseller_app.state.settings.configuration import (
     SIGNUP_CHOICES,
     SIGNUP_FIELD_LABELS,
     SIGNUP_FIELDS,
-    WELCOME_FONTS,
-    WELCOME_SIZES,
     ConfigState,
 )
 
@@ -163,6 +163,13 @@ def _activation() -> rx.Component:
     )
 
 
+# The copy runs in the browser (assets/copy_text.js): a compiled function call, no script text evaluated (the CSP has
+# no 'unsafe-eval'), and it says "Copied" only when the clipboard took the text.
+_COPY_SNIPPET = rx.call_function(
+    ArgsFunctionOperation.create((), FunctionStringVar.create("window.portalCopy").call("snippet", "copy-status"))
+)
+
+
 def _interface() -> rx.Component:
     rate = [
         ("did", "Voice DIDs"),
@@ -195,8 +202,10 @@ def _interface() -> rx.Component:
                 },
             ),
             rx.hstack(
-                rx.button(rx.icon("copy", size=14), "Copy", on_click=ConfigState.copy_snippet, id="copy-snippet"),
-                _notice("snippet"),
+                rx.script(src="/copy_text.js"),
+                rx.button(rx.icon("copy", size=14), "Copy", on_click=_COPY_SNIPPET, id="copy-snippet"),
+                # Filled in by the copy script with what happened (copied, or copy by hand).
+                rx.text("", size="2", id="copy-status", role="status"),
                 align="center",
             ),
         ),
@@ -232,6 +241,7 @@ _UPLOAD_HANDLERS = {
     "img_login_logo": ConfigState.upload_login_logo,
     "img_header": ConfigState.upload_header,
     "img_content_logo": ConfigState.upload_content_logo,
+    "img_favicon": ConfigState.upload_favicon,
 }
 
 
@@ -247,7 +257,13 @@ def _image(key: str) -> rx.Component:
             width="100%",
         ),
         rx.upload.root(
-            rx.hstack(rx.icon("upload", size=14), rx.text("Upload PNG, JPEG or WebP (max 2 MB)", size="1")),
+            rx.hstack(
+                rx.icon("upload", size=14),
+                rx.text(
+                    "Upload PNG or ICO (max 2 MB)" if key == "img_favicon" else "Upload PNG, JPEG or WebP (max 2 MB)",
+                    size="1",
+                ),
+            ),
             id=upload_id,
             # No client-side type filter: the server checks the bytes of every file and says what is wrong.
             multiple=False,
@@ -384,42 +400,10 @@ _MESSAGE_TITLES = {
 }
 
 
-def _welcome_toolbar() -> rx.Component:
+def _welcome_image() -> rx.Component:
     c = ConfigState.composer
     return rx.vstack(
-        rx.text("Add formatted text", size="2", weight="medium"),
-        rx.flex(
-            rx.input(
-                value=c["cmp_text"],
-                on_change=lambda v: ConfigState.set_composer("cmp_text", v),
-                placeholder="Text",
-                id="cmp-text",
-                flex="1",
-                min_width="200px",
-            ),
-            rx.select(
-                list(WELCOME_FONTS),
-                value=c["cmp_font"],
-                on_change=lambda v: ConfigState.set_composer("cmp_font", v),
-            ),
-            rx.select(
-                list(WELCOME_SIZES),
-                value=c["cmp_size"],
-                on_change=lambda v: ConfigState.set_composer("cmp_size", v),
-            ),
-            rx.el.input(
-                type="color",
-                value=c["cmp_color"],
-                on_change=lambda v: ConfigState.set_composer("cmp_color", v),
-                aria_label="Text colour",
-                style={"width": "36px", "height": "32px", "border": "none", "background": "none"},
-            ),
-            rx.button("Add text", on_click=ConfigState.add_paragraph, variant="soft", id="cmp-add"),
-            gap="0.5em",
-            wrap="wrap",
-            align="center",
-            width="100%",
-        ),
+        rx.text("Add an image (https address)", size="2", weight="medium", as_="label", html_for="cmp-img"),
         rx.flex(
             rx.input(
                 value=c["cmp_img"],
@@ -427,15 +411,15 @@ def _welcome_toolbar() -> rx.Component:
                 placeholder="https://example.com/picture.png",
                 id="cmp-img",
                 flex="1",
-                min_width="200px",
+                min_width="0",
             ),
-            rx.button("Add image", on_click=ConfigState.add_image, variant="soft"),
+            rx.button("Add image", on_click=ConfigState.add_image, variant="soft", id="cmp-add-image"),
             gap="0.5em",
             width="100%",
         ),
         _error("cmp_img"),
         width="100%",
-        spacing="2",
+        spacing="1",
     )
 
 
@@ -443,18 +427,39 @@ def _messages() -> rx.Component:
     return rx.vstack(
         _section(
             "Welcome text (shown on the client dashboard)",
-            _welcome_toolbar(),
-            _area("HTML (unsafe tags, scripts and event attributes are removed)", "welcome_html", "6"),
+            rx.text(
+                "Headings, bold, italic, lists, links, colours, fonts and sizes from the toolbar; images from an https "
+                "address below. Scripts, event attributes and other addresses are removed when it is saved.",
+                size="1",
+                color="gray",
+            ),
+            rich_text_editor(F["welcome_html"], ConfigState.set_welcome, ConfigState.editor_key, id="welcome-editor"),
+            _welcome_image(),
+            rx.el.details(
+                rx.el.summary("HTML source", style={"cursor": "pointer", "font_size": "14px"}),
+                _area("HTML (unsafe tags, scripts and event attributes are removed)", "welcome_html", "6"),
+                id="welcome-html-source",
+                width="100%",
+            ),
             rx.text("Preview", size="2", weight="medium"),
-            rx.box(
-                rx.html(ConfigState.welcome_preview),
+            rich_text(
+                ConfigState.welcome_preview,
                 id="welcome-preview",
                 border="1px solid #e5e7eb",
                 border_radius="6px",
                 padding="0.75em",
                 background="white",
-                width="100%",
             ),
+        ),
+        _section(
+            "Payment instructions",
+            rx.text(
+                "How a client pays you without PayPal (bank transfer, phone, ...): shown to a suspended client "
+                "beside the suspension note. Plain text.",
+                size="1",
+                color="gray",
+            ),
+            _area("Payment instructions", "payment_instructions", "3"),
         ),
         *[
             _section(
@@ -487,6 +492,18 @@ def _messages() -> rx.Component:
 def _payment() -> rx.Component:
     return _section(
         "Payment",
+        rx.cond(
+            ~ConfigState.paypal_ready,
+            rx.callout(
+                "This portal's server has no PayPal app set up (its operator sets PAYPAL_CLIENT_ID and PAYPAL_SECRET): "
+                "until it has, your clients see no PayPal deposits, even with the switch on. Tell them how to pay "
+                "you in Messages → Payment instructions.",
+                icon="triangle-alert",
+                color_scheme="amber",
+                id="paypal-not-configured",
+                width="100%",
+            ),
+        ),
         _switch("Accept PayPal deposits", "paypal_enabled"),
         _text("PayPal business email", "paypal_email", type="email"),
         _text("Deposit amounts (comma-separated, e.g. 10,25,50)", "deposit_amounts"),
@@ -577,8 +594,9 @@ def configuration() -> rx.Component:
                     *[rx.tabs.trigger(label, value=key, id=f"tab-{key}") for key, label in TABS],
                     style={"flex_wrap": "nowrap"},
                 ),
-                overflow_x="auto",
                 width="100%",
+                style=SCROLL_CUE,
+                id="config-tabs",
             ),
             *[rx.tabs.content(_CONTENT[key](), value=key, padding_top="1em", width="100%") for key, _ in TABS],
             value=ConfigState.tab,

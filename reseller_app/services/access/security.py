@@ -106,10 +106,16 @@ def token_hash(token: str) -> str:
     return hmac.new(settings.secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+# Shown beside every field where a password is chosen (reseller's client form, signup, reset), before any error.
+PASSWORD_RULE = f"At least {PASSWORD_MIN} characters."
+
+
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
-    if len(password) < 8:
-        return "Use at least 8 characters."
-    if len(password) > 128:
-        return "Use at most 128 characters."
+    """Why a new password is not acceptable (the one rule of every form and the API), or None."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters."
     return None

@@ -13,9 +13,9 @@ from reseller_app.notify import enqueue
 from reseller_app.notify.templates import render
 from reseller_app.services.access import abuse
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.access.security import hash_password
+from reseller_app.services.access.security import PASSWORD_RULE, hash_password, password_problem
 from reseller_app.services.clients.accounts import TEXT_FIELDS
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 
 FIELD_LABELS = {
@@ -30,7 +30,7 @@ FIELD_LABELS = {
     "phone_number": "Phone number",
 }
 FIELD_LIMITS = {key: limit for key, (_label, limit) in TEXT_FIELDS.items()}  # what the client table takes
-MIN_PASSWORD = 10
+PASSWORD_HINT = PASSWORD_RULE  # the signup page shows the rule beside the field
 DONE = "Thank you. Your account is awaiting activation; we sent you an email."
 
 
@@ -50,39 +50,43 @@ def signup_form(reseller_id: int) -> list[dict[str, str]] | None:
         return out
 
 
-def _clean(value: object, limit: int) -> str:
-    return str(value or "").replace("\r", " ").replace("\n", " ").strip()[:limit]
-
-
 def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
     """Create a WAIT client from the public signup form and queue the email; returns the message to show.
 
     Counted per visitor address (`ip`) and per email address (services/access/abuse.py): the form emails any
     address with the visitor's text.
     """
-    fields = signup_form(reseller_id)
-    if fields is None:
+    offered = signup_form(reseller_id)
+    if offered is None:
         raise NotFound("Sign-up is not available on this portal.")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    for f in fields:
+    for f in offered:
         key = f["key"]
-        v = _clean(form.get(key), FIELD_LIMITS[key])
-        if f["required"] and not v:
+        raw = str(form.get(key) or "").replace("\r", " ").replace("\n", " ").strip()
+        if f["required"] and not raw:
             errors[key] = "Required."
-        values[key] = v
+        elif len(raw) > FIELD_LIMITS[key]:
+            errors[key] = f"Use at most {FIELD_LIMITS[key]} characters."
+        values[key] = raw
     if values.get("country"):
         values["country"] = values["country"].upper()
         if pycountry.countries.get(alpha_2=values["country"]) is None:
             errors["country"] = "Use a 2-letter country code, e.g. CA."
+    if values.get("phone_number") and "phone_number" not in errors:
+        try:
+            fields.phone_e164(values["phone_number"], "phone_number", values.get("country") or "US")
+        except ValidationFailed as e:
+            errors.update(e.errors)
     try:
         email = validate_email(str(form.get("email", "")).strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         errors["email"] = "Enter a valid email address."
         email = ""
     password = str(form.get("password", ""))
-    if len(password) < MIN_PASSWORD:
-        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
     if not abuse.check("signup", reseller_id, ip, email):

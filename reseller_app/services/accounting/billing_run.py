@@ -55,7 +55,11 @@ def _recurring(session, client: Client) -> list[Recurring]:  # noqa: ANN001
         .where(SubAccount.client_id == client.id)
     ).all()
     for sub, pkg in subs:
-        items.append(Recurring("pkg", str(sub.id), pkg.monthly_fee, f"{pkg.name} monthly fee, {sub.account}"))
+        # A package's fee starts at its assignment, as a number's starts at its connection: a billing date left in
+        # the past never bills months before the client had the package.
+        since = (sub.package_since or sub.created_at).date()
+        label = f"{pkg.name} monthly fee, {sub.account}"
+        items.append(Recurring("pkg", str(sub.id), pkg.monthly_fee, label, active_from=since))
     for did in session.exec(select(Did).where(Did.client_id == client.id)).all():
         label = "Fax number" if did.kind == "fax" else "Phone number"
         since = did.connected_at.date() if did.connected_at else None

@@ -179,11 +179,11 @@ def _deposit_amount(p: str, earlier: list[Decimal]) -> Decimal:
     if not p:
         raise ValueError("Remove the empty entry between commas.")
     try:
-        v = parse_amount(p, places=2, what=p)
+        v = parse_amount(p, places=2, allow_negative=True, what=p)
     except ValueError:
         raise ValueError(f"{p!r} is not an amount with at most 2 decimals.") from None
-    if v <= 0:
-        raise ValueError(f"{p!r} must be more than zero.")
+    if v <= 0:  # "-5" is a number, and negative: say so (not "not an amount")
+        raise ValueError(f"{p!r} must be positive.")
     if v > MAX_DEPOSIT:
         raise ValueError(f"{p!r} is more than {MAX_DEPOSIT:,}.")
     if v in earlier:

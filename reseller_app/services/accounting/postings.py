@@ -10,13 +10,12 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from reseller_app.billing.ledger import low_balance_crossing, status_after
-from reseller_app.billing.money import parse_amount
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
 from reseller_app.notify import enqueue, render
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger, topup
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, owned, row_id
@@ -151,17 +150,12 @@ def post_to_client(
     return entry
 
 
+DESCRIPTION_MAX = 255  # what a ledger entry keeps: a longer description is refused, never cut
+
+
 def clean_amount(raw: str | Decimal) -> Decimal:
     """A posting amount: above 0, at most 1,000,000, at most 2 decimals; ValidationFailed on `amount`."""
-    try:
-        value = raw if isinstance(raw, Decimal) else parse_amount(str(raw).strip(), places=2, what="amount")
-    except ValueError as e:
-        raise ValidationFailed({"amount": str(e)}) from None
-    if value <= 0:
-        raise ValidationFailed({"amount": "Enter an amount above 0."})
-    if value > Decimal("1000000"):
-        raise ValidationFailed({"amount": "Enter an amount of at most 1,000,000."})
-    return value
+    return fields.amount(raw, "amount", places=2, maximum=Decimal("1000000"))
 
 
 def manual_posting(
@@ -173,9 +167,7 @@ def manual_posting(
     if kind not in ("payment", "charge"):
         raise ValidationFailed({"kind": "Choose payment or charge."})
     value = clean_amount(amount)
-    description = (description or "").strip()
-    if not description:
-        raise ValidationFailed({"description": "Enter a description."})
+    description = fields.text(description, "description", DESCRIPTION_MAX, label="a description", required=True)
     ref = f"{kind}:{actor.reseller_id}:{reference}" if reference else f"{kind}:{uuid.uuid4().hex}"
     fx = Effects()
     with session_scope() as session:

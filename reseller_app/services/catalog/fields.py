@@ -12,11 +12,11 @@ import pycountry
 from sqlmodel import Session
 
 from reseller_app.billing.countries import known_countries
-from reseller_app.billing.money import parse_amount
 from reseller_app.db import session_scope
 from reseller_app.models import AreaRate, FreeZone, Package
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import audit
+from reseller_app.services.common import fields as common_fields
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.lookup import owned
 
@@ -41,12 +41,11 @@ def delete_package_row(
 
 
 def amount(raw: object, field: str, errors: dict[str, str], places: int, top: Decimal = MAX_AMOUNT) -> Decimal:
-    """A non-negative decimal with at most `places` places and at most `top`."""
-    text = str(raw if raw is not None else "").strip()
+    """A non-negative decimal with at most `places` places and at most `top` (the portal's wording of amounts)."""
     try:
-        value = parse_amount(text, places=places, what=field)
-    except ValueError as e:
-        errors[field] = plain_message(str(e), field)
+        value = common_fields.amount(str(raw if raw is not None else ""), field, places=places, positive=False)
+    except ValidationFailed as e:
+        errors[field] = e.errors[field]
         return Decimal(0)
     if value > top:
         errors[field] = f"Must be at most {top}."

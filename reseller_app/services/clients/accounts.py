@@ -33,7 +33,7 @@ from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, password_problem
 from reseller_app.services.accounting.postings import Effects, run_effects, set_status, status_for
 from reseller_app.services.callflows import objects as callflows
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller as own_client
@@ -72,7 +72,12 @@ def clean_email(raw: str, field: str = "email") -> str:
         raise ValidationFailed({field: "Enter a valid email address."}) from None
 
 
-def _clean_details(data: dict) -> tuple[dict, dict[str, str]]:
+def _clean_details(data: dict, current_billing: date | None = None) -> tuple[dict, dict[str, str]]:
+    """The client's fields from a form or the API, with a message per bad field.
+
+    `current_billing` is the edited client's next billing date: kept as it is even once past (the billing run
+    moves it on); any other date in the past is refused.
+    """
     values: dict = {}
     errors: dict[str, str] = {}
     for key, (label, limit) in TEXT_FIELDS.items():
@@ -85,15 +90,20 @@ def _clean_details(data: dict) -> tuple[dict, dict[str, str]]:
     values["country"] = values["country"].upper()
     if values["country"] and not (len(values["country"]) == 2 and values["country"].isalpha()):
         errors["country"] = "Use the two-letter country code, e.g. CA or US."
-    if values["phone_number"] and not all(ch.isdigit() or ch in "+-() ." for ch in values["phone_number"]):
-        errors["phone_number"] = "Use digits, spaces and + - ( ) only."
-    raw_date = str(data.get("next_billing_date", "") or "").strip()
-    values["next_billing_date"] = None
-    if raw_date:
+    if values["phone_number"] and "phone_number" not in errors:
         try:
-            values["next_billing_date"] = date.fromisoformat(raw_date)
-        except ValueError:
-            errors["next_billing_date"] = "Enter a date as YYYY-MM-DD."
+            # Checked with phonenumbers, kept as typed (the API answers it back as it was given).
+            fields.phone_e164(values["phone_number"], "phone_number", values["country"] or "US")
+        except ValidationFailed as e:
+            errors.update(e.errors)
+    values["next_billing_date"] = None
+    try:
+        values["next_billing_date"] = fields.billing_date(
+            str(data.get("next_billing_date", "") or "").strip(),
+            current=current_billing,
+        )
+    except ValidationFailed as e:
+        errors.update(e.errors)
     mode = str(data.get("balance_management", "SOFT") or "SOFT").upper()
     if mode not in MODES:
         errors["balance_management"] = "Choose SOFT or HARD."
@@ -173,7 +183,9 @@ def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
     """Save the client's details and balance management (a switch re-applies the balance rules)."""
     require_role(actor, roles.CLIENTS)
     require_reseller(actor)
-    values, errors = _clean_details(data)
+    with session_scope() as session:
+        current_billing = own_client(session, actor, client_id).next_billing_date
+    values, errors = _clean_details(data, current_billing)
     password = str(data.get("password", "") or "")
     pw_hash = None
     if password:
@@ -260,6 +272,29 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _named(n: int, one: str, many: str, names: list[str], shown: int = 5) -> str:
+    more = f" and {n - shown} more" if n > shown else ""
+    return f"{_plural(n, one, many)} ({', '.join(names[:shown])}{more})"
+
+
+def connected_names(session: Session, client_id: int) -> list[str]:
+    """What still holds a client, named: "1 sub-account (100001_desk)", "2 DIDs (15145550100, 15145550101)"."""
+    subs = list(
+        session.exec(select(SubAccount.account).where(SubAccount.client_id == client_id).order_by(SubAccount.account))
+    )
+    rows = session.exec(select(Did.kind, Did.number).where(Did.client_id == client_id).order_by(Did.number)).all()
+    voice = [number for kind, number in rows if kind == "voice"]
+    fax = [number for kind, number in rows if kind == "fax"]
+    out = []
+    if subs:
+        out.append(_named(len(subs), "sub-account", "sub-accounts", subs))
+    if voice:
+        out.append(_named(len(voice), "DID", "DIDs", voice))
+    if fax:
+        out.append(_named(len(fax), "fax number", "fax numbers", fax))
+    return out
+
+
 def deleted_label(client_id: int) -> str:
     """How a deleted client is named from then on (its tombstone's `email`, so every report shows it)."""
     return f"Deleted client #{client_id}"
@@ -279,15 +314,9 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
-        n = connections(session, client.id)
-        left = [
-            _plural(n["subaccounts"], "sub-account", "sub-accounts") if n["subaccounts"] else "",
-            _plural(n["dids"], "DID", "DIDs") if n["dids"] else "",
-            _plural(n["fax"], "fax number", "fax numbers") if n["fax"] else "",
-        ]
-        left = [x for x in left if x]
+        left = connected_names(session, client.id)
         if left:
-            raise ValidationFailed({"delete": f"Unconnect first: {', '.join(left)} still connected."})
+            raise ValidationFailed({"delete": f"Unconnect first: {'; '.join(left)} still connected."})
         cid = client.id
         addresses = {a for a in (client.email, client.low_balance_email) if a}
         # Its phone system goes first (ring groups point at its voicemail boxes), at the carrier after commit.

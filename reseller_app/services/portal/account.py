@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from reseller_app.billing.enums import CALL_TYPES
@@ -317,9 +317,10 @@ def export_calls(
     sub_account_id: str | int | None = None,
     batch: int = 1000,
 ) -> Iterator[dict[str, str]]:
-    """Every call matching the filters, in recording order, read in batches (never the whole history at once).
+    """Every call matching the filters, newest first as on the page, read in batches (never the whole history).
 
-    Filters are checked before the first row is produced, so a refusal happens before any output.
+    Filters are checked before the first row is produced, so a refusal happens before any output. The batches walk
+    the (client, start) index from the newest call down, keyed on (start, id).
     """
     require_client(actor)
     with session_scope() as session:
@@ -332,14 +333,17 @@ def export_calls(
         tz = c.timezone
 
     def rows() -> Iterator[dict[str, str]]:
-        after = 0
+        last: tuple[datetime, int] | None = None
         while True:
+            stmt = _cdr_query(c, f)
+            if last is not None:
+                stmt = stmt.where(or_(Cdr.start < last[0], and_(Cdr.start == last[0], Cdr.id < last[1])))
             with session_scope() as session:
-                chunk = session.exec(_cdr_query(c, f).where(Cdr.id > after).order_by(Cdr.id).limit(batch)).all()
+                chunk = session.exec(stmt.order_by(Cdr.start.desc(), Cdr.id.desc()).limit(batch)).all()
             if not chunk:
                 return
             for r in chunk:
                 yield _cdr_row(r, tz)
-            after = chunk[-1].id
+            last = (chunk[-1].start, chunk[-1].id)
 
     return rows()

@@ -25,7 +25,7 @@ from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.callflows import graph as callflow_graph
 from reseller_app.services.callflows import objects as callflows
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
 from reseller_app.services.common.lookup import own_account, owned
@@ -53,6 +53,9 @@ FIELD_COLUMN = {
     "dtmf": "dtmf_mode",
     "nat": "nat",
 }
+# What the simple view hides on the Services page ("services-specific information: register type, allowed codecs"):
+# the technical settings of a sub-account. The password (when shown) and the caller ID stay.
+TECHNICAL_FIELDS = frozenset({"device_type", "auth_type", "moh", "codecs", "dtmf", "nat"})
 _DIGITS = re.compile(r"^\d{10,15}$")
 _PASSWORD = re.compile(r"^[A-Za-z0-9!#$%&()*+,\-./:;<=>?@\[\]^_{|}~]{8,64}$")
 _MOH = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -123,6 +126,8 @@ def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str
         editable = [f for f in view.editable.get(sub.id, ()) if f in FIELD_COLUMN]
         if not view.show_sip_password:
             editable = [f for f in editable if f != "password"]
+        if view.simple:
+            editable = [f for f in editable if f not in TECHNICAL_FIELDS]
         out.append(
             {
                 "id": str(sub.id),
@@ -141,6 +146,8 @@ def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str
                 "editable": ",".join(editable),
             }
         )
+        if view.simple:  # not even sent to the browser
+            out[-1].update({f: "" for f in ("device_type", "auth_type", "moh", "codecs", "dtmf", "nat")})
     return out
 
 
@@ -428,13 +435,12 @@ def _delete_number_service(actor: Actor, model: type[Voicemail] | type[Forwardin
 
 def add_forwarding(actor: Actor, form: dict) -> str:
     """Create a call forwarding to a phone number (both legs are billed)."""
-    phone = re.sub(r"[\s\-().+]", "", _clean(form, "phone_number", 32))
-    description = _clean(form, "description", 120)
-    if not _DIGITS.match(phone):
-        raise ValidationFailed({"phone_number": "Enter 10 to 15 digits."})
+    raw = _clean(form, "phone_number", 40)
+    description = fields.text(form.get("description"), "description", 120)
     with session_scope() as session:
         c = _client(session, actor)
         require_service(session, c, "forwarding")
+        phone = fields.phone_digits(raw, "phone_number", c.country or "US")
         fw = Forwarding(reseller_id=c.reseller_id, client_id=c.id, phone_number=phone, description=description)
         session.add(fw)
         session.flush()
@@ -459,8 +465,8 @@ def _check_field(name: str, value: str) -> str:
         raise ValidationFailed({name: "Choose a device type from the list."})
     elif name == "auth_type" and value not in AUTH_TYPES:
         raise ValidationFailed({name: "Choose password or IP."})
-    elif name == "callerid" and value and not re.fullmatch(r"\d{10,15}", value):
-        raise ValidationFailed({name: "Use 10 to 15 digits, or leave it empty."})
+    elif name == "callerid" and value:
+        value = fields.phone_digits(value, name)
     elif name == "moh" and not _MOH.match(value):
         raise ValidationFailed({name: "Use lower-case letters, digits or _."})
     elif name == "codecs":
@@ -484,6 +490,8 @@ def update_subaccount(actor: Actor, sub_account_id: str | int, changes: dict) ->
         allowed = set(view.editable.get(sub.id, ()))
         if not view.show_sip_password:
             allowed.discard("password")
+        if view.simple:
+            allowed -= TECHNICAL_FIELDS
         cleaned = {}
         for name, raw in (changes or {}).items():
             if name not in FIELD_COLUMN or name not in allowed:

@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from reseller_app.db import read_scope
-from reseller_app.models import Cdr, Client, Did, Package, Reseller, SubAccount, utcnow
+from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, Reseller, SubAccount, utcnow
 from reseller_app.services.access.actor import Actor, require_client, require_reseller
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.lookup import client_of_reseller, own_account, reseller_settings
@@ -23,16 +24,36 @@ def _day_start(now: datetime) -> datetime:
     return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
 
 
+# What the client spends: every charge on its balance (calls, faxes, fees, manual charges), less their reversals.
+SPENDING_KINDS = ("call", "fax", "fee", "charge")
+
+
 def _month_and_today(session: Session, now: datetime, client_id: int) -> tuple[Decimal, int, Decimal, int]:
-    """This month's and today's spending and call counts of a client, in one query (today is within the month)."""
-    today = Cdr.start >= _day_start(now)
-    month, month_calls, day, day_calls = session.exec(
+    """This month's and today's spending (every charge posted) and call counts of a client (today is in the month).
+
+    Two indexed queries: the ledger by (client_id, created_at) for the money, the calls by (client_id, start).
+    """
+    month_start, day_start = _month_start(now), _day_start(now)
+    original = aliased(LedgerEntry)
+    spent = case(
+        (LedgerEntry.kind.in_(SPENDING_KINDS), -LedgerEntry.amount),
+        (original.kind.in_(SPENDING_KINDS), -LedgerEntry.amount),  # a reversal of a charge gives it back
+        else_=0,
+    )
+    month, day = session.exec(
         select(
-            func.coalesce(func.sum(Cdr.price), 0),
-            func.count(Cdr.id),
-            func.coalesce(func.sum(case((today, Cdr.price), else_=0)), 0),
-            func.count(case((today, Cdr.id))),
-        ).where(Cdr.client_id == client_id, Cdr.start >= _month_start(now))
+            func.coalesce(func.sum(spent), 0),
+            func.coalesce(func.sum(case((LedgerEntry.created_at >= day_start, spent), else_=0)), 0),
+        )
+        .select_from(LedgerEntry)
+        .join(original, LedgerEntry.reverses_id == original.id, isouter=True)
+        .where(LedgerEntry.client_id == client_id, LedgerEntry.created_at >= month_start)
+    ).one()
+    today = Cdr.start >= day_start
+    month_calls, day_calls = session.exec(
+        select(func.count(Cdr.id), func.count(case((today, Cdr.id)))).where(
+            Cdr.client_id == client_id, Cdr.start >= month_start
+        )
     ).one()
     return _money(month), int(month_calls), _money(day), int(day_calls)
 
@@ -138,6 +159,7 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
             "today_spent": fmt.money(today),
             "today_calls": str(today_calls),
             "welcome_html": s.welcome_html,
+            "payment_instructions": s.payment_instructions,
             "view_setting": s.view_setting,
             "calls": calls,
             "impersonated": actor.impersonated_by is not None,

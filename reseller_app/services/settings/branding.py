@@ -30,6 +30,7 @@ BRAND_FIELDS = (
     "img_login_logo",
     "img_header",
     "img_content_logo",
+    "img_favicon",
 )
 
 

@@ -49,7 +49,11 @@ IMAGE_LABELS = {
     "img_login_logo": "Login logo",
     "img_header": "Header image",
     "img_content_logo": "Content logo",
+    "img_favicon": "Browser tab icon (favicon)",
 }
+# What each image slot takes (checked by the file's bytes): a favicon is a PNG or an ICO, the others PNG, JPEG, WebP.
+UPLOAD_KINDS = {"img_favicon": ("png", "ico")}
+IMAGE_KINDS = ("png", "jpg", "webp")
 RATE_FIELDS = ("did_setup", "did_monthly", "did_minute", "fax_setup", "fax_monthly", "fax_minute")
 E911_FIELDS = ("e911_setup", "e911_monthly")
 SIGNUP_FIELDS = tuple(DEFAULT_SIGNUP_FIELDS)
@@ -101,7 +105,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "display": ("show_sip_password", "show_forgot_password", "signup_enabled")
     + tuple(f"signup_{f}" for f in SIGNUP_FIELDS),
     "services": ("view_setting",) + tuple(f"svc_{s}" for s in DEFAULT_SERVICES),
-    "messages": ("welcome_html",) + tuple(f"{k}_{part}" for k in MESSAGE_KINDS for part in ("subject", "body")),
+    "messages": ("welcome_html", "payment_instructions")
+    + tuple(f"{k}_{part}" for k in MESSAGE_KINDS for part in ("subject", "body")),
     "payment": ("paypal_enabled", "paypal_email", "deposit_amounts"),
 }
 ALL_FIELDS = tuple(f for fields in SECTIONS.values() for f in fields)
@@ -117,7 +122,7 @@ _MARKUP = re.compile(
     rb"<(?:script|html|body|iframe|object|embed|!doctype|\?xml)|<(?:svg|img)[\s/>]|javascript:",
     re.IGNORECASE,
 )
-_UPLOAD_NAME = re.compile(r"^/_upload/[0-9a-f]{32}\.(png|jpg|webp)$")
+_UPLOAD_NAME = re.compile(r"^/_upload/[0-9a-f]{32}\.(png|jpg|webp|ico)$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _URL_BAD_CHARS = re.compile(r"[\s\"'()<>\\`]")
@@ -292,6 +297,7 @@ def _form_of(s: ResellerSettings) -> dict[str, str]:
     for svc in DEFAULT_SERVICES:
         out[f"svc_{svc}"] = _flag(svc in shown)
     out["welcome_html"] = s.welcome_html
+    out["payment_instructions"] = s.payment_instructions
     for k in MESSAGE_KINDS:
         out[f"{k}_subject"] = getattr(s, f"{k}_subject")
         out[f"{k}_body"] = getattr(s, f"{k}_body")
@@ -320,10 +326,17 @@ def load(actor: Actor) -> dict:
             "hostname_status": r.hostname_status,
             "hostname_proof": " = ".join(hostname_proof(r.id, r.custom_hostname)) if r.custom_hostname else "",
             "portal_base": portal_base(settings.public_url, r.custom_hostname, r.hostname_status),
+            # Deposits need this server's PayPal app (PAYPAL_CLIENT_ID, PAYPAL_SECRET) as well as the switch.
+            "paypal_ready": paypal_ready(),
             "hostname_fee": (
                 f"{fee.detail.get('amount', '')} charged on {fmt.when(fee.created_at)}" if fee is not None else ""
             ),
         }
+
+
+def paypal_ready() -> bool:
+    """Whether this server has the PayPal app that deposits need (without it clients see no deposit panel)."""
+    return bool(settings.paypal_client_id and settings.paypal_secret)
 
 
 def default_branding() -> dict[str, str]:
@@ -424,6 +437,10 @@ def _validate(section: str, values: dict[str, str]) -> tuple[dict, dict[str, str
         if len(welcome) > 20000:
             errors["welcome_html"] = "Keep the welcome text under 20,000 characters."
         clean["welcome_html"] = welcome
+        instructions = v["payment_instructions"].replace("\r\n", "\n").strip()
+        if len(instructions) > 2000:
+            errors["payment_instructions"] = "Keep the payment instructions under 2,000 characters."
+        clean["payment_instructions"] = instructions
         for k in MESSAGE_KINDS:
             subject = _single_line(v[f"{k}_subject"], 200)
             body = v[f"{k}_body"].replace("\r\n", "\n").strip()
@@ -495,12 +512,15 @@ def set_active(actor: Actor, active: bool) -> bool:
 
 
 def image_kind(data: bytes) -> str | None:
-    """The file extension of a PNG, JPEG or WebP by its magic bytes, else None (SVG, HTML, GIF, ... refused)."""
+    """The file extension of a PNG, JPEG, WebP or ICO by its magic bytes, else None (SVG, HTML, GIF, ... refused)."""
     for magic, ext in _MAGIC:
         if data.startswith(magic):
             return ext
     if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
+    # An icon directory: reserved 0, type 1, and at least one image.
+    if len(data) >= 22 and data[:4] == b"\x00\x00\x01\x00" and data[4:6] != b"\x00\x00":
+        return "ico"
     return None
 
 
@@ -515,7 +535,10 @@ def store_upload(actor: Actor, slot: str, data: bytes, upload_dir: Path) -> str:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed({slot: "The image is larger than 2 MB."})
     ext = image_kind(data)
-    if ext is None or _MARKUP.search(data):
+    kinds = UPLOAD_KINDS.get(slot, IMAGE_KINDS)
+    if ext not in kinds or _MARKUP.search(data):
+        if slot == "img_favicon":
+            raise ValidationFailed({slot: "Upload a PNG or ICO icon."})
         raise ValidationFailed({slot: "Upload a PNG, JPEG or WebP image (SVG is not accepted)."})
     name = f"{secrets.token_hex(16)}.{ext}"
     upload_dir.mkdir(parents=True, exist_ok=True)

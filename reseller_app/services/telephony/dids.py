@@ -12,7 +12,6 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from reseller_app.billing.fees import did_setup_fee
-from reseller_app.billing.money import parse_amount
 from reseller_app.carrier import CarrierError, get_carrier
 from reseller_app.carrier.base import DID_KINDS
 from reseller_app.db import session_scope
@@ -22,7 +21,7 @@ from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.clients.accounts import clean_email, own_client
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import owned
@@ -92,25 +91,12 @@ def pretty(number: str) -> str:
 
 def clean_rate(raw: str, field: str, places: int) -> Decimal:
     """A price of 0 or more with at most `places` decimals, at most 10,000; ValidationFailed on `field`."""
-    try:
-        value = parse_amount(str(raw or "0").strip() or "0", places=places, what=field)
-    except ValueError:
-        raise ValidationFailed({field: f"Enter an amount of 0 or more with at most {places} decimals."}) from None
-    if value > Decimal("10000"):
-        raise ValidationFailed({field: "Enter at most 10,000."})
-    return value
+    return fields.amount(str(raw or "0").strip() or "0", field, places=places, positive=False, maximum=Decimal(10000))
 
 
 def local_number(raw: str, region: str = "US") -> str:
     """A forwarding destination as E.164 digits (no '+'); ValidationFailed unless it is a valid number."""
-    text = (raw or "").strip()
-    try:
-        parsed = phonenumbers.parse(text, region or "US")
-    except phonenumbers.NumberParseException:
-        raise ValidationFailed({"forward_to": "Enter a valid phone number."}) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed({"forward_to": "Enter a valid phone number."})
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+    return fields.phone_digits(raw, "forward_to", region)
 
 
 def _client_sub(session: Session, actor: Actor, client_id: int, sub_id: str) -> SubAccount | None:

@@ -13,11 +13,11 @@ from sqlmodel import Session, select
 from reseller_app.billing.fees import package_setup_fee
 from reseller_app.carrier import CarrierError, get_carrier
 from reseller_app.db import session_scope
-from reseller_app.models import Did, Package, Reseller, SubAccount
+from reseller_app.models import Did, Package, Reseller, SubAccount, utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.clients.accounts import main_account, own_client
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import owned
 from reseller_app.services.staff import roles
@@ -173,9 +173,12 @@ def _clean(data: dict) -> tuple[dict, dict[str, str]]:
         if value not in allowed:
             errors[key] = f"Choose a {label}."
         out[key] = value
-    callerid = re.sub(r"[\s().-]", "", str(data.get("callerid", "") or ""))
-    if callerid and not re.fullmatch(r"\+?\d{3,20}", callerid):
-        errors["callerid"] = "Use digits only (3 to 20)."
+    callerid = str(data.get("callerid", "") or "").strip()
+    if callerid:
+        try:
+            callerid = fields.phone_digits(callerid, "callerid")
+        except ValidationFailed as e:
+            errors.update(e.errors)
     out["callerid"] = callerid
     raw_codecs = data.get("codecs", "")
     codecs = raw_codecs if isinstance(raw_codecs, list) else str(raw_codecs or "").split(",")
@@ -275,6 +278,10 @@ def _record_subaccount(
             old_package = sub.package_id
             for key, value in values.items():
                 setattr(sub, key, value)
+        new_package = pkg.id if pkg else None
+        if sub.client_id != client.id or sub.package_id != new_package or sub.package_since is None:
+            # The package's monthly fee is billed from now on for this client (billing_run: active_from).
+            sub.package_since = utcnow() if new_package is not None else None
         if sub.client_id != client.id:
             sub.client_id = client.id
             # A connected sub-account follows its client: blocked while the client is suspended.

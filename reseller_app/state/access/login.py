@@ -10,7 +10,7 @@ from reseller_app import routes
 from reseller_app.services.access import auth, two_factor
 from reseller_app.services.common.errors import AuthFailed
 from reseller_app.services.settings import branding as portal
-from reseller_app.state.session import SessionState, page_rid
+from reseller_app.state.session import SessionState, page_rid, route_param
 
 
 class LoginState(rx.State):
@@ -61,7 +61,9 @@ class LoginState(rx.State):
         self.portal_found = brand is not None
         self.brand = brand or portal.default_branding()
         session = await self.get_state(SessionState)
-        if brand is not None and session._client(rid) is not None:
+        # After a refused auto-connect (?e=...) the page shows why, whatever session the browser has.
+        refused = route_param(self, "e") != ""
+        if brand is not None and not refused and session._client(rid) is not None:
             return rx.redirect(routes.client_path(rid, "dashboard"))
         return None
 

@@ -7,6 +7,9 @@ import asyncio
 import reflex as rx
 
 from reseller_app.services.access import signup
+from reseller_app.services.access.security import PASSWORD_RULE
+
+__all__ = ["PASSWORD_RULE", "SignupState"]
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.settings import branding as portal
 from reseller_app.state.session import page_rid

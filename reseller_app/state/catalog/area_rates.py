@@ -28,14 +28,21 @@ class AreaRatesTab(ResellerPage, rx.State):
     import_message: str = ""
     import_error: str = ""
 
+    @rx.var
+    def count_label(self) -> str:
+        """How many rates match, in words ("1 rate", "12 rates")."""
+        return f"{self.total} rate" if self.total == "1" else f"{self.total} rates"
+
     def _show_package(self, actor: Actor, draft: PackageDraftState) -> None:
         """A package was opened: its first page of rates, an empty form."""
         self.search, self.page, self.target, self.rate = "", 1, "", ""
         self.errors, self.import_message, self.import_error = {}, "", ""
         self._refresh(actor, draft)
 
-    def _refresh(self, actor: Actor, draft: PackageDraftState) -> None:
+    def _refresh(self, actor: Actor, draft: PackageDraftState, *, keep_import: bool = False) -> None:
         self.error = ""
+        if not keep_import:  # the outcome of an import is news once: the next action on the list replaces it
+            self.import_message = self.import_error = ""
         if not draft.package_id:
             self.rows, self.total, self.page, self.pages = [], "0", 1, 1  # nothing saved yet (or a hand-made event)
             return
@@ -76,16 +83,19 @@ class AreaRatesTab(ResellerPage, rx.State):
     def set_target(self, value: str) -> None:
         """The country or prefix typed."""
         self.target = str(value)[:60]
+        self.errors.pop("target", None)
 
     @rx.event
     def set_rate(self, value: str) -> None:
         """The rate typed."""
         self.rate = str(value)[:20]
+        self.errors.pop("rate", None)
 
     @rx.event
     @signed_in
     async def add(self, actor: Actor) -> Answer:
         """Add a per-area rate to the open package."""
+        self.import_message = self.import_error = ""
         draft = await self.get_state(PackageDraftState)
         try:
             area_rates.add_area_rate(actor, draft.package_id, self.kind, self.target, self.rate)
@@ -119,10 +129,10 @@ class AreaRatesTab(ResellerPage, rx.State):
         draft = await self.get_state(PackageDraftState)
         try:
             n = area_rates.import_area_rates(actor, draft.package_id, data)
-            self.import_message = f"Imported {n} rates."
+            self.import_message = f"Imported {n} rate." if n == 1 else f"Imported {n} rates."
         except ServiceError as e:
             self.import_error = error_text(e, "\n")
-        self._refresh(actor, draft)
+        self._refresh(actor, draft, keep_import=True)
         return None
 
     @rx.event

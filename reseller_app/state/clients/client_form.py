@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
+from reseller_app.services.access import security
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.clients import accounts as clients
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
@@ -13,6 +14,7 @@ from reseller_app.state.clients.manage import ManageState
 from reseller_app.state.messages import error_text, field_errors
 from reseller_app.state.session import Answer, ResellerPage, route_param, signed_in
 
+PASSWORD_RULE = security.PASSWORD_RULE  # shown beside the password field before any error
 CLIENT_FIELDS = (
     "firstname",
     "lastname",
@@ -48,12 +50,19 @@ class ClientFormState(ResellerPage, rx.State):
     sub_name: str = ""
     sub_package: str = "none"
     charge_setup: bool = True
+    # False until the page's data is in: the fields stay disabled, so nothing typed early is wiped by the load.
+    ready: bool = False
 
     def _blank(self) -> None:
         self.values = {k: "" for k in CLIENT_FIELDS}
         self.values["balance_management"] = "SOFT"
         self.errors = {}
         self.notice = ""
+
+    @rx.event
+    def leave(self) -> None:
+        """The form left the screen: the next visit starts disabled until its data is in."""
+        self.ready = False
 
     @rx.event
     @signed_in
@@ -64,6 +73,7 @@ class ClientFormState(ResellerPage, rx.State):
         self.sub_choice, self.sub_name, self.sub_package, self.charge_setup = "none", "", "none", True
         self.packages = clients.package_choices(actor)
         self.loose_subs = subaccounts.unconnected_choices(actor)
+        self.ready = True
         return None
 
     @rx.event
@@ -73,9 +83,13 @@ class ClientFormState(ResellerPage, rx.State):
         self._blank()
         self.cid = route_param(self, "client_id")
         try:
-            data = clients.client_details(actor, self.cid)
+            self._show(clients.client_details(actor, self.cid))
         except ServiceError:
             return rx.redirect(routes.RESELLER_CLIENTS)
+        self.ready = True
+        return None
+
+    def _show(self, data: dict) -> None:
         self.values = {k: data.get(k, "") for k in CLIENT_FIELDS}
         self.values["password"] = ""
         self.status = data["status"]
@@ -83,7 +97,6 @@ class ClientFormState(ResellerPage, rx.State):
         self.balance = data["balance"]
         self.threshold = data["low_balance_threshold"]
         self.threshold_email = data["low_balance_email"]
-        return None
 
     @rx.event
     def set_field(self, key: str, value: str) -> None:
@@ -96,11 +109,13 @@ class ClientFormState(ResellerPage, rx.State):
     def set_sub_choice(self, value: str) -> None:
         """No sub-account, a new one, or an unconnected one (its id)."""
         self.sub_choice = str(value)[:20]
+        self.errors.pop("sub_name", None)
 
     @rx.event
     def set_sub_name(self, value: str) -> None:
         """The new sub-account's name (after the `<account>_` prefix)."""
         self.sub_name = str(value)[:32]
+        self.errors.pop("sub_name", None)
 
     @rx.event
     def set_sub_package(self, value: str) -> None:
@@ -116,11 +131,13 @@ class ClientFormState(ResellerPage, rx.State):
     def set_threshold(self, value: str) -> None:
         """The low-balance threshold as typed."""
         self.threshold = str(value)[:20]
+        self.errors.pop("threshold", None)
 
     @rx.event
     def set_threshold_email(self, value: str) -> None:
         """The low-balance notification address as typed."""
         self.threshold_email = str(value)[:254]
+        self.errors.pop("low_balance_email", None)
 
     @rx.event
     @signed_in
@@ -131,8 +148,10 @@ class ClientFormState(ResellerPage, rx.State):
         try:
             if self.cid:
                 await self._blocking(clients.update_client, actor, self.cid, dict(self.values))
+                # The form shows what was stored (e.g. the phone number in its international form), and says so.
+                self._show(clients.client_details(actor, self.cid))
                 self.notice = "Saved."
-                return ClientFormState.load_edit
+                return None
             if self.sub_choice == "new":
                 try:
                     subaccounts.check_name(actor, self.sub_name)

@@ -31,6 +31,26 @@ class NumbersState(ResellerPage, rx.State):
     vm: dict[str, str] = {}
     errors: dict[str, str] = {}
     token: str = ""
+    client_label: str = ""  # whose numbers these are: "Hana Hart · hana@example.com"
+    search: str = ""
+
+    @rx.var
+    def shown_offers(self) -> list[dict[str, str]]:
+        """The offers that match the search (digits or a rate centre), at most 200 on screen."""
+        term = self.search.strip().lower()
+        digits = "".join(ch for ch in term if ch.isdigit())
+        if not term:
+            return self.offers[:200]
+        return [
+            o for o in self.offers if (digits and digits in o["number"]) or (not digits and term in o["label"].lower())
+        ][:200]
+
+    @rx.var
+    def offer_count(self) -> str:
+        """How many numbers match, said in words."""
+        n, total = len(self.shown_offers), len(self.offers)
+        shown = f"{n} of {total} numbers" if self.search.strip() else f"{total} numbers"
+        return shown + (" (the first 200 are listed: search to narrow)" if n >= 200 else "")
 
     def _offers(self, actor: Actor) -> None:
         self.offers = dids.available_numbers(actor, self.kind)
@@ -55,6 +75,9 @@ class NumbersState(ResellerPage, rx.State):
             svc = dids.client_services(actor, self.cid)
         except ServiceError:
             return rx.redirect(routes.RESELLER_CLIENTS)
+        info = clients.client_details(actor, self.cid)
+        self.client_label = " · ".join(x for x in (info["name"], info["email"]) if x)
+        self.search = ""
         self.subs = [{"id": s["id"], "label": s["account"]} for s in svc["subaccounts"]]
         self.sub = self.subs[0]["id"] if self.subs else ""
         self._offers(actor)
@@ -69,9 +92,15 @@ class NumbersState(ResellerPage, rx.State):
         return None
 
     @rx.event
+    def set_search(self, value: str) -> None:
+        """Narrow the list of numbers (digits of the number, or a rate centre)."""
+        self.search = str(value)[:40]
+
+    @rx.event
     def set_single(self, value: str) -> None:
         """The number chosen in the drop-down."""
         self.single = str(value)
+        self.errors.pop("numbers", None)
 
     @rx.event
     def set_advanced(self, value: bool) -> None:
@@ -82,27 +111,32 @@ class NumbersState(ResellerPage, rx.State):
     def toggle(self, number: str, on: bool) -> None:
         """Tick or untick one number (Advanced)."""
         self.picked = [n for n in self.picked if n != number] + ([str(number)] if on else [])
+        self.errors.pop("numbers", None)
 
     @rx.event
     def set_sub(self, value: str) -> None:
         """The sub-account the numbers ring."""
         self.sub = str(value)
+        self.errors.pop("sub_account", None)
 
     @rx.event
     def set_rate(self, key: str, value: str) -> None:
         """Setup, monthly or per-minute rate as typed."""
         if key in ("setup", "monthly", "per_minute"):
             self.rates[key] = str(value)[:20]
+            self.errors.pop(key, None)
 
     @rx.event
     def set_forward(self, value: bool) -> None:
         """Forward these numbers to a local number."""
         self.forward = bool(value)
+        self.errors.pop("forward_to", None)
 
     @rx.event
     def set_forward_to(self, value: str) -> None:
         """The local number to forward to."""
         self.forward_to = str(value)[:32]
+        self.errors.pop("forward_to", None)
 
     @rx.event
     def set_vm_on(self, value: bool) -> None:
@@ -114,6 +148,7 @@ class NumbersState(ResellerPage, rx.State):
         """Voicemail name, PIN or email as typed."""
         if key in ("name", "pin", "email"):
             self.vm[key] = str(value)[:254]
+            self.errors.pop(f"vm_{key}", None)
 
     @rx.event
     @signed_in

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import reflex as rx
 
 from reseller_app import routes
@@ -32,6 +34,19 @@ class SubAccountState(ResellerPage, rx.State):
     charge_setup: bool = True
     errors: dict[str, str] = {}
     token: str = ""
+    show_password: bool = False
+
+    @rx.event
+    def toggle_show_password(self) -> None:
+        """Show or hide the SIP password."""
+        self.show_password = not self.show_password
+
+    @rx.event
+    def generate_password(self) -> None:
+        """A new random SIP password (saved with "Update account")."""
+        self.values["password"] = secrets.token_urlsafe(12)
+        self.show_password = True
+        self.errors.pop("password", None)
 
     @rx.event
     @signed_in
@@ -41,6 +56,7 @@ class SubAccountState(ResellerPage, rx.State):
         self.sid = route_param(self, "sub_id") or "new"
         self.errors = {}
         self.charge_setup = True
+        self.show_password = False
         self.token = clients.new_form_token()
         try:
             self.values = subaccounts.subaccount_form(actor, self.cid, self.sid)
@@ -55,12 +71,16 @@ class SubAccountState(ResellerPage, rx.State):
         """Keep one form field."""
         if key in FIELDS:
             self.values[key] = str(value)[:120]
+            self.errors.pop(key, None)  # the message beside the field goes once it is edited
+            if key == "package_id":
+                self.errors.pop("form", None)
 
     @rx.event
     def toggle_codec(self, codec: str, on: bool) -> None:
         """Add or remove a codec."""
         if codec in CODECS:
             self.codecs = [c for c in self.codecs if c != codec] + ([codec] if on else [])
+            self.errors.pop("codecs", None)
 
     @rx.event
     def set_charge_setup(self, value: bool) -> None:

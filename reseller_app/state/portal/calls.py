@@ -63,6 +63,8 @@ class CallsState(ClientPage, rx.State):
         self.simple_view = portal.simple_view
         extra = opened.extra
         self.error = extra.get("error", "")
+        if self.error:  # refused filters: no list of calls (and no count) that they did not select
+            self.rows, self.page, self.pages, self.total = [], 1, 1, ""
         if "calls" in extra:
             calls = extra["calls"]
             self.rows = calls["items"]
@@ -119,6 +121,17 @@ class CallsState(ClientPage, rx.State):
         """Show the first page of calls for the chosen filters."""
         extra = await self._read(1)
         return self._to_login() if extra is None else None
+
+    @rx.event
+    async def export(self) -> Answer:
+        """Download the calls of the chosen filters as CSV, after checking them (a refusal is said, not a failed
+        download); the list on the page follows the same filters."""
+        extra = await self._read(1)
+        if extra is None:
+            return self._to_login()
+        if self.error:
+            return None
+        return rx.download(url=self.export_url, filename="calls.csv")
 
     @rx.var
     def export_url(self) -> str:

@@ -6,11 +6,14 @@ import asyncio
 
 import reflex as rx
 
-from reseller_app.services.access import password_reset
+from reseller_app.services.access import password_reset, security
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.services.settings import branding as portal
 from reseller_app.state.messages import error_text
 from reseller_app.state.session import page_rid
+
+# The one password rule, shown beside the field before any error.
+PASSWORD_RULE = security.PASSWORD_RULE
 
 
 class ResetState(rx.State):

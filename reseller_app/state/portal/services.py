@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+import uuid
 from collections.abc import Callable
 
 import reflex as rx
@@ -14,6 +16,23 @@ from reseller_app.services.portal import self_service as client_services
 from reseller_app.state.messages import field_errors
 from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.session import Answer, ClientPage, page_rid, signed_in, turn_page
+
+# The sub-account settings a package may let the client edit, with the words and choices the form shows.
+FIELD_LABELS = {
+    "password": "SIP password",
+    "device_type": "Device type",
+    "auth_type": "Authentication",
+    "callerid": "Caller ID number",
+    "moh": "Music on hold",
+    "codecs": "Allowed codecs",
+    "dtmf": "DTMF mode",
+    "nat": "NAT",
+}
+DEVICE_CHOICES = {"ip_phone": "IP phone", "softphone": "Softphone", "ata": "ATA (adapter)", "pbx": "PBX"}
+AUTH_CHOICES = {"password": "User and password", "ip": "Static IP"}
+DTMF_CHOICES = {"auto": "Automatic", "rfc2833": "RFC 2833", "inband": "In-band", "info": "SIP INFO"}
+NAT_CHOICES = {"yes": "Yes", "no": "No", "route": "Route", "never": "Never"}
+CODECS = client_services.CODECS
 
 
 class ServicesState(ClientPage, rx.State):
@@ -33,6 +52,8 @@ class ServicesState(ClientPage, rx.State):
     offers: list[dict[str, str]] = []
     buy_number: str = ""
     buy_sub: str = ""
+    # One purchase per token: a double click sends the same token twice, and the second finds it spent.
+    buy_token: str = ""
     message: str = ""
     errors: dict[str, str] = {}
     fax_rows: list[dict[str, str]] = []
@@ -41,6 +62,8 @@ class ServicesState(ClientPage, rx.State):
     edit_sub: str = ""
     edit_fields: list[str] = []
     edit_values: dict[str, str] = {}
+    edit_codecs: list[str] = []
+    show_password: bool = False
     e911_did: str = ""
 
     def _refresh(self, actor: Actor) -> None:
@@ -79,8 +102,15 @@ class ServicesState(ClientPage, rx.State):
             portal.page_refused = True
             return rx.redirect(routes.client_path(page_rid(self) or 0, "dashboard"))
         self._refresh(opened.actor)
-        self.buy_number = self.offers[0]["number"] if self.offers else ""
+        self._ready_to_buy()
         return None
+
+    def _ready_to_buy(self) -> None:
+        """The next purchase: the first number on offer, ringing the client's first sub-account, a fresh token."""
+        self.buy_number = self.offers[0]["number"] if self.offers else ""
+        if self.buy_sub not in {s["id"] for s in self.subaccounts}:
+            self.buy_sub = self.subaccounts[0]["id"] if self.subaccounts else ""
+        self.buy_token = uuid.uuid4().hex
 
     @rx.event
     def set_buy_number(self, value: str) -> None:
@@ -94,15 +124,25 @@ class ServicesState(ClientPage, rx.State):
 
     @rx.event
     @signed_in
-    async def buy(self, actor: Actor) -> Answer:
-        """Buy the chosen number; its setup fee is taken from the balance."""
+    async def buy(self, actor: Actor, token: str = "") -> Answer:
+        """Buy the chosen number; its setup fee is taken from the balance.
+
+        `token` is the one the page showed when the button was clicked: a second click of a double click carries the
+        token the first one spent, and changes nothing (the confirmation of the first stays on screen). (A call
+        without a token, not from this page, buys the chosen number as before.)
+        """
+        if token and str(token) != self.buy_token:
+            return None
+        self.buy_token = ""
+        number = self.buy_number
         await self._run(
             actor,
             client_services.buy_did,
-            self.buy_number,
+            number,
             self.buy_sub or None,
-            ok=f"Number {self.buy_number} is yours. Setup fee: {self.data.get('did_setup', '')}.",
+            ok=f"Number {number} is yours. Setup fee: {self.data.get('did_setup', '')}.",
         )
+        self._ready_to_buy()
         return None
 
     @rx.event
@@ -169,13 +209,36 @@ class ServicesState(ClientPage, rx.State):
         self.edit_sub = row["id"]
         self.edit_fields = [f for f in row["editable"].split(",") if f]
         self.edit_values = {f: row.get(f, "") for f in self.edit_fields}
+        self.edit_codecs = [c for c in row.get("codecs", "").split(",") if c]
+        self.show_password = False
         self.errors = {}
+
+    @rx.event
+    def toggle_edit_codec(self, codec: str, on: bool) -> None:
+        """Tick or untick one of the allowed codecs."""
+        if codec in CODECS:
+            self.edit_codecs = [c for c in self.edit_codecs if c != codec] + ([codec] if on else [])
+            self.errors.pop("codecs", None)
+
+    @rx.event
+    def toggle_show_password(self) -> None:
+        """Show or hide the SIP password being typed."""
+        self.show_password = not self.show_password
+
+    @rx.event
+    def generate_password(self) -> rx.event.EventSpec:
+        """Put a new random SIP password in the field (saved with Save)."""
+        self.show_password = True
+        self.errors.pop("password", None)
+        return rx.set_value("sub-password", secrets.token_urlsafe(12))
 
     @rx.event
     @signed_in
     async def save_edit(self, actor: Actor, form: dict) -> Answer:
         """Save the sub-account's editable fields (only those the package allows are accepted)."""
-        changes = {k: str(v) for k, v in form.items() if k in self.edit_fields}
+        changes = {k: str(v) for k, v in form.items() if k in self.edit_fields and k != "codecs"}
+        if "codecs" in self.edit_fields:
+            changes["codecs"] = ",".join(c for c in CODECS if c in self.edit_codecs)
         await self._run(actor, client_services.update_subaccount, self.edit_sub, changes, ok="Sub-account saved.")
         if not self.errors:
             self.edit_sub = ""

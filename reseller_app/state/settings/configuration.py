@@ -18,11 +18,9 @@ IMAGE_LABELS = config.IMAGE_LABELS
 SIGNUP_CHOICES = config.SIGNUP_CHOICES
 SIGNUP_FIELDS = config.SIGNUP_FIELDS
 SERVICE_LABELS = config.SERVICE_LABELS
-WELCOME_FONTS = config.WELCOME_FONTS
-WELCOME_SIZES = config.WELCOME_SIZES
 HOSTNAME_A_RECORD = config.HOSTNAME_A_RECORD
 
-_COMPOSER = {"cmp_text": "", "cmp_font": "Arial", "cmp_color": "#111827", "cmp_size": "16px", "cmp_img": ""}
+_COMPOSER = {"cmp_img": ""}  # the https image address to insert in the welcome text
 
 
 def _blank_errors() -> dict[str, str]:
@@ -41,6 +39,7 @@ class ConfigState(ResellerPage, rx.State):
     composer: dict[str, str] = dict(_COMPOSER)
     reseller_id: str = ""
     portal_active: bool = False
+    paypal_ready: bool = True  # this server has the PayPal app deposits need
     hostname_input: str = ""
     hostname: str = ""
     hostname_status: str = "none"
@@ -49,6 +48,8 @@ class ConfigState(ResellerPage, rx.State):
     client_url: str = ""
     snippet: str = ""
     tab: str = "activation"
+    # A new value makes the welcome-text editor start again from the draft (it is not controlled while one types).
+    editor_key: int = 0
 
     def _refresh_derived(self) -> None:
         self.warnings = config.contrast_warnings(self.form)
@@ -62,6 +63,7 @@ class ConfigState(ResellerPage, rx.State):
         self.form = data["form"]
         self.reseller_id = data["reseller_id"]
         self.portal_active = bool(data["portal_active"])
+        self.paypal_ready = bool(data["paypal_ready"])
         self.hostname = data["hostname"]
         self.hostname_status = data["hostname_status"]
         self.hostname_fee = data["hostname_fee"]
@@ -77,6 +79,7 @@ class ConfigState(ResellerPage, rx.State):
         self._apply(config.load(actor))
         self.errors = _blank_errors()
         self.notice = {}
+        self.editor_key += 1
         return None
 
     @rx.event
@@ -104,6 +107,16 @@ class ConfigState(ResellerPage, rx.State):
         if key in config.ALL_FIELDS:
             self.form[key] = str(value)[:20000]
             self._refresh_derived()
+            if key == "welcome_html":  # typed in the HTML source: the editor shows it
+                self.editor_key += 1
+
+    @rx.event
+    @signed_in
+    async def set_welcome(self, actor: Actor, html: str) -> Answer:
+        """The welcome text as the editor has it (Quill writes every space as &nbsp;: plain spaces let lines wrap)."""
+        self.form["welcome_html"] = str(html).replace("&nbsp;", " ")[:20000]
+        self._refresh_derived()
+        return None
 
     @rx.event
     @signed_in
@@ -126,6 +139,8 @@ class ConfigState(ResellerPage, rx.State):
             self.form[k] = saved[k]
         self._refresh_derived()
         self.notice = {section: "Saved."}
+        if section == "payment" and saved.get("paypal_enabled") and not self.paypal_ready:
+            self.notice = {section: "Saved, but your clients will not see PayPal deposits: see the note above."}
         return None
 
     @rx.event
@@ -193,21 +208,17 @@ class ConfigState(ResellerPage, rx.State):
 
     @rx.event
     @signed_in
-    async def set_composer(self, actor: Actor, key: str, value: str) -> Answer:
-        """A value of the welcome-text toolbar (text, font, colour, size or image URL)."""
-        if key in _COMPOSER:
-            self.composer[key] = str(value)[:2000]
+    async def upload_favicon(self, actor: Actor, files: list[rx.UploadFile]) -> Answer:
+        """Upload the browser tab icon (PNG or ICO) into the draft."""
+        await self._upload(actor, "img_favicon", files)
         return None
 
     @rx.event
     @signed_in
-    async def add_paragraph(self, actor: Actor) -> Answer:
-        """Append the toolbar's text to the welcome text in the chosen font, colour and size."""
-        c = self.composer
-        html = config.compose_paragraph(c["cmp_text"], c["cmp_font"], c["cmp_color"], c["cmp_size"])
-        self.form["welcome_html"] = self.form.get("welcome_html", "") + html
-        self.composer["cmp_text"] = ""
-        self._refresh_derived()
+    async def set_composer(self, actor: Actor, key: str, value: str) -> Answer:
+        """The image address typed beside the editor."""
+        if key in _COMPOSER:
+            self.composer[key] = str(value)[:2000]
         return None
 
     @rx.event
@@ -223,6 +234,7 @@ class ConfigState(ResellerPage, rx.State):
         self.form["welcome_html"] = self.form.get("welcome_html", "") + html
         self.composer["cmp_img"] = ""
         self._refresh_derived()
+        self.editor_key += 1
         return None
 
     @rx.event
@@ -252,10 +264,3 @@ class ConfigState(ResellerPage, rx.State):
         self.hostname_proof = data["hostname_proof"]
         self.notice = {"hostname": f"Requested {self.hostname}."}
         return None
-
-    @rx.event
-    @signed_in
-    async def copy_snippet(self, actor: Actor) -> Answer:
-        """Copy the auto-connect HTML to the clipboard."""
-        self.notice = {"snippet": "Copied to the clipboard."}
-        return rx.set_clipboard(self.snippet)

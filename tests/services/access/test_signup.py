@@ -86,6 +86,24 @@ def test_signup_lands_in_that_resellers_portal_only(world):
         signup.sign_up(world["ra"], GOOD)
 
 
+def test_the_phone_number_is_checked_as_on_every_other_form(world):
+    _enable(world["ra"], phone_number="optional")
+    for bad in ("call me<script>", "12"):
+        with pytest.raises(ValidationFailed) as e:
+            signup.sign_up(world["ra"], dict(GOOD, phone_number=bad))
+        assert e.value.errors == {"phone_number": "Enter a valid phone number, e.g. +1 514 555 0142."}
+    signup.sign_up(world["ra"], dict(GOOD, phone_number="514 555 0142"))
+    with session_scope() as s:
+        assert s.exec(select(Client.phone_number).where(Client.email == "new@example.com")).one() == "514 555 0142"
+
+
+def test_a_field_longer_than_its_column_is_refused_not_cut(world):
+    _enable(world["ra"])
+    with pytest.raises(ValidationFailed) as e:
+        signup.sign_up(world["ra"], dict(GOOD, lastname="N" * 81))
+    assert "80" in e.value.errors["lastname"]
+
+
 def test_signups_and_reset_requests_are_rate_limited_per_ip_and_per_address(engine):
     """Issue 15 #12: the public forms email any address: counted per visitor IP and per email address."""
     from reseller_app.services.access import abuse

@@ -95,3 +95,78 @@ def test_waiting_clients_and_future_dates_are_not_billed(world):
     with session_scope() as s:
         s.get(Client, world["c"]).status = "WAIT"
     assert run_billing(date(2026, 3, 5)).fees == 0
+
+
+def test_a_package_is_never_billed_for_periods_before_it_was_assigned(world):
+    """Issue 20 #13: a billing date left in 2001 and a package assigned today must not bill 300 months."""
+    from reseller_app.services.clients import accounts as clients
+    from reseller_app.services.telephony import subaccounts
+
+    a = world["actor_a"]
+    with session_scope() as s:
+        s.get(Package, world["pkg"]).monthly_fee = D("5.00")
+        c = s.get(Client, world["c"])
+        c.next_billing_date = date(2001, 1, 1)  # e.g. stored before past dates were refused
+    sid = subaccounts.save_subaccount(a, world["c"], "new", {**_SUB_FORM, "name": "desk", "package_id": world["pkg"]})
+    assigned = _since(sid)
+    assert assigned is not None and assigned.date() == date.today()
+
+    summary = run_billing(date(2026, 12, 1))
+
+    with session_scope() as s:
+        fees = [e for e in _fees(world["c"]) if e.reference.startswith(f"pkg:{sid}:")]
+        # Only periods that start on or after the assignment; the catch-up moves the date to today's cycle.
+        assert all(e.reference.split(":")[2] >= assigned.date().isoformat() for e in fees)
+        assert s.get(Client, world["c"]).next_billing_date > date(2026, 12, 1)
+    assert summary.total < D("1560.00")
+    assert len(fees) <= 1
+    # And the form refuses such a date for a new client in the first place.
+    import pytest
+
+    from reseller_app.services.common.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as e:
+        clients.create_client(
+            a,
+            {
+                "firstname": "Old",
+                "email": "old@example.com",
+                "password": "long-enough-1",
+                "next_billing_date": "2001-01-01",
+            },
+        )
+    assert "next_billing_date" in e.value.errors
+
+
+def test_moving_a_sub_account_to_another_package_starts_its_fee_again(world):
+    from reseller_app.services.telephony import subaccounts
+
+    a = world["actor_a"]
+    form = {**subaccounts.subaccount_form(a, world["c"], world["sub"]), "password": "sip-pass-123"}
+    before = _since(world["sub"])
+    subaccounts.save_subaccount(a, world["c"], world["sub"], {**form, "description": "renamed"})
+    assert _since(world["sub"]) == before  # an edit that keeps the package keeps its start
+    with session_scope() as s:
+        other = Package(reseller_id=world["ra"], name="Other", pulse=6)
+        s.add(other)
+        s.flush()
+        other_id = other.id
+    subaccounts.save_subaccount(a, world["c"], world["sub"], {**form, "package_id": str(other_id)})
+    assert _since(world["sub"]) > before
+
+
+_SUB_FORM = {
+    "password": "sip-pass-123",
+    "device_type": "ip_phone",
+    "auth_type": "password",
+    "dtmf_mode": "auto",
+    "nat": "yes",
+    "codecs": "ulaw",
+}
+
+
+def _since(sub_id):
+    from reseller_app.models import SubAccount
+
+    with session_scope() as s:
+        return s.get(SubAccount, sub_id).package_since

@@ -34,12 +34,26 @@ def test_payment_and_charge_move_the_balance_exactly(world):
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("abc", "amount"), ("-5", "amount"), ("0", "above 0"), ("1.234", "amount"), ("1e3", "amount")],
+    [
+        ("abc", "Enter a number such as 25.00."),
+        ("", "Enter an amount, e.g. 25.00."),
+        ("-5", "Enter an amount above 0."),
+        ("0", "Enter an amount above 0."),
+        ("1.234", "Use at most 2 decimal places."),
+        ("1e3", "Enter a number such as 25.00."),
+    ],
 )
-def test_bad_amounts_are_refused_and_change_nothing(world, amount, message):
+def test_bad_amounts_are_refused_in_plain_words_and_change_nothing(world, amount, message):
     with pytest.raises(ValidationFailed) as e:
         manual_posting(world["actor_a"], world["c"], "payment", amount, "Deposit")
-    assert "amount" in e.value.errors and message.split()[0] in e.value.errors["amount"].lower() + " amount"
+    assert e.value.errors == {"amount": message}
+    assert _client(world["c"]).balance == 0
+
+
+def test_a_description_longer_than_the_ledger_keeps_is_refused_not_cut(world):
+    with pytest.raises(ValidationFailed) as e:
+        manual_posting(world["actor_a"], world["c"], "payment", "5", "x" * 600)
+    assert e.value.errors == {"description": "Use at most 255 characters (this has 600)."}
     assert _client(world["c"]).balance == 0
 
 

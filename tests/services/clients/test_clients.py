@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -58,6 +59,10 @@ def test_create_client_with_the_guides_fields(world):
         ({"balance_management": "MAYBE"}, "balance_management"),
         ({"next_billing_date": "15/01/2027"}, "next_billing_date"),
         ({"country": "Canada"}, "country"),
+        ({"phone_number": "12"}, "phone_number"),
+        ({"phone_number": "call me<script>"}, "phone_number"),
+        ({"next_billing_date": "2001-01-01"}, "next_billing_date"),
+        ({"company": "x" * 121}, "company"),
     ],
 )
 def test_create_refuses_bad_fields_beside_the_field(world, change, field):
@@ -167,7 +172,10 @@ def test_delete_is_refused_while_services_are_connected_and_says_which(world):
     with pytest.raises(ValidationFailed) as e:
         clients.delete_client(world["actor_a"], world["c"])
     msg = e.value.errors["delete"]
-    assert "1 sub-account" in msg and "1 DID" in msg and "1 fax number" in msg
+    assert "1 sub-account" in msg and "1 DID (15145550001)" in msg and "1 fax number (15145550002)" in msg
+    with session_scope() as s:
+        account = s.get(SubAccount, world["sub"]).account
+    assert f"1 sub-account ({account})" in msg  # names what to unconnect, not only how many
     assert _client(world["c"]) is not None
 
 
@@ -261,3 +269,21 @@ def test_every_client_service_refuses_a_client_actor(world):
     with session_scope() as s:
         assert s.get(SubAccount, world["sub"]).client_id == world["c"]
     assert _client(world["c"]).balance == Decimal("0")
+
+
+def test_a_valid_phone_number_is_kept_as_typed(world):
+    cid = clients.create_client(world["actor_a"], {**FORM, "phone_number": "(514) 555-0101", "country": "CA"})
+    assert _client(cid).phone_number == "(514) 555-0101"
+
+
+def test_a_past_billing_date_is_refused_but_the_one_the_client_has_is_kept(world):
+    a = world["actor_a"]
+    with session_scope() as s:
+        s.get(Client, world["c"]).next_billing_date = date(2001, 1, 1)  # e.g. the billing run has not run yet
+    data = clients.client_details(a, world["c"])
+    data.update(password="", firstname="Renamed")
+    clients.update_client(a, world["c"], data)  # the unchanged date does not stop an edit
+    assert (_client(world["c"]).firstname, str(_client(world["c"]).next_billing_date)) == ("Renamed", "2001-01-01")
+    with pytest.raises(ValidationFailed) as e:
+        clients.update_client(a, world["c"], {**data, "next_billing_date": "2001-02-01"})
+    assert "past" in e.value.errors["next_billing_date"]

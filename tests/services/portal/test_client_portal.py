@@ -133,7 +133,12 @@ def test_export_streams_every_matching_call_in_batches(w):
     rows = list(cp.export_calls(w["me"], types=["failed"], batch=3))
     assert len(rows) == 10 and {r["disposition"] for r in rows} == {"FAILED"}
     assert list(rows[0]) == cp.CSV_HEADER
-    assert len(list(cp.export_calls(w["me"], batch=7))) == 40
+    everything = list(cp.export_calls(w["me"], batch=7))
+    assert len(everything) == 40
+    # Newest first, as the page shows them: the same calls in the same order as the pages of the history.
+    shown = [r for page in (1, 2) for r in cp.calls(w["me"], page=page, page_size=25)["items"]]
+    assert everything == shown
+    assert [r["date"] for r in everything] == sorted((r["date"] for r in everything), reverse=True)
     with pytest.raises(NotFound):
         cp.export_calls(w["me"], sub_account_id=w["osub"])
 

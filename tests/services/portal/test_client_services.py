@@ -276,3 +276,33 @@ def test_services_follow_the_package_or_reseller_configuration(w):
         cs.overview(me)
     with pytest.raises(Forbidden):
         cs.add_forwarding(me, {"phone_number": "15145550199"})
+
+
+def test_the_simple_view_hides_the_technical_settings_of_sub_accounts(w):
+    me = w["me"]
+    with session_scope() as s:
+        s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == w["ra"])).one().view_setting = "simple"
+    [row] = cs.overview(me)["subaccounts"]
+    assert set(row["editable"].split(",")) == {
+        "callerid",
+        "password",
+    }
+    assert row["codecs"] == "" and row["dtmf"] == ""  # not even sent to the browser
+    with pytest.raises(Forbidden):
+        cs.update_subaccount(me, w["sub"], {"codecs": "ulaw"})
+    cs.update_subaccount(me, w["sub"], {"callerid": "+1 514 555 0123"})
+    with session_scope() as s:
+        assert s.get(SubAccount, w["sub"]).callerid == "15145550123"
+
+
+def test_forwarding_and_caller_ids_take_any_valid_phone_number_and_refuse_others(w):
+    me = w["me"]
+    for bad in ("12", "call me<script>"):
+        with pytest.raises(ValidationFailed) as e:
+            cs.add_forwarding(me, {"phone_number": bad})
+        assert e.value.errors == {"phone_number": "Enter a valid phone number, e.g. +1 514 555 0142."}
+        with pytest.raises(ValidationFailed) as e:
+            cs.update_subaccount(me, w["sub"], {"callerid": bad})
+        assert e.value.errors == {"callerid": "Enter a valid phone number, e.g. +1 514 555 0142."}
+    cs.add_forwarding(me, {"phone_number": "+44 20 7123 4567", "description": "London"})
+    assert "442071234567" in [f["phone_number"] for f in cs.overview(me)["forwardings"]]

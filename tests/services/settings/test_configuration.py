@@ -382,6 +382,27 @@ def test_hostname_check_does_not_undo_a_newer_request(world, monkeypatch):
     assert (data["hostname"], data["hostname_status"]) == ("new.example.com", "requested")
 
 
+@pytest.mark.parametrize(("text", "message"), [("10,-5", "'-5' must be positive."), ("0", "'0' must be positive.")])
+def test_a_negative_or_zero_deposit_amount_is_called_what_it_is(text, message):
+    from reseller_app.services.accounting.payments import parse_deposit_amounts
+
+    with pytest.raises(ValueError) as e:
+        parse_deposit_amounts(text)
+    assert str(e.value) == message
+
+
+def test_the_payment_tab_knows_whether_this_server_has_a_paypal_app(world, monkeypatch):
+    import dataclasses
+
+    from reseller_app.config import settings as app_settings
+
+    without = dataclasses.replace(app_settings, paypal_client_id="", paypal_secret="")
+    monkeypatch.setattr(config, "settings", without)
+    assert config.load(world["actor_a"])["paypal_ready"] is False
+    monkeypatch.setattr(config, "settings", dataclasses.replace(without, paypal_client_id="id", paypal_secret="s"))
+    assert config.load(world["actor_a"])["paypal_ready"] is True
+
+
 # --- issue 15 #3: a hostname routes only once verified; the portal's own host is refused; a verified owner wins ---
 
 
