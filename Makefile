@@ -93,6 +93,7 @@ lock: deps
 bench: test-deps
 	$(PY) bench/rate_bench.py
 	$(PY) bench/load_bench.py
+	$(PY) bench/contention_bench.py
 
 clean:
 	rm -rf .web data .states

@@ -1,6 +1,4 @@
-"""Reflex configuration: everything comes from the environment (see README)."""
-
-import os
+"""Reflex configuration: everything comes from the environment, through reseller_app.config (see README)."""
 
 import reflex as rx
 
@@ -10,7 +8,7 @@ _extra: dict = {}
 if settings.redis_url:
     _extra["redis_url"] = settings.redis_url
     _extra["state_manager_mode"] = "redis"
-elif int(os.environ.get("GRANIAN_WORKERS", "1") or "1") > 1:
+elif settings.granian_workers > 1:
     # Reflex would start them, each with its own in-memory state: a tab's events would find no state elsewhere.
     raise RuntimeError("GRANIAN_WORKERS > 1 needs REDIS_URL (Reflex's state must be shared by the workers).")
 else:
@@ -23,8 +21,8 @@ config = rx.Config(
     app_name="reseller_app",
     frontend_port=settings.port,
     backend_port=settings.port,
-    api_url=os.environ.get("API_URL", f"http://localhost:{settings.port}"),
-    deploy_url=os.environ.get("DEPLOY_URL", f"http://localhost:{settings.port}"),
+    api_url=settings.api_url,
+    deploy_url=settings.deploy_url,
     db_url=settings.database_url,
     telemetry_enabled=False,
     # Only our own origins (reseller_app/api/cors.py answers CORS; this list also reaches the websocket server).

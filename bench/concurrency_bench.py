@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -303,7 +305,8 @@ def check(ids: dict, result: RunResult) -> dict:
 # --- the command line ------------------------------------------------------------------------------------
 
 
-def _migrated(url: str) -> None:
+def migrated(url: str) -> None:
+    """Bring the database at `url` to the newest migration."""
     from alembic.config import Config
 
     from alembic import command
@@ -313,12 +316,29 @@ def _migrated(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
+@contextmanager
+def scratch_pg(admin_url: str, name: str) -> Iterator[str]:
+    """A new empty PostgreSQL database `name` on the server of `admin_url` (its URL), dropped afterwards."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
 def _bench(label: str, url: str, workers: int, ops: int) -> None:
     os.environ["DATABASE_URL"] = url
     from reseller_app import db
 
     db.use_engine(db.make_engine(url))
-    _migrated(url)
+    migrated(url)
     ids = setup()
     result = run(workers, ops, ids)
     fig = check(ids, result)
@@ -350,20 +370,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             _bench("SQLite (WAL)", f"sqlite:///{tmp}/bench.db", args.workers, args.ops)
     if not args.no_pg:
-        import sqlalchemy as sa
-
-        admin = sa.create_engine(
-            args.pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-        )
-        with admin.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS concurrency_bench"))
-            conn.execute(sa.text("CREATE DATABASE concurrency_bench"))
-        try:
-            _bench("PostgreSQL", args.pg.rsplit("/", 1)[0] + "/concurrency_bench", args.workers, args.ops)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text("DROP DATABASE IF EXISTS concurrency_bench WITH (FORCE)"))
-            admin.dispose()
+        with scratch_pg(args.pg, "concurrency_bench") as url:
+            _bench("PostgreSQL", url, args.workers, args.ops)
 
 
 if __name__ == "__main__":

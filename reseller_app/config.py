@@ -1,4 +1,7 @@
-"""Settings read once from the environment. Nothing else in the app reads os.environ."""
+"""Settings read once from the environment. Nothing else in the app (or rxconfig.py) reads os.environ.
+
+(Reflex itself also reads its own variables, e.g. GRANIAN_WORKERS for its worker count and API_URL.)
+"""
 
 from __future__ import annotations
 
@@ -51,6 +54,25 @@ class Settings:
     paypal_client_id: str = field(default_factory=lambda: os.environ.get("PAYPAL_CLIENT_ID", ""))
     paypal_secret: str = field(default_factory=lambda: os.environ.get("PAYPAL_SECRET", ""))
     paypal_mode: str = field(default_factory=lambda: os.environ.get("PAYPAL_MODE", "sandbox"))
+    # Reflex (rxconfig.py): backend worker processes, and the address the browser's websocket goes to.
+    granian_workers: int = field(default_factory=lambda: int(os.environ.get("GRANIAN_WORKERS", "1") or "1"))
+    api_url: str = field(
+        default_factory=lambda: os.environ.get("API_URL") or f"http://localhost:{os.environ.get('PORT', '3000')}"
+    )
+    deploy_url: str = field(
+        default_factory=lambda: os.environ.get("DEPLOY_URL") or f"http://localhost:{os.environ.get('PORT', '3000')}"
+    )
+    # The locale amounts are formatted in (services/common/format.py), and where Reflex keeps uploads (its own
+    # variable; invoices read logos from there).
+    portal_locale: str = field(default_factory=lambda: os.environ.get("PORTAL_LOCALE", "en_US"))
+    uploaded_files_dir: str = field(
+        default_factory=lambda: os.environ.get("REFLEX_UPLOADED_FILES_DIR", "uploaded_files")
+    )
+    # Fault-test hook of the billing run (tests/reliability/test_faults.py); never set in production.
+    billing_test_pause_after: int = field(
+        default_factory=lambda: int(os.environ.get("BILLING_TEST_PAUSE_AFTER", "0") or "0")
+    )
+    billing_test_pause_file: str = field(default_factory=lambda: os.environ.get("BILLING_TEST_PAUSE_FILE", ""))
     # Card payments (reseller_app/services/accounting/cards.py): each reseller's own Stripe keys; this is only where
     # the Stripe library sends its calls (tests point it at a local fake).
     stripe_api_base: str = field(

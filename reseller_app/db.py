@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,11 +40,29 @@ def make_engine(url: str) -> sa.Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn) -> None:  # noqa: ANN001
-            # Take the write lock at the start so read-modify-write transactions serialize
-            # instead of failing on upgrade (SQLite has no row locks). A read-only unit (reading())
-            # takes no lock: readers run beside each other and beside the one writer (WAL).
-            conn.exec_driver_sql("BEGIN" if _reading.get() is not None else "BEGIN IMMEDIATE")
+        def _sqlite_begin(conn) -> None:  # noqa: ANN001
+            # A unit that may write takes the write lock at the start, so read-modify-write transactions
+            # serialize instead of failing on upgrade (SQLite has no row locks; a deferred transaction that
+            # read and then writes gets SQLITE_BUSY at once when another writer went first). A read-only unit
+            # (reading()) takes no lock: readers run beside each other and beside the one writer (WAL), and
+            # `query_only` makes SQLite refuse any write inside it. Each transaction sets the mode it needs,
+            # so a connection that served a read-only unit writes again in the next one.
+            if _reading.get() is not None:
+                conn.exec_driver_sql("PRAGMA query_only=ON")
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("PRAGMA query_only=OFF")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @event.listens_for(engine, "checkin")
+        def _sqlite_writable_again(dbapi_conn, _record) -> None:  # noqa: ANN001
+            # Back in the pool writable, whatever used it last (a raw connection skips the begin event above).
+            if dbapi_conn is None:
+                return
+            try:
+                dbapi_conn.execute("PRAGMA query_only=OFF")
+            except sqlite3.Error:
+                pass  # a broken connection: the pool discards it
 
         # Let SQLAlchemy's begin event above issue BEGIN itself.
         @event.listens_for(engine, "connect")
@@ -102,8 +121,9 @@ def reading() -> Iterator[None]:
     """One read-only transaction shared by every session_scope() inside it, in this context.
 
     A page that calls several services opens one connection and one transaction instead of one per call, and
-    sees one consistent snapshot. Only for reads: an ORM write inside fails at flush, PostgreSQL refuses any
-    other write (READ ONLY), and the unit ends without a commit. Nested reading() joins the outer unit.
+    sees one consistent snapshot. Only for reads: an ORM write inside fails at flush, and the database refuses
+    any other write (PostgreSQL: BEGIN READ ONLY; SQLite: `PRAGMA query_only`), so a stray UPDATE fails loudly.
+    The unit takes no write lock on SQLite and ends without a commit. Nested reading() joins the outer unit.
     """
     if _reading.get() is not None:
         yield
@@ -124,8 +144,22 @@ def _refuse_flush(session: Session, _context: object, _instances: object) -> Non
 
 
 @contextmanager
+def read_scope() -> Iterator[Session]:
+    """A read-only session: the enclosing reading() unit's, else a read-only unit of its own (see reading()).
+
+    For services that only read, so that they take no write lock on SQLite and wait for no writer.
+    """
+    with reading(), session_scope() as session:
+        yield session
+
+
+@contextmanager
 def session_scope() -> Iterator[Session]:
-    """One transaction: commit on success, roll back on error. Inside reading(), that unit's session."""
+    """One transaction that may write: commit on success, roll back on error. Inside reading(), that unit's session.
+
+    On SQLite it holds the database's one write lock from its first statement to its end (BEGIN IMMEDIATE): keep
+    it short, and do slow work (argon2, the carrier's network calls) before or after it, never inside.
+    """
     shared = _reading.get()
     if shared is not None:
         yield shared

@@ -22,6 +22,8 @@ from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
 from reseller_app.pages.settings import configuration
+from reseller_app.pages.staff import audit_log as audit_log_page
+from reseller_app.pages.staff import members as staff_pages
 from reseller_app.services.jobs import scheduler
 from reseller_app.state import limits
 from reseller_app.state.access.login import LoginState
@@ -50,6 +52,9 @@ from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.reporting.reports import ReportsState
 from reseller_app.state.settings.configuration import ConfigState
+from reseller_app.state.staff.audit_log import AuditLogState
+from reseller_app.state.staff.members import InviteState, StaffState
+from reseller_app.state.staff.two_factor import TwoFactorState
 
 
 def index() -> rx.Component:
@@ -84,7 +89,7 @@ add_page(index, route="/", title="Reseller portal", on_load=rx.redirect(routes.R
 add_page(login.reseller_login, route=routes.RESELLER_LOGIN, title="Sign in · Reseller portal", on_load=LoginState.clear)
 # The reseller's pages: each checks the session (guard), then loads its own data.
 RESELLER_PAGES = [
-    (reseller.overview, routes.RESELLER_HOME, "Overview", None),
+    (reseller.overview, routes.RESELLER_HOME, "Overview", ResellerState.load_overview),
     (configuration.configuration, routes.RESELLER_CONFIG, "Reseller configuration", ConfigState.load),
     (packages.packages, routes.RESELLER_PACKAGES, "Manage rates & packages", PackagesState.load),
     (client_list.client_list, routes.RESELLER_CLIENTS, "Manage client's accounts", ClientListState.load),
@@ -102,14 +107,19 @@ RESELLER_PAGES = [
     (reports.reports_page, routes.RESELLER_REPORTS, "Reports", ReportsState.load),
     (message_report.message_report, routes.RESELLER_MESSAGE_REPORT, "SMS/MMS report", MessageReportState.load),
     (api_settings.api_settings, "/reseller/api", "API & carrier", ApiSettingsState.load),
+    (audit_log_page.audit_log_page, routes.RESELLER_AUDIT, "Audit log", AuditLogState.load),
+    (staff_pages.staff_page, routes.RESELLER_STAFF, "Staff", [StaffState.load, TwoFactorState.load]),
 ]
 for component, route, title, load in RESELLER_PAGES:
     add_page(
         component,
         route=route,
         title=f"{title} · Reseller portal",
-        on_load=ResellerState.guard if load is None else [ResellerState.guard, load],
+        on_load=ResellerState.guard
+        if load is None
+        else [ResellerState.guard, *(load if isinstance(load, list) else [load])],
     )
+add_page(staff_pages.accept_page, route=routes.STAFF_ACCEPT, title="Join · Reseller portal", on_load=InviteState.load)
 add_page(login.client_login, route=routes.CLIENT_LOGIN, title=LoginState.brand["title"], on_load=LoginState.load_portal)
 add_page(dashboard.dashboard, route=routes.CLIENT_DASHBOARD, title=CLIENT_TITLE, on_load=DashboardState.load)
 add_page(

@@ -72,19 +72,25 @@ def migrated_engine():
     eng.dispose()
 
 
-def empty_every_table(engine) -> None:
-    """Delete every row of every table, the append-only ledger included (tests only).
+# Tables whose rows the database refuses to change or delete (triggers): the reset below suspends them.
+APPEND_ONLY_TABLES = ("ledgerentry", "auditlog")
 
-    The ledger's triggers refuse DELETE (alembic 0011); only this test reset suspends them, inside its own
-    transaction, so they are back (or were never gone) whatever happens: PostgreSQL disables the table's own
-    triggers (transactional DDL); SQLite drops its triggers and creates them again from their stored SQL.
+
+def empty_every_table(engine) -> None:
+    """Delete every row of every table, the append-only ledger and audit log included (tests only).
+
+    The ledger's and the audit log's triggers refuse DELETE (alembic 0011, 0017); only this test reset suspends
+    them, inside its own transaction, so they are back (or were never gone) whatever happens: PostgreSQL disables
+    the tables' own triggers (transactional DDL); SQLite drops its triggers and creates them again from their
+    stored SQL.
     """
     import sqlalchemy as sa
     from sqlmodel import SQLModel
 
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("ALTER TABLE ledgerentry DISABLE TRIGGER USER"))
+            for name in APPEND_ONLY_TABLES:
+                conn.execute(sa.text(f"ALTER TABLE {name} DISABLE TRIGGER USER"))
             triggers = []
         else:
             triggers = conn.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
@@ -93,7 +99,8 @@ def empty_every_table(engine) -> None:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("ALTER TABLE ledgerentry ENABLE TRIGGER USER"))
+            for name in APPEND_ONLY_TABLES:
+                conn.execute(sa.text(f"ALTER TABLE {name} ENABLE TRIGGER USER"))
         for _name, sql in triggers:
             conn.exec_driver_sql(sql)
 

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reseller_app import routes
 from reseller_app.config import settings
-from reseller_app.services.access import auth
+from reseller_app.services.access import auth, two_factor
 from reseller_app.services.common.errors import AuthFailed
 from reseller_app.services.common.ids import to_id
 from reseller_app.services.settings import branding as portal
@@ -21,7 +21,13 @@ router = APIRouter()
 # The same cookie SessionState reads (rx.Cookie "rp_csess"): Reflex reads cookies in the browser, so not HttpOnly.
 COOKIE = "rp_csess"
 # Fixed codes, never free text: the login page maps each code to its own message.
-ERROR_CODES = {auth.BAD_LOGIN: "bad", auth.LOCKED: "locked", auth.WAITING: "wait", auth.PORTAL_OFF: "off"}
+ERROR_CODES = {
+    auth.BAD_LOGIN: "bad",
+    auth.LOCKED: "locked",
+    auth.WAITING: "wait",
+    auth.PORTAL_OFF: "off",
+    two_factor.CODE_NEEDED: "code",  # two-factor sign-in: the code is asked on the login page
+}
 
 
 def _login_redirect(rid: int, code: str) -> RedirectResponse:

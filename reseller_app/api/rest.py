@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect
@@ -124,7 +125,11 @@ def _bad_param(params: dict[str, str]) -> str | None:
 
 
 async def handle(request: Request) -> JSONResponse:
-    """Authenticate, scope to the reseller, run the method; every failure is a status code, never a 500."""
+    """Read the parameters, then authenticate and run the method in a worker thread: never a 500.
+
+    Authentication (argon2) and the methods (database, carrier) block, so they run on Starlette's thread pool
+    and the event loop stays free for other requests.
+    """
     try:
         p = await _params(request)
     except (ClientDisconnect, HTTPException, MultiPartException, RecursionError):
@@ -135,8 +140,13 @@ async def handle(request: Request) -> JSONResponse:
     bad = _bad_param(p)
     if bad:
         return _answer(bad)
+    ip = request.client.host if request.client else None
+    return await run_in_threadpool(_run, p, ip)
+
+
+def _run(p: dict[str, str], ip: str | None) -> JSONResponse:
+    """Authenticate, scope to the reseller, run the method; every failure is a status code."""
     try:
-        ip = request.client.host if request.client else None
         actor = api_access.authenticate(p.get("api_username", ""), p.get("api_password", ""), ip)
         method = p.get("method", "").strip()
         return _answer("success", api_methods.call(actor, method, p))

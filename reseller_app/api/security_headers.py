@@ -6,7 +6,6 @@ in the backend in prod gets the same headers as the API.
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -18,7 +17,7 @@ from reseller_app.config import settings
 def _backend_origins() -> list[str]:
     """The http(s) and ws(s) origins of API_URL: the websocket may use another host name than the page."""
     # The same default as rxconfig.py: the browser's websocket goes to API_URL even when the page has another host.
-    url = os.environ.get("API_URL") or f"http://localhost:{settings.port}"
+    url = settings.api_url
     parts = urlsplit(url)
     if not parts.scheme or not parts.netloc:
         return []

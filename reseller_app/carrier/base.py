@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -68,6 +68,24 @@ class CarrierCdr:
             raise TypeError("carrier_cost must be a Decimal")
 
 
+@dataclass(frozen=True)
+class UnreadableRecord:
+    """A call record the carrier sent that could not be read: never rated, so it must reach the reseller."""
+
+    raw: str  # the record as the carrier sent it, as JSON
+    reason: str  # what could not be read, e.g. "bad date '2026-13-01 10:00:00'"
+    uniqueid: str = ""  # as far as it could be read
+    call_date: str = ""  # the carrier's text, as far as there is one
+
+
+@dataclass
+class CdrFetch:
+    """What a fetch of call records brought: the readable calls, and the records that could not be read."""
+
+    cdrs: list[CarrierCdr]
+    unreadable: list[UnreadableRecord] = field(default_factory=list)
+
+
 MESSAGE_KINDS = ("sms", "mms")
 
 
@@ -119,6 +137,10 @@ class Carrier(ABC):
         """Create a SIP sub-account and return the carrier's reference for it."""
 
     @abstractmethod
+    def delete_subaccount(self, reseller_id: int, account: str) -> None:
+        """Remove one of the reseller's sub-accounts (undoes a create whose database write failed); no-op if gone."""
+
+    @abstractmethod
     def block_subaccount(self, account: str) -> None:
         """Stop a sub-account from placing calls (HARD balance management, manual suspension)."""
 
@@ -133,6 +155,10 @@ class Carrier(ABC):
     @abstractmethod
     def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
         """Calls of the reseller that started strictly after `since`, oldest first."""
+
+    def fetch_cdrs(self, reseller_id: int, since: datetime) -> CdrFetch:
+        """cdrs_since, and the records in the same answer that could not be read (a carrier with none: none)."""
+        return CdrFetch(self.cdrs_since(reseller_id, since))
 
     # --- call flows (carrier/callflows.py) ------------------------------------------------------------
 

@@ -218,6 +218,16 @@ class SandboxCarrier(Carrier):
                 raise CarrierError("duplicate", f"sub-account {account} already exists") from exc
             return f"sandbox-{row.id}"
 
+    def delete_subaccount(self, reseller_id: int, account: str) -> None:
+        """Forget a sub-account of this reseller; CarrierError if it belongs to another."""
+        with self._session_factory() as session:
+            row = session.exec(select(SandboxSubAccount).where(SandboxSubAccount.account == account)).first()
+            if row is None:
+                return
+            if row.owner_reseller_id != reseller_id:
+                raise CarrierError("not_owner", f"sub-account {account} does not belong to this reseller")
+            session.delete(row)
+
     def block_subaccount(self, account: str) -> None:
         """Block the sub-account at the carrier."""
         self._set_blocked(account, True)

@@ -8,6 +8,7 @@ when the request surely did not reach the carrier (connection refused, rate limi
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import secrets
@@ -22,7 +23,7 @@ import httpx
 
 from reseller_app.billing.enums import RECORDED_DISPOSITIONS, Disposition
 
-from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, DidOffer
+from .base import DID_KINDS, Carrier, CarrierCdr, CarrierError, CarrierMessage, CdrFetch, DidOffer, UnreadableRecord
 from .callflows import (
     CallbackSpec,
     CallerIdFilterSpec,
@@ -288,6 +289,18 @@ class VoipMsCarrier(Carrier):
             existing = self._subaccount(account)
         return str((existing or {}).get("id", account))
 
+    def delete_subaccount(self, reseller_id: int, account: str) -> None:
+        """Delete `<main>_<name>` by its VoIP.ms id (delSubAccount); nothing to do when it is not there."""
+        existing = self._subaccount(account)
+        if existing is None:
+            return
+        self.call(
+            "delSubAccount",
+            {"id": str(existing.get("id", ""))},
+            mutating=True,
+            happened=lambda: self._subaccount(account) is None,
+        )
+
     def block_subaccount(self, account: str) -> None:
         """VoIP.ms's API has no switch to block a sub-account: refuse, so the caller logs it for the reseller."""
         raise CarrierError("unsupported", f"block {account}: suspend it in the VoIP.ms portal")
@@ -305,13 +318,18 @@ class VoipMsCarrier(Carrier):
     # --- CDRs ------------------------------------------------------------------------------------------
 
     def cdrs_since(self, reseller_id: int, since: datetime) -> list[CarrierCdr]:
-        """Calls after `since` up to now, fetched in 92-day windows, oldest first."""
+        """Calls after `since` up to now, fetched in 92-day windows, oldest first (see fetch_cdrs)."""
+        return self.fetch_cdrs(reseller_id, since).cdrs
+
+    def fetch_cdrs(self, reseller_id: int, since: datetime) -> CdrFetch:
+        """Calls after `since` up to now, oldest first, and every record that could not be read (none is dropped)."""
         if since.tzinfo is None or since.utcoffset() is None:
             raise ValueError("since must be timezone-aware")
         since = since.astimezone(UTC)
         end = datetime.now(UTC).date()
         start = max(since.date(), end - timedelta(days=365 * 2))
         found: dict[str, CarrierCdr] = {}
+        unreadable: dict[str, UnreadableRecord] = {}
         while start <= end:
             stop = min(start + timedelta(days=CDR_CHUNK_DAYS - 1), end)
             body = self.call(
@@ -327,11 +345,16 @@ class VoipMsCarrier(Carrier):
                 },  # fmt: skip
             )
             for row in as_list(body.get("cdr")):
-                cdr = parse_cdr(row)
-                if cdr is not None and cdr.start > since:
+                try:
+                    cdr = parse_cdr(row)
+                except UnreadableCdrError as e:
+                    log.warning("unreadable CDR from VoIP.ms (%s): %r", e.record.reason, row)
+                    unreadable[e.record.raw] = e.record
+                    continue
+                if cdr.start > since:
                     found[cdr.uniqueid] = cdr
             start = stop + timedelta(days=1)
-        return sorted(found.values(), key=lambda c: (c.start, c.uniqueid))
+        return CdrFetch(sorted(found.values(), key=lambda c: (c.start, c.uniqueid)), list(unreadable.values()))
 
     # --- call flows ----------------------------------------------------------------------------------
 
@@ -670,19 +693,50 @@ def parse_message(row: dict, kind: str) -> CarrierMessage | None:
     )
 
 
-def parse_cdr(row: dict) -> CarrierCdr | None:
-    """One getCDR row (dates in UTC, timezone=0) as a CarrierCdr; None for a row that cannot be read."""
+class UnreadableCdrError(ValueError):
+    """A getCDR row that cannot be read; `record` says what and why."""
+
+    def __init__(self, record: UnreadableRecord) -> None:
+        super().__init__(record.reason)
+        self.record = record
+
+
+def _as_json(row: Any) -> str:  # noqa: ANN401 - whatever the carrier sent
     try:
-        uid = str(row["uniqueid"]).strip()
-        start = datetime.strptime(str(row["date"]), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        seconds = int(str(row.get("seconds") or "0"))
-        total = str(row.get("total") or "").strip()
-        cost = abs(Decimal(total)) if total else None
-    except (KeyError, ValueError, InvalidOperation):
-        log.warning("unreadable CDR row skipped: %r", row)
-        return None
+        return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(row)
+
+
+def parse_cdr(row: Any) -> CarrierCdr:  # noqa: ANN401 - JSON of any shape
+    """One getCDR row (dates in UTC, timezone=0) as a CarrierCdr; UnreadableCdrError for a row that cannot be read."""
+    raw = _as_json(row)
+    if not isinstance(row, dict):
+        raise UnreadableCdrError(UnreadableRecord(raw, "not a call record"))
+    uid = str(row.get("uniqueid", "") or "").strip()
+    when = str(row.get("date", "") or "")
+
+    def unreadable(reason: str) -> UnreadableCdrError:
+        return UnreadableCdrError(UnreadableRecord(raw, reason[:255], uid[:64], when[:40]))
+
     if not uid:
-        return None
+        raise unreadable("no uniqueid")
+    try:
+        start = datetime.strptime(when, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        raise unreadable(f"bad date {when[:40]!r}") from None
+    seconds_text = str(row.get("seconds") or "0")
+    try:
+        seconds = int(seconds_text)
+    except ValueError:
+        raise unreadable(f"bad seconds {seconds_text[:40]!r}") from None
+    total = str(row.get("total") or "").strip()
+    try:
+        cost = abs(Decimal(total)) if total else None
+    except InvalidOperation:
+        raise unreadable(f"bad total {total[:40]!r}") from None
+    if cost is not None and not cost.is_finite():
+        raise unreadable(f"bad total {total[:40]!r}")
     description = str(row.get("description", ""))
     inbound = "inbound" in description.lower()
     destination = _digits(str(row.get("destination", "")))

@@ -17,6 +17,8 @@ RESELLER_NAV = [
     ("Invoices", routes.RESELLER_INVOICES, "receipt"),
     ("Reports", routes.RESELLER_REPORTS, "chart-bar"),
     ("API & carrier", "/reseller/api", "plug"),
+    ("Staff", routes.RESELLER_STAFF, "user-cog"),
+    ("Audit log", routes.RESELLER_AUDIT, "scroll-text"),
 ]
 
 

@@ -152,11 +152,12 @@ def load_demo(now: datetime | None = None) -> list[str]:
     accounts: list[tuple[str, int]] = []
     actor = Actor("reseller", rid)
     for i, (email, first, last, company, city, state, mode, status, pay) in enumerate(CLIENTS):
+        pw_hash = hash_password(CLIENT_PASSWORD if email == CLIENT_EMAIL else f"demo-{i}-pass")  # before the write
         with session_scope() as s:
             c = Client(
                 reseller_id=rid,
                 email=email,
-                password_hash=hash_password(CLIENT_PASSWORD if email == CLIENT_EMAIL else f"demo-{i}-pass"),
+                password_hash=pw_hash,
                 firstname=first,
                 lastname=last,
                 company=company,

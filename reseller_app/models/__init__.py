@@ -19,11 +19,12 @@ from .cards import CardPayment, CardProfile, StripeAccount
 from .catalog import AreaRate, FreeZone, Package
 from .client import Client, Did, E911Record, Forwarding, SubAccount, Voicemail
 from .invoicing import BillingProfile, Invoice, InvoicedEntry, InvoiceLine, InvoiceTax, TaxRate
-from .jobs import JobLease
+from .jobs import JobLease, UnreadableCdr
 from .ledger import Cdr, FaxRecord, FreeMinuteUsage, LedgerEntry, PaymentOrder
 from .messaging import Message
 from .reports import CdrDaily
 from .reseller import ApiCredential, Reseller, ResellerSettings
+from .staff import StaffMember, TwoFactor
 from .system import (
     AuditLog,
     EmailAttachment,
@@ -84,10 +85,13 @@ __all__ = [
     "ResellerSettings",
     "SandboxDid",
     "SandboxSubAccount",
+    "StaffMember",
     "StripeAccount",
     "SubAccount",
     "TaxRate",
+    "TwoFactor",
     "UTCDateTime",
+    "UnreadableCdr",
     "Voicemail",
     "utcnow",
 ]

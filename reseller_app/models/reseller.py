@@ -56,6 +56,7 @@ class Reseller(SQLModel, table=True):
     company: str = Field(default="", max_length=120)
     currency: str = Field(default="USD", max_length=3)
     portal_active: bool = False
+    require_staff_2fa: bool = False  # staff must set up two-factor sign-in before they may change anything
     custom_hostname: str | None = Field(default=None, max_length=253, sa_column_kwargs={"unique": True})
     hostname_status: str = Field(default="none", max_length=16)  # none | requested | active
     carrier_kind: str = Field(default="sandbox", max_length=16)  # sandbox | voipms

@@ -21,6 +21,7 @@ class LoginSession(SQLModel, table=True):
     reseller_id: int = Field(foreign_key="reseller.id", index=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     impersonated_by: int | None = Field(default=None, foreign_key="reseller.id")
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id", index=True)  # a staff member's session
     # An impersonation ("Login as client") lives only as long as the reseller session that opened it.
     parent_session_id: int | None = Field(default=None, foreign_key="loginsession.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -87,7 +88,12 @@ class EmailAttachment(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Who did what to which object, for every change made through the services layer."""
+    """Who did what to which object, for every change made through the services layer.
+
+    Append-only: the database refuses an UPDATE or DELETE of a row (alembic 0017).
+    """
+
+    __table_args__ = (sa.Index("ix_auditlog_reseller_created", "reseller_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     reseller_id: int | None = Field(default=None, foreign_key="reseller.id", index=True)
@@ -98,6 +104,8 @@ class AuditLog(SQLModel, table=True):
     object_id: int | None = None
     detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ip: str = Field(default="", max_length=45)  # the request's address
+    staff_id: int | None = None  # the staff member who acted for the reseller (None: the owner, a client, a job)
 
 
 class SandboxDid(SQLModel, table=True):

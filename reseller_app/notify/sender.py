@@ -183,7 +183,7 @@ def _mark_failed(
             )
             .execution_options(synchronize_session=False)
         )
-    log.info("outbox message %s: attempt %s failed (%s), now %s", msg.id, attempts, text, status)
+    log.warning("outbox message %s: attempt %s failed (%s), now %s", msg.id, attempts, text, status)
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:

@@ -5,10 +5,16 @@ Imports nothing from pages; every page state reaches SessionState with get_state
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import dataclasses
 import functools
 import inspect
+import os
+import threading
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import reflex as rx
 
@@ -24,6 +30,32 @@ _MAX_AGE = settings.session_hours * 3600
 # What a page's event handler answers: nothing, a redirect or download, or further events to run.
 Answer = rx.event.EventSpec | rx.event.EventHandler | list[rx.event.EventSpec] | None
 
+T = TypeVar("T")
+# Threads for a page's slow work (see blocking()): apart from the loop's default pool, where logins wait for
+# their turn at argon2, so a flood of logins cannot hold up a reseller's posting.
+PAGE_WORK_THREADS = 8
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _page_work() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():  # a forked worker makes its own threads
+            _pool = (os.getpid(), ThreadPoolExecutor(PAGE_WORK_THREADS, thread_name_prefix="page-work"))
+        return _pool[1]
+
+
+async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+    """Run a slow service call (a write, argon2, the carrier, a heavy report) in a thread; the loop stays free.
+
+    The handler awaits it, so its own state stays locked until the call ends (its user's next event waits, as
+    for any handler) while every other session's events go on. Context variables (e.g. db.reading) go along.
+    Quick reads stay on the loop: a thread hop costs more than a few indexed queries (README, Performance).
+    """
+    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+    return await asyncio.get_running_loop().run_in_executor(_page_work(), call)
+
 
 class SessionState(rx.State):
     """Holds the session cookies of the reseller and client realms."""
@@ -31,14 +63,20 @@ class SessionState(rx.State):
     reseller_token: str = rx.Cookie("", name="rp_rsess", same_site="lax", max_age=_MAX_AGE)
     client_token: str = rx.Cookie("", name="rp_csess", same_site="lax", max_age=_MAX_AGE)
 
+    def _with_address(self, actor: Actor | None) -> Actor | None:
+        # The request's address goes with the actor into the audit log.
+        return dataclasses.replace(actor, ip=str(self.router.session.client_ip or "")[:45]) if actor else None
+
     def _reseller(self) -> Actor | None:
         # A value of another type (set through client storage by a hostile browser) is no session.
-        return auth.resolve(self.reseller_token, "reseller") if auth.is_token(self.reseller_token) else None
+        if not auth.is_token(self.reseller_token):
+            return None
+        return self._with_address(auth.resolve(self.reseller_token, "reseller"))
 
     def _client(self, rid: int | None) -> Actor | None:
         if rid is None or not auth.is_token(self.client_token):
             return None
-        return auth.resolve(self.client_token, "client", rid)
+        return self._with_address(auth.resolve(self.client_token, "client", rid))
 
     @rx.event
     async def reseller_logout(self) -> rx.event.EventSpec:
@@ -84,6 +122,10 @@ class ResellerPage(rx.State, mixin=True):
     def _to_login(self) -> rx.event.EventSpec:
         return rx.redirect(routes.RESELLER_LOGIN)
 
+    async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        """Run a slow service call off the event loop (see blocking())."""
+        return await blocking(fn, *args, **kwargs)
+
 
 class ClientPage(rx.State, mixin=True):
     """A page of a client portal (/r/<rid>/...): the client of the session cookie, on that reseller's portal."""
@@ -93,6 +135,10 @@ class ClientPage(rx.State, mixin=True):
 
     def _to_login(self) -> rx.event.EventSpec:
         return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
+
+    async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
+        """Run a slow service call off the event loop (see blocking())."""
+        return await blocking(fn, *args, **kwargs)
 
 
 def signed_in(handler: Callable[..., Any]) -> Callable[..., Any]:

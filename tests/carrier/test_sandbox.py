@@ -177,6 +177,17 @@ def test_subaccount_needs_a_password(carrier, resellers):
     assert err.value.code == "invalid_password"
 
 
+def test_delete_subaccount_only_by_its_owner_and_gone_is_fine(carrier, resellers):
+    a, b = resellers
+    carrier.create_subaccount(a, "100000_office", "pw1")
+    with pytest.raises(CarrierError) as err:
+        carrier.delete_subaccount(b, "100000_office")
+    assert err.value.code == "not_owner"
+    carrier.delete_subaccount(a, "100000_office")
+    carrier.delete_subaccount(a, "100000_office")  # already gone: nothing to do
+    assert carrier.create_subaccount(a, "100000_office", "pw2").startswith("sandbox-")  # the name is free again
+
+
 def test_block_and_unblock(carrier, resellers):
     a, _ = resellers
     carrier.create_subaccount(a, "100000_office", "pw")

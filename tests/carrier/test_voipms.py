@@ -121,6 +121,32 @@ def test_cdrs_inbound_dispositions_order_and_since_filter():
     assert [c.uniqueid for c in later] == ["1700000000.42"]
 
 
+def test_unreadable_records_are_returned_with_their_reason_not_dropped():
+    good = CDR_TWO["cdr"][0]
+    bad = [
+        {**good, "uniqueid": "u-date", "date": "2026-13-01 10:00:00"},
+        {**good, "uniqueid": "u-secs", "seconds": "sixty"},
+        {**good, "uniqueid": "u-total", "total": "0.0x"},
+        {**good, "uniqueid": ""},
+        "garbage",
+    ]
+    rec = Recorder({"getCDR": [{"status": "success", "cdr": [good, *bad]}]})
+    fetched = carrier(rec).fetch_cdrs(1, datetime(2026, 11, 21, tzinfo=UTC))
+    assert [c.uniqueid for c in fetched.cdrs] == ["1700000000.42"]
+    assert sorted((u.uniqueid, u.reason) for u in fetched.unreadable) == [
+        ("", "no uniqueid"),
+        ("", "not a call record"),
+        ("u-date", "bad date '2026-13-01 10:00:00'"),
+        ("u-secs", "bad seconds 'sixty'"),
+        ("u-total", "bad total '0.0x'"),
+    ]
+    dated = next(u for u in fetched.unreadable if u.uniqueid == "u-date")
+    assert dated.call_date == "2026-13-01 10:00:00" and '"uniqueid": "u-date"' in dated.raw
+    # cdrs_since keeps its contract: the readable calls only.
+    rec2 = Recorder({"getCDR": [{"status": "success", "cdr": [good, *bad]}]})
+    assert [c.uniqueid for c in carrier(rec2).cdrs_since(1, datetime(2026, 11, 21, tzinfo=UTC))] == ["1700000000.42"]
+
+
 def test_long_ranges_are_fetched_in_92_day_windows():
     rec = Recorder({"getCDR": [{"status": "no_cdr"}]})
     carrier(rec).cdrs_since(1, datetime(2025, 1, 1, tzinfo=UTC))
@@ -183,6 +209,17 @@ def test_existing_subaccount_is_not_created_again():
     rec = Recorder({"getSubAccounts": [{"status": "success", "accounts": [{"id": "5", "account": "100000_a"}]}]})
     assert carrier(rec).create_subaccount(1, "100000_a", "pw-123456") == "5"
     assert "createSubAccount" not in rec.methods()
+
+
+def test_delete_subaccount_by_its_id_once_even_after_a_timeout():
+    found = {"status": "success", "accounts": [{"id": "777", "account": "100000_front"}]}
+    rec = Recorder({"getSubAccounts": [found, {"status": "no_subaccount"}], "delSubAccount": [httpx.ReadTimeout("x")]})
+    carrier(rec).delete_subaccount(1, "100000_front")
+    deletes = [c for c in rec.calls if c["method"] == "delSubAccount"]
+    assert [d["id"] for d in deletes] == ["777"]  # the timeout was followed by a look, not a second delete
+    gone = Recorder({"getSubAccounts": [{"status": "no_subaccount"}]})
+    carrier(gone).delete_subaccount(1, "100000_front")
+    assert gone.methods() == ["getSubAccounts"]
 
 
 def test_claim_did_orders_once_and_is_idempotent_for_the_owner():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -85,6 +86,14 @@ def test_smtp_down_then_up_delivers_exactly_once(engine, stopped_smtp_server):
     assert len(server.messages) == 1
     row = _row(engine, msg_id)
     assert row.status == "sent" and row.attempts == 2 and row.sent_at == T0 + timedelta(seconds=31)
+
+
+def test_a_failed_delivery_is_logged_as_a_warning(engine, stopped_smtp_server, caplog):
+    (msg_id,) = _queue(engine)
+    with caplog.at_level(logging.INFO, logger=sender.log.name):
+        assert deliver_pending(smtp=_smtp(stopped_smtp_server.port), now=T0) == (0, 1)
+    failed = [r for r in caplog.records if f"outbox message {msg_id}: attempt 1 failed" in r.getMessage()]
+    assert [r.levelno for r in failed] == [logging.WARNING]
 
 
 def test_backoff_doubles_and_caps_at_an_hour():

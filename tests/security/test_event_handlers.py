@@ -31,6 +31,7 @@ import reseller_app.reseller_app  # noqa: F401 - registers every state of the ap
 from reseller_app.db import session_scope
 from reseller_app.models import (
     AreaRate,
+    AuditLog,
     BillingProfile,
     Callback,
     CallerIdFilter,
@@ -59,10 +60,12 @@ from reseller_app.models import (
     Reseller,
     RingGroup,
     SandboxCallFlow,
+    StaffMember,
     StripeAccount,
     SubAccount,
     TaxRate,
     TimeCondition,
+    UnreadableCdr,
     Voicemail,
 )
 from reseller_app.models.callflows import CALLFLOW_MODELS
@@ -72,6 +75,20 @@ from reseller_app.state.session import SessionState
 
 FOREIGN = 9001
 OWN = 9002
+
+# The victim reseller's own staff with a limited role, and the tables (of the victim's rows) each role may not change
+# whatever handler it calls, with whatever ids: support posts no money and touches no configuration, packages, API or
+# staff; billing touches no clients' services, configuration, packages, API or staff (a payment does move the
+# client's balance and status, and may unblock sub-accounts: those tables are its own); read-only changes nothing.
+_CONFIG = {"reseller", "resellersettings", "billingprofile", "taxrate", "apicredential", "staffmember"}
+_PACKAGES = {"package", "arearate", "freezone"}
+_MONEY = {"ledgerentry", "invoice", "invoiceline", "invoicedentry", "invoicetax", "paymentorder"}
+_SERVICES = {"did", "voicemail", "forwarding", "e911record"}
+ROLE_ATTACKERS: dict[str, frozenset[str] | None] = {
+    "support": frozenset(_CONFIG | _PACKAGES | _MONEY),
+    "billing": frozenset(_CONFIG | _PACKAGES | _SERVICES),
+    "readonly": None,  # every table
+}
 SECRET_MARKERS = ("victim-secret", "victim@example.com", "Vesper", "Vandermeer", "14155550199")
 
 # Handlers that take no id and touch no account data, or are public forms of the portal by design.
@@ -315,7 +332,29 @@ def arena(engine, monkeypatch):
                 PaymentOrder(
                     id=FOREIGN, reseller_id=victim, client_id=FOREIGN, amount=Decimal("20.00"), provider_ref="victim-o"
                 ),
+                UnreadableCdr(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    fingerprint="f" * 64,
+                    uniqueid="victim-secret-call",
+                    reason="bad date",
+                    raw='{"uniqueid": "victim-secret-call"}',
+                    first_seen_at=now,
+                    last_seen_at=now,
+                ),
                 BillingProfile(reseller_id=victim, legal_name="victim-secret ltd", invoice_prefix="9001-"),
+                AuditLog(
+                    id=FOREIGN,
+                    reseller_id=victim,
+                    actor_role="reseller",
+                    actor_id=victim,
+                    action="create_client",
+                    object_type="client",
+                    object_id=FOREIGN,
+                    detail={"note": "victim-secret audit"},
+                    ip="203.0.113.99",
+                    created_at=datetime.now(UTC),  # inside the Audit log page's default period
+                ),
                 # Card payments: keys (off, so no probe reaches Stripe), a saved card with top-up, a paid deposit.
                 StripeAccount(
                     reseller_id=victim,
@@ -379,6 +418,29 @@ def arena(engine, monkeypatch):
                 amount=Decimal("10"),
             )
         )
+        s.add(
+            StaffMember(
+                id=FOREIGN,
+                reseller_id=victim,
+                email="victim-staff@example.com",
+                name="Vesper Vandermeer (victim-secret staff)",
+                role="billing",
+                status="active",
+                password_hash=hash_password("victim-staff-1"),
+            )
+        )
+        # Staff of the victim's reseller, one per limited role: the role attackers (see test_staff_roles_...).
+        for n, role in enumerate(ROLE_ATTACKERS):
+            s.add(
+                StaffMember(
+                    id=OWN + 10 + n,
+                    reseller_id=victim,
+                    email=f"{role}-attacker@example.com",
+                    role=role,
+                    status="active",
+                    password_hash=hash_password("staff-pass-123"),
+                )
+            )
         # Another client of the victim's reseller, and a client of the attacker reseller.
         sibling = Client(
             id=OWN + 1,
@@ -407,6 +469,10 @@ def arena(engine, monkeypatch):
         "anonymous visitor": ("", victim),
     }
 
+    staff = {
+        role: (auth.login_reseller(f"{role}-attacker@example.com", "staff-pass-123"), victim) for role in ROLE_ATTACKERS
+    }
+
     async def no_sleep(_seconds: float) -> None:
         return None
 
@@ -414,17 +480,19 @@ def arena(engine, monkeypatch):
     monkeypatch.setattr(asyncio, "sleep", no_sleep)
     monkeypatch.setattr("reseller_app.state.portal.dashboard.LIVE_MAX_POLLS", 2)
     monkeypatch.setattr("reseller_app.state.clients.client_list.LIVE_TICKS", 2)
-    return {"victim": victim, "tokens": tokens}
+    return {"victim": victim, "tokens": tokens, "staff": staff}
 
 
-def victim_snapshot(victim: int) -> str:
-    """Every row the victim owns, in every table with a reseller id (sessions, attempts and audit aside)."""
-    skip = {"loginsession", "loginattempt", "auditlog", "outboundemail"}
+def victim_snapshot(victim: int, only: frozenset[str] | None = None) -> str:
+    """Every row the victim owns, in every table with a reseller id (sessions, attempts and audit aside), or in the
+    tables named in `only`."""
+    # twofactor: a login's own two-factor setting (any signed-in login sets up its own).
+    skip = {"loginsession", "loginattempt", "auditlog", "outboundemail", "twofactor"}
     rows = {}
     with session_scope() as s:
         conn = s.connection()
         for table in SQLModel.metadata.sorted_tables:
-            if table.name in skip:
+            if table.name in skip or (only is not None and table.name not in only):
                 continue
             col = table.c.get("reseller_id") if "reseller_id" in table.c else table.c.get("owner_reseller_id")
             if col is None and table.name == "reseller":
@@ -562,6 +630,27 @@ def test_no_handler_touches_or_reveals_another_accounts_data(arena):
     assert not failures, "\n".join(failures)
     # Every refusal is polite: the handler runs to its end (a message, a redirect), never an exception that the
     # browser would show as an error toast, whatever ids and arguments it is handed.
+    assert not crashed, "\n".join(crashed)
+
+
+def test_staff_roles_change_nothing_their_role_does_not_allow(arena):
+    """A support user calling billing handlers, a billing user calling client handlers, a read-only user calling
+    every write: each handler, on the reseller's own ids (the rows at 9001), changes nothing outside the role."""
+    victim = arena["victim"]
+    failures, crashed = [], []
+    for role, (token, rid) in arena["staff"].items():
+        only = ROLE_ATTACKERS[role]
+        before = victim_snapshot(victim, only)
+        for cls, name in handlers():
+            for mode in list(MODES)[:2]:
+                raised, _text = _probe(cls, name, token, rid, mode)
+                if raised:
+                    crashed.append(f"{cls.__name__}.{name} as {role} staff ({mode})")
+                after = victim_snapshot(victim, only)
+                if after != before:
+                    failures.append(f"{cls.__name__}.{name} as {role} staff ({mode}) changed what the role may not")
+                    before = after
+    assert not failures, "\n".join(failures)
     assert not crashed, "\n".join(crashed)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from reseller_app.api import create_api
+from reseller_app.api import create_api, security_headers
 from reseller_app.api.security_headers import COMMON, SecurityHeaders, page_policy, policy_for
+from reseller_app.config import settings
 
 
 def _directives(csp: str) -> dict[str, str]:
@@ -41,7 +44,7 @@ def test_the_page_policy_allows_what_the_reflex_frontend_needs_and_no_foreign_sc
 
 
 def test_the_backend_origin_follows_api_url(monkeypatch):
-    monkeypatch.setenv("API_URL", "https://voip.example.com")
+    monkeypatch.setattr(security_headers, "settings", replace(settings, api_url="https://voip.example.com"))
     connect = _directives(page_policy())["connect-src"]
     assert "wss://voip.example.com" in connect and "https://voip.example.com" in connect
 

@@ -24,12 +24,26 @@ def _error() -> rx.Component:
     )
 
 
+def _code_field() -> rx.Component:
+    """The two-factor code, asked once the password was right for a login with two-factor sign-in."""
+    return rx.cond(
+        LoginState.need_code,
+        rx.vstack(
+            rx.text("Authentication code", as_="label", size="2", weight="medium", html_for="code"),
+            rx.input(name="code", id="code", auto_complete="one-time-code", input_mode="numeric", width="100%"),
+            spacing="1",
+            width="100%",
+        ),
+    )
+
+
 # The auto-connect endpoint sends a fixed code (never text) back to the login page: ?e=<code>.
 DIRECT_LOGIN_ERRORS = {
     "bad": "Incorrect email or password.",
     "locked": "Too many failed attempts. This login is locked for 15 minutes.",
     "wait": "Your account is awaiting activation.",
     "off": "This portal is not available.",
+    "code": "This account uses two-factor sign-in: sign in here with your code.",
 }
 
 
@@ -59,6 +73,7 @@ def reseller_login() -> rx.Component:
                     _error(),
                     _field("Email", "email", "email", auto_complete="username"),
                     _field("Password", "password", "password", auto_complete="current-password"),
+                    _code_field(),
                     rx.button(
                         "Sign in", type="submit", size="3", width="100%", id="submit", disabled=~rx.State.is_hydrated
                     ),
@@ -91,6 +106,7 @@ def client_login() -> rx.Component:
             _direct_login_error(),
             _field("Email", "email", "email", auto_complete="username"),
             _field("Password", "password", "password", auto_complete="current-password"),
+            _code_field(),
             rx.button(
                 "Sign in",
                 type="submit",

@@ -156,6 +156,10 @@ def _activation() -> rx.Component:
             rx.button("Activate", color_scheme="green", on_click=ConfigState.set_active(True), id="activate"),
         ),
         _notice("activation"),
+        rx.cond(
+            ConfigState.errors["activation"] != "",
+            rx.text(ConfigState.errors["activation"], size="2", color="#b91c1c", id="error-activation"),
+        ),
     )
 
 

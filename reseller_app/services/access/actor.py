@@ -16,6 +16,10 @@ class Actor:
     client_id: int | None = None
     session_id: int | None = None
     impersonated_by: int | None = None
+    ip: str = ""  # the address the request came from, for the audit log ("" when unknown)
+    staff_id: int | None = None  # a reseller's staff member acting (None: the owner himself)
+    staff_role: str = "owner"  # owner | admin | support | billing | readonly (services/staff/roles.py)
+    must_enrol_2fa: bool = False  # a staff member whose owner requires two-factor sign-in, not set up yet
 
     @property
     def is_reseller(self) -> bool:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from reseller_app.config import settings
-from reseller_app.db import session_scope
-from reseller_app.models import Client, LoginAttempt, LoginSession, Reseller, utcnow
+from reseller_app.db import read_scope, session_scope
+from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, TwoFactor, utcnow
+from reseller_app.services.access import two_factor
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import AuthFailed, NotFound
+from reseller_app.services.staff import alerts, roles
+from reseller_app.services.staff.roles import require_role
 
 LOCK_AFTER = 5
 IMPERSONATION_FOR = timedelta(hours=1)
@@ -33,38 +37,55 @@ def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
     row = session.exec(stmt).first()
     if row is None:
         row = LoginAttempt(realm=realm, login=login)
-        session.add(row)
         try:
             with session.begin_nested():
+                session.add(row)  # added inside the savepoint, so its rollback takes the row out again
                 session.flush()
-        except IntegrityError:
+        except IntegrityError:  # a concurrent attempt on the same name inserted it first: count on that row
             row = session.exec(stmt).one()
     return row
 
 
-def _check(realm: str, login: str, password: str, find_hash) -> int:  # noqa: ANN001
-    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed."""
+def _locked(attempt: LoginAttempt | None, now: datetime) -> bool:
+    return attempt is not None and attempt.locked_until is not None and attempt.locked_until > now
+
+
+def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any:  # noqa: ANN001, ANN401
+    """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed.
+
+    Three steps, so that the password check (argon2, slow by design) holds no transaction and no lock: read the
+    lockout state and the hash, verify, then record the outcome in a short write. `failed(session, account_id)`,
+    when given, is called in the failure's transaction for an existing account (the audit log's "login_failed").
+    """
     login = login.strip().lower()
+    with read_scope() as session:
+        attempt = session.exec(
+            select(LoginAttempt).where(LoginAttempt.realm == realm, LoginAttempt.login == login)
+        ).first()
+        account_id, pw_hash = find_hash(session, login)
+        locked = _locked(attempt, utcnow())
+    ok = verify_password(password, pw_hash) and account_id is not None  # always pay for one verification
+    if locked:
+        raise AuthFailed(LOCKED)
     now = utcnow()
     with session_scope() as session:
         attempt = _attempt_row(session, realm, login)
-        account_id, pw_hash = find_hash(session, login)
-        ok = verify_password(password, pw_hash)  # always pay for one verification
-        if attempt.locked_until and attempt.locked_until > now:
+        if _locked(attempt, now):  # locked by attempts that ended while this one was verifying
             raise AuthFailed(LOCKED)
-        if attempt.locked_until and attempt.locked_until <= now:
+        if attempt.locked_until is not None:  # the lock has expired: start counting again
             attempt.locked_until = None
             attempt.failures = 0
         attempt.updated_at = now
-        if not ok or account_id is None:
-            attempt.failures += 1
-            if attempt.failures >= LOCK_AFTER:
-                attempt.locked_until = now + LOCK_FOR
-                attempt.failures = 0
-            session.commit()
-            raise AuthFailed(BAD_LOGIN)
-        attempt.failures = 0
-        return account_id
+        if ok:
+            attempt.failures = 0
+            return account_id
+        attempt.failures += 1
+        if attempt.failures >= LOCK_AFTER:
+            attempt.locked_until = now + LOCK_FOR
+            attempt.failures = 0
+        if failed is not None and account_id is not None:
+            failed(session, account_id)
+    raise AuthFailed(BAD_LOGIN)
 
 
 def _open_session(
@@ -75,6 +96,7 @@ def _open_session(
     by: int | None = None,
     *,
     parent: LoginSession | None = None,
+    staff_id: int | None = None,
 ) -> str:
     token = new_token()
     expires = utcnow() + timedelta(hours=settings.session_hours)
@@ -88,6 +110,7 @@ def _open_session(
             reseller_id=reseller_id,
             client_id=client_id,
             impersonated_by=by,
+            staff_id=staff_id,
             parent_session_id=parent.id if parent is not None else None,
             expires_at=expires,
         )
@@ -119,31 +142,81 @@ def end_client_sessions(session: Session, client_id: int, *, keep: int | None = 
     return n
 
 
-def login_reseller(email: str, password: str) -> str:
-    """Log a reseller in; returns a new session token."""
-
-    def find(session: Session, login: str) -> tuple[int | None, str | None]:
-        r = session.exec(select(Reseller).where(Reseller.email == login)).first()
-        return (r.id, r.password_hash) if r else (None, None)
-
-    reseller_id = _check("reseller", email, password, find)
+def _second_factor(realm: str, login: str, key: str, code: str | None, failed) -> None:  # noqa: ANN001
+    """After a right password: nothing for a login without 2FA; else the code, counted toward a lockout."""
+    if not two_factor.enabled(key):
+        return
+    if not code:
+        raise two_factor.CodeNeeded()
+    now = utcnow()
     with session_scope() as session:
-        reseller = session.get(Reseller, reseller_id)
-        reseller.last_login_at = utcnow()
-        token = _open_session(session, "reseller", reseller_id, None)
-        audit.record(session, Actor("reseller", reseller_id), "login")
+        attempt = _attempt_row(session, f"2fa:{realm}", login.strip().lower())
+        if attempt.locked_until and attempt.locked_until > now:
+            raise AuthFailed(LOCKED)
+        attempt.updated_at = now
+        if not two_factor.check(session, key, code):
+            attempt.failures += 1
+            if attempt.failures >= LOCK_AFTER:
+                attempt.locked_until = now + LOCK_FOR
+                attempt.failures = 0
+            failed(session)
+            session.commit()
+            raise AuthFailed(two_factor.BAD_CODE)
+        attempt.failures = 0
+        attempt.locked_until = None
+
+
+def login_reseller(email: str, password: str, ip: str = "", code: str | None = None) -> str:
+    """Log a reseller's owner or an active staff member in; returns a new session token (`ip`: for the audit log).
+
+    The owner's login and the staff logins share the realm "reseller" (one lockout per login name); a staff member
+    signs in at the same /login page and works in the owner's workspace with its role.
+    """
+
+    def find(session: Session, login: str) -> tuple[tuple[int, int | None] | None, str | None]:
+        r = session.exec(select(Reseller).where(Reseller.email == login)).first()
+        if r is not None:
+            return (r.id, None), r.password_hash
+        m = session.exec(select(StaffMember).where(StaffMember.email == login, StaffMember.status == "active")).first()
+        return ((m.reseller_id, m.id), m.password_hash) if m else (None, None)
+
+    def failed(session: Session, account: tuple[int, int | None]) -> None:
+        audit.record(session, Actor("reseller", account[0], ip=ip, staff_id=account[1]), "login_failed")
+
+    reseller_id, staff_id = _check("reseller", email, password, find, failed)
+    key = f"staff:{staff_id}" if staff_id is not None else f"owner:{reseller_id}"
+    _second_factor("reseller", email, key, code, lambda s: failed(s, (reseller_id, staff_id)))
+    with session_scope() as session:
+        if staff_id is None:
+            session.get(Reseller, reseller_id).last_login_at = utcnow()
+        else:
+            session.get(StaffMember, staff_id).last_login_at = utcnow()
+        token = _open_session(session, "reseller", reseller_id, None, staff_id=staff_id)
+        first_login = session.exec(
+            select(AuditLog.id).where(AuditLog.reseller_id == reseller_id, AuditLog.action == "login")
+        ).first()
+        if first_login is not None and alerts.is_new_address(session, reseller_id, staff_id, ip):
+            who = "You" if staff_id is None else f"Your staff member {session.get(StaffMember, staff_id).email}"
+            alerts.tell_owner(
+                session,
+                reseller_id,
+                "A sign-in from a new address",
+                f"{who} signed in to your reseller portal from {ip}, an address not seen before.\n"
+                "If this was not expected, change the password and review the Audit log.\n",
+            )
+        audit.record(session, Actor("reseller", reseller_id, ip=ip, staff_id=staff_id), "login")
     return token
 
 
 def portal_available(reseller_id: int) -> bool:
     """Whether this reseller's client portal exists and is switched on."""
-    with session_scope() as session:
+    with read_scope() as session:
         r = session.get(Reseller, reseller_id)
         return bool(r and r.portal_active)
 
 
-def login_client(reseller_id: int, email: str, password: str) -> str:
-    """Log a client in through its own reseller's portal; returns a new session token."""
+def login_client(reseller_id: int, email: str, password: str, ip: str = "", code: str | None = None) -> str:
+    """Log a client in through its own reseller's portal; returns a new session token (`ip`: for the audit log)."""
     if not portal_available(reseller_id):
         raise AuthFailed(PORTAL_OFF)
 
@@ -151,20 +224,24 @@ def login_client(reseller_id: int, email: str, password: str) -> str:
         c = session.exec(select(Client).where(Client.reseller_id == reseller_id, Client.email == login)).first()
         return (c.id, c.password_hash) if c else (None, None)
 
-    client_id = _check(f"client:{reseller_id}", email, password, find)
+    def failed(session: Session, client_id: int) -> None:
+        audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login_failed", "client", client_id)
+
+    client_id = _check(f"client:{reseller_id}", email, password, find, failed)
+    _second_factor(f"client:{reseller_id}", email, f"client:{client_id}", code, lambda s: failed(s, client_id))
     with session_scope() as session:
         client = session.get(Client, client_id)
         if client.status == "WAIT":
             raise AuthFailed(WAITING)
         client.last_login_at = utcnow()
         token = _open_session(session, "client", reseller_id, client_id)
-        audit.record(session, Actor("client", reseller_id, client_id), "login")
+        audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login", "client", client_id)
     return token
 
 
 def impersonate_client(actor: Actor, client_id: int | str) -> str:
     """A reseller opens its client's interface as that client ("Login to client's interface")."""
-    require_reseller(actor)
+    require_role(require_reseller(actor), roles.CLIENTS)
     with session_scope() as session:
         client = lookup.client_of_reseller(session, actor, client_id)
         parent = session.get(LoginSession, actor.session_id) if actor.session_id is not None else None
@@ -172,7 +249,15 @@ def impersonate_client(actor: Actor, client_id: int | str) -> str:
             parent is None or parent.revoked_at is not None or parent.expires_at <= utcnow()
         ):
             raise NotFound()
-        token = _open_session(session, "client", actor.reseller_id, client.id, by=actor.reseller_id, parent=parent)
+        token = _open_session(
+            session,
+            "client",
+            actor.reseller_id,
+            client.id,
+            by=actor.reseller_id,
+            parent=parent,
+            staff_id=actor.staff_id,
+        )
         audit.record(session, actor, "impersonate", "client", client_id)
     return token
 
@@ -182,17 +267,18 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
     if not is_token(token):
         return None
     parent = aliased(LoginSession)
-    with session_scope() as session:
+    with read_scope() as session:
         # The session and, for a client, its account in one query (the account stays at hand for the page); an
         # impersonation's reseller session too (it ends with it).
         row = session.exec(
-            select(LoginSession, Client, parent.revoked_at, parent.expires_at, Reseller.currency)
+            select(LoginSession, Client, parent.revoked_at, parent.expires_at, Reseller.currency, StaffMember)
             .join(Client, Client.id == LoginSession.client_id, isouter=True)
+            .join(StaffMember, StaffMember.id == LoginSession.staff_id, isouter=True)
             .join(parent, parent.id == LoginSession.parent_session_id, isouter=True)
             .join(Reseller, Reseller.id == LoginSession.reseller_id)
             .where(LoginSession.token_hash == token_hash(token))
         ).first()
-        s, client, parent_revoked, parent_expires, currency = row if row is not None else (None,) * 5
+        s, client, parent_revoked, parent_expires, currency, staff = row if row is not None else (None,) * 6
         now = utcnow()
         if s is None or s.role != role or s.revoked_at is not None or s.expires_at <= now:
             return None
@@ -208,8 +294,29 @@ def resolve(token: str, role: str, reseller_id: int | None = None) -> Actor | No
             if client.deleted_at is not None:
                 return None
             lookup.hold_client(session, client)
+        if s.staff_id is not None and (staff is None or staff.status != "active" or staff.reseller_id != s.reseller_id):
+            return None  # a disabled or removed staff member's sessions end at once
         # Amounts this request shows are in the session's reseller's currency (services/common/format.py).
         fmt.set_currency(currency)
+        if staff is not None:
+            must_enrol = (
+                bool(session.exec(select(Reseller.require_staff_2fa).where(Reseller.id == s.reseller_id)).one())
+                and not session.exec(
+                    select(TwoFactor.id).where(
+                        TwoFactor.login_key == f"staff:{staff.id}", TwoFactor.confirmed_at.is_not(None)
+                    )
+                ).first()
+            )
+            return Actor(
+                role,
+                s.reseller_id,
+                s.client_id,
+                s.id,
+                s.impersonated_by,
+                staff_id=staff.id,
+                staff_role=staff.role,
+                must_enrol_2fa=must_enrol,
+            )
         return Actor(role, s.reseller_id, s.client_id, s.id, s.impersonated_by)
 
 
@@ -235,8 +342,9 @@ def create_reseller(email: str, password: str, name: str = "", company: str = ""
     """Create a reseller account (command line and demo data only; there is no public reseller signup)."""
     from reseller_app.models import ApiCredential, ResellerSettings
 
+    pw_hash = hash_password(password)  # argon2 before the write transaction, never inside it
     with session_scope() as session:
-        r = Reseller(email=email.strip().lower(), password_hash=hash_password(password), name=name, company=company)
+        r = Reseller(email=email.strip().lower(), password_hash=pw_hash, name=name, company=company)
         session.add(r)
         session.flush()
         session.add(ResellerSettings(reseller_id=r.id, title=company or "Client portal"))

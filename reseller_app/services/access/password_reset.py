@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from reseller_app.config import settings
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import Client, LoginAttempt, PasswordResetToken, Reseller, ResellerSettings
 from reseller_app.models import utcnow as _utcnow
 from reseller_app.notify import enqueue, render
@@ -46,7 +46,7 @@ def _settings_if_allowed(session: Session, reseller_id: int) -> ResellerSettings
 
 def reset_allowed(reseller_id: int) -> bool:
     """Whether this portal exists and shows "Forgot your password?"."""
-    with session_scope() as session:
+    with read_scope() as session:
         try:
             _settings_if_allowed(session, reseller_id)
         except Forbidden:
@@ -130,7 +130,7 @@ def _live_token(session: Session, reseller_id: int, token: str) -> PasswordReset
 
 def token_valid(reseller_id: int, token: str) -> bool:
     """Whether a reset link can still be used (the reset page says so before asking for a password)."""
-    with session_scope() as session:
+    with read_scope() as session:
         return _live_token(session, reseller_id, token) is not None
 
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from passlib.context import CryptContext
 
 from reseller_app.config import settings
+
+T = TypeVar("T")
 
 # Argon2 cost per ARGON2_PROFILE. "default" is passlib's (64 MiB, 3 passes, 4 lanes: ~100 ms of CPU a hash);
 # "test" is the least argon2 allows (8 KiB, 1 pass, 1 lane), refused outside APP_ENV=dev. A hash carries its own
@@ -23,13 +30,55 @@ _pwd = CryptContext(schemes=["argon2"], deprecated="auto", **_COST[settings.argo
 _DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# Password work (argon2: ~0.1 s of CPU and 64 MiB each, by design) runs on these few threads, at a lower CPU
+# priority than everything else. However many logins arrive at once (a flood of wrong passwords with made-up
+# names gets round every lockout), they take at most half the cores and hold a bounded amount of memory, and
+# postings, page events and the database keep the CPU they need; the logins wait their turn.
+PASSWORD_THREADS = max(1, _cores() // 2)
+PASSWORD_NICE = 10
+
+
+def _lower_priority() -> None:
+    try:
+        me = threading.get_native_id()  # on Linux a thread id sets the priority of this thread only
+        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + PASSWORD_NICE))
+    except (AttributeError, OSError):  # no per-thread priority on this system: bounded, not lowered
+        pass
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    """This process's password threads (made on first use: a forked worker makes its own)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            pool = ThreadPoolExecutor(PASSWORD_THREADS, thread_name_prefix="argon2", initializer=_lower_priority)
+            _pool = (os.getpid(), pool)
+        return _pool[1]
+
+
+def _on_pool(fn: Callable[..., T], *args: object) -> T:
+    if threading.current_thread().name.startswith("argon2"):
+        return fn(*args)
+    return _executor().submit(fn, *args).result()
+
+
 def hash_password(password: str) -> str:
-    """An argon2 hash of the password."""
-    return _pwd.hash(password)
+    """An argon2 hash of the password (on the password threads; call it outside any transaction)."""
+    return _on_pool(_pwd.hash, password)
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
-    """Check a password; with no hash, verify against a dummy so timing does not tell."""
+def _verify(password: str, password_hash: str | None) -> bool:
     if not password_hash:
         _pwd.verify(password, _DUMMY_HASH)
         return False
@@ -37,6 +86,14 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return _pwd.verify(password, password_hash)
     except (ValueError, TypeError):
         return False
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Check a password; with no hash, verify against a dummy so timing does not tell.
+
+    Runs on the password threads: call it outside any transaction (it may wait behind other logins).
+    """
+    return _on_pool(_verify, password, password_hash)
 
 
 def new_token() -> str:

@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import Client, Reseller, ResellerSettings
 from reseller_app.notify import enqueue
 from reseller_app.notify.templates import render
@@ -36,7 +36,7 @@ DONE = "Thank you. Your account is awaiting activation; we sent you an email."
 
 def signup_form(reseller_id: int) -> list[dict[str, str]] | None:
     """The fields this portal's signup form offers (key, label, required), or None when signup is off."""
-    with session_scope() as session:
+    with read_scope() as session:
         r = session.get(Reseller, reseller_id)
         if r is None or not r.portal_active:
             return None

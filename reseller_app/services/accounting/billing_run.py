@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from reseller_app.billing.fees import Recurring, monthly_fees
+from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Did, E911Record, LedgerEntry, Package, SubAccount, utcnow
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
@@ -36,12 +37,12 @@ def _test_pause() -> None:
     """Fault-test hook: with BILLING_TEST_PAUSE_AFTER=N and BILLING_TEST_PAUSE_FILE=path, after the N-th fee posted
     in this process (its transaction still open) write the file and hang, so a test can SIGKILL the run there."""
     global _posted_here
-    after = os.environ.get("BILLING_TEST_PAUSE_AFTER")
+    after = settings.billing_test_pause_after
     if not after:
         return
     _posted_here += 1
-    if _posted_here == int(after):
-        with open(os.environ["BILLING_TEST_PAUSE_FILE"], "w") as f:
+    if _posted_here == after:
+        with open(settings.billing_test_pause_file, "w") as f:
             f.write(str(os.getpid()))
         threading.Event().wait()  # until killed
 

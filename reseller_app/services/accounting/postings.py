@@ -19,6 +19,8 @@ from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, owned, row_id
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +162,7 @@ def manual_posting(
     actor: Actor, client_id: int, kind: str, amount: str | Decimal, description: str, reference: str | None = None
 ) -> LedgerEntry:
     """A reseller's manual payment or charge, dated today (`reference` makes a retry post once)."""
+    require_role(actor, roles.MONEY)
     require_reseller(actor)
     if kind not in ("payment", "charge"):
         raise ValidationFailed({"kind": "Choose payment or charge."})
@@ -192,6 +195,7 @@ def manual_posting(
 
 def reverse(actor: Actor, client_id: int, entry_id: int) -> LedgerEntry:
     """ "Delete" a transaction: append its reversal (once); the original stays in the history."""
+    require_role(actor, roles.MONEY)
     require_reseller(actor)
     fx = Effects()
     with session_scope() as session:

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from reseller_app.config import settings
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import ApiCredential, Reseller
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, password_problem, token_hash, verify_password
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import ValidationFailed
+from reseller_app.services.staff import alerts, roles
+from reseller_app.services.staff.roles import require_role
 
 logger = logging.getLogger(__name__)
 CARRIER_KINDS = ("sandbox", "voipms")
@@ -202,7 +204,7 @@ def parse_allowlist(text: str) -> list[str]:
 def get_settings(actor: Actor) -> ApiSettings:
     """The reseller's API and carrier settings."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         reseller = session.get(Reseller, actor.reseller_id)
         cred = session.exec(select(ApiCredential).where(ApiCredential.reseller_id == actor.reseller_id)).first()
         return ApiSettings(
@@ -218,6 +220,7 @@ def get_settings(actor: Actor) -> ApiSettings:
 
 def set_access(actor: Actor, enabled: bool, ip_allowlist: str) -> None:
     """Switch the API on or off and set the IP allow-list (empty: any address)."""
+    require_role(actor, roles.API)
     require_reseller(actor)
     ips = parse_allowlist(ip_allowlist or "")
     with session_scope() as session:
@@ -231,25 +234,37 @@ def set_access(actor: Actor, enabled: bool, ip_allowlist: str) -> None:
 
 def set_password(actor: Actor, password: str, confirm: str) -> None:
     """Set the API password (hashed; separate from the login password)."""
+    require_role(actor, roles.API)
     require_reseller(actor)
     problem = password_problem(password or "")
     if problem:
         raise ValidationFailed({"password": problem})
     if password != confirm:
         raise ValidationFailed({"confirm": "The two passwords differ."})
+    # argon2 (the check against the login password, then the hash) outside any transaction.
+    with read_scope() as session:
+        login_hash = session.get(Reseller, actor.reseller_id).password_hash
+    if verify_password(password, login_hash):
+        raise ValidationFailed({"password": "Use a password different from your login password."})
+    new_hash = hash_password(password)
     with session_scope() as session:
-        reseller = session.get(Reseller, actor.reseller_id)
-        if verify_password(password, reseller.password_hash):
-            raise ValidationFailed({"password": "Use a password different from your login password."})
         cred = _credential(session, actor.reseller_id)
-        cred.password_hash = hash_password(password)
+        cred.password_hash = new_hash
         audit.record(session, actor, "api_password", "apicredential", cred.id)
+        alerts.tell_owner(
+            session,
+            actor.reseller_id,
+            "Your API password was changed",
+            f"The API password of your reseller portal was changed{f' from {actor.ip}' if actor.ip else ''}.\n"
+            "If this was not you or your staff, set a new one on the API & carrier page and review the Audit log.\n",
+        )
     with _verified_lock:
         _verified.clear()
 
 
 def set_carrier(actor: Actor, kind: str, username: str = "", password: str = "") -> None:
     """Choose the upstream carrier; VoIP.ms needs its API username and (once) its API password."""
+    require_role(actor, roles.API)
     require_reseller(actor)
     kind = (kind or "").strip().lower()
     if kind not in CARRIER_KINDS:
@@ -316,7 +331,7 @@ def authenticate(username: str, password: str, ip: str | None) -> Actor:
     fail_key = f"{username}|{ip}"
     if failures.full(fail_key):
         raise ApiError("api_limit_exceeded")
-    with session_scope() as session:
+    with read_scope() as session:  # read, close, then verify: argon2 holds no transaction
         row = session.exec(
             select(Reseller.id, ApiCredential)
             .join(ApiCredential, ApiCredential.reseller_id == Reseller.id)

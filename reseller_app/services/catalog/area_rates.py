@@ -24,6 +24,8 @@ from reseller_app.services.common import format as fmt
 from reseller_app.services.common.csv_out import csv_text
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.paging import read_page
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 AREA_PAGE_SIZE = 20
 MAX_IMPORT_ROWS = 20_000
@@ -68,6 +70,7 @@ def list_area_rates(actor: Actor, package_id: int | str, search: str = "", page:
 
 def add_area_rate(actor: Actor, package_id: int | str, kind: str, target: str, rate: str) -> int:
     """Add a custom sell rate for a country or a prefix; a duplicate target is refused."""
+    require_role(actor, roles.PACKAGES)
     require_reseller(actor)
     errors: dict[str, str] = {}
     prefix, country = fields.target(kind, target, "target", errors)
@@ -87,6 +90,7 @@ def add_area_rate(actor: Actor, package_id: int | str, kind: str, target: str, r
 
 def delete_area_rate(actor: Actor, area_rate_id: int | str) -> None:
     """Remove one of the reseller's area rates."""
+    require_role(actor, roles.PACKAGES)
     fields.delete_package_row(actor, AreaRate, area_rate_id, "rate", "area_rate")
 
 
@@ -95,6 +99,7 @@ def import_area_rates(actor: Actor, package_id: int | str, data: bytes | str) ->
 
     Errors are reported by line ("line 7: ..."), up to 20 of them.
     """
+    require_role(actor, roles.PACKAGES)
     require_reseller(actor)
     reader = csv.reader(io.StringIO(fields.upload_text(data, "csv")))
     header = [h.strip().lower() for h in next(reader, [])]

@@ -12,6 +12,8 @@ from reseller_app.services.catalog.fields import owned_package
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 
 def list_free_zones(actor: Actor, package_id: int | str) -> list[dict[str, str]]:
@@ -35,6 +37,7 @@ def list_free_zones(actor: Actor, package_id: int | str) -> list[dict[str, str]]
 
 def add_free_zone(actor: Actor, package_id: int | str, kind: str, value: str) -> int:
     """Free calling to a country (ISO code or name), a prefix (digits) or any destination costing at most a rate."""
+    require_role(actor, roles.PACKAGES)
     require_reseller(actor)
     errors: dict[str, str] = {}
     max_rate = None
@@ -63,4 +66,5 @@ def add_free_zone(actor: Actor, package_id: int | str, kind: str, value: str) ->
 
 def delete_free_zone(actor: Actor, zone_id: int | str) -> None:
     """Remove one of the reseller's free zones."""
+    require_role(actor, roles.PACKAGES)
     fields.delete_package_row(actor, FreeZone, zone_id, "free zone", "free_zone")

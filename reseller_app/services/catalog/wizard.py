@@ -25,6 +25,8 @@ from reseller_app.services.catalog.fields import amount, digits, owned_package, 
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import ValidationFailed
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 from reseller_app.services.telephony.calls import deck_for
 
 PULSES = ("1", "6", "30", "60")
@@ -227,6 +229,7 @@ def get_package(actor: Actor, package_id: int | str) -> dict[str, Any]:
 
 def save_package(actor: Actor, form: dict[str, Any], package_id: int | str | None = None) -> int:
     """Create (no id) or update a package from the wizard; ValidationFailed with a message per field."""
+    require_role(actor, roles.PACKAGES)
     require_reseller(actor)
     clean, errors = clean_form(form)
     if errors:
@@ -250,6 +253,7 @@ def save_package(actor: Actor, form: dict[str, Any], package_id: int | str | Non
 
 def duplicate_package(actor: Actor, package_id: int | str) -> int:
     """Copy a package with its area rates and free zones under a free name ("Name (copy)")."""
+    require_role(actor, roles.PACKAGES)
     require_reseller(actor)
     with session_scope() as session:
         src = owned_package(session, actor, package_id)
@@ -279,6 +283,7 @@ def duplicate_package(actor: Actor, package_id: int | str) -> int:
 
 def delete_package(actor: Actor, package_id: int | str) -> None:
     """Delete a package with its rates and zones; refused while any sub-account uses it."""
+    require_role(actor, roles.PACKAGES)
     require_reseller(actor)
     with session_scope() as session:
         pkg = owned_package(session, actor, package_id)

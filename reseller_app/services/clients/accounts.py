@@ -39,6 +39,8 @@ from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller as own_client
 from reseller_app.services.common.paging import page_size as page_size_of
 from reseller_app.services.common.paging import read_page
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 STATUSES = ("ACTIVE", "WAIT", "SUSPENDED")
 MODES = ("SOFT", "HARD")
@@ -122,6 +124,7 @@ def _email_taken(session: Session, reseller_id: int, email: str, except_id: int 
 
 def create_client(actor: Actor, data: dict, *, active: bool = True) -> int:
     """Create a client with the guide's fields, ACTIVE (or WAITing for activation); returns its id."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     values, errors = _clean_details(data)
     password = str(data.get("password", "") or "")
@@ -178,6 +181,7 @@ def all_client_details(actor: Actor, email: str = "", limit: int = 5000) -> list
 
 def update_client(actor: Actor, client_id: int | str, data: dict) -> None:
     """Save the client's details and balance management (a switch re-applies the balance rules)."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         current_billing = own_client(session, actor, client_id).next_billing_date
@@ -216,6 +220,7 @@ def set_low_balance(
 
     The guide's range is 10 to 500; the REST API also takes VoIP.ms's 1 to 250 (`minimum=1`).
     """
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     raw = (threshold or "").strip()
     value: Decimal | None = None
@@ -244,6 +249,7 @@ def set_low_balance(
 
 def activate_client(actor: Actor, client_id: int | str) -> None:
     """Activate a client who signed up and is WAITing, so it can sign in."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -304,6 +310,7 @@ def delete_client(actor: Actor, client_id: int | str) -> None:
     change. The email address is free again; nobody can log in as the tombstone, and every lookup, list and the
     API skip it. The REST API's delClient calls this too.
     """
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)

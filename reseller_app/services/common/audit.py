@@ -21,5 +21,7 @@ def record(
             object_type=obj_type,
             object_id=obj_id,
             detail={k: str(v) for k, v in detail.items()},
+            ip=actor.ip[:45],
+            staff_id=actor.staff_id,
         )
     )

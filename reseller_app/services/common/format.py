@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.numbers import format_currency
+
+from reseller_app.config import settings
 
 LEDGER_KINDS = {
     "payment": "Payment",
@@ -34,7 +35,7 @@ def ledger_kind(kind: str) -> str:
 
 
 # The portal's locale (number and currency formats); PORTAL_LOCALE, default en_US.
-LOCALE = os.environ.get("PORTAL_LOCALE", "en_US")
+LOCALE = settings.portal_locale
 DEFAULT_CURRENCY = "USD"
 
 # The currency of the reseller whose page, client portal or API call this is. `auth.resolve` sets it for the

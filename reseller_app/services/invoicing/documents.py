@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from fpdf import FPDF, FontFace
 from sqlmodel import Session, select
 
 from reseller_app.billing.money import fmt_money
+from reseller_app.config import settings
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Invoice, InvoiceLine, InvoiceTax
 from reseller_app.services.access.actor import Actor
@@ -222,7 +222,7 @@ def _logo_path(logo: str) -> Path | None:
     """An uploaded logo (/_upload/<name>) on this machine; https images are not fetched for a PDF."""
     if not logo.startswith("/_upload/"):
         return None
-    root = Path(os.environ.get("REFLEX_UPLOADED_FILES_DIR", "uploaded_files"))
+    root = Path(settings.uploaded_files_dir)
     path = root / Path(logo).name
     return path if path.is_file() else None
 

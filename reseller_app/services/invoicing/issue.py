@@ -56,6 +56,8 @@ from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller
 from reseller_app.services.invoicing.profile import profile_for, taxes_of
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 log = logging.getLogger(__name__)
 
@@ -389,6 +391,7 @@ def issue_due(client_id: int, billing_dates: list[date]) -> list[str]:
 
 def credit_note(actor: Actor, invoice_id: int | str, positions: list[int], reason: str) -> Invoice:
     """A credit note that reverses whole lines of an invoice (with their taxes, at the invoice's rates)."""
+    require_role(actor, roles.MONEY)
     require_reseller(actor)
     reason = " ".join((reason or "").split())
     if not reason:

@@ -23,6 +23,8 @@ from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 PROFILE_FIELDS = ("legal_name", "address", "tax_numbers", "footer", "payment_terms_days", "invoice_prefix")
 EMAIL_VARIABLES = ("invoice_number", "total", "due_date", "firstname", "lastname")
@@ -194,6 +196,7 @@ def validate(values: dict[str, str], rows: list[dict[str, str]], *, numbering_lo
 
 def save(actor: Actor, values: dict[str, str], rows: list[dict[str, str]]) -> dict:
     """Validate and save the whole tab in one transaction; bad input raises ValidationFailed and saves nothing."""
+    require_role(actor, roles.CONFIGURATION)
     require_reseller(actor)
     with session_scope() as session:
         r = session.get(Reseller, actor.reseller_id)
@@ -247,6 +250,7 @@ def exemption(actor: Actor, client_id: int | str) -> tuple[bool, str]:
 
 def set_exemption(actor: Actor, client_id: int | str, exempt: bool, number: str) -> None:
     """Make a client tax-exempt (with its exemption number) or not; invoices issued later follow."""
+    require_role(actor, roles.CONFIGURATION)
     require_reseller(actor)
     number = " ".join((number or "").split())
     if exempt and not number:

@@ -28,6 +28,7 @@ from reseller_app.services.accounting.billing_run import RunSummary, run_billing
 from reseller_app.services.accounting.reconcile import reconcile
 from reseller_app.services.messaging.messages import sync_messages
 from reseller_app.services.settings.configuration import verify_hostnames
+from reseller_app.services.telephony import unreadable
 from reseller_app.services.telephony.calls import IngestResult, ingest_cdrs
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class SyncResult:
     batches: int = 0
     stored: int = 0
     duplicates: int = 0
+    unreadable: int = 0  # records the carrier sent that could not be read (kept for the reseller, not rated)
 
 
 def sync_reseller(reseller_id: int, *, batch_size: int = BATCH_SIZE, overlap: timedelta = OVERLAP) -> SyncResult:
@@ -133,8 +135,18 @@ def sync_reseller(reseller_id: int, *, batch_size: int = BATCH_SIZE, overlap: ti
         ).first()
     since = (newest - overlap) if newest else EPOCH
     # Never inside a transaction: the carrier may block on the network.
-    cdrs = get_carrier(reseller).cdrs_since(reseller_id, since)
-    result = SyncResult(fetched=len(cdrs))
+    fetched = get_carrier(reseller).fetch_cdrs(reseller_id, since)
+    cdrs = fetched.cdrs
+    result = SyncResult(fetched=len(cdrs), unreadable=len(fetched.unreadable))
+    if fetched.unreadable:
+        # Not rated, so not billed: kept where the reseller sees them (the Overview page), never just skipped.
+        new = unreadable.record(reseller_id, fetched.unreadable)
+        log.warning(
+            "CDR sync of reseller %s: %d call records could not be read (%d new); listed on the reseller's Overview",
+            reseller_id,
+            len(fetched.unreadable),
+            new,
+        )
     for i in range(0, len(cdrs), batch_size):
         res: IngestResult = ingest_cdrs(reseller_id, cdrs[i : i + batch_size])
         result.batches += 1

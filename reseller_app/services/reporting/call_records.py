@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import Cdr, Did, SubAccount
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common.errors import NotFound
@@ -37,7 +37,7 @@ class CallQuery:
 def client_calls(actor: Actor, q: CallQuery, limit: int = MAX_ROWS) -> list[Cdr]:
     """The client's calls matching the query, newest first; NotFound for a client, DID or sub-account not theirs."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         client = client_of_reseller(session, actor, q.client_id)
         where = [
             Cdr.client_id == client.id,
@@ -71,7 +71,7 @@ def client_calls(actor: Actor, q: CallQuery, limit: int = MAX_ROWS) -> list[Cdr]
 def filter_values(actor: Actor, client_id: int | str | None = None) -> dict[str, list[str]]:
     """The DIDs and sub-accounts a call filter can name: the client's, or (no client) every one of the reseller."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         if client_id is None:
             dids = select(Did.number).where(Did.reseller_id == actor.reseller_id, Did.kind == "voice")
             subs = select(SubAccount.account).where(SubAccount.reseller_id == actor.reseller_id)

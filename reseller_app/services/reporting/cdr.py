@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import Cdr, CdrDaily, Client, FaxRecord
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
@@ -133,7 +133,7 @@ def cdr_report(
 ) -> dict:
     """One page of calls (all clients, or one client or sub-account) with the totals of the whole period."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         check_owned(session, actor, filters)
         totals = _cdr_totals(session, actor, filters)
         w = window(totals.count, page, report_page_size(page_size))
@@ -169,7 +169,7 @@ def fax_report(
 ) -> dict:
     """One page of faxes (of one client, or all) with the totals of the whole period."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         check_owned(session, actor, filters)
         count, pages_sent, cost, price = session.exec(
             select(

@@ -12,7 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import Cdr, Client, Did, FaxRecord, SubAccount
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common.csv_out import csv_line, csv_text
@@ -70,7 +70,7 @@ def _keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
         if last is not None:
             # The leading `start >=` bound lets the (…, start) index seek to the next chunk.
             q = q.where(start_col >= last[0], sa.or_(start_col > last[0], id_col > last[1]))
-        with session_scope() as session:
+        with read_scope() as session:
             chunk = session.exec(q.order_by(start_col, id_col).limit(EXPORT_CHUNK)).all()
         if not chunk:
             return
@@ -88,7 +88,7 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
     if kind not in REPORTS:
         raise NotFound("No such report.")
     f = parse_filters(raw)
-    with session_scope() as session:
+    with read_scope() as session:
         check_owned(session, actor, f)
     stamp = f"{f.date_from.isoformat()}_{f.date_to.isoformat()}"
     if kind == "cdr":
@@ -167,7 +167,7 @@ def _export_list(actor: Actor, kind: str, client_id: int | None) -> Export:
             yield _csv_line(SUB_HEADER)
             last = 0
             while True:
-                with session_scope() as session:
+                with read_scope() as session:
                     chunk = session.exec(
                         stmt.where(SubAccount.id > last).order_by(SubAccount.id).limit(EXPORT_CHUNK)
                     ).all()
@@ -188,7 +188,7 @@ def _export_list(actor: Actor, kind: str, client_id: int | None) -> Export:
         yield _csv_line(DID_HEADER)
         last = 0
         while True:
-            with session_scope() as session:
+            with read_scope() as session:
                 chunk = session.exec(stmt.where(Did.id > last).order_by(Did.id).limit(EXPORT_CHUNK)).all()
             if not chunk:
                 return

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import CdrDaily, FaxRecord, LedgerEntry, Message
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
@@ -72,7 +72,7 @@ def financial_figures(actor: Actor, date_from: date, date_to: date) -> list[Mont
     start = datetime.combine(date_from, time(0), tzinfo=UTC)
     end = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=UTC)
     months = {m: MonthFigures(m) for m in _months(date_from, date_to)}
-    with session_scope() as session:
+    with read_scope() as session:
         month = _month_of(session, CdrDaily.day)
         for m, cost, price in session.exec(
             select(month, func.sum(CdrDaily.cost), func.sum(CdrDaily.price))

@@ -9,7 +9,7 @@ from collections import defaultdict
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import Client, Did, Package, SubAccount
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
@@ -61,7 +61,7 @@ def subaccount_report(
 ) -> dict:  # fmt: skip
     """One page of sub-accounts with their client, package and DIDs; totals of the whole list."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         check_client(session, actor, client_id)
         base = sub_stmt(actor, client_id)
         count = session.exec(select(func.count()).select_from(base.subquery())).one()
@@ -113,7 +113,7 @@ def did_report(
 ) -> dict:  # fmt: skip
     """One page of the DIDs connected to clients, with package, sub-account and rate centre; totals of all."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         check_client(session, actor, client_id)
         base = did_stmt(actor, client_id)
         sub = base.subquery()
@@ -128,7 +128,7 @@ def did_report(
 def client_choices(actor: Actor) -> list[dict[str, str]]:
     """The reseller's clients for the filter menus (id and label)."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         rows = session.exec(
             select(Client.id, Client.firstname, Client.lastname, Client.email)
             .where(Client.reseller_id == actor.reseller_id, Client.deleted_at.is_(None))
@@ -141,7 +141,7 @@ def client_choices(actor: Actor) -> list[dict[str, str]]:
 def subaccount_choices(actor: Actor, client_id: int) -> list[dict[str, str]]:
     """One client's sub-accounts for the per-user CDR filter (the client must be the reseller's)."""
     require_reseller(actor)
-    with session_scope() as session:
+    with read_scope() as session:
         check_client(session, actor, client_id)
         rows = session.exec(
             select(SubAccount.id, SubAccount.account)

@@ -9,7 +9,7 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, Reseller, SubAccount, utcnow
 from reseller_app.services.access.actor import Actor, require_client, require_reseller
 from reseller_app.services.common import format as fmt
@@ -76,7 +76,7 @@ def reseller_overview(actor: Actor) -> dict:
     require_reseller(actor)
     rid = actor.reseller_id
     now = utcnow()
-    with session_scope() as session:
+    with read_scope() as session:
         r = session.get(Reseller, rid)
         by_status = dict(
             session.exec(
@@ -128,7 +128,7 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
     """Balance, this month's and today's spending and the latest calls of the logged-in client."""
     require_client(actor)
     now = utcnow()
-    with session_scope() as session:
+    with read_scope() as session:
         c = own_account(session, actor)
         s = reseller_settings(session, actor.reseller_id)
         month, month_calls, today, today_calls = _month_and_today(session, now, c.id)
@@ -202,7 +202,7 @@ def usage(actor: Actor, client_id: int | str | None = None, days: int = 30) -> d
     require_reseller(actor)
     now = utcnow()
     since, today = now - timedelta(days=days), _day_start(now)
-    with session_scope() as session:
+    with read_scope() as session:
         if client_id is None:
             balance = session.exec(
                 select(func.coalesce(func.sum(Client.balance), 0)).where(Client.reseller_id == actor.reseller_id)

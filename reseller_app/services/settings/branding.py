@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope
 from reseller_app.models import Reseller, ResellerSettings
 from reseller_app.services.common.lookup import hold_settings
 
@@ -42,7 +42,7 @@ def default_branding() -> dict[str, str]:
 
 def public_branding(reseller_id: int) -> dict[str, str] | None:
     """The published theme and login options of an active portal, or None when there is no such portal."""
-    with session_scope() as session:
+    with read_scope() as session:
         s = session.exec(
             select(ResellerSettings)
             .join(Reseller, Reseller.id == ResellerSettings.reseller_id)
@@ -65,7 +65,7 @@ def reseller_for_host(host: str) -> int | None:
     host = (host or "").strip().lower().rstrip(".")
     if not host:
         return None
-    with session_scope() as session:
+    with read_scope() as session:
         r = session.exec(
             select(Reseller).where(
                 Reseller.custom_hostname == host,

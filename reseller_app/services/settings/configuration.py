@@ -37,6 +37,8 @@ from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.settings.branding import BRAND_FIELDS, portal_base
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 # ---------------------------------------------------------------- field groups (one per tab)
 
@@ -478,6 +480,7 @@ def _validate(section: str, values: dict[str, str]) -> tuple[dict, dict[str, str
 
 def save_section(actor: Actor, section: str, values: dict[str, str]) -> dict[str, str]:
     """Validate and save one tab; returns the whole form as saved. Bad input raises ValidationFailed, nothing saved."""
+    require_role(actor, roles.CONFIGURATION)
     require_reseller(actor)
     if section not in SECTIONS:
         raise NotFound()
@@ -496,6 +499,7 @@ def save_section(actor: Actor, section: str, values: dict[str, str]) -> dict[str
 
 def set_active(actor: Actor, active: bool) -> bool:
     """Turn the client portal on (the Activate button) or off."""
+    require_role(actor, roles.CONFIGURATION)
     require_reseller(actor)
     with session_scope() as session:
         r = _reseller(session, actor)
@@ -522,6 +526,7 @@ def image_kind(data: bytes) -> str | None:
 
 def store_upload(actor: Actor, slot: str, data: bytes, upload_dir: Path) -> str:
     """Check and store an uploaded image under a random name; returns its relative URL for the draft."""
+    require_role(actor, roles.CONFIGURATION)
     require_reseller(actor)
     if slot not in IMAGE_FIELDS:
         raise NotFound()
@@ -690,6 +695,7 @@ def request_hostname(actor: Actor, hostname: str) -> dict[str, str]:
     A name another portal claimed but never verified is taken over by a reseller who proves it owns it now (its
     A record points here and its TXT record holds this reseller's proof); a verified (active) name is refused.
     """
+    require_role(actor, roles.CONFIGURATION)
     require_reseller(actor)
     try:
         host = normalize_hostname(hostname)

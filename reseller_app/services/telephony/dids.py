@@ -25,6 +25,8 @@ from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import owned
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 from reseller_app.services.telephony.subaccounts import own_subaccount
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ def connect_dids(
     reference: str | None = None,
 ) -> list[int]:
     """Connect numbers to a client; each DID gets its own setup-fee posting (so N numbers post N fees)."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     if kind not in DID_KINDS:
         raise ValidationFailed({"kind": "Choose voice or fax."})
@@ -261,6 +264,7 @@ def _record(actor, client_id, kind, sub_account_id, claimed, setup_each, monthly
 
 def unconnect_did(actor: Actor, client_id: int | str, did_id: int | str) -> None:
     """Withdraw a phone or fax number from the client and give it back to the carrier."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)

@@ -20,6 +20,8 @@ from reseller_app.services.clients.accounts import main_account, own_client
 from reseller_app.services.common import audit, fields
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import owned
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def connect_on_create(
     actor: Actor, client_id: int | str, choice: str, name: str, package_id: str, *, charge_setup_fee: bool
 ) -> int | None:
     """The create form's sub-account step: none, a new one (default settings) or an unconnected one; its package."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     if choice in ("", "none"):
         return None
@@ -199,6 +202,7 @@ def save_subaccount(
 
     A package newly assigned with `charge_setup_fee` posts the package's setup fee to the client.
     """
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     values, errors = _clean(data)
     is_new = sub_id in (None, "", "new")
@@ -229,6 +233,38 @@ def save_subaccount(
         except CarrierError as e:
             field = "name" if e.code == "duplicate" else "carrier"
             raise ValidationFailed({field: f"The carrier refused: {e}"}) from None
+    try:
+        sub_id_out, fx = _record_subaccount(
+            actor, client_id, sub_id, data, values, account, carrier_ref, charge_setup_fee, reference
+        )
+    except BaseException:
+        if is_new:  # the carrier has a sub-account the portal does not: take it back (as dids.py does for numbers)
+            _undo_create(reseller, actor.reseller_id, account)
+        raise
+    run_effects(fx)
+    return sub_id_out
+
+
+def _undo_create(reseller: Reseller, reseller_id: int, account: str) -> None:
+    try:
+        get_carrier(reseller).delete_subaccount(reseller_id, account)
+    except CarrierError as e:
+        log.warning("sub-account %s exists at the carrier but was not saved here; deleting it failed: %s", account, e)
+
+
+def _record_subaccount(
+    actor: Actor,
+    client_id: int | str,
+    sub_id: int | str | None,
+    data: dict,
+    values: dict,
+    account: str,
+    carrier_ref: str,
+    charge_setup_fee: bool,
+    reference: str | None,
+) -> tuple[int, Effects]:
+    """The database half of save_subaccount: one transaction; the carrier's side is already done."""
+    is_new = sub_id in (None, "", "new")
     fx = Effects()
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -277,13 +313,12 @@ def save_subaccount(
             sub.id,
             package=pkg.name if pkg else "",
         )
-        sub_id_out = sub.id
-    run_effects(fx)
-    return sub_id_out
+        return sub.id, fx
 
 
 def set_blocked(actor: Actor, client_id: int | str, sub_id: int | str, blocked: bool) -> None:
     """Block or unblock one of the client's sub-accounts at the carrier, then record it."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         client = own_client(session, actor, client_id)
@@ -303,6 +338,7 @@ def set_blocked(actor: Actor, client_id: int | str, sub_id: int | str, blocked: 
 
 def unconnect_subaccount(actor: Actor, client_id: int | str, sub_id: int | str) -> None:
     """Withdraw a sub-account from the client; it is blocked at the carrier until connected again."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     fx = Effects()
     with session_scope() as session:

@@ -17,6 +17,8 @@ from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, owned
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 
 def _text(form: dict, key: str, limit: int) -> str:
@@ -80,6 +82,7 @@ def list_mailboxes(actor: Actor, client_id: int | str | None = None, mailbox: st
 
 def save_mailbox(actor: Actor, client_id: int | str, form: dict, voicemail_id: int | str | None = None) -> int:
     """Create a box for the client (no id) or change one of its boxes; returns its id."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     values, errors = clean_mailbox(form)
     if errors:
@@ -107,6 +110,7 @@ def save_mailbox(actor: Actor, client_id: int | str, form: dict, voicemail_id: i
 
 def delete_mailbox(actor: Actor, voicemail_id: int | str) -> None:
     """Delete one of the reseller's boxes (numbers that used it stop using it)."""
+    require_role(actor, roles.CLIENTS)
     require_reseller(actor)
     with session_scope() as session:
         box = _own_box(session, actor, voicemail_id)

@@ -7,7 +7,7 @@ import asyncio
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.services.access import auth
+from reseller_app.services.access import auth, two_factor
 from reseller_app.services.common.errors import AuthFailed
 from reseller_app.services.settings import branding as portal
 from reseller_app.state.session import SessionState, page_rid, route_param
@@ -20,11 +20,13 @@ class LoginState(rx.State):
     brand: dict[str, str] = portal.default_branding()
     portal_found: bool = True
     loading: bool = False
+    need_code: bool = False  # the password was right; this login asks for its two-factor code
 
     @rx.event
     def clear(self) -> None:
         """Reset the form message when a login page opens."""
         self.error = ""
+        self.need_code = False
         self.loading = False
 
     @rx.event
@@ -33,11 +35,19 @@ class LoginState(rx.State):
         self.error = ""
         try:
             token = await asyncio.to_thread(
-                auth.login_reseller, str(form.get("email", "")), str(form.get("password", ""))
+                auth.login_reseller,
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                self.router.session.client_ip,
+                str(form.get("code", "") or "")[:40] or None,
             )
+        except two_factor.CodeNeeded as e:
+            self.need_code, self.error = True, str(e)
+            return None
         except AuthFailed as e:
             self.error = str(e)
             return None
+        self.need_code = False
         session = await self.get_state(SessionState)
         session.reseller_token = token
         return rx.redirect(routes.RESELLER_HOME)
@@ -67,11 +77,20 @@ class LoginState(rx.State):
             return None
         try:
             token = await asyncio.to_thread(
-                auth.login_client, rid, str(form.get("email", "")), str(form.get("password", ""))
+                auth.login_client,
+                rid,
+                str(form.get("email", "")),
+                str(form.get("password", "")),
+                self.router.session.client_ip,
+                str(form.get("code", "") or "")[:40] or None,
             )
+        except two_factor.CodeNeeded as e:
+            self.need_code, self.error = True, str(e)
+            return None
         except AuthFailed as e:
             self.error = str(e)
             return None
+        self.need_code = False
         session = await self.get_state(SessionState)
         session.client_token = token
         return rx.redirect(routes.client_path(rid, "dashboard"))

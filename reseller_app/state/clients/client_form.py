@@ -147,7 +147,7 @@ class ClientFormState(ResellerPage, rx.State):
         self.notice = ""
         try:
             if self.cid:
-                clients.update_client(actor, self.cid, dict(self.values))
+                await self._blocking(clients.update_client, actor, self.cid, dict(self.values))
                 # The form shows what was stored (e.g. the phone number in its international form), and says so.
                 self._show(clients.client_details(actor, self.cid))
                 self.notice = "Saved."
@@ -157,12 +157,13 @@ class ClientFormState(ResellerPage, rx.State):
                     subaccounts.check_name(actor, self.sub_name)
                 except ValidationFailed as e:
                     raise ValidationFailed({"sub_name": e.errors["name"]}) from None
-            new_id = clients.create_client(actor, dict(self.values))
+            new_id = await self._blocking(clients.create_client, actor, dict(self.values))  # argon2
         except ServiceError as e:
             self.errors = field_errors(e)
             return None
         try:
-            subaccounts.connect_on_create(
+            await self._blocking(
+                subaccounts.connect_on_create,
                 actor,
                 new_id,
                 self.sub_choice,

@@ -88,7 +88,8 @@ class ManageState(ResellerPage, rx.State):
         self.notice = ""
         token = str(form.get("token", ""))[:64] or clients.new_form_token()
         try:
-            postings.manual_posting(
+            await self._blocking(
+                postings.manual_posting,
                 actor,
                 self.cid,
                 self.pay_kind,
@@ -111,7 +112,7 @@ class ManageState(ResellerPage, rx.State):
         """Delete a transaction: its reversal is appended and both stay in the history."""
         self.errors = {}
         try:
-            postings.reverse(actor, int(self.cid), int(entry_id))
+            await self._blocking(postings.reverse, actor, int(self.cid), int(entry_id))
         except ValueError:
             self.errors = {"transaction": "Not found."}
             return None
@@ -133,11 +134,11 @@ class ManageState(ResellerPage, rx.State):
             self.errors = field_errors(e, "services")
         return None
 
-    def _act(self, actor: Actor, fn: Callable[..., object], *args: object, done: str) -> None:
+    async def _act(self, actor: Actor, fn: Callable[..., object], *args: object, done: str) -> None:
         self.errors = {}
         self.notice = ""
         try:
-            fn(actor, self.cid, *args)
+            await self._blocking(fn, actor, self.cid, *args)  # the carrier is called: off the loop
         except ServiceError as e:
             self.errors = field_errors(e, "services")
             return
@@ -148,14 +149,14 @@ class ManageState(ResellerPage, rx.State):
     @signed_in
     async def unconnect_sub(self, actor: Actor, sub_id: str) -> Answer:
         """Withdraw a sub-account from the client."""
-        self._act(actor, subaccounts.unconnect_subaccount, sub_id, done="Sub-account unconnected.")
+        await self._act(actor, subaccounts.unconnect_subaccount, sub_id, done="Sub-account unconnected.")
         return None
 
     @rx.event
     @signed_in
     async def unconnect_did(self, actor: Actor, did_id: str) -> Answer:
         """Withdraw a phone or fax number from the client (given back to the carrier)."""
-        self._act(actor, dids.unconnect_did, did_id, done="Number unconnected.")
+        await self._act(actor, dids.unconnect_did, did_id, done="Number unconnected.")
         return None
 
     @rx.event
@@ -163,7 +164,7 @@ class ManageState(ResellerPage, rx.State):
     async def block(self, actor: Actor, sub_id: str, blocked: bool) -> Answer:
         """Block or unblock a sub-account at the carrier."""
         msg = "Sub-account blocked." if blocked else "Sub-account unblocked."
-        self._act(actor, subaccounts.set_blocked, sub_id, bool(blocked), done=msg)
+        await self._act(actor, subaccounts.set_blocked, sub_id, bool(blocked), done=msg)
         return None
 
     @rx.event

@@ -59,7 +59,8 @@ class ReportsState(ResellerPage, rx.State):
             "disposition": self.disposition if self.tab in ("global", "user") else "",
         }
 
-    def _refresh(self, actor: Actor) -> None:
+    async def _refresh(self, actor: Actor) -> None:
+        # The report queries (sums over a period's calls) run in a thread: the loop serves other sessions meanwhile.
         self.errors, self.error = {}, ""
         try:
             f = filters.parse_filters(self._raw())
@@ -68,17 +69,19 @@ class ReportsState(ResellerPage, rx.State):
                     self.rows, self.totals, self.pages = [], {}, 1
                     self.error = "Choose a client to see its calls."
                     return
-                data = cdr.cdr_report(actor, f, self.sort, self.desc, self.page)
+                data = await self._blocking(cdr.cdr_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "fax":
-                data = cdr.fax_report(actor, f, self.sort, self.desc, self.page)
+                data = await self._blocking(cdr.fax_report, actor, f, self.sort, self.desc, self.page)
             elif self.tab == "financial":
-                data = financial.financial_report(actor, f.date_from, f.date_to)
+                data = await self._blocking(financial.financial_report, actor, f.date_from, f.date_to)
                 data.update(page=1, pages=1)
                 self._taxes(actor)
             elif self.tab == "subaccounts":
-                data = inventory.subaccount_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = await self._blocking(
+                    inventory.subaccount_report, actor, f.client_id, self.sort, self.desc, self.page
+                )
             else:
-                data = inventory.did_report(actor, f.client_id, self.sort, self.desc, self.page)
+                data = await self._blocking(inventory.did_report, actor, f.client_id, self.sort, self.desc, self.page)
         except ValidationFailed as e:
             self.errors = field_errors(e)
             return
@@ -106,7 +109,7 @@ class ReportsState(ResellerPage, rx.State):
         self.date_to = self.date_to or today.isoformat()
         self.clients = inventory.client_choices(actor)
         self.page = 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -115,7 +118,7 @@ class ReportsState(ResellerPage, rx.State):
         """Switch report."""
         self.tab = value if value in TABS else "global"
         self.sort, self.desc, self.page = DEFAULT_SORT.get(self.tab, "start"), self.tab in ("global", "user", "fax"), 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -123,7 +126,7 @@ class ReportsState(ResellerPage, rx.State):
     async def set_date_from(self, actor: Actor, value: str) -> Answer:
         """Start of the period (YYYY-MM-DD)."""
         self.date_from, self.page = str(value)[:10], 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -131,7 +134,7 @@ class ReportsState(ResellerPage, rx.State):
     async def set_date_to(self, actor: Actor, value: str) -> Answer:
         """End of the period, inclusive (YYYY-MM-DD)."""
         self.date_to, self.page = str(value)[:10], 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -145,7 +148,7 @@ class ReportsState(ResellerPage, rx.State):
                 self.sub_accounts = inventory.subaccount_choices(actor, int(self.client_id))
             except ServiceError:
                 self.sub_accounts = []
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -153,7 +156,7 @@ class ReportsState(ResellerPage, rx.State):
     async def set_sub_account(self, actor: Actor, value: str) -> Answer:
         """Narrow the per-user CDR to one sub-account of the chosen client."""
         self.sub_account_id, self.page = str(value)[:12], 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -161,7 +164,7 @@ class ReportsState(ResellerPage, rx.State):
     async def set_direction(self, actor: Actor, value: str) -> Answer:
         """Incoming, outgoing or both."""
         self.direction, self.page = str(value)[:8], 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -169,7 +172,7 @@ class ReportsState(ResellerPage, rx.State):
     async def set_disposition(self, actor: Actor, value: str) -> Answer:
         """Answered, no answer, busy, failed, or all."""
         self.disposition, self.page = str(value)[:16], 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -182,7 +185,7 @@ class ReportsState(ResellerPage, rx.State):
         else:
             self.sort, self.desc = column, column in ("start", "cost", "price", "profit", "duration")
         self.page = 1
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.event
@@ -190,7 +193,7 @@ class ReportsState(ResellerPage, rx.State):
     async def turn(self, actor: Actor, delta: int) -> Answer:
         """Next or previous page."""
         self.page = turn_page(self.page, self.pages, delta)
-        self._refresh(actor)
+        await self._refresh(actor)
         return None
 
     @rx.var(cache=False)

@@ -8,7 +8,7 @@ from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.signup import FIELD_LABELS
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.services.settings import configuration as config
-from reseller_app.state.messages import field_errors
+from reseller_app.state.messages import error_text, field_errors
 from reseller_app.state.session import Answer, ResellerPage, signed_in
 
 # The choices and labels the page shows (pages reach the services' constants through their state).
@@ -24,7 +24,7 @@ _COMPOSER = {"cmp_img": ""}  # the https image address to insert in the welcome 
 
 
 def _blank_errors() -> dict[str, str]:
-    return {k: "" for k in (*config.ALL_FIELDS, "hostname", "cmp_img")}
+    return {k: "" for k in (*config.ALL_FIELDS, "hostname", "cmp_img", "activation")}
 
 
 class ConfigState(ResellerPage, rx.State):
@@ -157,7 +157,11 @@ class ConfigState(ResellerPage, rx.State):
     @signed_in
     async def set_active(self, actor: Actor, active: bool) -> Answer:
         """The Activate (or Deactivate) button."""
-        self.portal_active = config.set_active(actor, bool(active))
+        try:
+            self.portal_active = config.set_active(actor, bool(active))
+        except ServiceError as e:  # a staff role without configuration rights
+            self.errors["activation"] = error_text(e)
+            return None
         self.notice = {"activation": "Your client portal is active." if self.portal_active else "Portal turned off."}
         return None
 
@@ -248,6 +252,9 @@ class ConfigState(ResellerPage, rx.State):
             config.request_hostname(actor, self.hostname_input)
         except ValidationFailed as e:
             self.errors["hostname"] = e.errors.get("hostname", str(e))
+            return None
+        except ServiceError as e:  # a staff role without configuration rights
+            self.errors["hostname"] = error_text(e)
             return None
         self.errors["hostname"] = ""
         data = config.load(actor)

@@ -1,15 +1,18 @@
-"""db.reading(): a page's service calls share one read-only transaction, and nothing written inside is kept."""
+"""db.reading(): a page's service calls share one read-only transaction; the database refuses writes inside it."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
 
 from reseller_app import db
-from reseller_app.db import reading, session_scope
+from reseller_app.db import read_scope, reading, session_scope
 from reseller_app.models import Client
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.lookup import read_only
@@ -70,14 +73,40 @@ def test_a_write_inside_is_refused_and_nothing_is_kept(world):
         assert s.get(Client, world["c"]).firstname == "Cy"
 
 
-def test_a_sql_write_inside_is_not_kept(world):
-    with reading(), session_scope() as s:
-        try:
-            s.execute(text("UPDATE client SET firstname = 'Raw' WHERE id = :i"), {"i": world["c"]})
-        except DBAPIError as e:  # PostgreSQL refuses it outright (read-only transaction)
-            assert "read-only" in str(e)
+def test_a_sql_write_inside_is_refused_by_the_database(world):
+    # PostgreSQL: a READ ONLY transaction; SQLite: PRAGMA query_only. Either way the UPDATE fails loudly.
+    with pytest.raises(DBAPIError, match="read-only|readonly"), read_scope() as s:
+        s.execute(text("UPDATE client SET firstname = 'Raw' WHERE id = :i"), {"i": world["c"]})
     with session_scope() as s:
         assert s.get(Client, world["c"]).firstname == "Cy"
+
+
+def test_the_connection_writes_again_after_a_read_only_unit(world):
+    # One connection serves both units in turn (SQLite's pool keeps it; PostgreSQL's may): the mode is per unit.
+    for name in ("First", "Second"):
+        with read_scope() as s:
+            assert s.get(Client, world["c"]) is not None
+        with session_scope() as s:
+            s.execute(text("UPDATE client SET firstname = :n WHERE id = :i"), {"n": name, "i": world["c"]})
+        with session_scope() as s:
+            assert s.get(Client, world["c"]).firstname == name
+
+
+def test_a_read_only_unit_does_not_wait_for_a_writer(world):
+    # A write unit is open (on SQLite it holds the database's write lock) while a read-only unit reads.
+    with session_scope() as w:
+        w.execute(text("UPDATE client SET firstname = 'Pending' WHERE id = :i"), {"i": world["c"]})
+        started = time.perf_counter()
+        with ThreadPoolExecutor(1) as pool:
+            seen = pool.submit(_read_name, world["c"]).result(timeout=10)
+        assert time.perf_counter() - started < 2  # the busy timeout is 30 s: it did not wait for the lock
+        assert seen == "Cy"  # the committed snapshot, not the writer's pending change
+    assert _read_name(world["c"]) == "Pending"
+
+
+def _read_name(client_id: int) -> str:
+    with read_scope() as s:
+        return s.exec(select(Client.firstname).where(Client.id == client_id)).one()
 
 
 def test_nested_units_share_the_outer_one_and_writes_outside_still_commit(world, client_actor):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from reseller_app.carrier import get_carrier
+from reseller_app.carrier import CarrierError, get_carrier
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LedgerEntry, Package, Reseller, SandboxSubAccount, SubAccount
 from reseller_app.services.access.actor import Actor
@@ -111,6 +113,43 @@ def test_duplicate_name_is_refused_before_the_carrier(world):
     with pytest.raises(ValidationFailed) as e:
         subaccounts.save_subaccount(world["actor_a"], world["c"], "new", SUB)
     assert "name" in e.value.errors
+
+
+def _sandbox_accounts() -> list[str]:
+    with session_scope() as s:
+        return list(s.exec(select(SandboxSubAccount.account)).all())
+
+
+def test_a_failed_database_write_takes_the_sub_account_back_from_the_carrier(world, monkeypatch):
+    def database_down(*_a, **_k):
+        raise OperationalError("INSERT INTO auditlog ...", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(subaccounts.audit, "record", database_down)
+    with pytest.raises(OperationalError):
+        subaccounts.save_subaccount(world["actor_a"], world["c"], "new", SUB)
+    office = f"{100000 + world['ra']}_office"
+    assert office not in _sandbox_accounts()  # created at the carrier, then deleted again
+    with session_scope() as s:
+        assert s.exec(select(SubAccount).where(SubAccount.account == office)).first() is None
+    monkeypatch.undo()
+    # Nothing is left half-made: the same name can be created again.
+    sid = subaccounts.save_subaccount(world["actor_a"], world["c"], "new", SUB)
+    assert office in _sandbox_accounts() and sid
+
+
+def test_an_undo_the_carrier_refuses_is_logged_and_the_error_still_raised(world, monkeypatch, caplog):
+    def database_down(*_a, **_k):
+        raise OperationalError("INSERT INTO auditlog ...", {}, Exception("server closed the connection"))
+
+    def refuse(*_a, **_k):
+        raise CarrierError("network_error", "delSubAccount: timed out")
+
+    monkeypatch.setattr(subaccounts.audit, "record", database_down)
+    monkeypatch.setattr(type(_carrier(world)), "delete_subaccount", refuse)
+    with caplog.at_level(logging.WARNING), pytest.raises(OperationalError):
+        subaccounts.save_subaccount(world["actor_a"], world["c"], "new", SUB)
+    office = f"{100000 + world['ra']}_office"
+    assert any(office in r.getMessage() and "deleting it failed" in r.getMessage() for r in caplog.records)
 
 
 def test_other_resellers_ids_are_refused_and_nothing_changes(world):

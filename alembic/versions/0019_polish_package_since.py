@@ -1,8 +1,8 @@
 """Polish (issue 20): when a sub-account's package was assigned (its monthly fee starts then), the reseller's
 favicon, and the payment instructions a suspended client sees.
 
-Revision ID: 0017_polish
-Revises: 0016_callflows
+Revision ID: 0019_polish
+Revises: 0018_staff
 Create Date: 2026-11-27 10:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import reseller_app.models.types as rt
 
-revision: str = "0017_polish"
-down_revision: str | None = "0016_callflows"
+revision: str = "0019_polish"
+down_revision: str | None = "0018_staff"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Staff and the audit log page (issue 22)."""
