@@ -115,12 +115,12 @@ def test_two_workers_share_sessions_through_redis(browser, scaled_app):
     page.set_default_timeout(WAIT_MS)
     _login(page, "/login", "reseller-a@example.com")
     expect(page).to_have_url(re.compile(r"/reseller/?$"), timeout=WAIT_MS)
-    expect(page.get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#sidebar").get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
     first = _worker_of(page, r)
 
     def overview(tab) -> None:
         # The reseller's name comes from the guard event, answered by the worker that holds this tab's socket.
-        expect(tab.get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
+        expect(tab.locator("#sidebar").get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
         expect(tab).to_have_url(re.compile(r"/reseller/?$"), timeout=WAIT_MS)
 
     seen = _tabs_until_other_worker(ctx, r, first, "/reseller", overview)
@@ -130,7 +130,7 @@ def test_two_workers_share_sessions_through_redis(browser, scaled_app):
         page.goto(path)
         expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT_MS)
     # The page's load event has been answered before the click.
-    expect(page.get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#sidebar").get_by_text("Reseller A", exact=True)).to_be_visible(timeout=WAIT_MS)
     page.locator("#logout").click()
     expect(page).to_have_url(re.compile(r"/login/?$"), timeout=WAIT_MS)
     # Logging out on one worker ends the session for every worker.

@@ -15,7 +15,8 @@ import pytest
 
 from reseller_app.services.api import access as api_access
 from reseller_app.services.api.access import RateLimiter, RedisRateLimiter, make_limiter
-from tests.api.test_rest import api, call  # noqa: F401 - the REST fixture and its helper
+from tests.api.conftest import api  # noqa: F401 - the REST fixture
+from tests.api.helpers import call
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
