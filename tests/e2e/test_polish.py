@@ -530,3 +530,35 @@ def test_the_welcome_text_is_edited_in_a_rich_text_editor_and_stays_clean(page, 
     finally:
         ctx.close()
     page.screenshot(path=str(SHOTS / "config-messages.png"), full_page=True)
+
+
+# ------------------------------------------------------------------ Sub-account forms
+
+
+def test_sub_account_forms_use_labelled_controls_and_keep_the_password_hidden(page, browser, app_server):
+    ids = app_server["ids"]
+    _client(page, ids["pol"], "buyer@example.com")
+    page.get_by_role("link", name="Services").click()
+    page.locator("[id^=edit-]").first.click()
+    expect(page.get_by_text("Caller ID number")).to_be_visible()  # words, not the raw keys
+    expect(page.locator("#sub-dtmf option")).to_have_text(["Automatic", "RFC 2833", "In-band", "SIP INFO"])
+    page.locator("#sub-dtmf").select_option("rfc2833")
+    page.locator(".sub-codec-g722").click()
+    page.locator("#save-sub").click()
+    expect(page.locator("#svc-message")).to_have_text("Sub-account saved.")
+
+    ctx, rp = _new(browser, app_server)
+    try:
+        _reseller(rp)
+        rp.goto(f"/reseller/clients/{ids['pol_buyer']}")
+        rp.get_by_role("link", name=re.compile(r"_main$")).click()
+        field = rp.locator("#s-password")
+        expect(field).to_have_attribute("type", "password")
+        before = field.input_value()
+        rp.locator("#s-password-generate").click()
+        expect(field).to_have_attribute("type", "text")  # a new password is shown so it can be passed on
+        expect(field).not_to_have_value(before)
+        rp.locator("#s-password-show").click()
+        expect(field).to_have_attribute("type", "password")
+    finally:
+        ctx.close()
