@@ -48,6 +48,8 @@ from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, own_account, owned, row_id
 from reseller_app.services.settings.branding import portal_base
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +97,7 @@ def stripe_settings(actor: Actor) -> dict[str, str]:
 
 def save_stripe(actor: Actor, enabled: bool, publishable: str, secret: str, webhook_secret: str) -> dict[str, str]:
     """Save the keys (an empty secret keeps the saved one) after asking Stripe whether the secret key works."""
-    require_reseller(actor)
+    require_role(require_reseller(actor), roles.CONFIGURATION)
     publishable, secret, webhook_secret = (publishable or "").strip(), (secret or "").strip(), webhook_secret or ""
     webhook_secret = webhook_secret.strip()
     with session_scope() as session:
