@@ -11,7 +11,8 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test test-fast screenshots deps test-deps chromium migrate demo lint typecheck lock bench clean
+.PHONY: run test test-fast screenshots deps test-deps chromium migrate demo lint typecheck lock bench clean \
+	catalogues extract
 
 PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
@@ -36,7 +37,18 @@ migrate: deps
 demo: migrate
 	$(PY) -m reseller_app demo
 
-run: demo
+# The client portal's languages (README, Languages): the .po catalogues under reseller_app/i18n/locales are
+# committed; `catalogues` compiles them to .mo (never committed), `extract` refreshes the .pot templates and every
+# language's .po from the source (the domains of reseller_app/i18n/domains.py).
+LOCALES := reseller_app/i18n/locales
+
+catalogues: deps
+	$(VENV)/bin/pybabel -q compile -d $(LOCALES) -D "$$($(PY) -m reseller_app.i18n domains)"
+
+extract: deps
+	$(PY) -m reseller_app.i18n extract
+
+run: demo catalogues
 	$(PY) -m reseller_app check
 	$(VENV)/bin/reflex run --env prod
 
@@ -45,7 +57,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REACHABLE = $(PY) -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)"
 
 # Lint and the type check first: a style slip fails in seconds, not after the browser tests.
-test: lint typecheck test-deps chromium migrate
+test: lint typecheck test-deps chromium migrate catalogues
 	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e/test_scale_out.py --ignore=tests/scale_out
 	@if $(REACHABLE) 5432 2>/dev/null; then \
 		echo "== the suite again on PostgreSQL ($(PG_TEST_URL)), browser tests excluded =="; \
@@ -57,11 +69,11 @@ test: lint typecheck test-deps chromium migrate
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi
 
 # The dev loop: no browser, always SQLite (TEST_DATABASE_URL emptied), no lint.
-test-fast: test-deps
+test-fast: test-deps catalogues
 	TEST_DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out
 
 # The browser tests that take docs/screenshots/*.png, writing them there (other runs write to a temp dir).
-screenshots: test-deps chromium
+screenshots: test-deps chromium catalogues
 	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider -m screenshots tests/e2e
 
 lint: test-deps

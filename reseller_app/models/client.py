@@ -46,6 +46,8 @@ class Client(SQLModel, table=True):
     low_balance_armed: bool = True
     next_billing_date: date | None = None
     timezone: str = Field(default="UTC", max_length=64)
+    # The portal language the client chose (en, fr_CA, es_MX...); "" until they choose (see reseller_app/i18n).
+    language: str = Field(default="", max_length=16)
     # Invoices of a tax-exempt client carry no tax; the exemption number is printed on them.
     tax_exempt: bool = False
     tax_exempt_number: str = Field(default="", max_length=60)

@@ -103,6 +103,11 @@ class ResellerSettings(SQLModel, table=True):
     # Services (the default when a package does not set its own)
     view_setting: str = Field(default="standard", max_length=16)  # standard | simple | simple_hide
     services: list = Field(default_factory=lambda: list(DEFAULT_SERVICES), sa_type=sa.JSON)
+    # Languages of the client portal: the default one (also the language of the texts below) and those clients may
+    # pick; `translations` holds the texts below in the other languages: {"fr_CA": {"welcome_html": "..."}}.
+    default_language: str = Field(default="en", max_length=16)
+    languages: list = Field(default_factory=lambda: ["en", "fr_CA", "es_MX"], sa_type=sa.JSON)
+    translations: dict = Field(default_factory=dict, sa_type=sa.JSON)
     # Messages
     welcome_html: str = Field(default="<p>Welcome to your phone service portal.</p>", sa_type=sa.Text)
     low_balance_subject: str = Field(default="Low balance warning", max_length=200)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.language import language_picker
 from reseller_app.components.layout import brand_favicon, favicon
+from reseller_app.i18n import N_
 from reseller_app.state.access.login import LoginState
+from reseller_app.state.i18n import t
 
 
-def _field(label: str, name: str, kind: str = "text", **props) -> rx.Component:  # noqa: ANN003
+def _field(label: str | rx.Var, name: str, kind: str = "text", **props) -> rx.Component:  # noqa: ANN003
     return rx.vstack(
         rx.text(label, as_="label", size="2", weight="medium", html_for=name),
         rx.input(name=name, id=name, type=kind, required=True, width="100%", size="3", **props),
@@ -29,7 +32,7 @@ def _code_field() -> rx.Component:
     return rx.cond(
         LoginState.need_code,
         rx.vstack(
-            rx.text("Authentication code", as_="label", size="2", weight="medium", html_for="code"),
+            rx.text(t("Authentication code"), as_="label", size="2", weight="medium", html_for="code"),
             rx.input(name="code", id="code", auto_complete="one-time-code", input_mode="numeric", width="100%"),
             spacing="1",
             width="100%",
@@ -39,11 +42,11 @@ def _code_field() -> rx.Component:
 
 # The auto-connect endpoint sends a fixed code (never text) back to the login page: ?e=<code>.
 DIRECT_LOGIN_ERRORS = {
-    "bad": "Incorrect email or password.",
-    "locked": "Too many failed attempts. This login is locked for 15 minutes.",
-    "wait": "Your account is awaiting activation.",
-    "off": "This portal is not available.",
-    "code": "This account uses two-factor sign-in: sign in here with your code.",
+    "bad": N_("Incorrect email or password."),
+    "locked": N_("Too many failed attempts. This login is locked for 15 minutes."),
+    "wait": N_("Your account is awaiting activation."),
+    "off": N_("This portal is not available."),
+    "code": N_("This account uses two-factor sign-in: sign in here with your code."),
 }
 
 
@@ -52,7 +55,7 @@ def _direct_login_error() -> rx.Component:
     return rx.cond(
         (LoginState.error == "") & rx.Var.create(list(DIRECT_LOGIN_ERRORS)).contains(code),
         rx.callout(
-            rx.match(code, *DIRECT_LOGIN_ERRORS.items(), ""),
+            rx.match(code, *[(k, t(v)) for k, v in DIRECT_LOGIN_ERRORS.items()], ""),
             icon="triangle-alert",
             color_scheme="red",
             role="alert",
@@ -68,14 +71,14 @@ def reseller_login() -> rx.Component:
         rx.card(
             rx.form(
                 rx.vstack(
-                    rx.heading("Reseller portal", size="6"),
-                    rx.text("Sign in to manage your clients, packages and branding.", size="2", color="gray"),
+                    rx.heading(t("Reseller portal"), size="6"),
+                    rx.text(t("Sign in to manage your clients, packages and branding."), size="2", color="gray"),
                     _error(),
-                    _field("Email", "email", "email", auto_complete="username"),
-                    _field("Password", "password", "password", auto_complete="current-password"),
+                    _field(t("Email"), "email", "email", auto_complete="username"),
+                    _field(t("Password"), "password", "password", auto_complete="current-password"),
                     _code_field(),
                     rx.button(
-                        "Sign in", type="submit", size="3", width="100%", id="submit", disabled=~rx.State.is_hydrated
+                        t("Sign in"), type="submit", size="3", width="100%", id="submit", disabled=~rx.State.is_hydrated
                     ),
                     spacing="4",
                 ),
@@ -104,11 +107,11 @@ def client_login() -> rx.Component:
             rx.heading(brand["title"], size="6", color=brand["color_text"], overflow_wrap="anywhere"),
             _error(),
             _direct_login_error(),
-            _field("Email", "email", "email", auto_complete="username"),
-            _field("Password", "password", "password", auto_complete="current-password"),
+            _field(t("Email"), "email", "email", auto_complete="username"),
+            _field(t("Password"), "password", "password", auto_complete="current-password"),
             _code_field(),
             rx.button(
-                "Sign in",
+                t("Sign in"),
                 type="submit",
                 size="3",
                 width="100%",
@@ -121,7 +124,7 @@ def client_login() -> rx.Component:
                 rx.cond(
                     brand["show_forgot_password"] == "1",  # noqa: S105 - a flag, not a password
                     rx.link(
-                        "Forgot your password?",
+                        t("Forgot your password?"),
                         href=f"/r/{rx.State.rid}/forgot",
                         size="2",
                         color=brand["color_link"],
@@ -131,7 +134,7 @@ def client_login() -> rx.Component:
                 rx.cond(
                     brand["signup_enabled"] == "1",
                     rx.link(
-                        "Create an account",
+                        t("Create an account"),
                         href=f"/r/{rx.State.rid}/signup",
                         size="2",
                         color=brand["color_link"],
@@ -143,6 +146,7 @@ def client_login() -> rx.Component:
                 gap="1em",
                 wrap="wrap",
             ),
+            language_picker(brand["color_link"]),
             spacing="4",
         ),
         on_submit=LoginState.client_login,
@@ -163,8 +167,8 @@ def client_login() -> rx.Component:
                 max_width="400px",
             ),
             rx.box(
-                rx.heading("This portal is not available.", size="5"),
-                rx.text("Check the address you were given.", color="gray"),
+                rx.heading(t("This portal is not available."), size="5"),
+                rx.text(t("Check the address you were given."), color="gray"),
                 padding="2em",
                 background="white",
                 border_radius="10px",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.language import language_picker
 from reseller_app.components.layout import brand_favicon
-from reseller_app.state.portal.reset import PASSWORD_RULE, ResetState
+from reseller_app.services.access.security import PASSWORD_MIN
+from reseller_app.state.i18n import t, t_format
+from reseller_app.state.portal.reset import ResetState
 
 B = ResetState.brand
 
 
-def _button(label: str, elem_id: str) -> rx.Component:
+def _button(label: rx.Var, elem_id: str) -> rx.Component:
     return rx.button(
         label,
         type="submit",
@@ -23,7 +26,7 @@ def _button(label: str, elem_id: str) -> rx.Component:
     )
 
 
-def _input(label: str, name: str, kind: str, **props) -> rx.Component:  # noqa: ANN003
+def _input(label: rx.Var, name: str, kind: str, **props) -> rx.Component:  # noqa: ANN003
     return rx.vstack(
         rx.text(label, as_="label", size="2", weight="medium", html_for=name),
         rx.input(name=name, id=name, type=kind, required=True, width="100%", size="3", **props),
@@ -34,7 +37,14 @@ def _input(label: str, name: str, kind: str, **props) -> rx.Component:  # noqa: 
 
 
 def _login_link() -> rx.Component:
-    return rx.link("Back to sign in", href=f"/r/{rx.State.rid}/login", color=B["color_link"], size="2", id="to-login")
+    return rx.hstack(
+        rx.link(t("Back to sign in"), href=f"/r/{rx.State.rid}/login", color=B["color_link"], size="2", id="to-login"),
+        language_picker(B["color_link"]),
+        justify="between",
+        width="100%",
+        wrap="wrap",
+        gap="1em",
+    )
 
 
 def _shell(*children: rx.Component) -> rx.Component:
@@ -59,8 +69,8 @@ def _shell(*children: rx.Component) -> rx.Component:
             max_width="400px",
         ),
         rx.box(
-            rx.heading("This page is not available.", size="5"),
-            rx.text("Ask your provider to reset your password.", color="gray"),
+            rx.heading(t("This page is not available."), size="5"),
+            rx.text(t("Ask your provider to reset your password."), color="gray"),
             padding="2em",
             background="white",
             border_radius="10px",
@@ -80,7 +90,7 @@ def _shell(*children: rx.Component) -> rx.Component:
 def forgot() -> rx.Component:
     """Ask for a reset link by email."""
     return _shell(
-        rx.text("Enter your email address and we will send you a link to choose a new password.", size="2"),
+        rx.text(t("Enter your email address and we will send you a link to choose a new password."), size="2"),
         rx.cond(ResetState.sent != "", rx.callout(ResetState.sent, icon="mail", color_scheme="green", id="sent")),
         rx.cond(
             ResetState.error != "",
@@ -88,8 +98,8 @@ def forgot() -> rx.Component:
         ),
         rx.form(
             rx.vstack(
-                _input("Email", "email", "email", auto_complete="username"),
-                _button("Send the link", "send-link"),
+                _input(t("Email"), "email", "email", auto_complete="username"),
+                _button(t("Send the link"), "send-link"),
                 spacing="4",
             ),
             on_submit=ResetState.request,
@@ -105,7 +115,7 @@ def reset() -> rx.Component:
         rx.cond(
             ResetState.done,
             rx.callout(
-                "Your password has been changed. You can sign in with it now.",
+                t("Your password has been changed. You can sign in with it now."),
                 icon="check",
                 color_scheme="green",
                 id="reset-done",
@@ -114,10 +124,15 @@ def reset() -> rx.Component:
                 ResetState.link_ok,
                 rx.form(
                     rx.vstack(
-                        _input("New password", "password", "password", auto_complete="new-password", min_length=8),
-                        rx.text(PASSWORD_RULE, size="1", color="gray", id="password-rule"),
-                        _input("Repeat the new password", "confirm", "password", auto_complete="new-password"),
-                        _button("Change my password", "change-password"),
+                        _input(t("New password"), "password", "password", auto_complete="new-password", min_length=8),
+                        rx.text(
+                            t_format("At least {n} characters.", n=str(PASSWORD_MIN)),
+                            size="1",
+                            color="gray",
+                            id="password-rule",
+                        ),
+                        _input(t("Repeat the new password"), "confirm", "password", auto_complete="new-password"),
+                        _button(t("Change my password"), "change-password"),
                         spacing="4",
                     ),
                     on_submit=ResetState.change_password,
@@ -127,7 +142,7 @@ def reset() -> rx.Component:
                     rx.cond(
                         ResetState.errors.contains("token"),
                         ResetState.errors["token"],
-                        "This link is not valid or has expired. Ask for a new one.",
+                        t("This link is not valid or has expired. Ask for a new one."),
                     ),
                     icon="triangle-alert",
                     color_scheme="red",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.language import language_picker
 from reseller_app.components.layout import brand_favicon
-from reseller_app.state.access.signup import PASSWORD_RULE, SignupState
+from reseller_app.services.access.security import PASSWORD_MIN
+from reseller_app.state.access.signup import SignupState
+from reseller_app.state.i18n import t, t_format
 
 
 def _err(key: str | rx.Var) -> rx.Component:
@@ -13,7 +16,7 @@ def _err(key: str | rx.Var) -> rx.Component:
     return rx.cond(msg, rx.text(msg, size="1", color="#b91c1c", role="alert", id="err-" + rx.Var.create(key).to(str)))
 
 
-def _input(label: str, name: str, kind: str = "text", required: bool | rx.Var = True) -> rx.Component:
+def _input(label: rx.Var, name: str, kind: str = "text", required: bool | rx.Var = True) -> rx.Component:
     return rx.vstack(
         rx.text(label, as_="label", size="2", weight="medium", html_for=f"su-{name}"),
         rx.input(name=name, id=f"su-{name}", type=kind, required=required, width="100%"),
@@ -41,20 +44,23 @@ def signup_page() -> rx.Component:
         rx.vstack(
             rx.cond(brand["img_login_logo"] != "", rx.image(src=brand["img_login_logo"], max_height="80px", alt="")),
             rx.heading(brand["title"], size="6", overflow_wrap="anywhere"),
-            rx.text("Create an account", size="3", weight="medium"),
-            _input("Email *", "email", "email"),
-            _input("Password *", "password", "password"),
-            rx.text(PASSWORD_RULE, size="1", color="gray", id="password-rule"),
+            rx.text(t("Create an account"), size="3", weight="medium"),
+            _input(t("Email") + " *", "email", "email"),
+            _input(t("Password") + " *", "password", "password"),
+            rx.text(
+                t_format("At least {n} characters.", n=str(PASSWORD_MIN)), size="1", color="gray", id="password-rule"
+            ),
             rx.foreach(SignupState.fields, _field),
             rx.button(
-                "Create account",
+                t("Create account"),
                 type="submit",
                 width="100%",
                 id="signup-submit",
                 background=brand["btn_primary_bg"],
                 color=brand["btn_primary_fg"],
             ),
-            rx.link("Back to sign in", href=f"/r/{rid}/login", size="2", color=brand["color_link"]),
+            rx.link(t("Back to sign in"), href=f"/r/{rid}/login", size="2", color=brand["color_link"]),
+            language_picker(brand["color_link"]),
             spacing="3",
         ),
         on_submit=SignupState.submit,
@@ -66,7 +72,7 @@ def signup_page() -> rx.Component:
             rx.vstack(
                 rx.heading(brand["title"], size="6", overflow_wrap="anywhere"),
                 rx.text(SignupState.done, id="signup-done"),
-                rx.link("Back to sign in", href=f"/r/{rid}/login", color=brand["color_link"]),
+                rx.link(t("Back to sign in"), href=f"/r/{rid}/login", color=brand["color_link"]),
             ),
             form,
         ),
@@ -83,7 +89,7 @@ def signup_page() -> rx.Component:
         rx.cond(
             SignupState.available,
             card,
-            rx.box(rx.heading("Sign-up is not available.", size="5"), padding="2em", background="white"),
+            rx.box(rx.heading(t("Sign-up is not available."), size="5"), padding="2em", background="white"),
         ),
         min_height="100vh",
         padding="1em",

@@ -7,6 +7,7 @@ the API's limits, services/api/access.py).
 
 from __future__ import annotations
 
+from reseller_app.i18n import N_, _
 from reseller_app.services.api.access import make_limiter
 from reseller_app.services.common.errors import ValidationFailed
 
@@ -16,7 +17,7 @@ LIMITS = {
     "signup": {"portal-ip": 5, "ip": 30, "to": 3},
     "reset": {"portal-ip": 10, "ip": 50, "to": 5},
 }
-TOO_MANY = "Too many requests from here. Please try again later."
+TOO_MANY = N_("Too many requests from here. Please try again later.")
 
 _limiters = {
     (form, scope): make_limiter(f"{form}-{scope}", limit, WINDOW)
@@ -33,7 +34,7 @@ def check(form: str, reseller_id: int, ip: str, address: str, *, field: str = "e
     """
     for scope, key in (("portal-ip", f"{reseller_id}:{ip}" if ip else ""), ("ip", ip)):
         if key and not _limiters[(form, scope)].allow(key):
-            raise ValidationFailed({field: TOO_MANY})
+            raise ValidationFailed({field: _(TOO_MANY)})
     to = (address or "").strip().lower()
     return not to or _limiters[(form, "to")].allow(to)
 

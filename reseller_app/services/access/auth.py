@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import read_scope, session_scope
+from reseller_app.i18n import N_, _
 from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, TwoFactor, utcnow
 from reseller_app.services.access import two_factor
 from reseller_app.services.access.actor import Actor, require_reseller
@@ -24,10 +25,10 @@ from reseller_app.services.staff.roles import require_role
 LOCK_AFTER = 5
 IMPERSONATION_FOR = timedelta(hours=1)
 LOCK_FOR = timedelta(minutes=15)
-BAD_LOGIN = "Incorrect email or password."
-LOCKED = "Too many failed attempts. This login is locked for 15 minutes."
-WAITING = "Your account is awaiting activation."
-PORTAL_OFF = "This portal is not available."
+BAD_LOGIN = N_("Incorrect email or password.")
+LOCKED = N_("Too many failed attempts. This login is locked for 15 minutes.")
+WAITING = N_("Your account is awaiting activation.")
+PORTAL_OFF = N_("This portal is not available.")
 
 
 def _attempt_row(session: Session, realm: str, login: str) -> LoginAttempt:
@@ -66,12 +67,12 @@ def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any
         locked = _locked(attempt, utcnow())
     ok = verify_password(password, pw_hash) and account_id is not None  # always pay for one verification
     if locked:
-        raise AuthFailed(LOCKED)
+        raise AuthFailed(_(LOCKED))
     now = utcnow()
     with session_scope() as session:
         attempt = _attempt_row(session, realm, login)
         if _locked(attempt, now):  # locked by attempts that ended while this one was verifying
-            raise AuthFailed(LOCKED)
+            raise AuthFailed(_(LOCKED))
         if attempt.locked_until is not None:  # the lock has expired: start counting again
             attempt.locked_until = None
             attempt.failures = 0
@@ -85,7 +86,7 @@ def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any
             attempt.failures = 0
         if failed is not None and account_id is not None:
             failed(session, account_id)
-    raise AuthFailed(BAD_LOGIN)
+    raise AuthFailed(_(BAD_LOGIN))
 
 
 def _open_session(
@@ -152,7 +153,7 @@ def _second_factor(realm: str, login: str, key: str, code: str | None, failed) -
     with session_scope() as session:
         attempt = _attempt_row(session, f"2fa:{realm}", login.strip().lower())
         if attempt.locked_until and attempt.locked_until > now:
-            raise AuthFailed(LOCKED)
+            raise AuthFailed(_(LOCKED))
         attempt.updated_at = now
         if not two_factor.check(session, key, code):
             attempt.failures += 1
@@ -218,7 +219,7 @@ def portal_available(reseller_id: int) -> bool:
 def login_client(reseller_id: int, email: str, password: str, ip: str = "", code: str | None = None) -> str:
     """Log a client in through its own reseller's portal; returns a new session token (`ip`: for the audit log)."""
     if not portal_available(reseller_id):
-        raise AuthFailed(PORTAL_OFF)
+        raise AuthFailed(_(PORTAL_OFF))
 
     def find(session: Session, login: str) -> tuple[int | None, str | None]:
         c = session.exec(select(Client).where(Client.reseller_id == reseller_id, Client.email == login)).first()
@@ -232,7 +233,7 @@ def login_client(reseller_id: int, email: str, password: str, ip: str = "", code
     with session_scope() as session:
         client = session.get(Client, client_id)
         if client.status == "WAIT":
-            raise AuthFailed(WAITING)
+            raise AuthFailed(_(WAITING))
         client.last_login_at = utcnow()
         token = _open_session(session, "client", reseller_id, client_id)
         audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login", "client", client_id)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from reseller_app.config import settings
 from reseller_app.db import read_scope, session_scope
+from reseller_app.i18n import N_, _
 from reseller_app.models import Client, LoginAttempt, PasswordResetToken, Reseller, ResellerSettings
 from reseller_app.models import utcnow as _utcnow
 from reseller_app.notify import enqueue, render
@@ -25,8 +26,8 @@ from reseller_app.services.settings.branding import portal_base
 TOKEN_LIFETIME = timedelta(hours=1)
 # Live links per client at once: more requests in the hour send nothing (an inbox cannot be flooded).
 MAX_LIVE_TOKENS = 3
-SENT = "If an account exists for this address, we have sent it a link to choose a new password."
-BAD_LINK = "This link is not valid or has expired. Ask for a new one."
+SENT = N_("If an account exists for this address, we have sent it a link to choose a new password.")
+BAD_LINK = N_("This link is not valid or has expired. Ask for a new one.")
 
 
 def utcnow() -> datetime:
@@ -37,10 +38,10 @@ def utcnow() -> datetime:
 def _settings_if_allowed(session: Session, reseller_id: int) -> ResellerSettings:
     r = session.get(Reseller, reseller_id)
     if r is None or not r.portal_active:
-        raise Forbidden("This portal is not available.")
+        raise Forbidden(_("This portal is not available."))
     s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
     if not s.show_forgot_password:
-        raise Forbidden("Password reset is not available on this portal.")
+        raise Forbidden(_("Password reset is not available on this portal."))
     return s
 
 
@@ -68,9 +69,9 @@ def request_reset(reseller_id: int, email: str, ip: str = "") -> str:
     try:
         address = validate_email(str(email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise ValidationFailed({"email": "Enter a valid email address."}) from None
+        raise ValidationFailed({"email": _("Enter a valid email address.")}) from None
     if not abuse.check("reset", reseller_id, ip, address):
-        return SENT  # this address had its share of reset mail for the hour: the usual answer, nothing sent
+        return _(SENT)  # this address had its share of reset mail for the hour: the usual answer, nothing sent
     now = utcnow()
     with session_scope() as session:
         s = _settings_if_allowed(session, reseller_id)
@@ -78,14 +79,14 @@ def request_reset(reseller_id: int, email: str, ip: str = "") -> str:
             select(Client).where(Client.reseller_id == reseller_id, func.lower(Client.email) == address)
         ).first()
         if client is None or client.status == "WAIT":
-            return SENT
+            return _(SENT)
         live = session.exec(
             select(func.count(PasswordResetToken.id)).where(
                 PasswordResetToken.client_id == client.id, PasswordResetToken.expires_at > now
             )
         ).one()
         if live >= MAX_LIVE_TOKENS:
-            return SENT
+            return _(SENT)
         # Only the newest link works: older unused ones are spent.
         for old in session.exec(
             select(PasswordResetToken).where(
@@ -116,7 +117,7 @@ def request_reset(reseller_id: int, email: str, ip: str = "") -> str:
             expires_at=now + TOKEN_LIFETIME,
         )
         audit.record(session, Actor("client", reseller_id, client.id), "password_reset_requested", "client", client.id)
-    return SENT
+    return _(SENT)
 
 
 def _live_token(session: Session, reseller_id: int, token: str) -> PasswordResetToken | None:
@@ -140,17 +141,17 @@ def complete_reset(reseller_id: int, token: str, password: str, confirm: str) ->
     if problem:
         raise ValidationFailed({"password": problem})
     if password != confirm:
-        raise ValidationFailed({"confirm": "The two passwords do not match."})
+        raise ValidationFailed({"confirm": _("The two passwords do not match.")})
     new_hash = hash_password(password)  # argon2 work outside the write transaction
     now = utcnow()
     with session_scope() as session:
         s = _settings_if_allowed(session, reseller_id)
         row = _live_token(session, reseller_id, token)
         if row is None:
-            raise ValidationFailed({"token": BAD_LINK})
+            raise ValidationFailed({"token": _(BAD_LINK)})
         client = session.get(Client, row.client_id)
         if client is None or client.reseller_id != reseller_id or client.status == "WAIT":
-            raise ValidationFailed({"token": BAD_LINK})
+            raise ValidationFailed({"token": _(BAD_LINK)})
         row.used_at = now
         client.password_hash = new_hash
         end_client_sessions(session, client.id)

@@ -14,6 +14,7 @@ from typing import TypeVar
 from passlib.context import CryptContext
 
 from reseller_app.config import settings
+from reseller_app.i18n import _
 
 T = TypeVar("T")
 
@@ -115,7 +116,7 @@ PASSWORD_RULE = f"At least {PASSWORD_MIN} characters."
 def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable (the one rule of every form and the API), or None."""
     if len(password) < PASSWORD_MIN:
-        return f"Use at least {PASSWORD_MIN} characters."
+        return _("Use at least {n} characters.").format(n=PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        return f"Use at most {PASSWORD_MAX} characters."
+        return _("Use at most {n} characters.").format(n=PASSWORD_MAX)
     return None

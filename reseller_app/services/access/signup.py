@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from reseller_app.db import read_scope, session_scope
+from reseller_app.i18n import N_, _
 from reseller_app.models import Client, Reseller, ResellerSettings
 from reseller_app.notify import enqueue
 from reseller_app.notify.templates import render
@@ -19,19 +20,19 @@ from reseller_app.services.common import audit, fields
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 
 FIELD_LABELS = {
-    "firstname": "First name",
-    "lastname": "Last name",
-    "company": "Company",
-    "address": "Address",
-    "city": "City",
-    "state": "State / province",
-    "country": "Country (2 letters)",
-    "zip": "Postal code",
-    "phone_number": "Phone number",
+    "firstname": N_("First name"),
+    "lastname": N_("Last name"),
+    "company": N_("Company"),
+    "address": N_("Address"),
+    "city": N_("City"),
+    "state": N_("State / province"),
+    "country": N_("Country (2 letters)"),
+    "zip": N_("Postal code"),
+    "phone_number": N_("Phone number"),
 }
 FIELD_LIMITS = {key: limit for key, (_label, limit) in TEXT_FIELDS.items()}  # what the client table takes
 PASSWORD_HINT = PASSWORD_RULE  # the signup page shows the rule beside the field
-DONE = "Thank you. Your account is awaiting activation; we sent you an email."
+DONE = N_("Thank you. Your account is awaiting activation; we sent you an email.")
 
 
 def signup_form(reseller_id: int) -> list[dict[str, str]] | None:
@@ -43,10 +44,10 @@ def signup_form(reseller_id: int) -> list[dict[str, str]] | None:
         s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
         if not s.signup_enabled:
             return None
-        out = [{"key": "firstname", "label": FIELD_LABELS["firstname"], "required": "1"}]
+        out = [{"key": "firstname", "label": _(FIELD_LABELS["firstname"]), "required": "1"}]
         for key, choice in (s.signup_fields or {}).items():
             if key in FIELD_LABELS and choice in ("optional", "required"):
-                out.append({"key": key, "label": FIELD_LABELS[key], "required": "1" if choice == "required" else ""})
+                out.append({"key": key, "label": _(FIELD_LABELS[key]), "required": "1" if choice == "required" else ""})
         return out
 
 
@@ -58,21 +59,21 @@ def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
     """
     offered = signup_form(reseller_id)
     if offered is None:
-        raise NotFound("Sign-up is not available on this portal.")
+        raise NotFound(_("Sign-up is not available on this portal."))
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     for f in offered:
         key = f["key"]
         raw = str(form.get(key) or "").replace("\r", " ").replace("\n", " ").strip()
         if f["required"] and not raw:
-            errors[key] = "Required."
+            errors[key] = _("Required.")
         elif len(raw) > FIELD_LIMITS[key]:
-            errors[key] = f"Use at most {FIELD_LIMITS[key]} characters."
+            errors[key] = _("Use at most {n} characters.").format(n=FIELD_LIMITS[key])
         values[key] = raw
     if values.get("country"):
         values["country"] = values["country"].upper()
         if pycountry.countries.get(alpha_2=values["country"]) is None:
-            errors["country"] = "Use a 2-letter country code, e.g. CA."
+            errors["country"] = _("Use a 2-letter country code, e.g. CA.")
     if values.get("phone_number") and "phone_number" not in errors:
         try:
             fields.phone_e164(values["phone_number"], "phone_number", values.get("country") or "US")
@@ -81,7 +82,7 @@ def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
     try:
         email = validate_email(str(form.get("email", "")).strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        errors["email"] = "Enter a valid email address."
+        errors["email"] = _("Enter a valid email address.")
         email = ""
     password = str(form.get("password", ""))
     problem = password_problem(password)
@@ -90,7 +91,7 @@ def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
     if errors:
         raise ValidationFailed(errors)
     if not abuse.check("signup", reseller_id, ip, email):
-        return DONE  # this address had its share of signup mail for the hour: the usual answer, nothing sent
+        return _(DONE)  # this address had its share of signup mail for the hour: the usual answer, nothing sent
     pw_hash = hash_password(password)
     try:
         with session_scope() as session:
@@ -100,7 +101,7 @@ def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
             ).first()
             if exists is not None:
                 # Same answer as a new account, so the form does not reveal who is a client.
-                return DONE
+                return _(DONE)
             client = Client(reseller_id=reseller_id, email=email, password_hash=pw_hash, status="WAIT", **values)
             session.add(client)
             session.flush()
@@ -114,5 +115,5 @@ def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
             )
             audit.record(session, Actor("client", reseller_id, client.id), "signup", "client", client.id)
     except IntegrityError:
-        return DONE
-    return DONE
+        return _(DONE)
+    return _(DONE)

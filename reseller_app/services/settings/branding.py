@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from reseller_app import i18n
 from reseller_app.db import read_scope
 from reseller_app.models import Reseller, ResellerSettings
 from reseller_app.services.common.lookup import hold_settings
@@ -54,7 +55,15 @@ def public_branding(reseller_id: int) -> dict[str, str] | None:
         out = {f: str(getattr(s, f)) for f in BRAND_FIELDS}
         out["show_forgot_password"] = "1" if s.show_forgot_password else ""
         out["signup_enabled"] = "1" if s.signup_enabled else ""
+        out["languages"], out["default_language"] = portal_languages(s)
         return out
+
+
+def portal_languages(s: ResellerSettings) -> tuple[str, str]:
+    """The languages a portal's clients may pick ("en,fr_CA"), and its default one (always among them)."""
+    enabled = [c for c in (i18n.normalize(str(x)) for x in (s.languages or [])) if c] or [i18n.SOURCE]
+    default = i18n.normalize(s.default_language)
+    return ",".join(dict.fromkeys(enabled)), default if default in enabled else enabled[0]
 
 
 def reseller_for_host(host: str) -> int | None:

@@ -6,10 +6,11 @@ import asyncio
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app import i18n, routes
 from reseller_app.services.access import auth, two_factor
 from reseller_app.services.common.errors import AuthFailed
 from reseller_app.services.settings import branding as portal
+from reseller_app.state.i18n import I18nState, tab_language
 from reseller_app.state.session import SessionState, page_rid, route_param
 
 
@@ -23,11 +24,12 @@ class LoginState(rx.State):
     need_code: bool = False  # the password was right; this login asks for its two-factor code
 
     @rx.event
-    def clear(self) -> None:
-        """Reset the form message when a login page opens."""
+    async def clear(self) -> None:
+        """Reset the form message when the reseller's login page opens (in English)."""
         self.error = ""
         self.need_code = False
         self.loading = False
+        (await self.get_state(I18nState)).english()
 
     @rx.event
     async def reseller_login(self, form: dict):  # noqa: ANN201
@@ -60,6 +62,8 @@ class LoginState(rx.State):
         brand = portal.public_branding(rid) if rid is not None else None
         self.portal_found = brand is not None
         self.brand = brand or portal.default_branding()
+        self.need_code = False
+        (await self.get_state(I18nState)).settle(brand)
         session = await self.get_state(SessionState)
         # After a refused auto-connect (?e=...) the page shows why, whatever session the browser has.
         refused = route_param(self, "e") != ""
@@ -72,18 +76,21 @@ class LoginState(rx.State):
         """Log a client in through this reseller's portal only."""
         self.error = ""
         rid = page_rid(self)
+        lang = await tab_language(self)
         if rid is None:
-            self.error = auth.PORTAL_OFF
+            with i18n.use_language(lang):
+                self.error = i18n.gettext(auth.PORTAL_OFF)
             return None
         try:
-            token = await asyncio.to_thread(
-                auth.login_client,
-                rid,
-                str(form.get("email", "")),
-                str(form.get("password", "")),
-                self.router.session.client_ip,
-                str(form.get("code", "") or "")[:40] or None,
-            )
+            with i18n.use_language(lang):
+                token = await asyncio.to_thread(
+                    auth.login_client,
+                    rid,
+                    str(form.get("email", "")),
+                    str(form.get("password", "")),
+                    self.router.session.client_ip,
+                    str(form.get("code", "") or "")[:40] or None,
+                )
         except two_factor.CodeNeeded as e:
             self.need_code, self.error = True, str(e)
             return None

@@ -6,9 +6,11 @@ import asyncio
 
 import reflex as rx
 
+from reseller_app import i18n
 from reseller_app.services.access import password_reset, security
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.services.settings import branding as portal
+from reseller_app.state.i18n import I18nState, tab_language
 from reseller_app.state.messages import error_text
 from reseller_app.state.session import page_rid
 
@@ -30,23 +32,24 @@ class ResetState(rx.State):
     def _token(self) -> str:
         return str(self.router.url.query_parameters.get("token", ""))[:200]
 
-    def _load_brand(self) -> int | None:
+    async def _load_brand(self) -> int | None:
         rid = page_rid(self)
         brand = portal.public_branding(rid) if rid is not None else None
+        (await self.get_state(I18nState)).settle(brand)
         self.brand = brand or portal.default_branding()
         self.available = brand is not None and password_reset.reset_allowed(rid)
         self.sent, self.error, self.errors, self.done = "", "", {}, False
         return rid if self.available else None
 
     @rx.event
-    def load_forgot(self) -> None:
+    async def load_forgot(self) -> None:
         """Open the forgot-password page in the reseller's brand."""
-        self._load_brand()
+        await self._load_brand()
 
     @rx.event
-    def load_reset(self) -> None:
+    async def load_reset(self) -> None:
         """Open the reset page: say at once when the link is no longer valid."""
-        rid = self._load_brand()
+        rid = await self._load_brand()
         self.link_ok = rid is not None and password_reset.token_valid(rid, self._token())
 
     @rx.event
@@ -57,9 +60,10 @@ class ResetState(rx.State):
         if rid is None:
             return
         try:
-            self.sent = await asyncio.to_thread(
-                password_reset.request_reset, rid, str(form.get("email", "")), self.router.session.client_ip
-            )
+            with i18n.use_language(await tab_language(self)):
+                self.sent = await asyncio.to_thread(
+                    password_reset.request_reset, rid, str(form.get("email", "")), self.router.session.client_ip
+                )
         except ServiceError as e:
             self.error = error_text(e)
 
@@ -71,13 +75,14 @@ class ResetState(rx.State):
         if rid is None:
             return
         try:
-            await asyncio.to_thread(
-                password_reset.complete_reset,
-                rid,
-                self._token(),
-                str(form.get("password", "")),
-                str(form.get("confirm", "")),
-            )
+            with i18n.use_language(await tab_language(self)):
+                await asyncio.to_thread(
+                    password_reset.complete_reset,
+                    rid,
+                    self._token(),
+                    str(form.get("password", "")),
+                    str(form.get("confirm", "")),
+                )
         except ValidationFailed as e:
             self.errors = dict(e.errors)
             if "token" in e.errors:
