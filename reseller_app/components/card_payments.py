@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.components.layout import client_button, client_panel
+from reseller_app.i18n import N_
+from reseller_app.state.i18n import t
 from reseller_app.state.portal.cards import CardState as C
 
 _OUTCOMES = {
-    "saved": ("Your card was saved for automatic top-up.", "green"),
-    "pending": ("Stripe is still confirming; please look again in a minute.", "blue"),
-    "cancelled": ("Nothing was saved.", "gray"),
+    "saved": (N_("Your card was saved for automatic top-up."), "green"),
+    "pending": (N_("Stripe is still confirming; please look again in a minute."), "blue"),
+    "cancelled": (N_("Nothing was saved."), "gray"),
 }
 
 
@@ -20,17 +22,17 @@ def _err(key: str) -> rx.Component:
 
 def _topup() -> rx.Component:
     return rx.vstack(
-        rx.text("Automatic top-up", weight="bold", size="2"),
+        rx.text(t("Automatic top-up"), weight="bold", size="2"),
         rx.cond(
             C.topup_paused,
             rx.callout(
-                "The last automatic top-up was declined: it is paused until you save a card again.",
+                t("The last automatic top-up was declined: it is paused until you save a card again."),
                 color_scheme="red",
                 id="topup-paused",
                 width="100%",
             ),
         ),
-        rx.text("When a charge takes my balance below", size="2"),
+        rx.text(t("When a charge takes my balance below"), size="2"),
         rx.flex(
             rx.input(
                 value=C.topup_threshold,
@@ -38,11 +40,11 @@ def _topup() -> rx.Component:
                 id="topup-threshold",
                 placeholder="10.00",
                 width="8em",
-                aria_label="Threshold",
+                aria_label=t("Threshold"),
             ),
-            rx.text("charge my card", size="2"),
+            rx.text(t("charge my card"), size="2"),
             rx.select.root(
-                rx.select.trigger(id="topup-amount", aria_label="Top-up amount"),
+                rx.select.trigger(id="topup-amount", aria_label=t("Top-up amount")),
                 rx.select.content(rx.foreach(C.amounts, lambda a: rx.select.item(a["label"], value=a["value"]))),
                 value=C.topup_amount,
                 on_change=lambda v: C.set_draft("topup_amount", v),
@@ -55,12 +57,14 @@ def _topup() -> rx.Component:
         _err("topup_amount"),
         _err("topup_enabled"),
         rx.flex(
-            client_button("Turn on", "success", on_click=C.save_topup(True), id="topup-on"),
-            rx.cond(C.topup_enabled, client_button("Turn off", "exit", on_click=C.save_topup(False), id="topup-off")),
+            client_button(t("Turn on"), "success", on_click=C.save_topup(True), id="topup-on"),
+            rx.cond(
+                C.topup_enabled, client_button(t("Turn off"), "exit", on_click=C.save_topup(False), id="topup-off")
+            ),
             rx.cond(
                 C.topup_enabled,
-                rx.text("On", size="2", color="green", id="topup-state"),
-                rx.text("Off", size="2", id="topup-state"),
+                rx.text(t("On"), size="2", color="green", id="topup-state"),
+                rx.text(t("Off"), size="2", id="topup-state"),
             ),
             gap="0.5em",
             align="center",
@@ -74,7 +78,7 @@ def card_panel() -> rx.Component:
     """Shown only when the reseller takes card payments; loads itself when mounted."""
     outcome = rx.match(
         C.card_outcome,
-        *[(k, rx.callout(m, color_scheme=c, id="card-outcome", width="100%")) for k, (m, c) in _OUTCOMES.items()],
+        *[(k, rx.callout(t(m), color_scheme=c, id="card-outcome", width="100%")) for k, (m, c) in _OUTCOMES.items()],
         rx.fragment(),
     )
     return rx.box(
@@ -82,9 +86,9 @@ def card_panel() -> rx.Component:
         rx.cond(
             C.enabled,
             client_panel(
-                "Pay by card",
+                t("Pay by card"),
                 rx.vstack(
-                    rx.text("Choose an amount to pay by card.", size="2"),
+                    rx.text(t("Choose an amount to pay by card."), size="2"),
                     rx.flex(
                         rx.foreach(
                             C.amounts,
@@ -100,15 +104,15 @@ def card_panel() -> rx.Component:
                     rx.cond(
                         C.card_label != "",
                         rx.flex(
-                            rx.text("Saved card: ", rx.text.strong(C.card_label, id="card-label"), size="2"),
-                            client_button("Replace card", "primary", on_click=C.save_card, id="card-save", size="1"),
-                            client_button("Remove", "delete", on_click=C.remove_card, id="card-remove", size="1"),
+                            rx.text(t("Saved card:"), " ", rx.text.strong(C.card_label, id="card-label"), size="2"),
+                            client_button(t("Replace card"), "primary", on_click=C.save_card, id="card-save", size="1"),
+                            client_button(t("Remove"), "delete", on_click=C.remove_card, id="card-remove", size="1"),
                             gap="0.5em",
                             align="center",
                             wrap="wrap",
                         ),
                         client_button(
-                            "Save a card for automatic top-up", "primary", on_click=C.save_card, id="card-save"
+                            t("Save a card for automatic top-up"), "primary", on_click=C.save_card, id="card-save"
                         ),
                     ),
                     rx.cond(C.card_label != "", _topup()),

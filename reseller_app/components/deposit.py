@@ -5,13 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.components.layout import client_button, client_panel
+from reseller_app.i18n import N_
+from reseller_app.state.i18n import t
 from reseller_app.state.portal.deposit import DepositState
 
 _OUTCOMES = {
-    "completed": ("Thank you: your deposit was added to your balance.", "green"),
-    "pending": ("Your payment is being confirmed; your balance will update shortly.", "blue"),
-    "cancelled": ("The deposit was cancelled; nothing was charged.", "gray"),
-    "failed": ("The payment could not be matched to your deposit. Please contact us.", "red"),
+    "completed": (N_("Thank you: your deposit was added to your balance."), "green"),
+    "pending": (N_("Your payment is being confirmed; your balance will update shortly."), "blue"),
+    "cancelled": (N_("The deposit was cancelled; nothing was charged."), "gray"),
+    "failed": (N_("The payment could not be matched to your deposit. Please contact us."), "red"),
 }
 
 
@@ -23,7 +25,7 @@ def deposit_panel() -> rx.Component:
     outcome = rx.match(
         DepositState.outcome,
         *[
-            (k, rx.callout(msg, color_scheme=color, id="deposit-outcome", width="100%"))
+            (k, rx.callout(t(msg), color_scheme=color, id="deposit-outcome", width="100%"))
             for k, (msg, color) in _OUTCOMES.items()
         ],
         rx.fragment(),
@@ -33,9 +35,9 @@ def deposit_panel() -> rx.Component:
         rx.cond(
             DepositState.enabled,
             client_panel(
-                "Add funds",
+                t("Add funds"),
                 rx.vstack(
-                    rx.text("Choose an amount to pay with PayPal.", size="2"),
+                    rx.text(t("Choose an amount to pay with PayPal."), size="2"),
                     rx.flex(
                         rx.foreach(
                             DepositState.amounts,

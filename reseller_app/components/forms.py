@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.state.i18n import t
+
 
 def field_error(errors: rx.Var, key: str, color: str = "red") -> rx.Component:
     """The message beside a field (`errors[key]`, id `err-<key>`), shown only when there is one."""
@@ -19,11 +21,13 @@ def form_grid(*children: rx.Component) -> rx.Component:
     return rx.grid(*children, columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%")
 
 
-def data_table(headers: list[str] | tuple[str, ...], body: rx.Component, **props: object) -> rx.Component:
+def data_table(
+    headers: list[str] | list[rx.Var] | tuple[str, ...], body: rx.Component, **props: object
+) -> rx.Component:
     """A table with its header row that scrolls sideways on a narrow screen instead of overflowing the page."""
     return rx.box(
         # On a phone, say that the table scrolls (its last columns, such as the actions, are off to the right).
-        rx.text("Swipe the table sideways to see every column.", size="1", color="gray", display=["block", "none"]),
+        rx.text(t("Swipe the table sideways to see every column."), size="1", color="gray", display=["block", "none"]),
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),

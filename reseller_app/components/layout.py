@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
+from reseller_app.components.language import language_picker
+from reseller_app.state.i18n import t
 from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
 from reseller_app.state.session import SessionState
@@ -197,7 +199,7 @@ def _brand(key: str) -> rx.Var:
     return PortalState.brand[key]
 
 
-def client_button(label: str, kind: str = "primary", **props) -> rx.Component:  # noqa: ANN003
+def client_button(label: str | rx.Var, kind: str = "primary", **props) -> rx.Component:  # noqa: ANN003
     """A button in the reseller's colours (primary, success, exit or delete)."""
     return rx.button(
         label,
@@ -209,7 +211,7 @@ def client_button(label: str, kind: str = "primary", **props) -> rx.Component:  
     )
 
 
-def client_panel(title: str, *children: rx.Component, **props) -> rx.Component:  # noqa: ANN003
+def client_panel(title: str | rx.Var, *children: rx.Component, **props) -> rx.Component:  # noqa: ANN003
     """A panel in the reseller's panel colours."""
     return rx.box(
         rx.box(rx.text(title, weight="bold", size="2"), background=_brand("panel_header_bg"), padding="0.5em 1em"),
@@ -227,7 +229,7 @@ def client_layout(*children: rx.Component) -> rx.Component:
     """The white-label client portal: only the reseller's title, colours and images."""
     rid = rx.State.rid
 
-    def link(label: str, page: str) -> rx.Component:
+    def link(label: rx.Var, page: str) -> rx.Component:
         return rx.link(label, href=f"/r/{rid}/{page}", color=_brand("color_navbar_text"), size="2", weight="medium")
 
     return rx.box(
@@ -249,15 +251,16 @@ def client_layout(*children: rx.Component) -> rx.Component:
             ),
             rx.spacer(),
             rx.flex(
-                link("Dashboard", "dashboard"),
-                rx.cond(PortalState.show_balance, link("Balance", "balance")),
-                rx.cond(PortalState.show_balance, link("Invoices", "invoices")),
-                rx.cond(PortalState.show_calls, link("Call history", "calls")),
-                rx.cond(PortalState.show_messages, link("Messages", "messages")),
-                rx.cond(~PortalState.services_hidden, link("Services", "services")),
-                rx.cond(PortalState.show_phone_system, link("Phone system", "phone-system")),
-                rx.cond(PortalState.show_call_flows, link("Call flows", "call-flows")),
-                client_button("Log out", "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
+                link(t("Dashboard"), "dashboard"),
+                rx.cond(PortalState.show_balance, link(t("Balance"), "balance")),
+                rx.cond(PortalState.show_balance, link(t("Invoices"), "invoices")),
+                rx.cond(PortalState.show_calls, link(t("Call history"), "calls")),
+                rx.cond(PortalState.show_messages, link(t("Messages"), "messages")),
+                rx.cond(~PortalState.services_hidden, link(t("Services"), "services")),
+                rx.cond(PortalState.show_phone_system, link(t("Phone system"), "phone-system")),
+                rx.cond(PortalState.show_call_flows, link(t("Call flows"), "call-flows")),
+                language_picker(_brand("color_navbar_text"), PortalState.choose_language),
+                client_button(t("Log out"), "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",
                 align="center",
                 wrap="wrap",
@@ -272,8 +275,8 @@ def client_layout(*children: rx.Component) -> rx.Component:
             PortalState.impersonated,
             rx.callout(
                 rx.hstack(
-                    rx.text("You are viewing this portal as the client."),
-                    rx.link("Back to client's accounts", href=routes.RESELLER_CLIENTS, id="back-to-reseller"),
+                    rx.text(t("You are viewing this portal as the client.")),
+                    rx.link(t("Back to client's accounts"), href=routes.RESELLER_CLIENTS, id="back-to-reseller"),
                     spacing="3",
                     wrap="wrap",
                 ),

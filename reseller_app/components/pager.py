@@ -6,13 +6,15 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from reseller_app.state.i18n import t, t_format
+
 
 def pager(
     page: rx.Var,
     pages: rx.Var,
     turn: Callable[[int], rx.event.EventSpec],
     prefix: str = "page",
-    labels: tuple[str, str] = ("Previous", "Next"),
+    labels: tuple[str | rx.Var, str | rx.Var] | None = None,
     button: Callable[..., rx.Component] = rx.button,
     **props: object,
 ) -> rx.Component:
@@ -20,9 +22,12 @@ def pager(
 
     `button` draws the two buttons (the client portal passes its themed one); `props` style the row.
     """
+    labels = labels or (t("Previous"), t("Next"))
     return rx.hstack(
         button(labels[0], size="1", on_click=turn(-1), disabled=page <= 1, id=f"{prefix}-prev"),
-        rx.text("Page ", page, " of ", pages, size="2", id=f"{prefix}-label"),
+        rx.text(
+            t_format("Page {page} of {pages}", page=page.to(str), pages=pages.to(str)), size="2", id=f"{prefix}-label"
+        ),
         button(labels[1], size="1", on_click=turn(1), disabled=page >= pages, id=f"{prefix}-next"),
         align="center",
         **props,

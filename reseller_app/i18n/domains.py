@@ -43,6 +43,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reseller_app/services/common",
         "reseller_app/notify",
         "reseller_app/state/messages.py",
+        "reseller_app/models/reseller.py",  # the built-in wording of the reseller's texts (emails, welcome)
     ),
     "messaging": ("reseller_app/pages/messaging/inbox.py", "reseller_app/state/messaging/inbox.py"),
     "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows"),

@@ -8,6 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from reseller_app.i18n import N_
+
 from .types import Money, UTCDateTime, utcnow
 
 DEFAULT_SERVICES = [
@@ -109,23 +111,23 @@ class ResellerSettings(SQLModel, table=True):
     languages: list = Field(default_factory=lambda: ["en", "fr_CA", "es_MX"], sa_type=sa.JSON)
     translations: dict = Field(default_factory=dict, sa_type=sa.JSON)
     # Messages
-    welcome_html: str = Field(default="<p>Welcome to your phone service portal.</p>", sa_type=sa.Text)
-    low_balance_subject: str = Field(default="Low balance warning", max_length=200)
+    welcome_html: str = Field(default=N_("<p>Welcome to your phone service portal.</p>"), sa_type=sa.Text)
+    low_balance_subject: str = Field(default=N_("Low balance warning"), max_length=200)
     low_balance_body: str = Field(
-        default="Hello [firstname] [lastname],\n\nYour balance is [balance], below your threshold of [threshold].",
+        default=N_("Hello [firstname] [lastname],\n\nYour balance is [balance], below your threshold of [threshold]."),
         sa_type=sa.Text,
     )
-    reset_url_subject: str = Field(default="Reset your password", max_length=200)
+    reset_url_subject: str = Field(default=N_("Reset your password"), max_length=200)
     reset_url_body: str = Field(
-        default="Hello [firstname] [lastname],\n\nUse this link to choose a new password: [url]", sa_type=sa.Text
+        default=N_("Hello [firstname] [lastname],\n\nUse this link to choose a new password: [url]"), sa_type=sa.Text
     )
-    reset_done_subject: str = Field(default="Your password was changed", max_length=200)
+    reset_done_subject: str = Field(default=N_("Your password was changed"), max_length=200)
     reset_done_body: str = Field(
-        default="Hello [firstname] [lastname],\n\nYour password has been reset successfully.", sa_type=sa.Text
+        default=N_("Hello [firstname] [lastname],\n\nYour password has been reset successfully."), sa_type=sa.Text
     )
-    signup_wait_subject: str = Field(default="Your account is awaiting activation", max_length=200)
+    signup_wait_subject: str = Field(default=N_("Your account is awaiting activation"), max_length=200)
     signup_wait_body: str = Field(
-        default="Hello [firstname] [lastname],\n\nThanks for signing up. We will activate your account shortly.",
+        default=N_("Hello [firstname] [lastname],\n\nThanks for signing up. We will activate your account shortly."),
         sa_type=sa.Text,
     )
     # How a client pays the reseller without PayPal (bank transfer, phone...): shown beside the suspension note.

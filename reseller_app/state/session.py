@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app import i18n, routes
 from reseller_app.config import settings
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.ids import to_id
+from reseller_app.state.i18n import I18nState
 
 # A session cookie lives as long as the session it carries (SESSION_HOURS); the server ends the session then too.
 _MAX_AGE = settings.session_hours * 3600
@@ -122,6 +123,9 @@ class ResellerPage(rx.State, mixin=True):
     def _to_login(self) -> rx.event.EventSpec:
         return rx.redirect(routes.RESELLER_LOGIN)
 
+    async def _language(self) -> str:
+        return i18n.SOURCE  # the reseller's pages are in English (README, Languages)
+
     async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
         """Run a slow service call off the event loop (see blocking())."""
         return await blocking(fn, *args, **kwargs)
@@ -135,6 +139,10 @@ class ClientPage(rx.State, mixin=True):
 
     def _to_login(self) -> rx.event.EventSpec:
         return rx.redirect(routes.client_path(page_rid(self) or 0, "login"))
+
+    async def _language(self) -> str:
+        # The language the tab shows (settled when the page opened, see PortalState._open; changed by the picker).
+        return (await self.get_state(I18nState)).lang
 
     async def _blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401
         """Run a slow service call off the event loop (see blocking())."""
@@ -151,7 +159,8 @@ def signed_in(handler: Callable[..., Any]) -> Callable[..., Any]:
         @signed_in
         async def save(self, actor: Actor, form: dict) -> Answer: ...
 
-    The browser sees (and sends) only the parameters after `actor`.
+    The browser sees (and sends) only the parameters after `actor`. The handler runs in the page's language
+    (`i18n.use_language`): a client page's messages, amounts and dates in the client's, a reseller page's in English.
     """
 
     @functools.wraps(handler)
@@ -159,8 +168,9 @@ def signed_in(handler: Callable[..., Any]) -> Callable[..., Any]:
         actor = await self._actor()
         if actor is None:
             return self._to_login()
-        answer = handler(self, actor, *args, **kwargs)
-        return await answer if inspect.isawaitable(answer) else answer
+        with i18n.use_language(await self._language()):
+            answer = handler(self, actor, *args, **kwargs)
+            return await answer if inspect.isawaitable(answer) else answer
 
     signature = inspect.signature(handler)
     first, actor_param, *rest = signature.parameters.values()

@@ -19,7 +19,7 @@ from reseller_app.i18n.__main__ import ROOT, extract, source_files
 from reseller_app.i18n.domains import DOMAINS
 
 LANGUAGES = [c for c in i18n.languages() if c != i18n.SOURCE]
-PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}|\[[a-z_]+\]")  # {n} of the code, [firstname] of email texts
 
 # The client portal's page modules (what a client sees): every visible text in them goes through t().
 CLIENT_PAGES = [
@@ -27,6 +27,14 @@ CLIENT_PAGES = [
     "reseller_app/pages/access/signup.py",
     "reseller_app/pages/access/password_reset.py",
     "reseller_app/components/language.py",
+    "reseller_app/pages/portal/dashboard.py",
+    "reseller_app/pages/portal/balance.py",
+    "reseller_app/pages/portal/calls.py",
+    "reseller_app/pages/portal/services.py",
+    "reseller_app/pages/portal/parts.py",
+    "reseller_app/components/deposit.py",
+    "reseller_app/components/card_payments.py",
+    "reseller_app/components/pager.py",
 ]
 
 

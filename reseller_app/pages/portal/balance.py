@@ -8,6 +8,7 @@ from reseller_app.components.card_payments import card_panel
 from reseller_app.components.deposit import deposit_panel
 from reseller_app.components.layout import client_layout, client_panel
 from reseller_app.pages.portal.parts import balance_figures, portal_pager, portal_table, refused
+from reseller_app.state.i18n import t
 from reseller_app.state.portal.balance import BalanceState
 from reseller_app.state.portal.shell import PortalState
 
@@ -16,7 +17,7 @@ def balance() -> rx.Component:
     """The balance and the transaction history."""
     return client_layout(
         rx.vstack(
-            rx.heading("Balance", size="6"),
+            rx.heading(t("Balance"), size="6"),
             rx.cond(
                 PortalState.page_refused,
                 refused(),
@@ -25,12 +26,12 @@ def balance() -> rx.Component:
                     deposit_panel(),
                     card_panel(),
                     client_panel(
-                        "Transaction history",
+                        t("Transaction history"),
                         portal_table(
-                            ["Date", "Type", "Description", "Amount"],
+                            [t("Date"), t("Type"), t("Description"), t("Amount")],
                             BalanceState.transactions,
                             ["date", "type", "description", "amount"],
-                            "No transactions yet.",
+                            t("No transactions yet."),
                             "transactions",
                         ),
                         portal_pager(BalanceState.page, BalanceState.pages, BalanceState.turn, "tx"),

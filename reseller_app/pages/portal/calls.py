@@ -6,6 +6,7 @@ import reflex as rx
 
 from reseller_app.components.layout import client_button, client_layout, client_panel
 from reseller_app.pages.portal.parts import SELECT_STYLE, labelled, portal_pager, portal_table, refused
+from reseller_app.state.i18n import t
 from reseller_app.state.portal.calls import CALL_TYPES, CallsState
 from reseller_app.state.portal.shell import PortalState
 
@@ -13,14 +14,14 @@ from reseller_app.state.portal.shell import PortalState
 def _filters() -> rx.Component:
     return rx.flex(
         labelled(
-            "From",
+            t("From"),
             rx.input(type="date", value=CallsState.f_from, on_change=CallsState.set_from, id="f-from"),
         ),
-        labelled("To", rx.input(type="date", value=CallsState.f_to, on_change=CallsState.set_to, id="f-to")),
+        labelled(t("To"), rx.input(type="date", value=CallsState.f_to, on_change=CallsState.set_to, id="f-to")),
         labelled(
-            "Sub-account",
+            t("Sub-account"),
             rx.el.select(
-                rx.el.option("All sub-accounts", value="all"),
+                rx.el.option(t("All sub-accounts"), value="all"),
                 rx.foreach(CallsState.sub_choices, lambda s: rx.el.option(s["account"], value=s["id"])),
                 value=CallsState.f_sub,
                 on_change=CallsState.set_sub,
@@ -33,7 +34,7 @@ def _filters() -> rx.Component:
             rx.flex(
                 *[
                     rx.checkbox(
-                        label,
+                        t(label),
                         checked=CallsState.f_types.contains(key),
                         on_change=lambda on, k=key: CallsState.toggle_type(k, on),
                         id=f"type-{key}",
@@ -46,9 +47,9 @@ def _filters() -> rx.Component:
                 id="call-types",
             ),
         ),
-        client_button("Apply", on_click=CallsState.apply_filters, id="apply-filters"),
+        client_button(t("Apply"), on_click=CallsState.apply_filters, id="apply-filters"),
         # The filters are checked first; then the browser fetches the file itself (a router link would navigate).
-        client_button("Export CSV", "success", on_click=CallsState.export, id="export-csv"),
+        client_button(t("Export CSV"), "success", on_click=CallsState.export, id="export-csv"),
         gap="1em",
         wrap="wrap",
         align="end",
@@ -58,43 +59,43 @@ def _filters() -> rx.Component:
 def calls() -> rx.Component:
     """The call history: filters, server-side pages and a CSV export, in the client's time zone."""
     headers = [
-        "Date",
-        "Direction",
-        "Caller ID",
-        "Destination",
-        "Sub-account",
-        "Result",
-        "Duration",
-        "Rate",
-        "Price",
-        "Went to",
+        t("Date"),
+        t("Direction"),
+        t("Caller ID"),
+        t("Destination"),
+        t("Sub-account"),
+        t("Result"),
+        t("Duration"),
+        t("Rate"),
+        t("Price"),
+        t("Went to"),
     ]
     # "path": where an inbound call went through the client's call flow.
     cells = ["date", "direction", "callerid", "destination", "account", "disposition", "duration", "rate", "price"]
     cells += ["path"]
     return client_layout(
         rx.vstack(
-            rx.heading("Call history", size="6"),
+            rx.heading(t("Call history"), size="6"),
             rx.cond(
                 PortalState.page_refused,
                 refused(),
                 rx.vstack(
-                    client_panel("Filters", _filters(), width="100%"),
+                    client_panel(t("Filters"), _filters(), width="100%"),
                     rx.cond(
                         CallsState.error != "",
                         rx.callout(CallsState.error, color_scheme="red", icon="triangle-alert", id="call-error"),
                     ),
                     client_panel(
-                        "Calls",
+                        t("Calls"),
                         rx.cond(
                             CallsState.total != "",
-                            rx.text("Matching calls: ", CallsState.total, size="2", id="call-total"),
+                            rx.text(t("Matching calls:"), " ", CallsState.total, size="2", id="call-total"),
                         ),
                         portal_table(
                             headers,
                             CallsState.rows,
                             cells,
-                            rx.cond(CallsState.error != "", "Correct the filters to see calls.", "No calls yet."),
+                            rx.cond(CallsState.error != "", t("Correct the filters to see calls."), t("No calls yet.")),
                             "call-table",
                         ),
                         portal_pager(CallsState.page, CallsState.pages, CallsState.turn, "calls"),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from reseller_app.components.layout import client_layout, client_panel, rich_text
 from reseller_app.pages.portal.parts import S, balance_figures, portal_table
+from reseller_app.state.i18n import t, t_format
 from reseller_app.state.portal.shell import PortalState
 
 
@@ -13,16 +14,16 @@ def dashboard() -> rx.Component:
     """The first page a client sees: the reseller's welcome text, balance and recent calls (kept live)."""
     return client_layout(
         rx.vstack(
-            rx.heading("Hello, ", S["firstname"], size="6"),
+            rx.heading(t_format("Hello, {name}", name=S["firstname"]), size="6"),
             rich_text(PortalState.welcome_html, class_name="welcome", id="welcome"),
             balance_figures(),
             client_panel(
-                "Recent calls",
+                t("Recent calls"),
                 portal_table(
-                    ["Date", "Direction", "Number", "Sub-account", "Result", "Duration", "Price"],
+                    [t("Date"), t("Direction"), t("Number"), t("Sub-account"), t("Result"), t("Duration"), t("Price")],
                     PortalState.recent_calls,
                     ["date", "direction", "number", "account", "disposition", "duration", "price"],
-                    "No calls yet.",
+                    t("No calls yet."),
                 ),
                 width="100%",
             ),

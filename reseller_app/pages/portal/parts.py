@@ -8,18 +8,19 @@ import reflex as rx
 
 from reseller_app.components.layout import client_button, client_panel
 from reseller_app.components.pager import pager
+from reseller_app.state.i18n import t
 from reseller_app.state.portal.shell import PortalState
 
 S = PortalState.summary
 SELECT_STYLE = {"padding": "0.35em", "border_radius": "4px", "border": "1px solid #d1d5db", "font_size": "14px"}
 
 
-def figure(label: str, value: rx.Var, elem_id: str) -> rx.Component:
+def figure(label: str | rx.Var, value: rx.Var, elem_id: str) -> rx.Component:
     """One figure in a panel."""
     return client_panel(label, rx.text(value, size="6", weight="bold", id=elem_id), flex="1", min_width="180px")
 
 
-def empty(text: str) -> rx.Component:
+def empty(text: str | rx.Var) -> rx.Component:
     """What an empty list says."""
     return rx.text(text, size="2", color="gray", padding="0.5em 0")
 
@@ -60,12 +61,13 @@ STACKED = {
 }
 
 
-def _cell(row: rx.Var, column: str, header: str) -> rx.Component:
+def _cell(row: rx.Var, column: str, header: str | rx.Var) -> rx.Component:
     value = row[column].to(str)
     label = {"data-label": header}
     if column == "date":  # on a narrow screen the time goes under the day; the day itself never breaks
-        parts = value.split(" ")
-        day, time = (rx.el.span(parts[i], white_space="nowrap") for i in (0, 1))
+        parts = value.split(" ")  # the day, then the time (one word, or "19 h 05" in French)
+        day = rx.el.span(parts[0], white_space="nowrap")
+        time = rx.el.span(parts[1:].join(" "), white_space="nowrap")
         return rx.table.cell(rx.box(day, " ", time), white_space="normal", custom_attrs=label, **_shown(column))
     return rx.table.cell(
         value, white_space="normal" if column in WRAPPED else "nowrap", custom_attrs=label, **_shown(column)
@@ -73,7 +75,7 @@ def _cell(row: rx.Var, column: str, header: str) -> rx.Component:
 
 
 def portal_table(
-    headers: list[str], rows: rx.Var, cells: list[str], empty_text: str, table_id: str = ""
+    headers: list[rx.Var], rows: rx.Var, cells: list[str], empty_text: str | rx.Var, table_id: str = ""
 ) -> rx.Component:
     """The rows of a list, one column per cell key; a phone leaves out the WIDE_ONLY columns."""
     return rx.cond(
@@ -103,14 +105,14 @@ def portal_table(
 
 def refused() -> rx.Component:
     """The panel of a page the client's view does not include."""
-    return client_panel("Not available", rx.text("This page is not part of your service."), width="100%")
+    return client_panel(t("Not available"), rx.text(t("This page is not part of your service.")), width="100%")
 
 
 def balance_figures() -> rx.Component:
     """The balance (with the suspension note) and, outside the simple view, this month's and today's spending."""
     return rx.flex(
         client_panel(
-            "Balance",
+            t("Balance"),
             rx.text(
                 S["balance"],
                 size="7",
@@ -122,8 +124,10 @@ def balance_figures() -> rx.Component:
                 S["status"] == "SUSPENDED",
                 rx.vstack(
                     rx.text(
-                        "Your account is suspended because your balance is at or below zero. "
-                        "Add funds to restore your service.",
+                        t(
+                            "Your account is suspended because your balance is at or below zero. "
+                            "Add funds to restore your service."
+                        ),
                         size="2",
                         color="#b91c1c",
                         id="suspended-note",
@@ -145,8 +149,8 @@ def balance_figures() -> rx.Component:
             flex="1",
             min_width="200px",
         ),
-        rx.cond(~PortalState.simple_view, figure("Spent this month", S["month_spent"], "month-spent")),
-        rx.cond(~PortalState.simple_view, figure("Spent today", S["today_spent"], "today-spent")),
+        rx.cond(~PortalState.simple_view, figure(t("Spent this month"), S["month_spent"], "month-spent")),
+        rx.cond(~PortalState.simple_view, figure(t("Spent today"), S["today_spent"], "today-spent")),
         gap="1em",
         wrap="wrap",
         width="100%",
@@ -158,6 +162,6 @@ def portal_pager(page: rx.Var, pages: rx.Var, turn: Callable[[int], rx.event.Eve
     return pager(page, pages, turn, prefix, button=client_button, margin_top="0.75em")
 
 
-def labelled(label: str, control: rx.Component) -> rx.Component:
+def labelled(label: str | rx.Var, control: rx.Component) -> rx.Component:
     """A small label above a control."""
     return rx.vstack(rx.text(label, size="1", weight="medium"), control, spacing="1")

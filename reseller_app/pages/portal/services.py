@@ -17,6 +17,7 @@ from reseller_app.pages.portal.parts import (
     portal_table,
     scroll,
 )
+from reseller_app.state.i18n import t, t_format
 from reseller_app.state.portal.services import (
     AUTH_CHOICES,
     CODECS,
@@ -38,7 +39,7 @@ def _err(key: str) -> rx.Component:
     return field_error(SV.errors, key, color=ERROR_COLOR)
 
 
-def _field(label: str, name: str, **props: object) -> rx.Component:
+def _field(label: rx.Var, name: str, **props: object) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", weight="medium", as_="label", html_for=name),
         rx.input(name=name, id=name, size="2", **props),
@@ -50,7 +51,7 @@ def _field(label: str, name: str, **props: object) -> rx.Component:
 
 
 def _action_table(
-    headers: list[str], rows: rx.Var, cells: list[str], action: Callable[[rx.Var], rx.Component], empty_text: str
+    headers: list[rx.Var], rows: rx.Var, cells: list[str], action: Callable[[rx.Var], rx.Component], empty_text: rx.Var
 ) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
@@ -80,7 +81,7 @@ def _action_table(
 
 def _sub_select(name: str, choices: dict[str, str]) -> rx.Component:
     return rx.el.select(
-        *[rx.el.option(text, value=value) for value, text in choices.items()],
+        *[rx.el.option(t(text), value=value) for value, text in choices.items()],
         name=name,
         default_value=SV.edit_values[name],
         id=f"sub-{name}",
@@ -102,10 +103,10 @@ def _sub_control(name: str) -> rx.Component:
             ),
             rx.hstack(
                 client_button(
-                    rx.cond(SV.show_password, "Hide", "Show"), "exit", type="button", size="1",
+                    rx.cond(SV.show_password, t("Hide"), t("Show")), "exit", type="button", size="1",
                     on_click=SV.toggle_show_password, id="sub-password-show",
                 ),
-                client_button("Generate", "primary", type="button", size="1", on_click=SV.generate_password),
+                client_button(t("Generate"), "primary", type="button", size="1", on_click=SV.generate_password),
                 spacing="2",
             ),
             spacing="1",
@@ -135,7 +136,7 @@ def _sub_control(name: str) -> rx.Component:
 
 def _sub_field(name: str) -> rx.Component:
     return rx.vstack(
-        rx.text(FIELD_LABELS[name], size="1", weight="medium", as_="label", html_for=f"sub-{name}"),
+        rx.text(t(FIELD_LABELS[name]), size="1", weight="medium", as_="label", html_for=f"sub-{name}"),
         _sub_control(name),
         _err(name),
         spacing="1",
@@ -147,10 +148,10 @@ def _subaccounts() -> rx.Component:
     def edit(r: rx.Var) -> rx.Component:
         return rx.cond(
             r["editable"] != "",
-            client_button("Edit", size="1", on_click=SV.open_edit(r["id"]), id=f"edit-{r['account']}"),
+            client_button(t("Edit"), size="1", on_click=SV.open_edit(r["id"]), id=f"edit-{r['account']}"),
         )
 
-    headers = ["Sub-account", "Description", "Package", "Status"]
+    headers = [t("Sub-account"), t("Description"), t("Package"), t("Status")]
     cells = ["account", "description", "package", "status"]
     edit_form = rx.cond(
         SV.edit_sub != "",
@@ -163,8 +164,8 @@ def _subaccounts() -> rx.Component:
                 width="100%",
             ),
             rx.hstack(
-                client_button("Save", "success", type="submit", id="save-sub"),
-                client_button("Cancel", "exit", type="button", on_click=SV.close_forms),
+                client_button(t("Save"), "success", type="submit", id="save-sub"),
+                client_button(t("Cancel"), "exit", type="button", on_click=SV.close_forms),
                 margin_top="0.75em",
             ),
             on_submit=SV.save_edit,
@@ -174,11 +175,13 @@ def _subaccounts() -> rx.Component:
         ),
     )
     return client_panel(
-        "Sub-accounts",
+        t("Sub-accounts"),
         rx.cond(
             SV.show_sip_password,
-            _action_table([*headers, "SIP/IAX password"], SV.subaccounts, [*cells, "password"], edit, "None yet."),
-            _action_table(headers, SV.subaccounts, cells, edit, "No sub-accounts yet."),
+            _action_table(
+                [*headers, t("SIP/IAX password")], SV.subaccounts, [*cells, "password"], edit, t("None yet.")
+            ),
+            _action_table(headers, SV.subaccounts, cells, edit, t("No sub-accounts yet.")),
         ),
         edit_form,
         width="100%",
@@ -188,22 +191,24 @@ def _subaccounts() -> rx.Component:
 def _numbers() -> rx.Component:
     def e911_button(r: rx.Var) -> rx.Component:
         return rx.cond(
-            _on("e911") & (r["e911"] == "No"),
-            client_button("Add e911", size="1", on_click=SV.open_e911(r["id"]), id=f"e911-{r['number']}"),
+            _on("e911") & (r["e911_set"] == ""),
+            client_button(t("Add e911"), size="1", on_click=SV.open_e911(r["id"]), id=f"e911-{r['number']}"),
         )
 
     buy = rx.cond(
         SV.did_purchase,
         rx.box(
-            rx.heading("Buy a number", size="3", margin_top="1em"),
+            rx.heading(t("Buy a number"), size="3", margin_top="1em"),
             rx.cond(
                 SV.suspended,
                 rx.text(
-                    "Your account is suspended: add funds before buying numbers.", color=ERROR_COLOR, id="buy-suspended"
+                    t("Your account is suspended: add funds before buying numbers."),
+                    color=ERROR_COLOR,
+                    id="buy-suspended",
                 ),
                 rx.flex(
                     labelled(
-                        "Number",
+                        t("Number"),
                         rx.el.select(
                             rx.foreach(
                                 SV.offers,
@@ -216,10 +221,10 @@ def _numbers() -> rx.Component:
                         ),
                     ),
                     labelled(
-                        "Rings",
+                        t("Rings"),
                         rx.el.select(
                             rx.foreach(SV.subaccounts, lambda s: rx.el.option(s["account"], value=s["id"])),
-                            rx.el.option("No sub-account (not ringing yet)", value="none"),
+                            rx.el.option(t("No sub-account (not ringing yet)"), value="none"),
                             value=rx.cond(SV.buy_sub != "", SV.buy_sub, "none"),
                             on_change=SV.set_buy_sub,
                             id="buy-sub",
@@ -227,16 +232,16 @@ def _numbers() -> rx.Component:
                         ),
                     ),
                     rx.text(
-                        "Setup fee ",
-                        SV.data["did_setup"],
-                        " (taken from your balance now), then ",
-                        SV.data["did_monthly"],
-                        " a month.",
+                        t_format(
+                            "Setup fee {setup} (taken from your balance now), then {monthly} a month.",
+                            setup=SV.data["did_setup"],
+                            monthly=SV.data["did_monthly"],
+                        ),
                         size="2",
                         id="did-fees",
                     ),
                     client_button(
-                        "Buy",
+                        t("Buy"),
                         "success",
                         on_click=SV.buy(SV.buy_token),
                         id="buy-did",
@@ -251,13 +256,13 @@ def _numbers() -> rx.Component:
         ),
     )
     return client_panel(
-        "Phone numbers",
+        t("Phone numbers"),
         _action_table(
-            ["Number", "Rate centre", "Rings", "Monthly", "e911"],
+            [t("Number"), t("Rate centre"), t("Rings"), t("Monthly"), "e911"],
             SV.dids,
             ["number", "rate_center", "routes_to", "monthly", "e911"],
             e911_button,
-            "No numbers yet.",
+            t("No numbers yet."),
         ),
         buy,
         width="100%",
@@ -269,19 +274,19 @@ def _e911() -> rx.Component:
         SV.e911_did != "",
         rx.form(
             rx.flex(
-                _field("Full name", "full_name"),
-                _field("Address", "address"),
-                _field("City", "city"),
-                _field("State / province", "state"),
-                _field("ZIP / postal code", "zip"),
-                _field("Country (US or CA)", "country", default_value="US", max_length=2),
+                _field(t("Full name"), "full_name"),
+                _field(t("Address"), "address"),
+                _field(t("City"), "city"),
+                _field(t("State / province"), "state"),
+                _field(t("ZIP / postal code"), "zip"),
+                _field(t("Country (US or CA)"), "country", default_value="US", max_length=2),
                 gap="1em",
                 wrap="wrap",
             ),
             _err("did"),
             rx.hstack(
-                client_button("Save e911 record", "success", type="submit", id="save-e911"),
-                client_button("Cancel", "exit", type="button", on_click=SV.close_forms),
+                client_button(t("Save e911 record"), "success", type="submit", id="save-e911"),
+                client_button(t("Cancel"), "exit", type="button", on_click=SV.close_forms),
                 margin_top="0.75em",
             ),
             on_submit=SV.add_e911,
@@ -292,19 +297,19 @@ def _e911() -> rx.Component:
     return client_panel(
         "e911",
         rx.text(
-            "Emergency address records: ",
-            SV.data["e911_setup"],
-            " setup, ",
-            SV.data["e911_monthly"],
-            " a month per number.",
+            t_format(
+                "Emergency address records: {setup} setup, {monthly} a month per number.",
+                setup=SV.data["e911_setup"],
+                monthly=SV.data["e911_monthly"],
+            ),
             size="2",
         ),
         _action_table(
-            ["Number", "Name", "Address", "Monthly"],
+            [t("Number"), t("Name"), t("Address"), t("Monthly")],
             SV.e911,
             ["number", "name", "address", "monthly"],
-            lambda r: client_button("Remove", "delete", size="1", on_click=SV.remove_e911(r["id"])),
-            "No e911 records.",
+            lambda r: client_button(t("Remove"), "delete", size="1", on_click=SV.remove_e911(r["id"])),
+            t("No e911 records."),
         ),
         form,
         width="100%",
@@ -313,21 +318,21 @@ def _e911() -> rx.Component:
 
 def _voicemail() -> rx.Component:
     return client_panel(
-        "Voicemail",
+        t("Voicemail"),
         _action_table(
-            ["Mailbox", "Name", "Email"],
+            [t("Mailbox"), t("Name"), t("Email")],
             SV.voicemails,
             ["mailbox", "name", "email"],
-            lambda r: client_button("Delete", "delete", size="1", on_click=SV.delete_voicemail(r["id"])),
-            "No voicemail boxes.",
+            lambda r: client_button(t("Delete"), "delete", size="1", on_click=SV.delete_voicemail(r["id"])),
+            t("No voicemail boxes."),
         ),
         rx.form(
             rx.flex(
-                _field("Mailbox", "mailbox"),
-                _field("Name", "name"),
-                _field("PIN", "pin", type="password"),
-                _field("Email messages to", "email", type="email"),
-                client_button("Add voicemail", type="submit", id="add-voicemail"),
+                _field(t("Mailbox"), "mailbox"),
+                _field(t("Name"), "name"),
+                _field(t("PIN"), "pin", type="password"),
+                _field(t("Email messages to"), "email", type="email"),
+                client_button(t("Add voicemail"), type="submit", id="add-voicemail"),
                 gap="1em",
                 wrap="wrap",
                 align="end",
@@ -342,19 +347,19 @@ def _voicemail() -> rx.Component:
 
 def _forwarding() -> rx.Component:
     return client_panel(
-        "Call forwarding",
+        t("Call forwarding"),
         _action_table(
-            ["Forward to", "Description"],
+            [t("Forward to"), t("Description")],
             SV.forwardings,
             ["phone_number", "description"],
-            lambda r: client_button("Delete", "delete", size="1", on_click=SV.delete_forwarding(r["id"])),
-            "No call forwarding.",
+            lambda r: client_button(t("Delete"), "delete", size="1", on_click=SV.delete_forwarding(r["id"])),
+            t("No call forwarding."),
         ),
         rx.form(
             rx.flex(
-                _field("Phone number", "phone_number"),
-                _field("Description", "description"),
-                client_button("Add forwarding", type="submit", id="add-forwarding"),
+                _field(t("Phone number"), "phone_number"),
+                _field(t("Description"), "description"),
+                client_button(t("Add forwarding"), type="submit", id="add-forwarding"),
                 gap="1em",
                 wrap="wrap",
                 align="end",
@@ -369,16 +374,19 @@ def _forwarding() -> rx.Component:
 
 def _fax() -> rx.Component:
     return client_panel(
-        "Fax",
+        t("Fax"),
         portal_table(
-            ["Fax number", "Rate centre", "Monthly"], SV.faxes, ["number", "rate_center", "monthly"], "No fax numbers."
+            [t("Fax number"), t("Rate centre"), t("Monthly")],
+            SV.faxes,
+            ["number", "rate_center", "monthly"],
+            t("No fax numbers."),
         ),
-        rx.heading("Fax history", size="3", margin_top="1em"),
+        rx.heading(t("Fax history"), size="3", margin_top="1em"),
         portal_table(
-            ["Date", "Direction", "Remote number", "Pages", "Status", "Price"],
+            [t("Date"), t("Direction"), t("Remote number"), t("Pages"), t("Status"), t("Price")],
             SV.fax_rows,
             ["date", "direction", "remote", "pages", "status", "price"],
-            "No faxes yet.",
+            t("No faxes yet."),
         ),
         portal_pager(SV.fax_page, SV.fax_pages, SV.fax_next, "fax"),
         width="100%",
@@ -389,7 +397,7 @@ def services() -> rx.Component:
     """The services the package or the reseller allows: sub-accounts, numbers, e911, voicemail, forwarding, fax."""
     return client_layout(
         rx.vstack(
-            rx.heading("Services", size="6"),
+            rx.heading(t("Services"), size="6"),
             rx.cond(SV.message != "", rx.callout(SV.message, icon="check", color_scheme="green", id="svc-message")),
             rx.cond(
                 SV.errors.contains("form"),

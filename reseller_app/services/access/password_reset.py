@@ -21,6 +21,7 @@ from reseller_app.services.access.auth import end_client_sessions
 from reseller_app.services.access.security import hash_password, new_token, password_problem, token_hash
 from reseller_app.services.common import audit
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
+from reseller_app.services.settings import texts
 from reseller_app.services.settings.branding import portal_base
 
 TOKEN_LIFETIME = timedelta(hours=1)
@@ -106,11 +107,12 @@ def request_reset(reseller_id: int, email: str, ip: str = "") -> str:
         r = session.get(Reseller, reseller_id)
         url = reset_url(reseller_id, token, r.custom_hostname, r.hostname_status)
         values = {"firstname": client.firstname, "lastname": client.lastname, "url": url}
+        lang = texts.language_for(client, s)  # the client's language, else the page's, else the portal's
         enqueue(
             session,
             to=client.email,
-            subject=render(s.reset_url_subject, **values).replace("\r", " ").replace("\n", " "),
-            body=render(s.reset_url_body, **values),
+            subject=render(texts.text(s, "reset_url_subject", lang), **values).replace("\r", " ").replace("\n", " "),
+            body=render(texts.text(s, "reset_url_body", lang), **values),
             reseller_id=reseller_id,
             # The outbox keeps the live token only until the mail is sent (or the link expires).
             secrets=[quote(token)],
@@ -165,11 +167,12 @@ def complete_reset(reseller_id: int, token: str, password: str, confirm: str) ->
             attempt.failures = 0
             attempt.locked_until = None
         values = {"firstname": client.firstname, "lastname": client.lastname}
+        lang = texts.language_for(client, s)
         enqueue(
             session,
             to=client.email,
-            subject=render(s.reset_done_subject, **values).replace("\r", " ").replace("\n", " "),
-            body=render(s.reset_done_body, **values),
+            subject=render(texts.text(s, "reset_done_subject", lang), **values).replace("\r", " ").replace("\n", " "),
+            body=render(texts.text(s, "reset_done_body", lang), **values),
             reseller_id=reseller_id,
         )
         audit.record(session, Actor("client", reseller_id, client.id), "password_reset", "client", client.id)

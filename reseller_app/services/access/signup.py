@@ -18,6 +18,7 @@ from reseller_app.services.access.security import PASSWORD_RULE, hash_password, 
 from reseller_app.services.clients.accounts import TEXT_FIELDS
 from reseller_app.services.common import audit, fields
 from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.settings import texts
 
 FIELD_LABELS = {
     "firstname": N_("First name"),
@@ -103,14 +104,16 @@ def sign_up(reseller_id: int, form: dict[str, str], ip: str = "") -> str:
                 # Same answer as a new account, so the form does not reveal who is a client.
                 return _(DONE)
             client = Client(reseller_id=reseller_id, email=email, password_hash=pw_hash, status="WAIT", **values)
+            # Signed up in a language the portal offers: that is the client's language from now on.
+            client.language = lang = texts.language_for(None, s)
             session.add(client)
             session.flush()
             names = {"firstname": client.firstname, "lastname": client.lastname}
             enqueue(
                 session,
                 to=email,
-                subject=render(s.signup_wait_subject, **names).replace("\n", " ")[:255],
-                body=render(s.signup_wait_body, **names),
+                subject=render(texts.text(s, "signup_wait_subject", lang), **names).replace("\n", " ")[:255],
+                body=render(texts.text(s, "signup_wait_body", lang), **names),
                 reseller_id=reseller_id,
             )
             audit.record(session, Actor("client", reseller_id, client.id), "signup", "client", client.id)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.billing.ledger import low_balance_crossing, status_after
 from reseller_app.db import session_scope
 from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
@@ -19,6 +20,7 @@ from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, owned, row_id
+from reseller_app.services.settings import texts
 from reseller_app.services.staff import roles
 from reseller_app.services.staff.roles import require_role
 
@@ -82,17 +84,19 @@ def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Dec
             s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == client.reseller_id)).one()
             reseller = session.get(Reseller, client.reseller_id)
             currency = reseller.currency if reseller is not None else None
-            values = {
-                "firstname": client.firstname,
-                "lastname": client.lastname,
-                "balance": fmt.money(new, currency=currency),
-                "threshold": fmt.money(client.low_balance_threshold, currency=currency),
-            }
+            lang = texts.language_for(client, s)
+            with i18n.use_language(lang):  # the amounts in the client's locale
+                values = {
+                    "firstname": client.firstname,
+                    "lastname": client.lastname,
+                    "balance": fmt.money(new, currency=currency),
+                    "threshold": fmt.money(client.low_balance_threshold, currency=currency),
+                }
             enqueue(
                 session,
                 to=client.low_balance_email or client.email,
-                subject=render(s.low_balance_subject, **values),
-                body=render(s.low_balance_body, **values),
+                subject=render(texts.text(s, "low_balance_subject", lang), **values),
+                body=render(texts.text(s, "low_balance_body", lang), **values),
                 reseller_id=client.reseller_id,
                 dedupe_key=f"lowbal:{client.id}:{ref}"[:120],
             )

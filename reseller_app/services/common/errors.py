@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reseller_app.i18n import _
+
 
 class ServiceError(Exception):
     """Base class for refusals a user may see."""
@@ -10,15 +12,15 @@ class ServiceError(Exception):
 class Forbidden(ServiceError):
     """The caller may not do this, or the object is not theirs (never says which)."""
 
-    def __init__(self, message: str = "Not allowed.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message if message is not None else _("Not allowed."))
 
 
 class NotFound(ServiceError):
     """No such object for this caller."""
 
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message if message is not None else _("Not found."))
 
 
 class ValidationFailed(ServiceError):

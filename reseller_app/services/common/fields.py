@@ -10,12 +10,15 @@ from datetime import date
 from decimal import Decimal
 
 import phonenumbers
+from babel.numbers import NumberFormatError, get_decimal_symbol, parse_decimal
 
+from reseller_app import i18n
 from reseller_app.billing.money import parse_amount
+from reseller_app.i18n import N_, _
 from reseller_app.models import utcnow
 from reseller_app.services.common.errors import ValidationFailed
 
-PHONE_MESSAGE = "Enter a valid phone number, e.g. +1 514 555 0142."
+PHONE_MESSAGE = N_("Enter a valid phone number, e.g. +1 514 555 0142.")
 
 
 def _parse_phone(raw: str, region: str) -> phonenumbers.PhoneNumber | None:
@@ -36,7 +39,7 @@ def phone_e164(raw: str, field: str, region: str = "US") -> str:
     """
     parsed = _parse_phone(raw, region)
     if parsed is None:
-        raise ValidationFailed({field: PHONE_MESSAGE})
+        raise ValidationFailed({field: _(PHONE_MESSAGE)})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -58,32 +61,56 @@ def amount(
         value = raw
     else:
         text = str(raw or "").strip()
-        example = "25.00" if places == 2 else "0." + "0" * (places - 2) + "25"
+        example = _local_number("25.00" if places == 2 else "0." + "0" * (places - 2) + "25")
         if not text:
-            raise ValidationFailed({field: f"Enter an amount, e.g. {example}."})
-        text = text.removeprefix("$").strip()
+            raise ValidationFailed({field: _("Enter an amount, e.g. {example}.").format(example=example)})
+        text = _from_locale(text.removeprefix("$").removesuffix("$").strip())
         try:
             value = parse_amount(text, places=places, allow_negative=True, what=field)
         except ValueError as e:
             if "decimal places" in str(e):
-                raise ValidationFailed({field: f"Use at most {places} decimal places."}) from None
-            raise ValidationFailed({field: f"Enter a number such as {example}."}) from None
+                raise ValidationFailed({field: _("Use at most {n} decimal places.").format(n=places)}) from None
+            raise ValidationFailed({field: _("Enter a number such as {example}.").format(example=example)}) from None
     if positive and value <= 0:
-        raise ValidationFailed({field: "Enter an amount above 0."})
+        raise ValidationFailed({field: _("Enter an amount above 0.")})
     if not positive and value < 0:
-        raise ValidationFailed({field: "Enter 0 or more."})
+        raise ValidationFailed({field: _("Enter 0 or more.")})
     if maximum is not None and value > maximum:
-        raise ValidationFailed({field: f"Enter at most {maximum:,}."})
+        limit = f"{maximum:,}" if i18n.current_language() == i18n.SOURCE else _local_number(str(maximum))
+        raise ValidationFailed({field: _("Enter at most {limit}.").format(limit=limit)})
     return value
+
+
+def _from_locale(text: str) -> str:
+    """An amount typed the client's way ("1 234,50" in French) as the plain digits the parser reads ("1234.50").
+
+    English keeps the parser's own reading; in another language Babel reads the locale's separators (a point
+    is still read as a decimal point, so "12.50" works everywhere); what Babel cannot read goes on unchanged.
+    """
+    if i18n.current_language() == i18n.SOURCE:
+        return text
+    try:
+        return format(parse_decimal(text.replace(" ", "\u00a0"), locale=i18n.locale_of()), "f")
+    except NumberFormatError:
+        return text
+
+
+def _local_number(plain: str) -> str:
+    """A plain number ("25.00") written with the current locale's decimal sign ("25,00" in French)."""
+    if i18n.current_language() == i18n.SOURCE:
+        return plain
+    return plain.replace(".", get_decimal_symbol(i18n.locale_of()))
 
 
 def text(raw: object, field: str, limit: int, *, label: str = "", required: bool = False) -> str:
     """A one-line text of at most `limit` characters; longer is refused (never cut without a word)."""
     value = str(raw or "").replace("\r", " ").replace("\n", " ").strip()
     if required and not value:
-        raise ValidationFailed({field: f"Enter {label or 'a value'}."})
+        raise ValidationFailed({field: _("Enter {what}.").format(what=label or _("a value"))})
     if len(value) > limit:
-        raise ValidationFailed({field: f"Use at most {limit} characters (this has {len(value)})."})
+        raise ValidationFailed(
+            {field: _("Use at most {limit} characters (this has {n}).").format(limit=limit, n=len(value))}
+        )
     return value
 
 
@@ -108,7 +135,7 @@ def billing_date(
         try:
             value = date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise ValidationFailed({field: "Enter a date as YYYY-MM-DD."}) from None
+            raise ValidationFailed({field: _("Enter a date as YYYY-MM-DD.")}) from None
     if value < today() and value != current:
-        raise ValidationFailed({field: "Choose today or a later date: a past date would bill the months since."})
+        raise ValidationFailed({field: _("Choose today or a later date: a past date would bill the months since.")})
     return value

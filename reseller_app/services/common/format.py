@@ -12,30 +12,41 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.numbers import format_currency
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
 
+from reseller_app import i18n
 from reseller_app.config import settings
+from reseller_app.i18n import N_, _
 
 LEDGER_KINDS = {
-    "payment": "Payment",
-    "charge": "Charge",
-    "call": "Calls",
-    "fax": "Fax",
-    "fee": "Fee",
-    "reversal": "Reversal",
-    "tax": "Tax",
-    "credit": "Credit",
-    "message": "Messages",
+    "payment": N_("Payment"),
+    "charge": N_("Charge"),
+    "call": N_("Calls"),
+    "fax": N_("Fax"),
+    "fee": N_("Fee"),
+    "reversal": N_("Reversal"),
+    "tax": N_("Tax"),
+    "credit": N_("Credit"),
+    "message": N_("Messages"),
 }
 
 
 def ledger_kind(kind: str) -> str:
     """What a ledger entry's kind is called in a transaction history (Payment, Calls, Reversal, ...)."""
-    return LEDGER_KINDS.get(kind, kind)
+    return _(LEDGER_KINDS[kind]) if kind in LEDGER_KINDS else kind
 
 
-# The portal's locale (number and currency formats); PORTAL_LOCALE, default en_US.
+# The portal's locale for English (number and currency formats); PORTAL_LOCALE, default en_US. A client who reads
+# the portal in another language sees that language's formats (i18n.locale_of: fr_CA, es_MX).
 LOCALE = settings.portal_locale
+
+
+def current_locale() -> str:
+    """The locale of the current request's language (the language's ContextVar, see reseller_app/i18n)."""
+    return i18n.locale_of()
+
+
 DEFAULT_CURRENCY = "USD"
 
 # The currency of the reseller whose page, client portal or API call this is. `auth.resolve` sets it for the
@@ -92,7 +103,7 @@ def money(
     if symbol is not None:
         sign = "-" if q < 0 else ""
         return f"{sign}{symbol}{abs(q):,.{places}f}"
-    loc = locale or LOCALE
+    loc = locale or current_locale()
     return format_currency(
         q, (currency or _currency.get()).upper(), format=_pattern(loc, places), locale=loc, currency_digits=False
     )
@@ -105,22 +116,38 @@ def posting(amount: Decimal | None) -> str:
 
 
 def rate(amount: Decimal | None) -> str:
-    """A per-minute rate with up to 6 places, at least 4 (0.0138)."""
+    """A per-minute rate with up to 6 places, at least 4 (0.0138; 0,0138 in French)."""
     amount = amount or Decimal(0)
     s = f"{amount.quantize(Decimal('0.000001')):f}".rstrip("0")
-    whole, _, frac = s.partition(".")
-    return f"{whole}.{frac.ljust(4, '0')}"
+    whole, _sep, frac = s.partition(".")
+    plain = f"{whole}.{frac.ljust(4, '0')}"
+    if i18n.current_language() == i18n.SOURCE:
+        return plain
+    return format_decimal(Decimal(plain), format="0.0000##", locale=current_locale())
+
+
+def number(value: int | Decimal) -> str:
+    """A count or quantity in the current locale (1,234 in English, 1 234 in French)."""
+    return format_decimal(value, locale=current_locale())
 
 
 def when(dt: datetime | None, tz: str = "UTC") -> str:
-    """A timestamp in the viewer's time zone, or an em dash."""
+    """A timestamp in the viewer's time zone, or an em dash: the day, a space, the time.
+
+    English keeps the portal's 2026-12-01 19:05; another language its locale's short forms (2026-12-01 19 h 05
+    in French (Canada), 01/12/26 7:05 p.m. in Spanish (Mexico)).
+    """
     if dt is None:
         return "—"
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):  # an unknown or malformed zone name falls back to UTC
         zone = ZoneInfo("UTC")
-    return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    local = dt.astimezone(zone)
+    if i18n.current_language() == i18n.SOURCE:
+        return local.strftime("%Y-%m-%d %H:%M")
+    loc = current_locale()
+    return f"{format_date(local, 'short', locale=loc)} {format_time(local, 'short', locale=loc)}"
 
 
 def duration(seconds: int) -> str:
@@ -138,4 +165,4 @@ def caller(raw: str | None) -> str:
     if digits:
         return ("+" if inside.lstrip().startswith("+") else "") + digits
     name = text.rsplit("<", 1)[0] if "<" in text else text
-    return name.strip().strip('"').strip() or "Unknown"
+    return name.strip().strip('"').strip() or _("Unknown")

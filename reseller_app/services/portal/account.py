@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.billing.enums import CALL_TYPES
 from reseller_app.db import session_scope
+from reseller_app.i18n import N_, _
 from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, SubAccount
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.common import format as fmt
@@ -19,6 +21,7 @@ from reseller_app.services.common.errors import Forbidden, ValidationFailed
 from reseller_app.services.common.lookup import own_account, owned, reseller_settings
 from reseller_app.services.common.paging import page_size as page_size_of
 from reseller_app.services.common.paging import read_page
+from reseller_app.services.settings.branding import portal_languages
 
 MAX_RANGE_DAYS = 366
 
@@ -32,6 +35,7 @@ class PortalView:
     show_sip_password: bool
     did_purchase: bool
     editable: dict[int, tuple[str, ...]] = field(default_factory=dict)  # sub-account id -> editable fields
+    language: str = ""  # the portal language the client chose ("" until they choose)
 
     @property
     def simple(self) -> bool:
@@ -72,6 +76,7 @@ def _view_for(session: Session, client: Client) -> PortalView:
         show_sip_password=s.show_sip_password,
         did_purchase=any(p.allow_did_purchase for _, p in pkgs),
         editable={sid: tuple(p.subaccount_editable or []) for sid, p in pkgs},
+        language=client.language or "",
     )
 
 
@@ -82,11 +87,24 @@ def portal_view(actor: Actor) -> PortalView:
         return view_for(session, own_account(session, actor))
 
 
+def set_language(actor: Actor, code: str) -> str:
+    """Store the portal language the client chose (one the reseller enabled); returns its code."""
+    require_client(actor)
+    with session_scope() as session:
+        client = own_account(session, actor)
+        enabled = portal_languages(reseller_settings(session, client.reseller_id))[0].split(",")
+        if code not in enabled:
+            raise ValidationFailed({"language": _("Choose one of the portal's languages.")})
+        client.language = code
+        session.add(client)
+        return code
+
+
 def require_service(session: Session, client: Client, service: str) -> PortalView:
     """The client's view, when `service` is on its Services page; otherwise refuse."""
     view = view_for(session, client)
     if not view.services_page or service not in view.services:
-        raise Forbidden("This service is not available.")
+        raise Forbidden(_("This service is not available."))
     return view
 
 
@@ -154,14 +172,14 @@ def services(actor: Actor) -> dict:
                     "description": sa.description,
                     "package": p.name if p else "—",
                     "password": sa.sip_password if s.show_sip_password else "",
-                    "status": "Blocked" if sa.blocked else "Active",
+                    "status": _("Blocked") if sa.blocked else _("Active"),
                 }
                 for sa, p in subs
             ],
             "dids": [
                 {
                     "number": d.number,
-                    "kind": "Fax" if d.kind == "fax" else "Voice",
+                    "kind": _("Fax") if d.kind == "fax" else _("Voice"),
                     "rate_center": d.rate_center,
                     "routes_to": sub_names.get(d.sub_account_id, "—"),
                     "monthly": fmt.money(d.monthly_fee),
@@ -188,7 +206,7 @@ def _day(raw: str, what: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationFailed({what: "Enter a date as YYYY-MM-DD."}) from None
+        raise ValidationFailed({what: _("Enter a date as YYYY-MM-DD.")}) from None
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -211,16 +229,16 @@ def make_filter(
     """Check the filters a client asked for: dates are whole days in the client's time zone."""
     first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
     if first and last and last < first:
-        raise ValidationFailed({"date_to": "The end date is before the start date."})
+        raise ValidationFailed({"date_to": _("The end date is before the start date.")})
     if first and last and (last - first).days > MAX_RANGE_DAYS:
-        raise ValidationFailed({"date_to": f"Choose at most {MAX_RANGE_DAYS} days."})
+        raise ValidationFailed({"date_to": _("Choose at most {n} days.").format(n=MAX_RANGE_DAYS)})
     zone = _zone(client.timezone)
     start = datetime.combine(first, time(0), tzinfo=zone) if first else None
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone) if last else None
     picked = []
     for t in types or ():
         if t not in CALL_TYPES:
-            raise ValidationFailed({"types": "Unknown call type."})
+            raise ValidationFailed({"types": _("Unknown call type.")})
         picked.append(CALL_TYPES[t])
     # Simple view has no call-type filters: a hand-made request with some is answered unfiltered.
     if view_for(session, client).simple:
@@ -244,14 +262,31 @@ def _cdr_query(client: Client, f: CdrFilter):  # noqa: ANN202 - a SQLModel selec
     return stmt
 
 
+# How a call ended, in a client's language (the carrier's record says ANSWERED, NO ANSWER, ...).
+DISPOSITIONS = {
+    "ANSWERED": N_("Answered"),
+    "NO ANSWER": N_("No answer"),
+    "BUSY": N_("Busy"),
+    "FAILED": N_("Failed"),
+    "CONGESTION": N_("Congestion"),
+}
+
+
+def _disposition(word: str) -> str:
+    # English keeps the carrier's word (ANSWERED), as the portal always showed it and as exports are read.
+    if i18n.current_language() == i18n.SOURCE or word not in DISPOSITIONS:
+        return word
+    return _(DISPOSITIONS[word])
+
+
 def _cdr_row(r: Cdr, tz: str) -> dict[str, str]:
     return {
         "date": fmt.when(r.start, tz),
-        "direction": "Incoming" if r.direction == "in" else "Outgoing",
+        "direction": _("Incoming") if r.direction == "in" else _("Outgoing"),
         "callerid": fmt.caller(r.callerid),
         "destination": r.destination,
         "account": r.account,
-        "disposition": r.disposition,
+        "disposition": _disposition(r.disposition),
         "duration": fmt.duration(r.duration),
         "rate": fmt.rate(r.sell_rate),
         "price": fmt.money(r.price, 4),
@@ -284,7 +319,7 @@ def calls(
         c = own_account(session, actor)
         view = view_for(session, c)
         if "cdr" not in view.services:
-            raise Forbidden("The call history is not available.")
+            raise Forbidden(_("The call history is not available."))
         f = make_filter(
             session, actor, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id
         )
@@ -306,6 +341,36 @@ CSV_HEADER = [
     "price",
     "path",
 ]
+# The header row of the export in a language other than English (English keeps the column keys above, which
+# spreadsheets and scripts already read).
+CSV_TITLES = {
+    "date": N_("Date"),
+    "direction": N_("Direction"),
+    "callerid": N_("Caller ID"),
+    "destination": N_("Destination"),
+    "account": N_("Sub-account"),
+    "disposition": N_("Result"),
+    "duration": N_("Duration"),
+    "rate": N_("Rate"),
+    "price": N_("Price"),
+    "path": N_("Went to"),
+}
+
+
+def csv_header() -> list[str]:
+    """The export's header row in the current language."""
+    if i18n.current_language() == i18n.SOURCE:
+        return list(CSV_HEADER)
+    return [_(CSV_TITLES[k]) for k in CSV_HEADER]
+
+
+def export_language(actor: Actor, chosen: str = "") -> str:
+    """The language of a client's export: their stored one, else the one their browser shows (`chosen`)."""
+    require_client(actor)
+    with session_scope() as session:
+        client = own_account(session, actor)
+        enabled = portal_languages(reseller_settings(session, client.reseller_id))[0].split(",")
+        return next((c for c in (client.language, chosen) if c in enabled), i18n.SOURCE)
 
 
 def export_calls(
@@ -326,11 +391,12 @@ def export_calls(
     with session_scope() as session:
         c = own_account(session, actor)
         if "cdr" not in view_for(session, c).services:
-            raise Forbidden("The call history is not available.")
+            raise Forbidden(_("The call history is not available."))
         f = make_filter(
             session, actor, c, date_from=date_from, date_to=date_to, types=types, sub_account_id=sub_account_id
         )
         tz = c.timezone
+    lang = i18n.current_language()
 
     def rows() -> Iterator[dict[str, str]]:
         last: tuple[datetime, int] | None = None
@@ -342,8 +408,9 @@ def export_calls(
                 chunk = session.exec(stmt.order_by(Cdr.start.desc(), Cdr.id.desc()).limit(batch)).all()
             if not chunk:
                 return
-            for r in chunk:
-                yield _cdr_row(r, tz)
+            with i18n.use_language(lang):  # formatted here: a generator runs wherever it is iterated
+                out = [_cdr_row(r, tz) for r in chunk]
+            yield from out
             last = (chunk[-1].start, chunk[-1].id)
 
     return rows()

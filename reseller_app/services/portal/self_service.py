@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from reseller_app.carrier import CarrierError, get_carrier
 from reseller_app.db import session_scope
+from reseller_app.i18n import N_, _
 from reseller_app.models import (
     Client,
     Did,
@@ -36,7 +37,7 @@ from reseller_app.services.telephony.voicemail import clean_mailbox, mailbox_tak
 
 log = logging.getLogger(__name__)
 
-SUSPENDED = "Your account is suspended: add funds before buying numbers."
+SUSPENDED = N_("Your account is suspended: add funds before buying numbers.")
 DEVICE_TYPES = ("ip_phone", "softphone", "ata", "pbx")
 AUTH_TYPES = ("password", "ip")
 CODECS = ("ulaw", "alaw", "g722", "g729", "gsm", "opus")
@@ -83,7 +84,7 @@ def overview(actor: Actor) -> dict:
         c = _client(session, actor)
         view = view_for(session, c)
         if not view.services_page:
-            raise Forbidden("This page is not available.")
+            raise Forbidden(_("This page is not available."))
         s = _settings(session, c.reseller_id)
         on = set(view.services)
         out: dict = {
@@ -135,7 +136,7 @@ def _subaccounts(session: Session, c: Client, view: PortalView) -> list[dict[str
                 "description": sub.description,
                 "package": pkg.name if pkg else "—",
                 "password": sub.sip_password if view.show_sip_password else "",
-                "status": "Blocked" if sub.blocked else "Active",
+                "status": _("Blocked") if sub.blocked else _("Active"),
                 "device_type": sub.device_type,
                 "auth_type": sub.auth_type,
                 "callerid": sub.callerid,
@@ -173,7 +174,8 @@ def _dids(session: Session, c: Client, kind: str) -> list[dict[str, str]]:
             "rate_center": d.rate_center or "—",
             "routes_to": rings(d),
             "monthly": fmt.money(d.monthly_fee),
-            "e911": "Yes" if d.id in e911 else "No",
+            "e911": _("Yes") if d.id in e911 else _("No"),
+            "e911_set": "1" if d.id in e911 else "",
         }
         for d in rows
     ]
@@ -209,7 +211,7 @@ def fax_history(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
         items = [
             {
                 "date": fmt.when(r.start, c.timezone),
-                "direction": "Received" if r.direction == "in" else "Sent",
+                "direction": _("Received") if r.direction == "in" else _("Sent"),
                 "remote": r.remote_number,
                 "pages": str(r.pages),
                 "status": r.status,
@@ -226,9 +228,9 @@ def fax_history(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
 def _may_buy(session: Session, c: Client) -> None:
     view = require_service(session, c, "dids")
     if not view.did_purchase:
-        raise Forbidden("Your package does not allow buying numbers.")
+        raise Forbidden(_("Your package does not allow buying numbers."))
     if c.status != "ACTIVE":
-        raise Forbidden(SUSPENDED)
+        raise Forbidden(_(SUSPENDED))
 
 
 def available_numbers(actor: Actor, limit: int = 50) -> list[dict[str, str]]:
@@ -248,7 +250,7 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
     """
     number = re.sub(r"\D", "", str(number or ""))
     if not _DIGITS.match(number):
-        raise ValidationFailed({"number": "Choose a number from the list."})
+        raise ValidationFailed({"number": _("Choose a number from the list.")})
     with session_scope() as session:
         c = _client(session, actor)
         _may_buy(session, c)
@@ -256,16 +258,16 @@ def buy_did(actor: Actor, number: str, sub_account_id: str | int | None = None) 
         if sub_account_id not in (None, ""):
             sub_id = owned(session, actor, SubAccount, sub_account_id, "sub-account", client_id=c.id).id
         if session.exec(select(Did.id).where(Did.reseller_id == c.reseller_id, Did.number == number)).first():
-            raise ValidationFailed({"number": "This number is no longer available."})
+            raise ValidationFailed({"number": _("This number is no longer available.")})
         reseller = session.get(Reseller, c.reseller_id)
         reseller_id = c.reseller_id  # plain values: the compensation below must not touch session objects
     carrier = get_carrier(reseller)
     if number not in {o.number for o in carrier.available_dids(reseller_id, "voice")}:
-        raise ValidationFailed({"number": "This number is no longer available."})
+        raise ValidationFailed({"number": _("This number is no longer available.")})
     try:
         offer = carrier.claim_did(reseller_id, number)
     except CarrierError:
-        raise ValidationFailed({"number": "This number is no longer available."}) from None
+        raise ValidationFailed({"number": _("This number is no longer available.")}) from None
     claimed = offer.number
     fx = Effects()
     try:
@@ -335,7 +337,7 @@ def add_e911(actor: Actor, did_id: str | int, form: dict) -> str:
         "zip": _clean(form, "zip", 20),
         "country": _clean(form, "country", 2).upper() or "US",
     }
-    errors = {k: "Required." for k in ("full_name", "address", "city", "state", "zip") if not fields[k]}
+    errors = {k: _("Required.") for k in ("full_name", "address", "city", "state", "zip") if not fields[k]}
     if fields["country"] not in ("US", "CA"):
         errors["country"] = "e911 covers US and CA addresses only."
     fx = Effects()
@@ -349,7 +351,7 @@ def add_e911(actor: Actor, did_id: str | int, form: dict) -> str:
             raise ValidationFailed(errors)
         existing = session.exec(select(E911Record).where(E911Record.did_id == did.id)).first()
         if existing is not None and existing.active:
-            raise ValidationFailed({"did": "This number already has an e911 record."})
+            raise ValidationFailed({"did": _("This number already has an e911 record.")})
         s = _settings(session, c.reseller_id)
         if existing is not None:
             # Re-activating an old record is a new record for billing: new setup fee and a new start date.
@@ -402,7 +404,7 @@ def add_voicemail(actor: Actor, form: dict) -> str:
         c = _client(session, actor)
         require_service(session, c, "voicemail")
         if not errors and mailbox_taken(session, c, values["mailbox"]):
-            errors["mailbox"] = "You already have this mailbox."
+            errors["mailbox"] = _("You already have this mailbox.")
         if errors:
             raise ValidationFailed(errors)
         vm = Voicemail(reseller_id=c.reseller_id, client_id=c.id, **values)
@@ -460,24 +462,24 @@ def _check_field(name: str, value: str) -> str:
     value = value.strip()
     if name == "password":
         if not _PASSWORD.match(value):
-            raise ValidationFailed({name: "Use 8 to 64 letters, digits or symbols, without spaces."})
+            raise ValidationFailed({name: _("Use 8 to 64 letters, digits or symbols, without spaces.")})
     elif name == "device_type" and value not in DEVICE_TYPES:
-        raise ValidationFailed({name: "Choose a device type from the list."})
+        raise ValidationFailed({name: _("Choose a device type from the list.")})
     elif name == "auth_type" and value not in AUTH_TYPES:
-        raise ValidationFailed({name: "Choose password or IP."})
+        raise ValidationFailed({name: _("Choose password or IP.")})
     elif name == "callerid" and value:
         value = fields.phone_digits(value, name)
     elif name == "moh" and not _MOH.match(value):
-        raise ValidationFailed({name: "Use lower-case letters, digits or _."})
+        raise ValidationFailed({name: _("Use lower-case letters, digits or _.")})
     elif name == "codecs":
         parts = [p.strip().lower() for p in value.split(",") if p.strip()]
         if not parts or any(p not in CODECS for p in parts) or len(set(parts)) != len(parts):
-            raise ValidationFailed({name: f"Choose codecs from: {', '.join(CODECS)}."})
+            raise ValidationFailed({name: _("Choose codecs from: {codecs}.").format(codecs=", ".join(CODECS))})
         value = ",".join(parts)
     elif name == "dtmf" and value not in DTMF_MODES:
-        raise ValidationFailed({name: "Choose a DTMF mode from the list."})
+        raise ValidationFailed({name: _("Choose a DTMF mode from the list.")})
     elif name == "nat" and value not in NAT_MODES:
-        raise ValidationFailed({name: "Choose a NAT mode from the list."})
+        raise ValidationFailed({name: _("Choose a NAT mode from the list.")})
     return value
 
 
@@ -495,7 +497,7 @@ def update_subaccount(actor: Actor, sub_account_id: str | int, changes: dict) ->
         cleaned = {}
         for name, raw in (changes or {}).items():
             if name not in FIELD_COLUMN or name not in allowed:
-                raise Forbidden(f"You cannot change {name}.")
+                raise Forbidden(_("You cannot change {name}.").format(name=name))
             cleaned[name] = _check_field(name, str(raw or ""))
         for name, value in cleaned.items():
             setattr(sub, FIELD_COLUMN[name], value)

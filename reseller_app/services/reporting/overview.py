@@ -14,6 +14,7 @@ from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, Reseller
 from reseller_app.services.access.actor import Actor, require_client, require_reseller
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.lookup import client_of_reseller, own_account, reseller_settings
+from reseller_app.services.settings import texts
 
 
 def _month_start(now: datetime) -> datetime:
@@ -158,8 +159,8 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
             "month_calls": str(month_calls),
             "today_spent": fmt.money(today),
             "today_calls": str(today_calls),
-            "welcome_html": s.welcome_html,
-            "payment_instructions": s.payment_instructions,
+            "welcome_html": texts.text(s, "welcome_html"),  # in the reader's language (or the default one)
+            "payment_instructions": texts.text(s, "payment_instructions"),
             "view_setting": s.view_setting,
             "calls": calls,
             "impersonated": actor.impersonated_by is not None,

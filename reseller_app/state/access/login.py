@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import reflex as rx
 
 from reseller_app import i18n, routes
 from reseller_app.services.access import auth, two_factor
-from reseller_app.services.common.errors import AuthFailed
+from reseller_app.services.common.errors import AuthFailed, ServiceError
+from reseller_app.services.portal import account as client_portal
 from reseller_app.services.settings import branding as portal
 from reseller_app.state.i18n import I18nState, tab_language
 from reseller_app.state.session import SessionState, page_rid, route_param
@@ -100,4 +102,10 @@ class LoginState(rx.State):
         self.need_code = False
         session = await self.get_state(SessionState)
         session.client_token = token
+        chosen = (await self.get_state(I18nState)).chosen
+        actor = session._client(rid) if chosen else None
+        if actor is not None and actor.impersonated_by is None:
+            # A language picked on this login page is the client's choice: kept for their next visits.
+            with contextlib.suppress(ServiceError):
+                await asyncio.to_thread(client_portal.set_language, actor, chosen)
         return rx.redirect(routes.client_path(rid, "dashboard"))

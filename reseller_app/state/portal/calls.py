@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from reseller_app.i18n import N_
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.portal import account as client_portal
@@ -13,7 +14,12 @@ from reseller_app.state.messages import error_text
 from reseller_app.state.portal.shell import Fill, PortalState
 from reseller_app.state.session import Answer, ClientPage, page_rid, turn_page
 
-CALL_TYPES = [("answered", "Answered"), ("busy", "Busy"), ("failed", "Failed"), ("noanswer", "No answer")]
+CALL_TYPES = [
+    ("answered", N_("Answered")),
+    ("busy", N_("Busy")),
+    ("failed", N_("Failed")),
+    ("noanswer", N_("No answer")),
+]
 
 
 class CallsState(ClientPage, rx.State):

@@ -6,6 +6,7 @@ import asyncio
 
 import reflex as rx
 
+from reseller_app.i18n import _
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.accounting import cards
 from reseller_app.services.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
@@ -50,12 +51,12 @@ class CardState(ClientPage, rx.State):
         try:
             url = await asyncio.to_thread(fn, *args)  # type: ignore[arg-type]
         except ValidationFailed as e:
-            self.error = next(iter(e.errors.values()), "Choose one of the amounts.")
+            self.error = next(iter(e.errors.values()), _("Choose one of the amounts."))
             return None
         except (Forbidden, NotFound):
             return None
         except ServiceError:
-            self.error = "Card payments are not reachable right now. Please try again later."
+            self.error = _("Card payments are not reachable right now. Please try again later.")
             return None
         return rx.redirect(str(url), is_external=False)
 
@@ -94,7 +95,7 @@ class CardState(ClientPage, rx.State):
         except (Forbidden, NotFound):
             return None
         self._apply(opts)
-        self.notice = "Automatic top-up is on." if opts.topup_enabled else "Automatic top-up is off."
+        self.notice = _("Automatic top-up is on.") if opts.topup_enabled else _("Automatic top-up is off.")
         return None
 
     @rx.event
@@ -105,5 +106,5 @@ class CardState(ClientPage, rx.State):
             self._apply(await asyncio.to_thread(cards.remove_card, actor))
         except (Forbidden, NotFound):
             return None
-        self.notice = "The card was removed."
+        self.notice = _("The card was removed.")
         return None

@@ -7,10 +7,12 @@ import sys
 
 import reflex as rx
 
+from reseller_app import i18n
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.portal import account as client_portal
+from reseller_app.state.i18n import I18nState
 from reseller_app.state.portal.shell import PortalState, read, summary_data
 from reseller_app.state.session import Answer, ClientPage, page_rid
 
@@ -109,12 +111,14 @@ async def _watch(state: DashboardState, tab: str, login: str, rid: int | None) -
             gen = state._watch_gen
             portal = await state.get_state(PortalState)
             known, token = portal._version, await portal._token()
+            lang = (await state.get_state(I18nState)).lang
         if n % SESSION_RECHECK == 0 or token != login:
             actor, login = None, token  # look at the session again (a logout elsewhere ends the watch)
         try:
             # On the loop, outside the state lock: one short indexed query per look. (In a worker thread each
             # answer waited for the GIL behind the loop's work, which slowed every tab's events under load.)
-            actor, data = read(_look, login, rid, actor, known)
+            with i18n.use_language(lang):  # the figures in the tab's language and formats
+                actor, data = read(_look, login, rid, actor, known)
         except ServiceError:
             return
         if actor is None:

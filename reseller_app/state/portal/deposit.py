@@ -6,6 +6,7 @@ import asyncio
 
 import reflex as rx
 
+from reseller_app.i18n import _
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.accounting import payments
 from reseller_app.services.common.errors import Forbidden, NotFound, ServiceError, ValidationFailed
@@ -41,11 +42,11 @@ class DepositState(ClientPage, rx.State):
         try:
             url = await asyncio.to_thread(payments.start_deposit, actor, str(amount))
         except ValidationFailed as e:
-            self.error = next(iter(e.errors.values()), "Choose one of the amounts.")
+            self.error = next(iter(e.errors.values()), _("Choose one of the amounts."))
             return None
         except (Forbidden, NotFound):
             return None
         except ServiceError:
-            self.error = "PayPal is not reachable right now. Please try again later."
+            self.error = _("PayPal is not reachable right now. Please try again later.")
             return None
         return rx.redirect(url, is_external=False)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app import i18n, routes
+from reseller_app.i18n import N_, _
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.portal import self_service as client_services
@@ -19,19 +20,19 @@ from reseller_app.state.session import Answer, ClientPage, page_rid, signed_in, 
 
 # The sub-account settings a package may let the client edit, with the words and choices the form shows.
 FIELD_LABELS = {
-    "password": "SIP password",
-    "device_type": "Device type",
-    "auth_type": "Authentication",
-    "callerid": "Caller ID number",
-    "moh": "Music on hold",
-    "codecs": "Allowed codecs",
-    "dtmf": "DTMF mode",
-    "nat": "NAT",
+    "password": N_("SIP password"),
+    "device_type": N_("Device type"),
+    "auth_type": N_("Authentication"),
+    "callerid": N_("Caller ID number"),
+    "moh": N_("Music on hold"),
+    "codecs": N_("Allowed codecs"),
+    "dtmf": N_("DTMF mode"),
+    "nat": N_("NAT"),
 }
-DEVICE_CHOICES = {"ip_phone": "IP phone", "softphone": "Softphone", "ata": "ATA (adapter)", "pbx": "PBX"}
-AUTH_CHOICES = {"password": "User and password", "ip": "Static IP"}
-DTMF_CHOICES = {"auto": "Automatic", "rfc2833": "RFC 2833", "inband": "In-band", "info": "SIP INFO"}
-NAT_CHOICES = {"yes": "Yes", "no": "No", "route": "Route", "never": "Never"}
+DEVICE_CHOICES = {"ip_phone": N_("IP phone"), "softphone": N_("Softphone"), "ata": N_("ATA (adapter)"), "pbx": "PBX"}
+AUTH_CHOICES = {"password": N_("User and password"), "ip": N_("Static IP")}
+DTMF_CHOICES = {"auto": N_("Automatic"), "rfc2833": "RFC 2833", "inband": N_("In-band"), "info": "SIP INFO"}
+NAT_CHOICES = {"yes": N_("Yes"), "no": N_("No"), "route": N_("Route"), "never": N_("Never")}
 CODECS = client_services.CODECS
 
 
@@ -101,7 +102,8 @@ class ServicesState(ClientPage, rx.State):
         if portal.services_hidden:
             portal.page_refused = True
             return rx.redirect(routes.client_path(page_rid(self) or 0, "dashboard"))
-        self._refresh(opened.actor)
+        with i18n.use_language(await self._language()):
+            self._refresh(opened.actor)
         self._ready_to_buy()
         return None
 
@@ -140,7 +142,9 @@ class ServicesState(ClientPage, rx.State):
             client_services.buy_did,
             number,
             self.buy_sub or None,
-            ok=f"Number {number} is yours. Setup fee: {self.data.get('did_setup', '')}.",
+            ok=_("Number {number} is yours. Setup fee: {fee}.").format(
+                number=number, fee=self.data.get("did_setup", "")
+            ),
         )
         self._ready_to_buy()
         return None
@@ -176,28 +180,28 @@ class ServicesState(ClientPage, rx.State):
     @signed_in
     async def add_voicemail(self, actor: Actor, form: dict) -> Answer:
         """Create a voicemail box."""
-        await self._run(actor, client_services.add_voicemail, form, ok="Voicemail created.")
+        await self._run(actor, client_services.add_voicemail, form, ok=_("Voicemail created."))
         return None
 
     @rx.event
     @signed_in
     async def delete_voicemail(self, actor: Actor, voicemail_id: str) -> Answer:
         """Delete a voicemail box."""
-        await self._run(actor, client_services.delete_voicemail, voicemail_id, ok="Voicemail deleted.")
+        await self._run(actor, client_services.delete_voicemail, voicemail_id, ok=_("Voicemail deleted."))
         return None
 
     @rx.event
     @signed_in
     async def add_forwarding(self, actor: Actor, form: dict) -> Answer:
         """Create a call forwarding."""
-        await self._run(actor, client_services.add_forwarding, form, ok="Call forwarding created.")
+        await self._run(actor, client_services.add_forwarding, form, ok=_("Call forwarding created."))
         return None
 
     @rx.event
     @signed_in
     async def delete_forwarding(self, actor: Actor, forwarding_id: str) -> Answer:
         """Delete a call forwarding."""
-        await self._run(actor, client_services.delete_forwarding, forwarding_id, ok="Call forwarding deleted.")
+        await self._run(actor, client_services.delete_forwarding, forwarding_id, ok=_("Call forwarding deleted."))
         return None
 
     @rx.event
@@ -239,7 +243,7 @@ class ServicesState(ClientPage, rx.State):
         changes = {k: str(v) for k, v in form.items() if k in self.edit_fields and k != "codecs"}
         if "codecs" in self.edit_fields:
             changes["codecs"] = ",".join(c for c in CODECS if c in self.edit_codecs)
-        await self._run(actor, client_services.update_subaccount, self.edit_sub, changes, ok="Sub-account saved.")
+        await self._run(actor, client_services.update_subaccount, self.edit_sub, changes, ok=_("Sub-account saved."))
         if not self.errors:
             self.edit_sub = ""
         return None

@@ -12,14 +12,17 @@ from typing import TypeVar
 
 import reflex as rx
 
+from reseller_app import i18n
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.callflows import objects as callflow_objects
 from reseller_app.services.common import lookup
+from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.portal import account as client_portal
 from reseller_app.services.reporting import overview
 from reseller_app.services.settings import branding as portal
-from reseller_app.state.session import ClientPage, SessionState, page_rid
+from reseller_app.state.i18n import I18nState
+from reseller_app.state.session import Answer, ClientPage, SessionState, page_rid, signed_in
 
 
 def summary_data(actor: Actor) -> dict:
@@ -41,10 +44,13 @@ class OpenPage:
 
 
 Fill = Callable[[Actor, client_portal.PortalView], dict]
+# Which language the page speaks, given the portal's brand (None: not read again) and the client's stored choice.
+Speak = Callable[[dict[str, str] | None, str], str]
 
 
-def _open_page(token: str, rid: int | None, fill: Fill | None, brand: bool) -> OpenPage | None:
-    """The published portal of `rid` and the client logged in to it, or None; `fill` reads the page's own data.
+def _open_page(token: str, rid: int | None, fill: Fill | None, brand: bool, speak: Speak) -> OpenPage | None:
+    """The published portal of `rid` and the client logged in to it, or None; `fill` reads the page's own data,
+    in the page's language (`speak`: the client's stored one, the login page's, the browser's, the default).
 
     Without `brand` (a next page of a list already shown) the portal is not read again.
     """
@@ -53,7 +59,8 @@ def _open_page(token: str, rid: int | None, fill: Fill | None, brand: bool) -> O
     if actor is None:
         return None
     view = client_portal.portal_view(actor)
-    return OpenPage(actor, theme, view, extra=fill(actor, view) if fill is not None else {})
+    with i18n.use_language(speak(theme, view.language)):
+        return OpenPage(actor, theme, view, extra=fill(actor, view) if fill is not None else {})
 
 
 T = TypeVar("T")
@@ -100,7 +107,12 @@ class PortalState(ClientPage, rx.State):
             def fill(actor: Actor, view: client_portal.PortalView) -> dict:
                 return {"summary": summary_data(actor), **(inner(actor, view) if inner else {})}
 
-        page = read(_open_page, await self._token(), rid, fill, brand)
+        lang = await self.get_state(I18nState)
+
+        def speak(theme: dict[str, str] | None, stored: str) -> str:
+            return lang.settle(theme, stored) if theme is not None else lang.lang
+
+        page = read(_open_page, await self._token(), rid, fill, brand, speak)
         if page is None:
             return None
         if summary:
@@ -120,6 +132,17 @@ class PortalState(ClientPage, rx.State):
         self.show_call_flows = page.view.services_page and "dids" in page.view.services
         self.show_messages = "messages" in page.view.services
         self.page_refused = False
+
+    @rx.event
+    @signed_in
+    async def choose_language(self, actor: Actor, code: str) -> Answer:
+        """The client picked a language in the portal's menu: store it and show the page again in it."""
+        try:
+            client_portal.set_language(actor, str(code)[:16])
+        except ServiceError:
+            return None  # not one of the portal's languages: nothing changes
+        (await self.get_state(I18nState)).pick(code)
+        return rx.call_script("window.location.reload()")  # every figure and date, formatted again
 
     def _apply_summary(self, data: dict) -> None:
         self.welcome_html = data.pop("welcome_html")
