@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
+from reseller_app import i18n
 from reseller_app.components.brand_preview import brand_preview
 from reseller_app.components.layout import SCROLL_CUE, reseller_layout, rich_text
 from reseller_app.components.rich_text import rich_text_editor
@@ -30,6 +31,7 @@ TABS = (
     ("branding", "Branding"),
     ("display", "Display elements"),
     ("services", "Services"),
+    ("languages", "Languages"),
     ("messages", "Messages"),
     ("payment", "Payment"),
     ("hostname", "Hostname"),
@@ -489,6 +491,76 @@ def _messages() -> rx.Component:
     )
 
 
+# The reseller's texts a client reads, as the Languages tab lists them for each language.
+_TEXT_LABELS = {
+    "welcome_html": "Welcome text (HTML; unsafe tags are removed)",
+    "payment_instructions": "Payment instructions",
+    **{f"{k}_subject": f"{title}: title" for k, (title, _v) in _MESSAGE_TITLES.items()},
+    **{f"{k}_body": f"{title}: body" for k, (title, _v) in _MESSAGE_TITLES.items()},
+}
+
+
+def _language_texts(code: str) -> rx.Component:
+    """One language's versions of the reseller's texts (shown when the language is enabled, not the default)."""
+    name = i18n.language_name(code)
+    return rx.cond(
+        (F[f"lang_{code}"] == "1") & (F["default_language"] != code),
+        rx.box(
+            _section(
+                f"Your texts in {name}",
+                rx.text(
+                    "Empty: clients reading the portal in this language get your text of the default language (the "
+                    "Messages tab); a text you never changed there comes in this language already.",
+                    size="1",
+                    color="gray",
+                ),
+                *[
+                    (_area if f.endswith(("_body", "_html", "_instructions")) else _text)(label, f"tr_{code}_{f}")
+                    for f, label in _TEXT_LABELS.items()
+                ],
+            ),
+            id=f"texts-{code}",
+            width="100%",
+        ),
+    )
+
+
+def _languages() -> rx.Component:
+    return rx.vstack(
+        _section(
+            "Languages of the client portal",
+            rx.text(
+                "Clients pick one of the enabled languages on the login page and in their portal; until they do, "
+                "the portal follows their browser's language, else the default one. Your own pages stay in English.",
+                size="1",
+                color="gray",
+            ),
+            rx.flex(
+                *[_switch(i18n.language_name(c), f"lang_{c}") for c in i18n.languages()],
+                gap="1.5em",
+                wrap="wrap",
+            ),
+            _error(f"lang_{i18n.SOURCE}"),
+            rx.vstack(
+                rx.text("Default language", as_="label", size="2", weight="medium", html_for="f-default_language"),
+                rx.el.select(
+                    *[rx.el.option(i18n.language_name(c), value=c) for c in i18n.languages()],
+                    value=F["default_language"],
+                    on_change=lambda v: ConfigState.set_field("default_language", v),
+                    id="f-default_language",
+                    style={"padding": "0.35em", "border_radius": "4px", "border": "1px solid #d1d5db"},
+                ),
+                _error("default_language"),
+                spacing="1",
+            ),
+        ),
+        *[_language_texts(c) for c in i18n.languages()],
+        _save("languages"),
+        width="100%",
+        spacing="3",
+    )
+
+
 def _payment() -> rx.Component:
     return _section(
         "Payment",
@@ -577,6 +649,7 @@ _CONTENT = {
     "branding": _branding,
     "display": _display,
     "services": _services,
+    "languages": _languages,
     "messages": _messages,
     "payment": lambda: rx.vstack(_payment(), stripe_section(), spacing="3", width="100%"),
     "hostname": _hostname,

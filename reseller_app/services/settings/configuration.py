@@ -24,6 +24,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.billing import fees
 from reseller_app.billing.money import parse_amount
 from reseller_app.config import own_origins, settings
@@ -36,7 +37,8 @@ from reseller_app.services.accounting.payments import parse_deposit_amounts
 from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
-from reseller_app.services.settings.branding import BRAND_FIELDS, portal_base
+from reseller_app.services.settings import texts
+from reseller_app.services.settings.branding import BRAND_FIELDS, portal_base, portal_languages
 from reseller_app.services.staff import roles
 from reseller_app.services.staff.roles import require_role
 
@@ -108,6 +110,11 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "messages": ("welcome_html", "payment_instructions")
     + tuple(f"{k}_{part}" for k in MESSAGE_KINDS for part in ("subject", "body")),
     "payment": ("paypal_enabled", "paypal_email", "deposit_amounts"),
+    # The client portal's languages, and the reseller's texts in each of them (tr_<lang>_<field>; empty: the
+    # default language's text is used). See services/settings/texts.py.
+    "languages": ("default_language",)
+    + tuple(f"lang_{c}" for c in i18n.languages())
+    + tuple(f"tr_{c}_{f}" for c in i18n.languages() for f in texts.LOCALIZED),
 }
 ALL_FIELDS = tuple(f for fields in SECTIONS.values() for f in fields)
 
@@ -304,6 +311,12 @@ def _form_of(s: ResellerSettings) -> dict[str, str]:
     out["paypal_enabled"] = _flag(s.paypal_enabled)
     out["paypal_email"] = s.paypal_email
     out["deposit_amounts"] = s.deposit_amounts
+    codes, out["default_language"] = portal_languages(s)
+    for c in i18n.languages():
+        out[f"lang_{c}"] = _flag(c in codes.split(","))
+        own = (s.translations or {}).get(c) or {}
+        for f in texts.LOCALIZED:
+            out[f"tr_{c}_{f}"] = str(own.get(f, ""))
     return out
 
 
@@ -475,7 +488,49 @@ def _validate(section: str, values: dict[str, str]) -> tuple[dict, dict[str, str
             errors["deposit_amounts"] = str(e)
         clean["paypal_enabled"] = enabled
         clean["paypal_email"] = email
+    elif section == "languages":
+        _validate_languages(v, clean, errors)
     return clean, errors
+
+
+def _validate_languages(v: dict[str, str], clean: dict, errors: dict[str, str]) -> None:
+    """The enabled languages (at least one, the default among them) and the texts written in each language."""
+    enabled = [c for c in i18n.languages() if _bool(v, f"lang_{c}")]
+    if not enabled:
+        errors[f"lang_{i18n.SOURCE}"] = "Enable at least one language."
+    default = v["default_language"].strip()
+    if default not in i18n.languages():
+        errors["default_language"] = "Choose a language."
+    elif enabled and default not in enabled:
+        errors["default_language"] = "Enable the default language, or choose an enabled one."
+    translations: dict[str, dict[str, str]] = {}
+    for c in i18n.languages():
+        own: dict[str, str] = {}
+        for f in texts.LOCALIZED:
+            key, raw = f"tr_{c}_{f}", v[f"tr_{c}_{f}"].replace("\r\n", "\n").strip()
+            if f == "welcome_html":
+                raw = sanitize_welcome(raw) if raw else ""
+                limit = 20000
+            else:
+                limit = 200 if f.endswith("_subject") else 5000 if f.endswith("_body") else 2000
+                raw = _single_line(raw, 1000) if f.endswith("_subject") else raw
+            if len(raw) > limit:
+                errors[key] = f"Keep this text under {limit:,} characters."
+            kind = f.rsplit("_", 1)[0]
+            if raw and kind in MESSAGE_VARIABLES:
+                err = _template_error(raw, MESSAGE_VARIABLES[kind])
+                missing = [x for x in MESSAGE_REQUIRED_VARIABLES.get(kind, ()) if f.endswith("_body")]
+                if err:
+                    errors[key] = err
+                elif missing and f"[{missing[0]}]" not in raw:
+                    errors[key] = f"The body must contain [{missing[0]}]."
+            if raw:
+                own[f] = raw
+        if own:
+            translations[c] = own
+    clean["languages"] = enabled
+    clean["default_language"] = default
+    clean["translations"] = translations
 
 
 def save_section(actor: Actor, section: str, values: dict[str, str]) -> dict[str, str]:
