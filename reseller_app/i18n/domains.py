@@ -37,6 +37,7 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reseller_app/components/deposit.py",
         "reseller_app/components/card_payments.py",
         "reseller_app/services/portal",
+        "reseller_app/services/telephony/voicemail.py",  # the voicemail form's checks (Services page)
     ),
     # Shared words: field validation, formats, the emails' built-in texts, CSV headers, service errors.
     "common": (

@@ -32,6 +32,29 @@ LEDGER_KINDS = {
 }
 
 
+# How a call ended, in a client's language (the carrier's record says ANSWERED, NO ANSWER, ...).
+DISPOSITIONS = {
+    "ANSWERED": N_("Answered"),
+    "NO ANSWER": N_("No answer"),
+    "BUSY": N_("Busy"),
+    "FAILED": N_("Failed"),
+    "CONGESTION": N_("Congestion"),
+}
+
+
+def disposition(word: str) -> str:
+    """A call's outcome for a list: English keeps the carrier's word (ANSWERED), as the portal always showed it
+    and as exports are read; another language its own word."""
+    if i18n.current_language() == i18n.SOURCE or word not in DISPOSITIONS:
+        return word
+    return _(DISPOSITIONS[word])
+
+
+def direction(way: str) -> str:
+    """A call's direction ("in" or "out") in words."""
+    return _("Incoming") if way == "in" else _("Outgoing")
+
+
 def ledger_kind(kind: str) -> str:
     """What a ledger entry's kind is called in a transaction history (Payment, Calls, Reversal, ...)."""
     return _(LEDGER_KINDS[kind]) if kind in LEDGER_KINDS else kind

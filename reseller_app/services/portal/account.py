@@ -262,31 +262,14 @@ def _cdr_query(client: Client, f: CdrFilter):  # noqa: ANN202 - a SQLModel selec
     return stmt
 
 
-# How a call ended, in a client's language (the carrier's record says ANSWERED, NO ANSWER, ...).
-DISPOSITIONS = {
-    "ANSWERED": N_("Answered"),
-    "NO ANSWER": N_("No answer"),
-    "BUSY": N_("Busy"),
-    "FAILED": N_("Failed"),
-    "CONGESTION": N_("Congestion"),
-}
-
-
-def _disposition(word: str) -> str:
-    # English keeps the carrier's word (ANSWERED), as the portal always showed it and as exports are read.
-    if i18n.current_language() == i18n.SOURCE or word not in DISPOSITIONS:
-        return word
-    return _(DISPOSITIONS[word])
-
-
 def _cdr_row(r: Cdr, tz: str) -> dict[str, str]:
     return {
         "date": fmt.when(r.start, tz),
-        "direction": _("Incoming") if r.direction == "in" else _("Outgoing"),
+        "direction": fmt.direction(r.direction),
         "callerid": fmt.caller(r.callerid),
         "destination": r.destination,
         "account": r.account,
-        "disposition": _disposition(r.disposition),
+        "disposition": fmt.disposition(r.disposition),
         "duration": fmt.duration(r.duration),
         "rate": fmt.rate(r.sell_rate),
         "price": fmt.money(r.price, 4),

@@ -139,10 +139,10 @@ def client_summary(actor: Actor, recent: int = 10) -> dict:
         calls = [
             {
                 "date": fmt.when(r.start, c.timezone),
-                "direction": "Incoming" if r.direction == "in" else "Outgoing",
+                "direction": fmt.direction(r.direction),
                 "number": fmt.caller(r.callerid) if r.direction == "in" else r.destination,
                 "account": r.account,
-                "disposition": r.disposition,
+                "disposition": fmt.disposition(r.disposition),
                 "duration": fmt.duration(r.duration),
                 "price": fmt.money(r.price, 4),
             }

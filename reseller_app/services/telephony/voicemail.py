@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
 from reseller_app.db import session_scope
+from reseller_app.i18n import _
 from reseller_app.models import Client, Did, Voicemail
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.callflows import objects as callflows
@@ -31,16 +32,16 @@ def clean_mailbox(form: dict) -> tuple[dict, dict[str, str]]:
     values["email"] = _text(form, "email", 254)
     errors: dict[str, str] = {}
     if not re.fullmatch(r"\d{1,10}", values["mailbox"]):
-        errors["mailbox"] = "Use 1 to 10 digits."
+        errors["mailbox"] = _("Use 1 to 10 digits.")
     if not values["name"]:
-        errors["name"] = "Required."
+        errors["name"] = _("Required.")
     if not re.fullmatch(r"\d{4,10}", values["pin"]):
-        errors["pin"] = "Use 4 to 10 digits."
+        errors["pin"] = _("Use 4 to 10 digits.")
     if values["email"]:
         try:
             values["email"] = validate_email(values["email"], check_deliverability=False).normalized
         except EmailNotValidError:
-            errors["email"] = "Enter a valid email address."
+            errors["email"] = _("Enter a valid email address.")
     return values, errors
 
 

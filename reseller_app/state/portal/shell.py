@@ -142,7 +142,9 @@ class PortalState(ClientPage, rx.State):
         except ServiceError:
             return None  # not one of the portal's languages: nothing changes
         (await self.get_state(I18nState)).pick(code)
-        return rx.call_script("window.location.reload()")  # every figure and date, formatted again
+        # Open the page again (its load reads every figure and date in the new language); the query makes it a new
+        # address, so the router loads it rather than keep the page as it is.
+        return rx.redirect(f"{self.router.url.path}?lang={code}", replace=True)
 
     def _apply_summary(self, data: dict) -> None:
         self.welcome_html = data.pop("welcome_html")

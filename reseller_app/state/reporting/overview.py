@@ -8,6 +8,7 @@ from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.reporting import overview
 from reseller_app.services.telephony import unreadable
+from reseller_app.state.i18n import I18nState
 from reseller_app.state.session import Answer, ResellerPage, signed_in
 
 
@@ -27,6 +28,7 @@ class ResellerState(ResellerPage, rx.State):
     @signed_in
     async def guard(self, actor: Actor) -> Answer:
         """On every reseller page: a visitor without a reseller session goes to the login page."""
+        (await self.get_state(I18nState)).english()  # the reseller's pages are in English (README, Languages)
         data = overview.reseller_overview(actor)
         self.name = data["name"]
         self.portal_active = bool(data.pop("portal_active"))

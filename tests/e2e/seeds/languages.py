@@ -76,6 +76,5 @@ def seed(ids: dict) -> None:
                 )
             )
         rene = _client(s, rid, "rene@example.com", "René", "Gagnon", pkg.id, "400002_bureau", language="fr_CA")
-        picky = _client(s, rid, "picky@example.com", "Pía", "Ortiz", pkg.id, "400003_casa")
     manual_posting(Actor("reseller", rid), lea, "payment", "1234.50", "Dépôt initial")
-    ids.update(lang_rid=rid, lea=lea, rene=rene, picky=picky)
+    ids.update(lang_rid=rid, lea=lea, rene=rene)
