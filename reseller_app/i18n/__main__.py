@@ -8,6 +8,7 @@ domains: print the domain names (space separated), for `pybabel compile -D`.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -42,11 +43,20 @@ def extract(domain: str) -> Catalog:
     return catalog
 
 
+def _dated(text: bytes) -> bytes:
+    return b"\n".join(line for line in text.splitlines() if not line.startswith(b'"POT-Creation-Date:'))
+
+
 def _write(catalog: Catalog, path: Path) -> None:
+    """Write a .pot/.po file, unless only its creation date would change (so an extract touches only the
+    domains whose texts changed: two translators of two areas never edit the same file)."""
+    buf = io.BytesIO()
+    # No line numbers: a moved line does not change the file (fewer merge conflicts between translators).
+    write_po(buf, catalog, width=120, include_lineno=False, ignore_obsolete=True, sort_output=False)
+    if path.is_file() and _dated(path.read_bytes()) == _dated(buf.getvalue()):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fp:
-        # No line numbers: a moved line does not change the file (fewer merge conflicts between translators).
-        write_po(fp, catalog, width=120, include_lineno=False, ignore_obsolete=True, sort_output=False)
+    path.write_bytes(buf.getvalue())
 
 
 def run_extract(new: list[str]) -> None:

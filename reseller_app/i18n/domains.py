@@ -38,6 +38,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reseller_app/components/card_payments.py",
         "reseller_app/services/portal",
         "reseller_app/services/telephony/voicemail.py",  # the voicemail form's checks (Services page)
+        "reseller_app/services/accounting/cards.py",  # the card panel's refusals
+        "reseller_app/services/accounting/payments.py",  # the deposit panel's refusals
     ),
     # Shared words: field validation, formats, the emails' built-in texts, CSV headers, service errors.
     "common": (

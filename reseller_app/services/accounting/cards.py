@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from reseller_app.billing.money import parse_amount
 from reseller_app.config import settings
 from reseller_app.db import session_scope
+from reseller_app.i18n import _
 from reseller_app.models import (
     CardPayment,
     CardProfile,
@@ -43,7 +44,7 @@ from reseller_app.services.accounting import stripe_gateway as gw
 from reseller_app.services.accounting.payments import MAX_DEPOSIT, parse_deposit_amounts
 from reseller_app.services.accounting.postings import Effects, apply_balance_rules, post_to_client, run_effects
 from reseller_app.services.accounting.stripe_gateway import SK_FIELD, WH_FIELD
-from reseller_app.services.common import audit
+from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, own_account, owned, row_id
@@ -183,7 +184,7 @@ def _ready(session: Session, actor: Actor) -> tuple[Client, StripeAccount, Resel
     client = own_account(session, actor)
     a = _account(session, actor.reseller_id)
     if a is None or not a.enabled or not a.secret_key:
-        raise ValidationFailed({"amount": "Card payments are not available."})
+        raise ValidationFailed({"amount": _("Card payments are not available.")})
     s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
     reseller = session.get(Reseller, actor.reseller_id)
     return client, a, s, ((reseller.currency if reseller else None) or "USD").upper()
@@ -241,15 +242,17 @@ def start_card_deposit(actor: Actor, amount: str) -> str:
     try:
         value = parse_amount(str(amount).strip(), places=2)
     except ValueError:
-        raise ValidationFailed({"amount": "Choose one of the amounts."}) from None
+        raise ValidationFailed({"amount": _("Choose one of the amounts.")}) from None
     with session_scope() as session:
         _client, a, s, currency = _ready(session, actor)
         if value not in _amounts(s):
-            raise ValidationFailed({"amount": "Choose one of the amounts."})
+            raise ValidationFailed({"amount": _("Choose one of the amounts.")})
         try:
             units = gw.minor(value, currency)
         except ValueError:
-            raise ValidationFailed({"amount": f"{currency} amounts have no decimals."}) from None
+            raise ValidationFailed(
+                {"amount": _("{currency} amounts have no decimals.").format(currency=currency)}
+            ) from None
         secret, brand = a.secret_key, s.title
         payment = CardPayment(
             reseller_id=actor.reseller_id,
@@ -332,23 +335,21 @@ def set_topup(actor: Actor, enabled: bool, threshold: str, amount: str) -> CardO
     errors: dict[str, str] = {}
     limit, value = None, None
     if enabled:
-        try:
-            limit = parse_amount(str(threshold).strip(), places=2, what="threshold")
-            if limit < 0 or limit > MAX_DEPOSIT:
-                errors["topup_threshold"] = f"Enter a threshold from 0 to {MAX_DEPOSIT:,}."
-        except ValueError:
-            errors["topup_threshold"] = "Enter an amount with at most 2 decimals, e.g. 10."
+        try:  # typed by the client: the one amount reader (a decimal comma in French)
+            limit = fields.amount(str(threshold), "topup_threshold", positive=False, maximum=MAX_DEPOSIT)
+        except ValidationFailed as e:
+            errors.update(e.errors)
         try:
             value = parse_amount(str(amount).strip(), places=2, what="amount")
         except ValueError:
-            errors["topup_amount"] = "Choose one of the amounts."
+            errors["topup_amount"] = _("Choose one of the amounts.")
     with session_scope() as session:
         client, _a, s, _currency = _ready(session, actor)
         if enabled and value is not None and value not in _amounts(s):
-            errors["topup_amount"] = "Choose one of the amounts."
+            errors["topup_amount"] = _("Choose one of the amounts.")
         p = session.exec(select(CardProfile).where(CardProfile.client_id == client.id)).first()
         if enabled and (p is None or not p.payment_method):
-            errors["topup_enabled"] = "Save a card first."
+            errors["topup_enabled"] = _("Save a card first.")
         if errors:
             raise ValidationFailed(errors)
         if p is None:

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from reseller_app.billing.money import parse_amount
 from reseller_app.config import settings
 from reseller_app.db import session_scope
+from reseller_app.i18n import _
 from reseller_app.models import Client, PaymentOrder, Reseller, ResellerSettings, utcnow
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
@@ -218,15 +219,15 @@ def start_deposit(actor: Actor, amount: str) -> str:
     try:
         value = parse_amount(str(amount).strip(), places=2)
     except ValueError:
-        raise ValidationFailed({"amount": "Choose one of the amounts."}) from None
+        raise ValidationFailed({"amount": _("Choose one of the amounts.")}) from None
     with session_scope() as session:
         s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == actor.reseller_id)).one()
         reseller = session.get(Reseller, actor.reseller_id)
         own_account(session, actor)
         if not (s.paypal_enabled and s.paypal_email):
-            raise ValidationFailed({"amount": "Online deposits are not available."})
+            raise ValidationFailed({"amount": _("Online deposits are not available.")})
         if value not in parse_deposit_amounts(s.deposit_amounts, skip_bad=True):
-            raise ValidationFailed({"amount": "Choose one of the amounts."})
+            raise ValidationFailed({"amount": _("Choose one of the amounts.")})
         payee, brand, currency = s.paypal_email, s.title, reseller.currency or "USD"
     base = settings.public_url.rstrip("/")
     reference = f"{actor.reseller_id}-{actor.client_id}-{utcnow().strftime('%Y%m%d%H%M%S%f')}"
