@@ -28,7 +28,16 @@ def two_factor_panel(S: type[rx.State], button: Button = _plain_button) -> rx.Co
                     S.codes.length() > 0,
                     rx.vstack(
                         rx.text("Recovery codes (each works once; shown only now, keep them safe):", weight="bold"),
-                        rx.code_block(S.codes.join("\n"), id="tfa-codes"),
+                        # Plain preformatted text (no syntax colours on codes; no highlighter in the bundle).
+                        rx.el.pre(
+                            S.codes.join("\n"),
+                            id="tfa-codes",
+                            font_family="monospace",
+                            padding="0.75em 1em",
+                            border_radius="6px",
+                            background="rgba(0, 0, 0, 0.05)",
+                            margin="0",
+                        ),
                     ),
                 ),
                 rx.form(

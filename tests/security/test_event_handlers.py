@@ -592,6 +592,10 @@ def test_the_handler_list_is_the_whole_app():
         "PhoneSystemState.upload_recording",
         "CallFlowsState.save_route",
         "CallFlowsState.simulate",
+        "TwoFactorState.disable",
+        "SecurityState.begin",
+        "SecurityState.confirm",
+        "SecurityState.disable",
     ):
         assert expected in names
     assert len(names) > 120
