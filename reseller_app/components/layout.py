@@ -257,6 +257,7 @@ def client_layout(*children: rx.Component) -> rx.Component:
                 rx.cond(~PortalState.services_hidden, link("Services", "services")),
                 rx.cond(PortalState.show_phone_system, link("Phone system", "phone-system")),
                 rx.cond(PortalState.show_call_flows, link("Call flows", "call-flows")),
+                rx.cond(PortalState.show_security, link("Security", "security")),
                 client_button("Log out", "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",
                 align="center",
