@@ -1,4 +1,5 @@
-"""Command line: `python -m reseller_app demo | create-reseller | bill | reconcile | invoices | check`."""
+"""Command line: `python -m reseller_app demo | create-reseller | bill | reconcile | invoices | check |
+two-factor-key`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         "reconcile", help="check that every client's balance equals the sum of its ledger (exit 1 on any difference)"
     )
     sub.add_parser("check", help="check the configuration (refuses the placeholder SECRET_KEY outside dev)")
+    sub.add_parser("two-factor-key", help="print a new key for TWO_FACTOR_KEY (it encrypts the TOTP secrets)")
     inv = sub.add_parser("invoices", help="issue, show and print invoices")
     inv_sub = inv.add_subparsers(dest="invoices_cmd", required=True)
     inv_issue = inv_sub.add_parser("issue", help="issue what is due (the billing run; idempotent, catches up)")
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     inv_pdf.add_argument("--out", required=True, help="the PDF file to write")
     inv_pdf.add_argument("--reseller", type=int, help="the reseller's id, when several resellers use the number")
     args = parser.parse_args(argv)
+    if args.cmd == "two-factor-key":  # before the check: it makes the key that the check asks for
+        from reseller_app.services.access.sealing import new_key
+
+        print(new_key())
+        return 0
 
     from reseller_app.config import settings
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,10 @@ class Settings:
     database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL") or _default_db_url())
     redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
     secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", PLACEHOLDER_SECRET))
+    # Encrypts the two-factor (TOTP) secrets at rest (services/access/sealing.py): one Fernet key, or several
+    # separated by commas (the first encrypts, each decrypts: a new key goes first). Empty: in dev mode a key
+    # derived from SECRET_KEY; refused outside dev.
+    two_factor_key: str = field(default_factory=lambda: os.environ.get("TWO_FACTOR_KEY", ""))
     app_env: str = field(default_factory=lambda: os.environ.get("APP_ENV", "dev"))
     port: int = field(default_factory=lambda: int(os.environ.get("PORT", "3000")))
     public_url: str = field(
@@ -91,7 +97,28 @@ class Settings:
                 "SECRET_KEY is the placeholder (or shorter than 16 characters); "
                 "set a real one when APP_ENV is not 'dev'."
             )
+        self.check_two_factor_key()
         self.check_argon2()
+
+    def check_two_factor_key(self) -> None:
+        """Refuse a missing TWO_FACTOR_KEY outside dev mode, and a value that is not Fernet keys in any mode."""
+        if not self.two_factor_key.strip():
+            if not self.is_dev:
+                raise RuntimeError(
+                    "TWO_FACTOR_KEY is not set; set it when APP_ENV is not 'dev' (it encrypts the two-factor secrets). "
+                    "Make one with: python -m reseller_app two-factor-key"
+                )
+            return
+        for key in self.two_factor_key.split(","):
+            try:
+                raw = base64.urlsafe_b64decode(key.strip().encode())
+            except (ValueError, binascii.Error):
+                raw = b""
+            if len(raw) != 32:
+                raise RuntimeError(
+                    "TWO_FACTOR_KEY must be Fernet keys (32 bytes in URL-safe base64), separated by commas. "
+                    "Make one with: python -m reseller_app two-factor-key"
+                )
 
     def check_argon2(self) -> None:
         """Refuse an unknown ARGON2_PROFILE, and the cheap test profile when APP_ENV is not 'dev'."""

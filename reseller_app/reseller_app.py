@@ -17,7 +17,7 @@ from reseller_app.pages.clients import client_form, client_list, manage, numbers
 from reseller_app.pages.invoicing import client_invoices, invoice_list
 from reseller_app.pages.messaging import inbox as messages_page
 from reseller_app.pages.messaging import report as message_report
-from reseller_app.pages.portal import balance, calls, dashboard
+from reseller_app.pages.portal import balance, calls, dashboard, security
 from reseller_app.pages.portal import services as services_page
 from reseller_app.pages.reporting import overview as reseller
 from reseller_app.pages.reporting import reports
@@ -47,6 +47,7 @@ from reseller_app.state.portal.calls import CallsState
 from reseller_app.state.portal.dashboard import DashboardState
 from reseller_app.state.portal.deposit import DepositState
 from reseller_app.state.portal.reset import ResetState
+from reseller_app.state.portal.security import SecurityState
 from reseller_app.state.portal.services import ServicesState
 from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.reporting.overview import ResellerState
@@ -133,6 +134,7 @@ add_page(messages_page.messages_page, route=routes.CLIENT_MESSAGES, title=CLIENT
 add_page(services_page.services, route=routes.CLIENT_SERVICES, title=CLIENT_TITLE, on_load=ServicesState.load)
 add_page(phone_system.phone_system, route=routes.CLIENT_PHONE_SYSTEM, title=CLIENT_TITLE, on_load=PhoneSystemState.load)
 add_page(call_flows.call_flows, route=routes.CLIENT_CALL_FLOWS, title=CLIENT_TITLE, on_load=CallFlowsState.load)
+add_page(security.security, route=routes.CLIENT_SECURITY, title=CLIENT_TITLE, on_load=SecurityState.load)
 add_page(
     client_invoices.client_invoices,
     route=routes.CLIENT_INVOICES,

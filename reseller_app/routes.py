@@ -21,6 +21,7 @@ CLIENT_PHONE_SYSTEM = "/r/[rid]/phone-system"
 CLIENT_CALL_FLOWS = "/r/[rid]/call-flows"
 CLIENT_INVOICES = "/r/[rid]/invoices"
 CLIENT_MESSAGES = "/r/[rid]/messages"
+CLIENT_SECURITY = "/r/[rid]/security"
 
 
 def client_path(rid: int | str, page: str) -> str:

@@ -30,6 +30,7 @@ def handler_limits() -> dict[str, int]:
     limits = {
         f"{AreaRatesTab.get_full_name()}.import_csv": fields.MAX_UPLOAD_BYTES,
         f"{SimulatorTab.get_full_name()}.simulate_upload": fields.MAX_UPLOAD_BYTES,
+        f"{SimulatorTab.get_full_name()}.simulate_messages_upload": fields.MAX_UPLOAD_BYTES,
         f"{PhoneSystemState.get_full_name()}.upload_recording": audio.MAX_AUDIO_BYTES,
         f"{MessagesState.get_full_name()}.attach": messages.MMS_MAX_BYTES,
     }

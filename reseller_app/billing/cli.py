@@ -1,4 +1,5 @@
-"""`python -m reseller_app.billing rate`: rate a CDR file against a rate deck and a package.
+"""`python -m reseller_app.billing rate`: rate a CDR file against a rate deck and a package, and re-price text
+messages (MESSAGES.csv, see billing/message_file.py) with the package's per-message rates and the deck's sms section.
 
 The output is written to a temporary file beside --out and renamed into place only when
 every row rated; on any error nothing is left behind and the exit status is 1.
@@ -36,6 +37,9 @@ from typing import TYPE_CHECKING, Any
 from .cdrs import CDR_COLUMNS, check_fields, is_blank, parse_header
 from .deck import LineError, RateDeck
 from .fees import add_months, cycle_start
+from .message_file import MESSAGE_COLUMNS, RATED_MESSAGE_COLUMNS, MessageTotals, price_messages, write_atomically
+from .messages import load_costs_csv
+from .money import fmt_money
 from .package import PackageRules
 from .rating import _ABSENT, ANSWERED, RatingEngine
 
@@ -46,6 +50,8 @@ RATED_COLUMNS = ("call_id", "billable_seconds", "cost_rate", "cost", "sell_rate"
 PARALLEL_MIN_BYTES = 8 << 20  # below this, forking costs more than it saves
 _PROGRESS_EVERY = 1 << 15
 _LONE_CR = re.compile(rb"\r(?!\n)")
+# The deck's sms section shipped with the sandbox carrier (kind,direction,cost), the default of --sms-deck.
+SHIPPED_SMS_DECK = Path(__file__).resolve().parent.parent / "carrier" / "deck_sms.csv"
 
 PoolKey = tuple[str, date]
 # A call waiting for free minutes: (start, call_id, chunk, index in chunk, minutes it needs).
@@ -681,33 +687,59 @@ def main(argv: list[str] | None = None, keep_alive: list[object] | None = None) 
     """Entry point of `python -m reseller_app.billing` (see rate_file for `keep_alive`)."""
     parser = argparse.ArgumentParser(prog="python -m reseller_app.billing", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    rate = sub.add_parser("rate", help="rate a CDR file")
-    rate.add_argument("--deck", required=True, help="carrier rate deck CSV: prefix,destination,route,rate,increment")
+    rate = sub.add_parser("rate", help="rate a CDR file and/or re-price a messages file")
+    rate.add_argument("--deck", help="carrier rate deck CSV: prefix,destination,route,rate,increment (with --cdrs)")
     rate.add_argument("--package", required=True, help="package rules JSON")
-    rate.add_argument("--cdrs", required=True, help="CDR CSV: " + ",".join(CDR_COLUMNS))
-    rate.add_argument("--out", required=True, help="rated CSV to write: " + ",".join(RATED_COLUMNS))
+    rate.add_argument("--cdrs", help="CDR CSV: " + ",".join(CDR_COLUMNS))
+    rate.add_argument("--out", help="rated CSV to write: " + ",".join(RATED_COLUMNS))
+    rate.add_argument("--messages", help="messages CSV: " + ",".join(MESSAGE_COLUMNS) + ", and parts and/or text")
+    rate.add_argument("--messages-out", help="re-priced messages CSV to write: " + ",".join(RATED_MESSAGE_COLUMNS))
+    rate.add_argument("--sms-deck", help="the deck's sms section, kind,direction,cost (default: the shipped one)")
     rate.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a TTY")
     rate.add_argument("--jobs", type=int, choices=(1, 2), help="processes (default: 2 for files of 8 MB or more)")
     args = parser.parse_args(argv)
+    if (args.cdrs is None) != (args.out is None):
+        parser.error("--cdrs and --out go together")
+    if (args.messages is None) != (args.messages_out is None):
+        parser.error("--messages and --messages-out go together")
+    if args.cdrs is None and args.messages is None:
+        parser.error("give --cdrs and --out, or --messages and --messages-out, or both")
+    if args.cdrs is not None and args.deck is None:
+        parser.error("--cdrs needs --deck")
     # Turn a polite kill into SystemExit so the temporary output file is removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     try:
         package = load_package(args.package)
-        deck = RateDeck.load_csv(args.deck)
-        progress = args.progress or sys.stderr.isatty()
-        jobs = args.jobs or default_jobs(args.cdrs)
-        summary = rate_file(deck, package, args.cdrs, args.out, progress=progress, jobs=jobs, keep_alive=keep_alive)
+        priced: tuple[str, MessageTotals] | None = None
+        if args.messages is not None:  # every message is checked before any output is written
+            costs = load_costs_csv(args.sms_deck or SHIPPED_SMS_DECK)
+            priced = price_messages(costs, package, args.messages)
+        if args.cdrs is not None:
+            deck = RateDeck.load_csv(args.deck)
+            progress = args.progress or sys.stderr.isatty()
+            jobs = args.jobs or default_jobs(args.cdrs)
+            summary = rate_file(deck, package, args.cdrs, args.out, progress=progress, jobs=jobs, keep_alive=keep_alive)
+        if priced is not None:
+            write_atomically(args.messages_out, priced[0])
     except LineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except OSError as e:
         print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 1
-    note = f"; {summary.unrated:,} UNRATED (no carrier prefix: fix the deck and re-rate)" if summary.unrated else ""
-    print(
-        f"rated {summary.rows:,} calls in {summary.elapsed_ms / 1000:.2f}s with {summary.jobs} process(es)"
-        f" ({summary.free_minutes_calls:,} free by free minutes){note}",
-        file=sys.stderr,
-    )
+    if args.cdrs is not None:
+        note = f"; {summary.unrated:,} UNRATED (no carrier prefix: fix the deck and re-rate)" if summary.unrated else ""
+        print(
+            f"rated {summary.rows:,} calls in {summary.elapsed_ms / 1000:.2f}s with {summary.jobs} process(es)"
+            f" ({summary.free_minutes_calls:,} free by free minutes){note}",
+            file=sys.stderr,
+        )
+    if priced is not None:
+        t = priced[1]
+        print(
+            f"re-priced {t.messages:,} messages ({t.parts:,} parts): cost {fmt_money(t.cost)},"
+            f" price {fmt_money(t.price)}, profit {fmt_money(t.profit)}",
+            file=sys.stderr,
+        )
     return 0

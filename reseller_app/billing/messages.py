@@ -28,6 +28,7 @@ from os import PathLike
 
 from .deck import LineError
 from .money import ZERO, parse_amount, round4
+from .package import PackageRules
 from .rating import markup
 
 MAX_PARTS = 10
@@ -148,6 +149,14 @@ class PricedMessage:
     rule: str  # "package" (the package's own rate) or "markup"
 
 
+def billed_parts(kind: MessageKind, text: str) -> int:
+    """The parts a message is stored and priced with: a text's parts (count_segments), at least 1 and at most
+    MAX_PARTS (a received text longer than that counts MAX_PARTS); a picture message 1."""
+    if MessageKind(kind) is not MessageKind.SMS:
+        return 1
+    return max(1, min(count_segments(text).parts, MAX_PARTS))
+
+
 def billed_units(kind: MessageKind, direction: str, segments: int) -> int:
     """What the rate is multiplied by: the segments of an outbound SMS, else 1 (per message)."""
     if MessageKind(kind) is MessageKind.SMS and direction == "out":
@@ -186,6 +195,26 @@ def price_message(
         price=price,
         profit=price - cost,
         rule="package" if own is not None else "markup",
+    )
+
+
+def sell_rates(package: PackageRules) -> MessageRates:
+    """A package's own per-message sell rates (None where the markup prices the message)."""
+    return MessageRates(package.sms_out_rate, package.sms_in_rate, package.mms_out_rate, package.mms_in_rate)
+
+
+def price_for_package(
+    kind: MessageKind, direction: str, parts: int, *, costs: MessageRates, package: PackageRules
+) -> PricedMessage:
+    """price_message with a package's rates and markup (the re-rating command and the profit simulator)."""
+    return price_message(
+        kind,
+        direction,
+        parts,
+        costs=costs,
+        sell=sell_rates(package),
+        markup_fixed=package.markup_fixed,
+        markup_percent=package.markup_percent,
     )
 
 

@@ -25,7 +25,14 @@ _KEYS = {
     "free_zones",
     "setup_fee",
     "monthly_fee",
+    "sms_out_rate",
+    "sms_in_rate",
+    "mms_out_rate",
+    "mms_in_rate",
 }
+# Per-message sell rates (billing/messages.py): None (or absent / null in PACKAGE.json) = the carrier's cost with
+# the markup.
+MESSAGE_RATE_KEYS = ("sms_out_rate", "sms_in_rate", "mms_out_rate", "mms_in_rate")
 _REQUIRED = ("markup_fixed", "markup_percent", "pulse", "canada_route", "international_route")
 
 
@@ -75,6 +82,10 @@ class PackageRules:
     free_zones: tuple[FreeZone, ...] = field(default_factory=tuple)
     setup_fee: Decimal = ZERO
     monthly_fee: Decimal = ZERO
+    sms_out_rate: Decimal | None = None  # per part of an outgoing text
+    sms_in_rate: Decimal | None = None  # per incoming text
+    mms_out_rate: Decimal | None = None  # per outgoing picture message
+    mms_in_rate: Decimal | None = None  # per incoming picture message
 
     def __post_init__(self) -> None:
         _check_pulse(self.pulse)
@@ -87,6 +98,10 @@ class PackageRules:
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
                 raise ValueError(f"{name}: must be a non-negative Decimal, got {value!r}")
+        for name in MESSAGE_RATE_KEYS:
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, Decimal) or not value.is_finite() or value < 0):
+                raise ValueError(f"{name}: must be a non-negative Decimal or None, got {value!r}")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PackageRules:
@@ -133,6 +148,10 @@ class PackageRules:
             free_zones=_free_zones(data.get("free_zones", [])),
             setup_fee=_amount(data, "setup_fee", "0", places=4),
             monthly_fee=_amount(data, "monthly_fee", "0", places=4),
+            sms_out_rate=_optional_amount(data, "sms_out_rate"),
+            sms_in_rate=_optional_amount(data, "sms_in_rate"),
+            mms_out_rate=_optional_amount(data, "mms_out_rate"),
+            mms_in_rate=_optional_amount(data, "mms_in_rate"),
         )
 
 
@@ -143,6 +162,11 @@ def _check_pulse(pulse: object) -> None:
 
 def _amount(data: dict[str, Any], key: str, default: str | None = None, *, places: int = 6) -> Decimal:
     return _to_amount(data.get(key, default), key, places=places)
+
+
+def _optional_amount(data: dict[str, Any], key: str) -> Decimal | None:
+    """An amount that may be absent or null (a per-message rate left to the markup)."""
+    return None if data.get(key) is None else _to_amount(data[key], key)
 
 
 def _to_amount(raw: object, what: str, *, places: int = 6) -> Decimal:

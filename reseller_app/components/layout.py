@@ -259,6 +259,7 @@ def client_layout(*children: rx.Component) -> rx.Component:
                 rx.cond(~PortalState.services_hidden, link(t("Services"), "services")),
                 rx.cond(PortalState.show_phone_system, link(t("Phone system"), "phone-system")),
                 rx.cond(PortalState.show_call_flows, link(t("Call flows"), "call-flows")),
+                rx.cond(PortalState.show_security, link(t("Security"), "security")),
                 language_picker(_brand("color_navbar_text"), PortalState.choose_language),
                 client_button(t("Log out"), "exit", size="1", on_click=SessionState.client_logout, id="client-logout"),
                 gap="1em",

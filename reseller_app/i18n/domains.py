@@ -23,7 +23,11 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     # The client portal's shell and pages: dashboard, balance, calls, services, deposit and cards.
     "portal": (
-        "reseller_app/pages/portal",
+        "reseller_app/pages/portal/parts.py",
+        "reseller_app/pages/portal/dashboard.py",
+        "reseller_app/pages/portal/balance.py",
+        "reseller_app/pages/portal/calls.py",
+        "reseller_app/pages/portal/services.py",
         "reseller_app/state/portal/shell.py",
         "reseller_app/state/portal/dashboard.py",
         "reseller_app/state/portal/balance.py",
@@ -51,7 +55,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "messaging": ("reseller_app/pages/messaging/inbox.py", "reseller_app/state/messaging/inbox.py"),
     "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows"),
     "invoicing": ("reseller_app/pages/invoicing/client_invoices.py", "reseller_app/state/invoicing/client_invoices.py"),
-    "staff": ("reseller_app/state/staff/two_factor.py", "reseller_app/services/access/two_factor.py"),
+    # The client's own two-factor sign-in: the portal's Security page and the panel it shares with the Staff page.
+    "staff": (
+        "reseller_app/pages/portal/security.py",
+        "reseller_app/state/portal/security.py",
+        "reseller_app/components/two_factor.py",
+        "reseller_app/state/access/two_factor.py",
+        "reseller_app/services/access/two_factor.py",
+    ),
 }
 
 # The calls whose first string argument is a message id (`t` and `t_format` in components, `_` in Python).

@@ -101,6 +101,8 @@ class ResellerSettings(SQLModel, table=True):
     show_sip_password: bool = True
     show_forgot_password: bool = True
     signup_enabled: bool = False
+    # Offer clients two-factor sign-in (TOTP) on their portal's Security page (services/access/two_factor.py).
+    client_two_factor: bool = False
     signup_fields: dict = Field(default_factory=lambda: dict(DEFAULT_SIGNUP_FIELDS), sa_type=sa.JSON)
     # Services (the default when a package does not set its own)
     view_setting: str = Field(default="standard", max_length=16)  # standard | simple | simple_hide

@@ -48,7 +48,8 @@ class TwoFactor(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reseller_id: int = Field(foreign_key="reseller.id", index=True)
     login_key: str = Field(max_length=24, sa_column_kwargs={"unique": True})
-    secret: str = Field(max_length=64)
+    # The TOTP secret, encrypted (Fernet under TWO_FACTOR_KEY, services/access/sealing.py), never in clear.
+    secret: str = Field(max_length=255)
     recovery_hashes: list = Field(default_factory=list, sa_type=sa.JSON)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -102,6 +102,7 @@ def test_guide_example_package_area_rate_and_free_zone(page):
     page.locator("#sim-run").click()
     expect(page.get_by_text("0 calls in the last 30 days")).to_be_visible()
     expect(page.get_by_role("progressbar")).to_be_visible()
+    expect(page.locator("#sim-messages-empty")).to_contain_text("No text messages to re-price")
 
     # Duplicate, then delete the copy.
     page.get_by_role("row").filter(has_text="Guide example").get_by_role("button", name="Duplicate").click()
@@ -131,7 +132,23 @@ def test_simulator_rerates_real_calls_and_a_package_in_use_is_kept(page):
     expect(page.locator("#sim-current-profit")).to_have_text("$0.0177")
     expect(page.locator("#sim-draft-profit")).to_have_text("$0.0330")
     expect(page.locator("#sim-difference")).to_have_text("+$0.0153")
+    # Beside them the package's texts: 3 parts sent at 0.012 and one received at 0.003 (charged 0.0390); the draft
+    # sells a part at (0.0075 + 0.0025) x 1.5 = 0.015 and a received text at 0.00375 -> 0.0038: profit +0.0098.
+    expect(page.locator("#sim-messages")).to_contain_text("3 text messages in the last 30 days")
+    expect(page.locator("#sim-msg-charged")).to_have_text("Charged at the time: $0.0390")
+    expect(page.locator("#sim-msg-sms_out-draft")).to_have_text("$0.0450")
+    expect(page.locator("#sim-msg-difference")).to_have_text("+$0.0098")
     page.screenshot(path=str(SHOTS / "packages-simulator.png"), full_page=True)
+
+    # A messages file in the rating command's format: messages only, no calls section.
+    texts = "message_id,kind,direction,parts,text\nu1,sms,out,4,\nu2,mms,out,,a picture\n"
+    page.locator("#sim-msg-csv input[type=file]").set_input_files(
+        files=[{"name": "messages.csv", "mimeType": "text/csv", "buffer": texts.encode()}]
+    )
+    expect(page.get_by_text("2 messages from the uploaded file")).to_be_visible()
+    expect(page.locator("#sim-calls")).to_have_count(0)
+    # 4 parts: 0.048 -> 0.06; the MMS (0.02 + 0.0025) x 1.2 = 0.027 -> x 1.5 = 0.03375 -> 0.0338: +0.0188.
+    expect(page.locator("#sim-msg-difference")).to_have_text("+$0.0188")
 
     # The same comparison for an uploaded CDR file (the rating command's format): two 60 s calls.
     cdrs = (

@@ -35,6 +35,8 @@ CLIENT_PAGES = [
     "reseller_app/components/deposit.py",
     "reseller_app/components/card_payments.py",
     "reseller_app/components/pager.py",
+    "reseller_app/pages/portal/security.py",
+    "reseller_app/components/two_factor.py",
 ]
 
 

@@ -342,6 +342,7 @@ def _display() -> rx.Component:
         _switch("Show SIP / IAX passwords to clients", "show_sip_password"),
         _switch('Show "Forgot your password?" on the login page', "show_forgot_password"),
         _switch("Let clients sign up (accounts start in WAIT until you activate them)", "signup_enabled"),
+        _switch("Offer clients two-factor sign-in (an authenticator app code after the password)", "client_two_factor"),
         rx.text("Signup form fields (email, password and first name are always asked)", size="2", weight="medium"),
         _grid(
             *[

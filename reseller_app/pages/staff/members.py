@@ -7,8 +7,9 @@ import reflex as rx
 from reseller_app import routes
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import reseller_layout
+from reseller_app.components.two_factor import two_factor_panel
 from reseller_app.state.staff.members import InviteState, StaffState
-from reseller_app.state.staff.two_factor import TwoFactorState as T
+from reseller_app.state.staff.two_factor import TwoFactorState
 
 ROLE_OPTIONS = [("admin", "Admin"), ("support", "Support"), ("billing", "Billing"), ("readonly", "Read-only")]
 
@@ -66,53 +67,8 @@ def _invite_form() -> rx.Component:
 
 def _two_factor() -> rx.Component:
     """This login's own two-factor sign-in (every role has one)."""
-    errors = [field_error(T.errors, k) for k in ("form", "code", "disable")]
     return rx.card(
-        rx.vstack(
-            rx.heading("Your two-factor sign-in", size="3"),
-            rx.cond(
-                T.on,
-                rx.vstack(
-                    rx.text("On: signing in asks for a code from your authenticator app.", id="tfa-on"),
-                    rx.cond(
-                        T.codes.length() > 0,
-                        rx.vstack(
-                            rx.text("Recovery codes (each works once; shown only now, keep them safe):", weight="bold"),
-                            rx.code_block(T.codes.join("\n"), id="tfa-codes"),
-                        ),
-                    ),
-                    rx.form(
-                        rx.flex(
-                            rx.input(name="password", type="password", placeholder="Password", id="tfa-off-password"),
-                            rx.input(name="code", placeholder="Code", id="tfa-off-code"),
-                            rx.button("Turn off", type="submit", variant="soft", id="tfa-off"),
-                            gap="2",
-                            wrap="wrap",
-                        ),
-                        on_submit=T.disable,
-                    ),
-                ),
-                rx.cond(
-                    T.qr != "",
-                    rx.vstack(
-                        rx.text("Scan this code with your authenticator app, then enter the code it shows."),
-                        rx.image(src=T.qr, alt="QR code", width="200px", id="tfa-qr"),
-                        rx.text("Or enter this key: ", rx.code(T.secret, id="tfa-secret"), size="2"),
-                        rx.form(
-                            rx.flex(
-                                rx.input(name="code", placeholder="6-digit code", id="tfa-code"),
-                                rx.button("Confirm", type="submit", id="tfa-confirm"),
-                                gap="2",
-                            ),
-                            on_submit=T.confirm,
-                        ),
-                    ),
-                    rx.button("Set up two-factor sign-in", on_click=T.begin, id="tfa-begin"),
-                ),
-            ),
-            *errors,
-            spacing="3",
-        ),
+        rx.vstack(rx.heading("Your two-factor sign-in", size="3"), two_factor_panel(TwoFactorState), spacing="3"),
         width="100%",
     )
 

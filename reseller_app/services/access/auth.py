@@ -162,7 +162,7 @@ def _second_factor(realm: str, login: str, key: str, code: str | None, failed) -
                 attempt.failures = 0
             failed(session)
             session.commit()
-            raise AuthFailed(two_factor.BAD_CODE)
+            raise AuthFailed(_(two_factor.BAD_CODE))
         attempt.failures = 0
         attempt.locked_until = None
 

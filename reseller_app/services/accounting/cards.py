@@ -717,7 +717,7 @@ def client_card_payments(actor: Actor, client_id: object) -> list[dict[str, str]
 
 def refund(actor: Actor, client_id: object, payment_id: object, amount: str = "") -> LedgerEntry:
     """Refund a card payment in full (empty amount) or in part, once: at Stripe, then in the ledger."""
-    require_reseller(actor)
+    require_role(require_reseller(actor), roles.MONEY)
     with session_scope() as session:
         client = client_of_reseller(session, actor, client_id)
         p = owned(session, actor, CardPayment, payment_id, "card payment", client_id=client.id)
@@ -732,7 +732,11 @@ def refund(actor: Actor, client_id: object, payment_id: object, amount: str = ""
             raise ValidationFailed({"refund": "Enter an amount with at most 2 decimals."}) from None
         if value <= 0 or value > p.amount:
             raise ValidationFailed({"refund": f"Enter an amount above 0 and at most {p.amount:.2f}."})
-        original = session.exec(select(LedgerEntry).where(LedgerEntry.reference == f"stripe:{p.id}")).one()
+        original = session.exec(
+            select(LedgerEntry).where(LedgerEntry.client_id == client.id, LedgerEntry.reference == f"stripe:{p.id}")
+        ).first()
+        if original is None:  # a completed payment always has its entry; refuse rather than fail if it has not
+            raise ValidationFailed({"refund": "This payment is not in the client's ledger, so it cannot be refunded."})
         if session.exec(select(LedgerEntry).where(LedgerEntry.reverses_id == original.id)).first():
             raise ValidationFailed({"refund": "This payment was deleted from the ledger already."})
         claimed = session.execute(

@@ -25,6 +25,7 @@ from reseller_app.billing.messages import (
     MAX_PARTS,
     MessageKind,
     MessageRates,
+    billed_parts,
     count_segments,
     load_costs_csv,
     price_message,
@@ -162,7 +163,7 @@ def _store(
     """Price one message, store it and post its price (same transaction)."""
     kind = MessageKind(msg.kind)
     seg = count_segments(msg.body)
-    parts = max(1, min(seg.parts, MAX_PARTS)) if kind is MessageKind.SMS else 1
+    parts = billed_parts(kind, msg.body)
     sell, fixed, pct = _sell(package_of(session, client, did))
     priced = price_message(
         kind,

@@ -104,7 +104,7 @@ SAMPLE_VALUES = {
 SECTIONS: dict[str, tuple[str, ...]] = {
     "interface": RATE_FIELDS + E911_FIELDS,
     "branding": BRAND_FIELDS,
-    "display": ("show_sip_password", "show_forgot_password", "signup_enabled")
+    "display": ("show_sip_password", "show_forgot_password", "signup_enabled", "client_two_factor")
     + tuple(f"signup_{f}" for f in SIGNUP_FIELDS),
     "services": ("view_setting",) + tuple(f"svc_{s}" for s in DEFAULT_SERVICES),
     "messages": ("welcome_html", "payment_instructions")
@@ -296,6 +296,7 @@ def _form_of(s: ResellerSettings) -> dict[str, str]:
     out["show_sip_password"] = _flag(s.show_sip_password)
     out["show_forgot_password"] = _flag(s.show_forgot_password)
     out["signup_enabled"] = _flag(s.signup_enabled)
+    out["client_two_factor"] = _flag(s.client_two_factor)
     fields = s.signup_fields or {}
     for f in SIGNUP_FIELDS:
         out[f"signup_{f}"] = fields.get(f, "hidden") if fields.get(f) in SIGNUP_CHOICES else "hidden"
@@ -431,7 +432,7 @@ def _validate(section: str, values: dict[str, str]) -> tuple[dict, dict[str, str
                 errors[f] = err
             clean[f] = u
     elif section == "display":
-        for f in ("show_sip_password", "show_forgot_password", "signup_enabled"):
+        for f in ("show_sip_password", "show_forgot_password", "signup_enabled", "client_two_factor"):
             clean[f] = _bool(v, f)
         fields = {}
         for f in SIGNUP_FIELDS:

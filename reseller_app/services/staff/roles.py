@@ -17,7 +17,7 @@ API = "api"  # the API & carrier settings, API passwords
 CONFIGURATION = "configuration"  # Reseller configuration tabs, billing (invoicing) settings, taxes
 PACKAGES = "packages"  # packages, per-area rates, free zones
 CLIENTS = "clients"  # clients, sub-accounts, numbers, voicemail, forwarding, login as client
-MONEY = "money"  # payments, charges, reversals, invoices and credit notes
+MONEY = "money"  # payments, charges, reversals, card refunds, invoices and credit notes, unreadable call records
 
 CAPABILITIES = (STAFF, API, CONFIGURATION, PACKAGES, CLIENTS, MONEY)
 

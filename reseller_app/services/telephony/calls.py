@@ -95,6 +95,10 @@ def package_rules(session: Session, package: Package | None) -> PackageRules:
         ),
         setup_fee=package.setup_fee,
         monthly_fee=package.monthly_fee,
+        sms_out_rate=package.sms_out_rate,
+        sms_in_rate=package.sms_in_rate,
+        mms_out_rate=package.mms_out_rate,
+        mms_in_rate=package.mms_in_rate,
     )
 
 

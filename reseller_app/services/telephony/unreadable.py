@@ -17,6 +17,8 @@ from reseller_app.db import read_scope, session_scope
 from reseller_app.models import UnreadableCdr, utcnow
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import audit, lookup
+from reseller_app.services.staff import roles
+from reseller_app.services.staff.roles import require_role
 
 SHOWN = 20  # open records listed on the Overview page (the count says how many there are in all)
 
@@ -100,8 +102,10 @@ def open_records(actor: Actor, limit: int = SHOWN) -> dict:
 
 
 def mark_handled(actor: Actor, record_id: int | str) -> None:
-    """The reseller has dealt with the record (billed the call by hand, or found it was none): stop listing it."""
-    require_reseller(actor)
+    """The reseller has dealt with the record (billed the call by hand, or found it was none): stop listing it.
+
+    Billing work: it needs the money role (support and read-only staff see the list, and cannot clear it)."""
+    require_role(require_reseller(actor), roles.MONEY)
     with session_scope() as session:
         row = lookup.owned(session, actor, UnreadableCdr, record_id, "record")
         if row.handled_at is None:

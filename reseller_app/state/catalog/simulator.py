@@ -1,4 +1,5 @@
-"""The wizard's "Profit simulator" tab: re-rate real (or uploaded) calls under the draft, with a progress bar."""
+"""The wizard's "Profit simulator" tab: re-rate real (or uploaded) calls and text messages under the draft, with a
+progress bar."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class SimulatorTab(ResellerPage, rx.State):
     result: dict[str, str] = {}
     error: str = ""
     _file: str = ""
+    _file_kind: str = ""  # "calls" (a CDR file) or "messages" (a MESSAGES.csv)
 
     def _show_package(self, actor: Actor, draft: PackageDraftState) -> None:
         """A package was opened: no outcome shown yet."""
@@ -49,6 +51,14 @@ class SimulatorTab(ResellerPage, rx.State):
     @rx.event
     async def simulate_upload(self, files: list[rx.UploadFile]) -> Answer:
         """Keep an uploaded CDR file on the server (never in the state) and simulate with it."""
+        return await self._keep_upload(files, "calls")
+
+    @rx.event
+    async def simulate_messages_upload(self, files: list[rx.UploadFile]) -> Answer:
+        """Keep an uploaded MESSAGES.csv on the server (never in the state) and re-price its messages."""
+        return await self._keep_upload(files, "messages")
+
+    async def _keep_upload(self, files: list[rx.UploadFile], kind: str) -> Answer:
         if await self._actor() is None:  # the session first: nothing is read for a visitor
             return self._to_login()
         if self.running or not files:
@@ -66,16 +76,16 @@ class SimulatorTab(ResellerPage, rx.State):
             raise
         if self._file:
             _remove(self._file)  # an earlier file no simulation took
-        self._file = path
+        self._file, self._file_kind = path, kind
         return SimulatorTab.run_simulation
 
     @rx.event(background=True)
     async def run_simulation(self) -> None:
         """Run the simulator off the event queue, step by step in a worker thread, with a progress bar."""
-        path = ""
+        path, kind = "", ""
         try:
             async with self:
-                path, self._file = self._file, ""
+                path, kind, self._file = self._file, self._file_kind, ""
                 actor = await self._actor()
                 if actor is None or self.running:
                     return
@@ -87,7 +97,12 @@ class SimulatorTab(ResellerPage, rx.State):
         finally:
             if path:
                 _remove(path)  # whatever happened above, the uploaded file does not outlive this task
-        steps = simulator.simulate(*args, upload=upload)
+        noun = "messages" if path and kind == "messages" else "calls"
+        steps = (
+            simulator.simulate(*args, messages_upload=upload)
+            if noun == "messages"
+            else simulator.simulate(*args, upload=upload)
+        )
         try:
             while True:
                 step = await asyncio.to_thread(next, steps, None)
@@ -96,7 +111,7 @@ class SimulatorTab(ResellerPage, rx.State):
                 done, total, result = step
                 async with self:
                     self.progress = 100 if not total else int(100 * done / total)
-                    self.status = f"{done} of {total} calls"
+                    self.status = f"{done} of {total} {noun}"
                     if result is not None:
                         self.result = result
         except ServiceError as e:

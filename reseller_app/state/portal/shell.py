@@ -13,7 +13,7 @@ from typing import TypeVar
 import reflex as rx
 
 from reseller_app import i18n
-from reseller_app.services.access import auth
+from reseller_app.services.access import auth, two_factor
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.callflows import objects as callflow_objects
 from reseller_app.services.common import lookup
@@ -41,6 +41,8 @@ class OpenPage:
     brand: dict[str, str] | None
     view: client_portal.PortalView
     extra: dict = field(default_factory=dict)
+    # Two-factor sign-in on this portal (services/access/two_factor.client_page): the Security page's menu entry.
+    security: dict[str, bool] = field(default_factory=dict)
 
 
 Fill = Callable[[Actor, client_portal.PortalView], dict]
@@ -60,7 +62,8 @@ def _open_page(token: str, rid: int | None, fill: Fill | None, brand: bool, spea
         return None
     view = client_portal.portal_view(actor)
     with i18n.use_language(speak(theme, view.language)):
-        return OpenPage(actor, theme, view, extra=fill(actor, view) if fill is not None else {})
+        extra = fill(actor, view) if fill is not None else {}
+        return OpenPage(actor, theme, view, extra=extra, security=two_factor.client_page(actor))
 
 
 T = TypeVar("T")
@@ -87,6 +90,7 @@ class PortalState(ClientPage, rx.State):
     show_phone_system: bool = False  # any call-flow building block (services/callflows/objects.SERVICES)
     show_call_flows: bool = False  # routing the numbers (the "dids" service)
     show_messages: bool = False
+    show_security: bool = False  # the reseller offers two-factor sign-in, or this client has it on
     page_refused: bool = False
     # The figures of the dashboard and balance pages (kept live on the dashboard).
     summary: dict[str, str] = {}
@@ -131,6 +135,7 @@ class PortalState(ClientPage, rx.State):
         self.show_phone_system = bool(callflow_objects.kinds_shown(page.view))
         self.show_call_flows = page.view.services_page and "dids" in page.view.services
         self.show_messages = "messages" in page.view.services
+        self.show_security = page.security.get("available", False)
         self.page_refused = False
 
     @rx.event

@@ -1,4 +1,4 @@
-"""The staff browser test's reseller (its owner invites a support user) and one client of it."""
+"""The staff browser tests' reseller (its owner invites a support user) and two clients of it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ def seed(ids: dict) -> None:
         c = Client(
             reseller_id=rid, email="client-s@example.com", password_hash=hash_password(PASSWORD), firstname="Sam"
         )
-        s.add(c)
+        # The client who turns on two-factor sign-in (tests/e2e/test_client_two_factor.py).
+        t = Client(
+            reseller_id=rid, email="client-2fa@example.com", password_hash=hash_password(PASSWORD), firstname="Tia"
+        )
+        s.add_all([c, t])
         s.flush()
         ids["s"], ids["s_client"] = rid, c.id

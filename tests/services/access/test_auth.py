@@ -12,10 +12,12 @@ from reseller_app.db import session_scope
 from reseller_app.models import Client, LoginSession, Reseller, utcnow
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
+from reseller_app.services.access.sealing import new_key
 from reseller_app.services.access.security import hash_password
 from reseller_app.services.common.errors import AuthFailed, NotFound
 
 PW = "correct-horse-9"
+KEY, KEY2 = new_key(), new_key()  # TWO_FACTOR_KEY values
 
 
 @pytest.fixture()
@@ -143,15 +145,28 @@ def test_impersonating_another_resellers_client_is_refused(two_portals):
 def test_placeholder_secret_is_refused_outside_dev():
     Settings(secret_key=PLACEHOLDER_SECRET, app_env="dev").check()
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        Settings(secret_key=PLACEHOLDER_SECRET, app_env="prod", argon2_profile="default").check()
-    Settings(secret_key="a-real-secret-of-some-length", app_env="prod", argon2_profile="default").check()
+        Settings(secret_key=PLACEHOLDER_SECRET, app_env="prod", argon2_profile="default", two_factor_key=KEY).check()
+    Settings(
+        secret_key="a-real-secret-of-some-length", app_env="prod", argon2_profile="default", two_factor_key=KEY
+    ).check()
+
+
+def test_the_two_factor_key_is_required_outside_dev_and_must_be_fernet_keys():
+    real = "a-real-secret-of-some-length"
+    Settings(secret_key=real, app_env="dev", argon2_profile="default").check()  # dev: derived from SECRET_KEY
+    with pytest.raises(RuntimeError, match="TWO_FACTOR_KEY is not set"):
+        Settings(secret_key=real, app_env="prod", argon2_profile="default").check()
+    for bad in ("changethis", KEY[:-4], f"{KEY},nope"):
+        with pytest.raises(RuntimeError, match="TWO_FACTOR_KEY must be Fernet keys"):
+            Settings(secret_key=real, app_env="dev", argon2_profile="default", two_factor_key=bad).check()
+    Settings(secret_key=real, app_env="prod", argon2_profile="default", two_factor_key=f"{KEY}, {KEY2}").check()
 
 
 def test_cheap_password_hashes_are_refused_outside_dev():
     real = "a-real-secret-of-some-length"
     Settings(secret_key=real, app_env="dev", argon2_profile="test").check()
     with pytest.raises(RuntimeError, match="ARGON2_PROFILE=test"):
-        Settings(secret_key=real, app_env="prod", argon2_profile="test").check()
+        Settings(secret_key=real, app_env="prod", argon2_profile="test", two_factor_key=KEY).check()
     with pytest.raises(RuntimeError, match="ARGON2_PROFILE must be one of"):
         Settings(secret_key=real, app_env="dev", argon2_profile="fast").check()
 

@@ -420,3 +420,43 @@ def test_a_refund_stripe_refuses_changes_nothing(sw):
     assert _balance(sw["c"]) == Decimal("25")
     with session_scope() as s:
         assert s.get(CardPayment, pid).refund_state == ""
+
+
+@pytest.mark.parametrize("role", ["support", "readonly", "admin", "billing"])
+def test_a_refund_needs_the_money_role(sw, role):
+    """Support and read-only staff are refused before Stripe is called; admin and billing staff refund."""
+    pid = _deposit(sw)
+    staff = Actor("reseller", sw["ra"], staff_id=1, staff_role=role)
+    if role in ("support", "readonly"):
+        with pytest.raises(Forbidden, match=r"does not allow you to post payments"):
+            cards.refund(staff, sw["c"], pid)
+        assert sw["fake"].refunds_created == 0 and _balance(sw["c"]) == Decimal("25")
+        with session_scope() as s:
+            assert s.get(CardPayment, pid).refund_state == ""
+    else:
+        cards.refund(staff, sw["c"], pid, "5")
+        assert sw["fake"].refunds_created == 1 and _balance(sw["c"]) == Decimal("20")
+
+
+def test_a_payment_missing_from_the_ledger_is_refused_politely(sw):
+    """A completed payment whose `stripe:<id>` entry is absent (seeded data, a hand-edited row): a message, no
+    Stripe call, not an unexpected error."""
+    with session_scope() as s:
+        p = CardPayment(
+            reseller_id=sw["ra"],
+            client_id=sw["c"],
+            kind="checkout",
+            amount=Decimal("25"),
+            currency="USD",
+            idempotency_key="no-entry",
+            intent_id="pi_no_entry",
+            status="completed",
+        )
+        s.add(p)
+        s.flush()
+        pid = p.id
+    with pytest.raises(ValidationFailed, match="not in the client's ledger"):
+        cards.refund(sw["actor_a"], sw["c"], pid)
+    assert sw["fake"].refunds_created == 0
+    with session_scope() as s:
+        assert s.get(CardPayment, pid).refund_state == ""

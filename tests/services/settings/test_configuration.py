@@ -175,6 +175,14 @@ def test_display_and_services(world):
     config.save_section(world["actor_a"], "services", form)
     s = _settings(world["ra"])
     assert not s.show_forgot_password and s.signup_enabled
+    assert (
+        not s.client_two_factor and config.load(world["actor_a"])["form"]["client_two_factor"] == ""
+    )  # off by default
+    form["client_two_factor"] = "1"
+    config.save_section(world["actor_a"], "display", form)
+    assert (
+        _settings(world["ra"]).client_two_factor and config.load(world["actor_a"])["form"]["client_two_factor"] == "1"
+    )
     assert s.signup_fields["company"] == "required" and s.signup_fields["zip"] == "hidden"
     assert s.view_setting == "simple_hide" and "fax" not in s.services and "cdr" in s.services
     assert portal.public_branding(world["ra"])["show_forgot_password"] == ""

@@ -89,6 +89,24 @@ def test_the_open_records_are_the_resellers_own_until_handled(world, voipms):
     assert unreadable.open_records(world["actor_a"])["count"] == 1
 
 
+@pytest.mark.parametrize("role", ["support", "readonly", "billing", "admin"])
+def test_clearing_a_record_needs_the_money_role(world, voipms, role):
+    """Every role reads the list; support and read-only staff cannot clear a record (billing work)."""
+    from reseller_app.services.access.actor import Actor
+
+    scheduler.sync_reseller(world["ra"])
+    staff = Actor("reseller", world["ra"], staff_id=1, staff_role=role)
+    rows = unreadable.open_records(staff)["rows"]
+    assert len(rows) == 2
+    if role in ("support", "readonly"):
+        with pytest.raises(Forbidden, match="does not allow you"):
+            unreadable.mark_handled(staff, rows[0]["id"])
+        assert unreadable.open_records(world["actor_a"])["count"] == 2
+    else:
+        unreadable.mark_handled(staff, rows[0]["id"])
+        assert unreadable.open_records(world["actor_a"])["count"] == 1
+
+
 def test_clients_cannot_read_them(world):
     from reseller_app.services.access.actor import Actor
 

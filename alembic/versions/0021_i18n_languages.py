@@ -1,8 +1,8 @@
 """Languages (issue 21): a client's chosen portal language; a reseller's default and enabled languages and its own
 texts in the other languages.
 
-Revision ID: 0020_i18n
-Revises: 0019_polish
+Revision ID: 0021_i18n
+Revises: 0020_staff_client_2fa
 Create Date: 2026-12-01 19:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import reseller_app.models.types as rt
 
-revision: str = "0020_i18n"
-down_revision: str | None = "0019_polish"
+revision: str = "0021_i18n"
+down_revision: str | None = "0020_staff_client_2fa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
