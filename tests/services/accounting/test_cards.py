@@ -255,6 +255,18 @@ def test_topup_settings_are_checked(sw):
     assert (opts.topup_enabled, opts.topup_threshold, opts.topup_amount) == (True, "5.00", "25.00")
 
 
+def test_a_french_client_types_the_threshold_with_a_decimal_comma(sw):
+    from reseller_app.i18n import use_language
+
+    _save_card(sw)
+    with use_language("fr_CA"):
+        with pytest.raises(ValidationFailed) as e:
+            cards.set_topup(sw["me"], True, "cinq", "10")
+        assert e.value.errors["topup_threshold"] == "Entrez un nombre comme 25,00."
+        opts = cards.set_topup(sw["me"], True, "7,50", "25")
+    assert (opts.topup_enabled, opts.topup_threshold) == (True, "7.50")
+
+
 def test_topup_fires_once_per_crossing(sw):
     _save_card(sw)
     _pay(sw, "8")
