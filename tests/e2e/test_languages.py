@@ -170,3 +170,27 @@ def test_french_dashboard_and_call_history_fit_desktop_and_phone(browser, app_se
         _no_sideways_scroll(page)
         page.screenshot(path=str(SHOTS / f"client-calls-fr{suffix}.png"), full_page=True)
         ctx.close()
+
+
+@pytest.mark.parametrize("language", ["fr_CA", "es_MX"])
+def test_every_client_page_fits_a_phone_in_french_and_spanish(browser, app_server, language):
+    """Longer words: no page of the translated portal scrolls sideways at 390 px, and none shows an English label."""
+    rid = app_server["ids"]["lang_rid"]
+    ctx = _context(browser, app_server, locale=language.replace("_", "-"), width=390)
+    page = ctx.new_page()
+    for public in ("login", "forgot", "reset?token=x"):
+        page.goto(f"/r/{rid}/{public}")
+        expect(page.locator("#lang-" + language)).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#to-login, #submit").first).to_be_visible()
+        _no_sideways_scroll(page)
+    _login(page, rid, "sofia@example.com")
+    page.locator(f"#lang-{language}").click()
+    expect(page.locator(f"#lang-{language}")).to_have_attribute("aria-pressed", "true")
+    for name in ("dashboard", "balance", "calls", "services"):
+        page.goto(f"/r/{rid}/{name}")
+        expect(page.locator("#client-logout")).to_have_text(
+            "Se déconnecter" if language == "fr_CA" else "Cerrar sesión"
+        )
+        expect(page.locator("h1, h2").first).not_to_have_text(re.compile("^(Hello.*|Balance|Call history)$"))
+        _no_sideways_scroll(page)
+    ctx.close()

@@ -76,5 +76,6 @@ def seed(ids: dict) -> None:
                 )
             )
         rene = _client(s, rid, "rene@example.com", "René", "Gagnon", pkg.id, "400002_bureau", language="fr_CA")
+        _client(s, rid, "sofia@example.com", "Sofía", "Hernández", pkg.id, "400003_casa")  # switches languages
     manual_posting(Actor("reseller", rid), lea, "payment", "1234.50", "Dépôt initial")
     ids.update(lang_rid=rid, lea=lea, rene=rene)

@@ -118,3 +118,23 @@ def test_signups_and_reset_requests_are_rate_limited_per_ip_and_per_address(engi
         assert abuse.check("reset", 1, "", "victim@example.com")
     # One inbox, whatever the portal or IP: past its limit nothing more is sent (the visitor sees the usual answer).
     assert not abuse.check("reset", 2, "198.51.100.1", "Victim@Example.com")
+
+
+def test_a_client_who_signs_up_in_spanish_keeps_spanish_and_gets_the_email_in_it(world):
+    from reseller_app.i18n import use_language
+
+    _enable(world["ra"])
+    with use_language("es_MX"):
+        answer = signup.sign_up(world["ra"], GOOD)
+        with pytest.raises(ValidationFailed) as e:
+            signup.sign_up(world["ra"], {**GOOD, "email": "not-an-email", "password": "x"})
+    assert answer.startswith("Gracias.")
+    assert e.value.errors == {
+        "email": "Escribe un correo electrónico válido.",
+        "password": "Usa al menos 8 caracteres.",
+    }
+    with session_scope() as s:
+        client = s.exec(select(Client).where(Client.email == GOOD["email"].lower())).one()
+        mail = s.exec(select(OutboundEmail)).one()
+    assert client.language == "es_MX"
+    assert mail.subject == "Tu cuenta está pendiente de activación"
