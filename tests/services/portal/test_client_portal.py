@@ -195,6 +195,27 @@ def test_csv_endpoint_is_scoped_to_the_session_cookie(w):
     assert [x["destination"] for x in them] == ["1"]
 
 
+def test_the_csv_export_speaks_the_clients_language(w):
+    import csv
+    import io
+
+    from fastapi.testclient import TestClient
+
+    from reseller_app.api import create_api
+    from reseller_app.services.access import auth
+
+    api = TestClient(create_api())
+    url = f"/api/client/{w['ra']}/calls.csv"
+    api.cookies.set("rp_csess", auth.impersonate_client(w["actor_a"], w["c"]))
+    api.cookies.set("rp_lang", "fr_CA")  # the language the portal shows in this browser (no stored choice)
+    rows = list(csv.reader(io.StringIO(api.get(url, params={"types": "busy"}).text)))
+    assert rows[0][:3] == ["Date", "Sens", "Afficheur"] and rows[0][5] == "Résultat"
+    assert {r[5] for r in rows[1:]} == {"Occupé"} and {r[1] for r in rows[1:]} == {"Sortant"}
+    cp.set_language(w["me"], "es_MX")  # a stored choice comes first
+    rows = list(csv.reader(io.StringIO(api.get(url, params={"types": "busy"}).text)))
+    assert rows[0][:3] == ["Fecha", "Dirección", "Identificador de llamadas"]
+
+
 def test_ledger_amounts_are_shown_exactly():
     from decimal import Decimal
 
