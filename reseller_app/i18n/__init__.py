@@ -55,6 +55,11 @@ def language_name(code: str) -> str:
     return (Locale.parse(code).language_name or code).capitalize() if code != SOURCE else "English"
 
 
+def english_name(code: str) -> str:
+    """A language's name in English, for the reseller's pages: French (Canada), Spanish (Mexico)."""
+    return Locale.parse(code).get_display_name("en") or code if code != SOURCE else "English"
+
+
 def _domain_translations(code: str, domain: str) -> _gettext.GNUTranslations | None:
     po = LOCALES_DIR / code / "LC_MESSAGES" / f"{domain}.po"
     mo = po.with_suffix(".mo")

@@ -135,6 +135,10 @@ def test_a_reseller_limits_the_languages_and_spanish_disappears(page, browser, a
     page.locator("#f-lang_es_MX").click()
     page.locator("#save-languages").click()
     expect(page.locator("#notice-languages")).to_have_text("Saved.")
+    expect(page.locator("#texts-fr_CA")).to_be_visible()  # the enabled languages' texts, Spanish's gone
+    expect(page.locator("#texts-es_MX")).to_have_count(0)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "config-languages.png"), full_page=True)
 
     visitor = _context(browser, app_server, locale="es-MX")
     login = visitor.new_page()

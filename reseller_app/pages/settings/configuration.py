@@ -496,14 +496,17 @@ def _messages() -> rx.Component:
 _TEXT_LABELS = {
     "welcome_html": "Welcome text (HTML; unsafe tags are removed)",
     "payment_instructions": "Payment instructions",
-    **{f"{k}_subject": f"{title}: title" for k, (title, _v) in _MESSAGE_TITLES.items()},
-    **{f"{k}_body": f"{title}: body" for k, (title, _v) in _MESSAGE_TITLES.items()},
+    **{
+        f"{k}_{part}": f"{title}: {part.replace('subject', 'title')}"
+        for k, (title, _v) in _MESSAGE_TITLES.items()
+        for part in ("subject", "body")
+    },
 }
 
 
 def _language_texts(code: str) -> rx.Component:
     """One language's versions of the reseller's texts (shown when the language is enabled, not the default)."""
-    name = i18n.language_name(code)
+    name = i18n.english_name(code)
     return rx.cond(
         (F[f"lang_{code}"] == "1") & (F["default_language"] != code),
         rx.box(
@@ -537,7 +540,7 @@ def _languages() -> rx.Component:
                 color="gray",
             ),
             rx.flex(
-                *[_switch(i18n.language_name(c), f"lang_{c}") for c in i18n.languages()],
+                *[_switch(i18n.english_name(c), f"lang_{c}") for c in i18n.languages()],
                 gap="1.5em",
                 wrap="wrap",
             ),
@@ -545,7 +548,7 @@ def _languages() -> rx.Component:
             rx.vstack(
                 rx.text("Default language", as_="label", size="2", weight="medium", html_for="f-default_language"),
                 rx.el.select(
-                    *[rx.el.option(i18n.language_name(c), value=c) for c in i18n.languages()],
+                    *[rx.el.option(i18n.english_name(c), value=c) for c in i18n.languages()],
                     value=F["default_language"],
                     on_change=lambda v: ConfigState.set_field("default_language", v),
                     id="f-default_language",
