@@ -46,7 +46,12 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "messaging": ("reseller_app/pages/messaging/inbox.py", "reseller_app/state/messaging/inbox.py"),
     "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows"),
-    "invoicing": ("reseller_app/pages/invoicing/client_invoices.py", "reseller_app/state/invoicing/client_invoices.py"),
+    # The client's Invoices page and the invoicing messages it shows (statement dates, invoice kinds).
+    "invoicing": (
+        "reseller_app/pages/invoicing/client_invoices.py",
+        "reseller_app/state/invoicing/client_invoices.py",
+        "reseller_app/services/invoicing/queries.py",
+    ),
     "staff": ("reseller_app/state/staff/two_factor.py", "reseller_app/services/access/two_factor.py"),
 }
 
