@@ -44,7 +44,13 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reseller_app/notify",
         "reseller_app/state/messages.py",
     ),
-    "messaging": ("reseller_app/pages/messaging/inbox.py", "reseller_app/state/messaging/inbox.py"),
+    # The client's Messages page and the messaging messages it shows (sending, SMS settings, the CSV's header).
+    "messaging": (
+        "reseller_app/pages/messaging/inbox.py",
+        "reseller_app/state/messaging/inbox.py",
+        "reseller_app/services/messaging/messages.py",
+        "reseller_app/services/messaging/inbox.py",
+    ),
     "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows"),
     # The client's Invoices page and the invoicing messages it shows (statement dates, invoice kinds).
     "invoicing": (

@@ -28,6 +28,7 @@ CLIENT_PAGES = [
     "reseller_app/pages/access/password_reset.py",
     "reseller_app/components/language.py",
     "reseller_app/pages/invoicing/client_invoices.py",
+    "reseller_app/pages/messaging/inbox.py",
 ]
 
 
