@@ -51,7 +51,8 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reseller_app/services/messaging/messages.py",
         "reseller_app/services/messaging/inbox.py",
     ),
-    "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows"),
+    # The client's Phone system and Call flows pages, and the call-flow messages, labels, diagram and simulator.
+    "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows", "reseller_app/services/callflows"),
     # The client's Invoices page and the invoicing messages it shows (statement dates, invoice kinds).
     "invoicing": (
         "reseller_app/pages/invoicing/client_invoices.py",

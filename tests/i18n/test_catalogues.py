@@ -29,6 +29,9 @@ CLIENT_PAGES = [
     "reseller_app/components/language.py",
     "reseller_app/pages/invoicing/client_invoices.py",
     "reseller_app/pages/messaging/inbox.py",
+    "reseller_app/pages/callflows/phone_system.py",
+    "reseller_app/pages/callflows/call_flows.py",
+    "reseller_app/pages/callflows/parts.py",
 ]
 
 
