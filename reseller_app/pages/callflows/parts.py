@@ -9,7 +9,8 @@ from reseller_app.pages.portal.parts import SELECT_STYLE
 from reseller_app.state.portal.shell import PortalState
 
 ERROR_COLOR = "#b91c1c"
-WIDE_SELECT = {**SELECT_STYLE, "width": "100%", "min_width": "180px"}
+# As narrow as a field may be (150 px): two side by side still fit a phone's 390 px.
+WIDE_SELECT = {**SELECT_STYLE, "width": "100%", "min_width": "150px"}
 
 
 def err(errors: rx.Var, key: str) -> rx.Component:

@@ -211,7 +211,14 @@ def _list() -> rx.Component:
     return client_panel(
         t("Conversations"),
         rx.flex(
-            rx.input(value=M.search, on_change=M.set_search, placeholder=t("Search text or number"), id="msg-search"),
+            rx.input(
+                value=M.search,
+                on_change=M.set_search,
+                placeholder=t("Search text or number"),
+                id="msg-search",
+                width="20em",
+                max_width="100%",
+            ),
             rx.el.select(
                 rx.el.option(t("All numbers"), value="all"),
                 rx.foreach(M.numbers, lambda n: rx.el.option(n["shown"], value=n["id"])),
