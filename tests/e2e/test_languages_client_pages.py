@@ -49,8 +49,12 @@ def _open(page: Page, path: str) -> None:
     expect(page).to_have_url(re.compile(rf"/{path}/?$"))
 
 
-def _fits(page: Page) -> None:
-    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390, page.url
+def _shoot(page: Page, shots: Path, name: str) -> None:
+    """A screenshot of the page; on a phone, nothing may stick out sideways."""
+    width = page.viewport_size["width"]
+    page.screenshot(path=str(shots / f"fr-{name}-{width}.png"), full_page=True)
+    if width <= PHONE["width"]:
+        assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width, page.url
 
 
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
@@ -66,9 +70,7 @@ def test_messages_page_in_french(browser, app_server, shots, viewport):
         expect(page.locator("#msg-counter")).to_have_text("0 caractère · jusqu'à 10 parties")
         page.locator("#msg-text").fill("a" * 161)
         expect(page.locator("#msg-counter")).to_contain_text("161 unités GSM-7 · 2 parties")
-        page.screenshot(path=str(shots / f"fr-messages-{viewport['width']}.png"), full_page=True)
-        if viewport is PHONE:
-            _fits(page)
+        _shoot(page, shots, "messages")
     finally:
         page.context.close()
 
@@ -76,7 +78,6 @@ def test_messages_page_in_french(browser, app_server, shots, viewport):
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "390"])
 def test_phone_system_and_call_flows_in_french(browser, app_server, shots, viewport):
     page = _french_client(browser, app_server, app_server["ids"]["pbx"], PBX_EMAIL, viewport)
-    w = viewport["width"]
     try:
         _open(page, "phone-system")
         expect(page.locator("#tab-tc")).to_have_text("Conditions horaires")
@@ -86,9 +87,7 @@ def test_phone_system_and_call_flows_in_french(browser, app_server, shots, viewp
         expect(page.locator("#object-form")).to_contain_text("Règle 1 : du")
         expect(page.locator("#f-rule_1_from")).to_contain_text("lun")
         expect(page.locator("#save-object")).to_have_text("Enregistrer")
-        page.screenshot(path=str(shots / f"fr-phone-system-{w}.png"), full_page=True)
-        if viewport is PHONE:
-            _fits(page)
+        _shoot(page, shots, "phone-system")
 
         _open(page, "call-flows")
         expect(page.locator("#number-list")).to_contain_text("Les appels vont à")
@@ -97,9 +96,7 @@ def test_phone_system_and_call_flows_in_french(browser, app_server, shots, viewp
         expect(page.locator("#save-routing")).to_have_text("Enregistrer l'acheminement")
         page.locator("#simulate").click()
         expect(page.locator("#sim-ended")).to_contain_text("Fin : ")
-        page.screenshot(path=str(shots / f"fr-call-flows-{w}.png"), full_page=True)
-        if viewport is PHONE:
-            _fits(page)
+        _shoot(page, shots, "call-flows")
     finally:
         page.context.close()
 
@@ -115,8 +112,6 @@ def test_invoices_page_in_french(browser, app_server, shots, viewport):
         expect(page.get_by_text("Installation visit")).to_be_visible()
         expect(page.locator("#st-show")).to_have_text("Afficher")
         expect(page.locator("#st-from")).to_have_attribute("aria-label", "Du")
-        page.screenshot(path=str(shots / f"fr-invoices-{viewport['width']}.png"), full_page=True)
-        if viewport is PHONE:
-            _fits(page)
+        _shoot(page, shots, "invoices")
     finally:
         page.context.close()
