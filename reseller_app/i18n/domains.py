@@ -52,9 +52,21 @@ DOMAINS: dict[str, tuple[str, ...]] = {
         "reseller_app/state/messages.py",
         "reseller_app/models/reseller.py",  # the built-in wording of the reseller's texts (emails, welcome)
     ),
-    "messaging": ("reseller_app/pages/messaging/inbox.py", "reseller_app/state/messaging/inbox.py"),
-    "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows"),
-    "invoicing": ("reseller_app/pages/invoicing/client_invoices.py", "reseller_app/state/invoicing/client_invoices.py"),
+    # The client's Messages page and the messaging messages it shows (sending, SMS settings, the CSV's header).
+    "messaging": (
+        "reseller_app/pages/messaging/inbox.py",
+        "reseller_app/state/messaging/inbox.py",
+        "reseller_app/services/messaging/messages.py",
+        "reseller_app/services/messaging/inbox.py",
+    ),
+    # The client's Phone system and Call flows pages, and the call-flow messages, labels, diagram and simulator.
+    "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows", "reseller_app/services/callflows"),
+    # The client's Invoices page and the invoicing messages it shows (statement dates, invoice kinds).
+    "invoicing": (
+        "reseller_app/pages/invoicing/client_invoices.py",
+        "reseller_app/state/invoicing/client_invoices.py",
+        "reseller_app/services/invoicing/queries.py",
+    ),
     # The client's own two-factor sign-in: the portal's Security page and the panel it shares with the Staff page.
     "staff": (
         "reseller_app/pages/portal/security.py",

@@ -37,6 +37,11 @@ CLIENT_PAGES = [
     "reseller_app/components/pager.py",
     "reseller_app/pages/portal/security.py",
     "reseller_app/components/two_factor.py",
+    "reseller_app/pages/invoicing/client_invoices.py",
+    "reseller_app/pages/messaging/inbox.py",
+    "reseller_app/pages/callflows/phone_system.py",
+    "reseller_app/pages/callflows/call_flows.py",
+    "reseller_app/pages/callflows/parts.py",
 ]
 
 

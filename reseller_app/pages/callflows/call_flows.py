@@ -8,6 +8,7 @@ from reseller_app.components.layout import client_button, client_layout, client_
 from reseller_app.pages.callflows.parts import err, field, options_select, row
 from reseller_app.pages.portal.parts import empty, refused, scroll
 from reseller_app.state.callflows.call_flows import CallFlowsState as CF  # noqa: N814 - short alias for the page
+from reseller_app.state.i18n import t, t_format
 from reseller_app.state.portal.shell import PortalState
 
 # The colour of a diagram box's left edge by what it is.
@@ -30,37 +31,43 @@ def _numbers() -> rx.Component:
         return rx.table.row(
             rx.table.cell(rx.text(n["display"], weight=rx.cond(n["id"] == CF.selected_id, "bold", "regular"))),
             rx.table.cell(n["routes_to"], white_space="normal"),
-            rx.table.cell(client_button("Show", size="1", on_click=CF.select(n["id"]), id="show-" + n["number"])),
+            rx.table.cell(client_button(t("Show"), size="1", on_click=CF.select(n["id"]), id="show-" + n["number"])),
         )
 
     return rx.cond(
         CF.numbers.length() > 0,
         scroll(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Number", "Calls go to", "")])),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(t("Number")),
+                        rx.table.column_header_cell(t("Calls go to")),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
                 rx.table.body(rx.foreach(CF.numbers, line)),
                 size="1",
                 width="100%",
                 id="number-list",
             )
         ),
-        empty("You have no phone numbers yet."),
+        empty(t("You have no phone numbers yet.")),
     )
 
 
 def _route_form() -> rx.Component:
-    def pick(label: str, key: str, blank: str) -> rx.Component:
+    def pick(label: rx.Var, key: str, blank: rx.Var) -> rx.Component:
         return field(label, options_select(CF.values, key, CF.choices, blank), CF.errors, key, min_width="200px")
 
     return rx.form(
         row(
-            pick("Calls go to", "routing", "—"),
-            pick("When busy", "failover_busy", "No failover"),
-            pick("When nobody answers", "failover_noanswer", "No failover"),
-            pick("When unreachable", "failover_unreachable", "No failover"),
+            pick(t("Calls go to"), "routing", "—"),
+            pick(t("When busy"), "failover_busy", t("No failover")),
+            pick(t("When nobody answers"), "failover_noanswer", t("No failover")),
+            pick(t("When unreachable"), "failover_unreachable", t("No failover")),
         ),
         err(CF.errors, "form"),
-        client_button("Save routing", "success", type="submit", id="save-routing", margin_top="0.75em"),
+        client_button(t("Save routing"), "success", type="submit", id="save-routing", margin_top="0.75em"),
         on_submit=CF.save_route,
         reset_on_submit=False,
         key=CF.form_key,
@@ -94,29 +101,29 @@ def _diagram() -> rx.Component:
     return rx.cond(
         CF.diagram.length() > 0,
         rx.vstack(rx.foreach(CF.diagram, _box), spacing="1", width="100%", id="flow-diagram", overflow_x="auto"),
-        empty("Choose a number."),
+        empty(t("Choose a number.")),
     )
 
 
 def _simulator() -> rx.Component:
     form = rx.form(
         row(
-            field("Date", rx.input(type="date", name="day", id="f-day", default_value=CF.sim_day), CF.errors, "day"),
-            field("Time", rx.input(type="time", name="at", id="f-at", default_value=CF.sim_at), CF.errors, "at"),
+            field(t("Date"), rx.input(type="date", name="day", id="f-day", default_value=CF.sim_day), CF.errors, "day"),
+            field(t("Time"), rx.input(type="time", name="at", id="f-at", default_value=CF.sim_at), CF.errors, "at"),
             field(
-                "Keys pressed",
-                rx.input(name="keys", id="f-keys", default_value=CF.sim_keys, placeholder="e.g. 2"),
+                t("Keys pressed"),
+                rx.input(name="keys", id="f-keys", default_value=CF.sim_keys, placeholder=t("e.g. 2")),
                 CF.errors,
                 "keys",
             ),
             field(
-                "Caller (optional)",
-                rx.input(name="caller", id="f-caller", default_value=CF.sim_caller, placeholder="anonymous"),
+                t("Caller (optional)"),
+                rx.input(name="caller", id="f-caller", default_value=CF.sim_caller, placeholder=t("empty = anonymous")),
                 CF.errors,
                 "caller",
             ),
         ),
-        client_button("What happens?", type="submit", id="simulate", margin_top="0.75em"),
+        client_button(t("What happens?"), type="submit", id="simulate", margin_top="0.75em"),
         on_submit=CF.simulate,
         reset_on_submit=False,
         width="100%",
@@ -125,16 +132,18 @@ def _simulator() -> rx.Component:
         CF.sim.contains("path"),
         rx.vstack(
             rx.text(CF.sim["when"], size="1", color="gray"),
-            rx.text("When someone answers:", size="2", weight="medium"),
+            rx.text(t("When someone answers:"), size="2", weight="medium"),
             rx.text(CF.sim["path"], id="sim-path", size="3", weight="bold"),
-            rx.text("Ends: ", CF.sim["ended"], size="2", id="sim-ended"),
-            rx.cond(CF.sim["rang"] != "", rx.text("Rings: ", CF.sim["rang"], size="2", id="sim-rang")),
+            rx.text(t_format("Ends: {how}", how=CF.sim["ended"]), size="2", id="sim-ended"),
+            rx.cond(
+                CF.sim["rang"] != "", rx.text(t_format("Rings: {who}", who=CF.sim["rang"]), size="2", id="sim-rang")
+            ),
             rx.cond(
                 CF.sim["differs"] == "1",
                 rx.vstack(
-                    rx.text("When nobody answers:", size="2", weight="medium"),
+                    rx.text(t("When nobody answers:"), size="2", weight="medium"),
                     rx.text(CF.sim["unanswered_path"], id="sim-unanswered", size="2"),
-                    rx.text("Ends: ", CF.sim["unanswered_ended"], size="2"),
+                    rx.text(t_format("Ends: {how}", how=CF.sim["unanswered_ended"]), size="2"),
                     spacing="1",
                 ),
             ),
@@ -153,21 +162,21 @@ def call_flows() -> rx.Component:
     """Every number: where its calls go (with failovers), the diagram of the flow, and a call simulator."""
     return client_layout(
         rx.vstack(
-            rx.heading("Call flows", size="6"),
+            rx.heading(t("Call flows"), size="6"),
             rx.cond(
                 PortalState.page_refused | CF.refused,
                 refused(),
                 rx.vstack(
-                    client_panel("Your numbers", _numbers(), width="100%"),
+                    client_panel(t("Your numbers"), _numbers(), width="100%"),
                     rx.cond(
                         CF.message != "", rx.callout(CF.message, icon="check", color_scheme="green", id="cf-message")
                     ),
                     rx.cond(
                         CF.selected_id != "",
                         rx.vstack(
-                            client_panel("Routing", _route_form(), width="100%"),
-                            client_panel("Call flow", _diagram(), width="100%"),
-                            client_panel("What happens if…", _simulator(), width="100%"),
+                            client_panel(t("Routing"), _route_form(), width="100%"),
+                            client_panel(t("Call flow"), _diagram(), width="100%"),
+                            client_panel(t("What happens if…"), _simulator(), width="100%"),
                             spacing="3",
                             width="100%",
                         ),

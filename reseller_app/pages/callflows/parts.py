@@ -9,7 +9,8 @@ from reseller_app.pages.portal.parts import SELECT_STYLE
 from reseller_app.state.portal.shell import PortalState
 
 ERROR_COLOR = "#b91c1c"
-WIDE_SELECT = {**SELECT_STYLE, "width": "100%", "min_width": "180px"}
+# As narrow as a field may be (150 px): two side by side still fit a phone's 390 px.
+WIDE_SELECT = {**SELECT_STYLE, "width": "100%", "min_width": "150px"}
 
 
 def err(errors: rx.Var, key: str) -> rx.Component:
@@ -17,7 +18,7 @@ def err(errors: rx.Var, key: str) -> rx.Component:
     return field_error(errors, key, color=ERROR_COLOR)
 
 
-def field(label: str, control: rx.Component, errors: rx.Var, key: str, **props: object) -> rx.Component:
+def field(label: str | rx.Var, control: rx.Component, errors: rx.Var, key: str, **props: object) -> rx.Component:
     """A label above a control, and the field's message under it."""
     return rx.vstack(
         rx.text(label, size="1", weight="medium", as_="label", html_for=f"f-{key}"),
@@ -35,9 +36,9 @@ def text_input(values: rx.Var, key: str, **props: object) -> rx.Component:
     return rx.input(name=key, id=f"f-{key}", default_value=values[key], size="2", width="100%", **props)
 
 
-def options_select(values: rx.Var, key: str, options: rx.Var, blank: str = "") -> rx.Component:
+def options_select(values: rx.Var, key: str, options: rx.Var, blank: str | rx.Var = "") -> rx.Component:
     """A list of options ({"value", "label"}) named `key`; `blank` adds an empty first choice."""
-    first = [rx.el.option(blank, value="")] if blank else []
+    first = [rx.el.option(blank, value="")] if isinstance(blank, rx.Var) or blank else []
     return rx.el.select(
         *first,
         rx.foreach(options, lambda o: rx.el.option(o["label"], value=o["value"])),
@@ -48,7 +49,7 @@ def options_select(values: rx.Var, key: str, options: rx.Var, blank: str = "") -
     )
 
 
-def fixed_select(values: rx.Var, key: str, options: list[tuple[str, str]]) -> rx.Component:
+def fixed_select(values: rx.Var, key: str, options: list[tuple[str, str | rx.Var]]) -> rx.Component:
     """A list of fixed options ((value, label)) named `key`."""
     return rx.el.select(
         *[rx.el.option(label, value=value) for value, label in options],

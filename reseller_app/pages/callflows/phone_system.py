@@ -10,31 +10,33 @@ from reseller_app.pages.portal.parts import empty, refused, scroll
 from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.callflows import routing as rt
 from reseller_app.state.callflows.phone_system import PhoneSystemState as PS  # noqa: N814 - short alias for the page
+from reseller_app.state.i18n import t, t_format
 from reseller_app.state.portal.shell import PortalState
 
 V = PS.values
 C = PS.choices
-DAYS = [(d, d.title()) for d in rt.DAYS]
-LANGUAGES = [("en", "English"), ("fr", "French"), ("es", "Spanish")]
+# The labels are vars (the tab's language); the day names are marked in routing.DAY_NAMES.
+DAYS = [(d, t(rt.DAY_NAMES[d])) for d in rt.DAYS]
+LANGUAGES = [("en", t("English")), ("fr", t("French")), ("es", t("Spanish"))]
 UPLOAD_ID = "recording-upload"
 
 
-def _text(label: str, key: str, **props: object) -> rx.Component:
+def _text(label: rx.Var, key: str, **props: object) -> rx.Component:
     return field(label, text_input(V, key, **props), PS.errors, key)
 
 
-def _pick(label: str, key: str, options: rx.Var, blank: str = "") -> rx.Component:
+def _pick(label: rx.Var, key: str, options: rx.Var, blank: str | rx.Var = "") -> rx.Component:
     return field(label, options_select(V, key, options, blank), PS.errors, key)
 
 
-def _fixed(label: str, key: str, options: list[tuple[str, str]]) -> rx.Component:
+def _fixed(label: rx.Var, key: str, options: list[tuple[str, str | rx.Var]]) -> rx.Component:
     return field(label, fixed_select(V, key, options), PS.errors, key)
 
 
 def _members(dest_options: rx.Var, *, agents: bool = False) -> rx.Component:
-    prefix, extra, extra_label = ("agent", "priority", "Priority") if agents else ("member", "ring", "Ring (s)")
+    prefix, extra, extra_label = ("agent", "priority", t("Priority")) if agents else ("member", "ring", t("Ring (s)"))
     return rx.vstack(
-        rx.text("Agents" if agents else "Members", size="2", weight="medium"),
+        rx.text(t("Agents") if agents else t("Members"), size="2", weight="medium"),
         *[
             row(
                 field(f"{i}.", options_select(V, f"{prefix}_{i}", dest_options, "—"), PS.errors, f"{prefix}_{i}"),
@@ -51,31 +53,31 @@ def _members(dest_options: rx.Var, *, agents: bool = False) -> rx.Component:
 def _tc_form() -> rx.Component:
     rules = [
         row(
-            _fixed(f"Rule {i}: from", f"rule_{i}_from", [("", "—"), *DAYS]),
-            _fixed("to", f"rule_{i}_to", [("", "—"), *DAYS]),
-            _text("opens", f"rule_{i}_start", placeholder="09:00"),
-            _text("closes", f"rule_{i}_end", placeholder="17:00"),
+            _fixed(t_format("Rule {n}: from", n=str(i)), f"rule_{i}_from", [("", "—"), *DAYS]),
+            _fixed(t("to"), f"rule_{i}_to", [("", "—"), *DAYS]),
+            _text(t("opens"), f"rule_{i}_start", placeholder="09:00"),
+            _text(t("closes"), f"rule_{i}_end", placeholder="17:00"),
         )
         for i in range(1, callflows.MAX_RULES + 1)
     ]
     return rx.vstack(
-        row(_text("Name", "name")),
+        row(_text(t("Name"), "name")),
         rx.text(
-            "Open hours, in your time zone (a rule's days from first to last, times from opening to closing).",
+            t("Open hours, in your time zone (a rule's days from first to last, times from opening to closing)."),
             size="1",
             color="gray",
         ),
         *rules,
         err(PS.errors, "rules"),
         field(
-            "Holidays (closed all day), one date per line: YYYY-MM-DD",
+            t("Holidays (closed all day), one date per line: YYYY-MM-DD"),
             rx.text_area(name="holidays", id="f-holidays", default_value=V["holidays"], rows="3", width="100%"),
             PS.errors,
             "holidays",
         ),
         row(
-            _pick("When open, calls go to", "match", C["dests"], "—"),
-            _pick("When closed, calls go to", "nomatch", C["dests"], "—"),
+            _pick(t("When open, calls go to"), "match", C["dests"], "—"),
+            _pick(t("When closed, calls go to"), "nomatch", C["dests"], "—"),
         ),
         spacing="2",
         width="100%",
@@ -84,22 +86,24 @@ def _tc_form() -> rx.Component:
 
 def _ivr_form() -> rx.Component:
     keys = [
-        field(f"Key {key}", options_select(V, name, C["dests"], "—"), PS.errors, name, min_width="170px")
+        field(
+            t_format("Key {key}", key=key), options_select(V, name, C["dests"], "—"), PS.errors, name, min_width="170px"
+        )
         for key, name in callflows.KEY_FIELD.items()
     ]
     return rx.vstack(
         row(
-            _text("Name", "name"),
-            _pick("Greeting", "recording_id", C["recordings"], "No greeting"),
-            _text("Wait for a key (s)", "timeout"),
-            _fixed("Language", "language", LANGUAGES),
+            _text(t("Name"), "name"),
+            _pick(t("Greeting"), "recording_id", C["recordings"], t("No greeting")),
+            _text(t("Wait for a key (s)"), "timeout"),
+            _fixed(t("Language"), "language", LANGUAGES),
         ),
-        rx.text("What each key does (leave a key empty when it does nothing):", size="2", weight="medium"),
+        rx.text(t("What each key does (leave a key empty when it does nothing):"), size="2", weight="medium"),
         rx.grid(*keys, columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="2", width="100%"),
         err(PS.errors, "choices"),
         row(
-            _pick("No key pressed", "timeout_dest", C["dests"], "— hang up"),
-            _pick("A key with nothing on it", "invalid_dest", C["dests"], "— hang up"),
+            _pick(t("No key pressed"), "timeout_dest", C["dests"], t("— hang up")),
+            _pick(t("A key with nothing on it"), "invalid_dest", C["dests"], t("— hang up")),
         ),
         spacing="2",
         width="100%",
@@ -108,12 +112,12 @@ def _ivr_form() -> rx.Component:
 
 def _grp_form() -> rx.Component:
     return rx.vstack(
-        row(_text("Name", "name"), _fixed("Language", "language", LANGUAGES)),
-        rx.text("Every member rings at once.", size="1", color="gray"),
+        row(_text(t("Name"), "name"), _fixed(t("Language"), "language", LANGUAGES)),
+        rx.text(t("Every member rings at once."), size="1", color="gray"),
         _members(C["members"]),
         row(
-            _pick("When nobody answers: voicemail", "voicemail_id", C["voicemails"], "No voicemail"),
-            _pick("Music on hold", "music_on_hold_id", C["moh"], "Default"),
+            _pick(t("When nobody answers: voicemail"), "voicemail_id", C["voicemails"], t("No voicemail")),
+            _pick(t("Music on hold"), "music_on_hold_id", C["moh"], t("Default")),
         ),
         spacing="2",
         width="100%",
@@ -123,14 +127,14 @@ def _grp_form() -> rx.Component:
 def _hunt_form() -> rx.Component:
     return rx.vstack(
         row(
-            _text("Name", "name"),
-            _fixed("Ring the members", "order", [("follow", "In order"), ("random", "In random order")]),
-            _fixed("Language", "language", LANGUAGES),
+            _text(t("Name"), "name"),
+            _fixed(t("Ring the members"), "order", [("follow", t("In order")), ("random", t("In random order"))]),
+            _fixed(t("Language"), "language", LANGUAGES),
         ),
         _members(C["members"]),
         row(
-            _pick("Announcement", "recording_id", C["recordings"], "None"),
-            _pick("Music on hold", "music_on_hold_id", C["moh"], "Default"),
+            _pick(t("Announcement"), "recording_id", C["recordings"], t("None")),
+            _pick(t("Music on hold"), "music_on_hold_id", C["moh"], t("Default")),
         ),
         spacing="2",
         width="100%",
@@ -139,24 +143,28 @@ def _hunt_form() -> rx.Component:
 
 def _queue_form() -> rx.Component:
     strategies = [
-        ("ringall", "Ring all agents"),
-        ("leastrecent", "Least recently called"),
-        ("fewestcalls", "Fewest calls"),
-        ("random", "Random"),
-        ("rrmemory", "Round robin"),
+        ("ringall", t("Ring all agents")),
+        ("leastrecent", t("Least recently called")),
+        ("fewestcalls", t("Fewest calls")),
+        ("random", t("Random")),
+        ("rrmemory", t("Round robin")),
     ]
-    empty_rules = [("yes", "Yes"), ("no", "No"), ("strict", "Strict")]
+    empty_rules = [("yes", t("Yes")), ("no", t("No")), ("strict", t("Strict"))]
     return rx.vstack(
-        row(_text("Name", "name"), _text("Queue number", "number"), _fixed("Ring strategy", "strategy", strategies)),
         row(
-            _text("Maximum wait (s, multiple of 30; 0 = no limit)", "max_wait"),
-            _pick("After the maximum wait, calls go to", "failover", C["dests"], "— hang up"),
+            _text(t("Name"), "name"),
+            _text(t("Queue number"), "number"),
+            _fixed(t("Ring strategy"), "strategy", strategies),
         ),
         row(
-            _pick("Music on hold", "music_on_hold_id", C["moh"], "Default"),
-            _fixed("Join when empty", "join_when_empty", empty_rules),
-            _fixed("Leave when empty", "leave_when_empty", empty_rules),
-            _fixed("Language", "language", LANGUAGES),
+            _text(t("Maximum wait (s, multiple of 30; 0 = no limit)"), "max_wait"),
+            _pick(t("After the maximum wait, calls go to"), "failover", C["dests"], t("— hang up")),
+        ),
+        row(
+            _pick(t("Music on hold"), "music_on_hold_id", C["moh"], t("Default")),
+            _fixed(t("Join when empty"), "join_when_empty", empty_rules),
+            _fixed(t("Leave when empty"), "leave_when_empty", empty_rules),
+            _fixed(t("Language"), "language", LANGUAGES),
         ),
         _members(C["agents"], agents=True),
         spacing="2",
@@ -166,53 +174,53 @@ def _queue_form() -> rx.Component:
 
 def _conf_form() -> rx.Component:
     return row(
-        _text("Name", "name"),
-        _text("Description", "description"),
-        _text("PIN (digits, optional)", "pin", type="password"),
-        _text("Members at most (0 = no limit)", "max_members"),
+        _text(t("Name"), "name"),
+        _text(t("Description"), "description"),
+        _text(t("PIN (digits, optional)"), "pin", type="password"),
+        _text(t("Members at most (0 = no limit)"), "max_members"),
     )
 
 
 def _cb_form() -> rx.Component:
     return row(
-        _text("Name", "name"),
-        _text("Call back on (number)", "number"),
-        _text("Delay before calling back (s)", "delay_before"),
-        _text("Answer timeout (s)", "response_timeout"),
-        _text("Timeout between digits (s)", "digit_timeout"),
-        _text("Caller ID shown (optional)", "callerid_number"),
+        _text(t("Name"), "name"),
+        _text(t("Call back on (number)"), "number"),
+        _text(t("Delay before calling back (s)"), "delay_before"),
+        _text(t("Answer timeout (s)"), "response_timeout"),
+        _text(t("Timeout between digits (s)"), "digit_timeout"),
+        _text(t("Caller ID shown (optional)"), "callerid_number"),
     )
 
 
 def _disa_form() -> rx.Component:
     return row(
-        _text("Name", "name"),
-        _text("PIN (digits)", "pin", type="password"),
-        _text("Timeout between digits (s)", "digit_timeout"),
-        _text("Caller ID shown (optional)", "callerid_override"),
-        _fixed("Language", "language", LANGUAGES),
+        _text(t("Name"), "name"),
+        _text(t("PIN (digits)"), "pin", type="password"),
+        _text(t("Timeout between digits (s)"), "digit_timeout"),
+        _text(t("Caller ID shown (optional)"), "callerid_override"),
+        _fixed(t("Language"), "language", LANGUAGES),
     )
 
 
 def _filter_form() -> rx.Component:
     return rx.vstack(
         row(
-            _text("Name", "name"),
-            _fixed("List", "mode", [("block", "Block these callers"), ("allow", "Allow only these callers")]),
+            _text(t("Name"), "name"),
+            _fixed(t("List"), "mode", [("block", t("Block these callers")), ("allow", t("Allow only these callers"))]),
             field(
-                "For calls to",
-                options_select(V, "did_id", C["numbers"], "All my numbers"),
+                t("For calls to"),
+                options_select(V, "did_id", C["numbers"], t("All my numbers")),
                 PS.errors,
                 "did_id",
             ),
         ),
         field(
-            "Caller IDs, one per line: a number, a prefix ending in * (1900*), or anonymous",
+            t("Caller IDs, one per line: a number, a prefix ending in * (1900*), or anonymous"),
             rx.text_area(name="entries", id="f-entries", default_value=V["entries"], rows="4", width="100%"),
             PS.errors,
             "entries",
         ),
-        row(_pick("Filtered calls go to", "dest", C["dests"], "—")),
+        row(_pick(t("Filtered calls go to"), "dest", C["dests"], "—")),
         spacing="2",
         width="100%",
     )
@@ -229,13 +237,13 @@ def _moh_form() -> rx.Component:
     )
     return rx.vstack(
         row(
-            _text("Name", "name"),
-            _fixed("Play", "sort", [("alpha", "In order"), ("random", "At random")]),
+            _text(t("Name"), "name"),
+            _fixed(t("Play"), "sort", [("alpha", t("In order")), ("random", t("At random"))]),
             field(
-                "Quiet volume",
+                t("Quiet volume"),
                 rx.el.select(
-                    rx.el.option("No", value=""),
-                    rx.el.option("Yes", value="1"),
+                    rx.el.option(t("No"), value=""),
+                    rx.el.option(t("Yes"), value="1"),
                     name="quiet",
                     default_value=V["quiet"],
                 ),
@@ -243,9 +251,9 @@ def _moh_form() -> rx.Component:
                 "quiet",
             ),
         ),
-        rx.text("Recordings:", size="2", weight="medium"),
+        rx.text(t("Recordings:"), size="2", weight="medium"),
         rx.cond(
-            C["recordings"].length() > 0, rx.flex(ticks, gap="1em", wrap="wrap"), empty("Upload a recording first.")
+            C["recordings"].length() > 0, rx.flex(ticks, gap="1em", wrap="wrap"), empty(t("Upload a recording first."))
         ),
         err(PS.errors, "recordings"),
         spacing="2",
@@ -255,21 +263,21 @@ def _moh_form() -> rx.Component:
 
 def _phonebook_form() -> rx.Component:
     return row(
-        _text("Name", "name"),
-        _text("Number (or sip:extension)", "number"),
-        _text("Speed dial", "speed_dial"),
-        _text("Caller ID when dialled (optional)", "callerid"),
-        _text("Group", "group"),
-        _text("Note", "note"),
+        _text(t("Name"), "name"),
+        _text(t("Number (or sip:extension)"), "number"),
+        _text(t("Speed dial"), "speed_dial"),
+        _text(t("Caller ID when dialled (optional)"), "callerid"),
+        _text(t("Group"), "group"),
+        _text(t("Note"), "note"),
     )
 
 
 def _recording_form() -> rx.Component:
-    rename = row(_text("Name", "name"))
+    rename = row(_text(t("Name"), "name"))
     upload = rx.vstack(
         row(
             field(
-                "Name",
+                t("Name"),
                 rx.input(
                     value=V["name"],
                     on_change=lambda v: PS.set_value("name", v),
@@ -283,7 +291,7 @@ def _recording_form() -> rx.Component:
             ),
         ),
         rx.upload.root(
-            rx.hstack(rx.icon("upload", size=14), rx.text("Choose a WAV or MP3 file (max 5 MB)", size="1")),
+            rx.hstack(rx.icon("upload", size=14), rx.text(t("Choose a WAV or MP3 file (max 5 MB)"), size="1")),
             id=UPLOAD_ID,
             multiple=False,
             max_files=1,
@@ -296,7 +304,7 @@ def _recording_form() -> rx.Component:
         rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.text(name, size="1", id="chosen-file")),
         err(PS.errors, "file"),
         client_button(
-            "Upload",
+            t("Upload"),
             "success",
             type="button",
             on_click=PS.upload_recording(rx.upload_files(upload_id=UPLOAD_ID)),
@@ -328,9 +336,9 @@ def _form() -> rx.Component:
     buttons = rx.hstack(
         rx.cond(
             (PS.tab != "recording") | (PS.editing != ""),
-            client_button("Save", "success", type="submit", id="save-object"),
+            client_button(t("Save"), "success", type="submit", id="save-object"),
         ),
-        client_button("Cancel", "exit", type="button", on_click=PS.cancel, id="cancel-object"),
+        client_button(t("Cancel"), "exit", type="button", on_click=PS.cancel, id="cancel-object"),
         margin_top="0.75em",
     )
     return rx.form(
@@ -361,8 +369,10 @@ def _list() -> rx.Component:
             ),
             rx.table.cell(
                 rx.hstack(
-                    client_button("Edit", size="1", on_click=PS.edit(r["id"]), id="edit-" + r["name"]),
-                    client_button("Delete", "delete", size="1", on_click=PS.delete(r["id"]), id="delete-" + r["name"]),
+                    client_button(t("Edit"), size="1", on_click=PS.edit(r["id"]), id="edit-" + r["name"]),
+                    client_button(
+                        t("Delete"), "delete", size="1", on_click=PS.delete(r["id"]), id="delete-" + r["name"]
+                    ),
                     spacing="2",
                 )
             ),
@@ -372,14 +382,20 @@ def _list() -> rx.Component:
         rows.length() > 0,
         scroll(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in ("Name", "What it does", "")])),
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(t("Name")),
+                        rx.table.column_header_cell(t("What it does")),
+                        rx.table.column_header_cell(""),
+                    )
+                ),
                 rx.table.body(rx.foreach(rows, line)),
                 size="1",
                 width="100%",
                 id="object-list",
             )
         ),
-        empty("Nothing here yet."),
+        empty(t("Nothing here yet.")),
     )
 
 
@@ -387,7 +403,7 @@ def phone_system() -> rx.Component:
     """The building blocks the client's package or reseller shows, one tab each."""
     return client_layout(
         rx.vstack(
-            rx.heading("Phone system", size="6"),
+            rx.heading(t("Phone system"), size="6"),
             rx.cond(
                 PortalState.page_refused | PS.refused,
                 refused(),
@@ -410,7 +426,7 @@ def phone_system() -> rx.Component:
                         rx.cond(
                             PS.form_open,
                             rx.box(_form(), margin_top="1em", id="object-editor"),
-                            client_button("New", on_click=PS.new, id="new-object", margin_top="1em"),
+                            client_button(t("New"), on_click=PS.new, id="new-object", margin_top="1em"),
                         ),
                         rx.cond(~PS.form_open, err(PS.errors, "form")),
                         width="100%",

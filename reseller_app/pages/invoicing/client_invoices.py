@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app.components.layout import client_button, client_layout, client_panel
+from reseller_app.i18n import N_
 from reseller_app.pages.portal.parts import empty, scroll
+from reseller_app.state.i18n import t
 from reseller_app.state.invoicing.client_invoices import ClientInvoicesState
 
 S = ClientInvoicesState
@@ -22,9 +24,9 @@ def _invoice_row(inv: rx.Var) -> rx.Component:
         rx.table.cell(inv["total"], white_space="nowrap", text_align="right"),
         rx.table.cell(
             rx.hstack(
-                rx.link("View", href=page, is_external=True, id="view-" + inv["number"]),
+                rx.link(t("View"), href=page, is_external=True, id="view-" + inv["number"]),
                 client_button(
-                    "PDF",
+                    t("PDF"),
                     "primary",
                     size="1",
                     on_click=rx.download(url=pdf, filename=inv["number"] + ".pdf"),
@@ -39,24 +41,27 @@ def _invoice_row(inv: rx.Var) -> rx.Component:
 def _statement() -> rx.Component:
     st = S.statement
     return client_panel(
-        "Statement of account",
+        t("Statement of account"),
         rx.flex(
-            rx.input(type="date", value=S.st_from, on_change=S.set_st_from, aria_label="From", id="st-from"),
-            rx.input(type="date", value=S.st_to, on_change=S.set_st_to, aria_label="To", id="st-to"),
-            client_button("Show", on_click=S.show_statement, id="st-show", size="2"),
+            rx.input(type="date", value=S.st_from, on_change=S.set_st_from, aria_label=t("From"), id="st-from"),
+            rx.input(type="date", value=S.st_to, on_change=S.set_st_to, aria_label=t("To"), id="st-to"),
+            client_button(t("Show"), on_click=S.show_statement, id="st-show", size="2"),
             gap="0.75em",
             wrap="wrap",
             align="center",
         ),
         rx.cond(S.st_error != "", rx.text(S.st_error, color="#b91c1c", size="2", role="alert")),
-        rx.text("Opening balance: ", rx.text.strong(st["opening"], id="st-opening"), size="2"),
+        rx.text(t("Opening balance:"), " ", rx.text.strong(st["opening"], id="st-opening"), size="2"),
         rx.cond(
             S.statement_rows.length() > 0,
             scroll(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ("Date", "Description", "Amount", "Balance")]
+                            *[
+                                rx.table.column_header_cell(t(h))
+                                for h in (N_("Date"), N_("Description"), N_("Amount"), N_("Balance"))
+                            ]
                         )
                     ),
                     rx.table.body(
@@ -74,9 +79,9 @@ def _statement() -> rx.Component:
                     width="100%",
                 )
             ),
-            empty("No postings in this period."),
+            empty(t("No postings in this period.")),
         ),
-        rx.text("Closing balance: ", rx.text.strong(st["closing"], id="st-closing"), size="2"),
+        rx.text(t("Closing balance:"), " ", rx.text.strong(st["closing"], id="st-closing"), size="2"),
         width="100%",
     )
 
@@ -85,9 +90,9 @@ def client_invoices() -> rx.Component:
     """The Invoices page of the client portal."""
     return client_layout(
         rx.vstack(
-            rx.heading("Invoices", size="6"),
+            rx.heading(t("Invoices"), size="6"),
             client_panel(
-                "Your invoices",
+                t("Your invoices"),
                 rx.cond(
                     S.invoices.length() > 0,
                     scroll(
@@ -95,9 +100,10 @@ def client_invoices() -> rx.Component:
                             rx.table.header(
                                 rx.table.row(
                                     *[
-                                        rx.table.column_header_cell(h)
-                                        for h in ("Number", "Type", "Issued", "Due", "Total", "")
-                                    ]
+                                        rx.table.column_header_cell(t(h))
+                                        for h in (N_("Number"), N_("Type"), N_("Issued"), N_("Due"), N_("Total"))
+                                    ],
+                                    rx.table.column_header_cell(""),
                                 )
                             ),
                             rx.table.body(rx.foreach(S.invoices, _invoice_row)),
@@ -106,7 +112,7 @@ def client_invoices() -> rx.Component:
                             id="invoices",
                         )
                     ),
-                    empty("No invoices yet."),
+                    empty(t("No invoices yet.")),
                 ),
                 width="100%",
             ),

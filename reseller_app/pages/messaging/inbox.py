@@ -10,22 +10,26 @@ import reflex as rx
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import client_button, client_layout, client_panel
 from reseller_app.pages.portal.parts import SELECT_STYLE, empty, labelled, portal_pager, refused
+from reseller_app.state.i18n import t, t_format
 from reseller_app.state.messaging.inbox import MessagesState as M
 from reseller_app.state.portal.shell import PortalState
+
+# The CSS classes of a sent and a received message (the browser tests find them).
+SENT_CLASS, RECEIVED_CLASS = "message sent", "message received"
 
 
 def _conversation(c: rx.Var) -> rx.Component:
     return rx.box(
         rx.flex(
             rx.text(c["shown"], weight="bold", size="2"),
-            rx.cond(c["unread"] != "0", rx.badge(c["unread"], " new", color_scheme="red")),
+            rx.cond(c["unread"] != "0", rx.badge(t_format("{n} new", n=c["unread"]), color_scheme="red")),
             rx.spacer(),
             rx.text(c["last"], size="1", color="gray"),
             align="center",
             gap="2",
         ),
         rx.text(c["preview"], size="2", color="gray", trim="end"),
-        rx.text("via ", c["via"], size="1", color="gray"),
+        rx.text(t_format("via {number}", number=c["via"]), size="1", color="gray"),
         on_click=M.open_conversation(c["did"], c["contact"]),
         cursor="pointer",
         padding="0.5em",
@@ -39,7 +43,7 @@ def _bubble(m: rx.Var) -> rx.Component:
     mine = m["direction"] == "out"
     return rx.flex(
         rx.box(
-            rx.cond(m["image"] != "", rx.image(src=m["image"], max_width="220px", alt="picture")),
+            rx.cond(m["image"] != "", rx.image(src=m["image"], max_width="220px", alt=t("picture"))),
             rx.text(m["body"], size="2", white_space="pre-wrap", class_name="message-body"),
             rx.text(
                 m["when"],
@@ -54,18 +58,23 @@ def _bubble(m: rx.Var) -> rx.Component:
         ),
         justify=rx.cond(mine, "end", "start"),
         width="100%",
-        class_name=rx.cond(mine, "message sent", "message received"),
+        class_name=rx.cond(mine, SENT_CLASS, RECEIVED_CLASS),
     )
 
 
 def _thread() -> rx.Component:
     return client_panel(
-        "Conversation",
+        t("Conversation"),
         rx.flex(
-            rx.text("With +", M.open_contact, " on +", M.open_did, weight="bold", size="2", id="thread-title"),
+            rx.text(
+                t_format("With +{contact} on +{number}", contact=M.open_contact, number=M.open_did),
+                weight="bold",
+                size="2",
+                id="thread-title",
+            ),
             rx.spacer(),
-            client_button("Export CSV", "success", on_click=M.export_csv, id="export-conversation"),
-            client_button("Close", "exit", on_click=M.close_conversation, id="close-conversation"),
+            client_button(t("Export CSV"), "success", on_click=M.export_csv, id="export-conversation"),
+            client_button(t("Close"), "exit", on_click=M.close_conversation, id="close-conversation"),
             gap="2",
             align="center",
             wrap="wrap",
@@ -77,14 +86,14 @@ def _thread() -> rx.Component:
 
 def _compose() -> rx.Component:
     return client_panel(
-        "New message",
+        t("New message"),
         rx.cond(
             M.sms_numbers.length() == 0,
-            rx.text("Turn on text messages on one of your numbers below to send.", size="2", id="no-sms-number"),
+            rx.text(t("Turn on text messages on one of your numbers below to send."), size="2", id="no-sms-number"),
             rx.vstack(
                 rx.flex(
                     labelled(
-                        "From",
+                        t("Send from"),
                         rx.el.select(
                             rx.foreach(M.sms_numbers, lambda n: rx.el.option(n["shown"], value=n["id"])),
                             value=M.from_did,
@@ -95,7 +104,8 @@ def _compose() -> rx.Component:
                     ),
                     rx.vstack(
                         labelled(
-                            "To", rx.input(value=M.to, on_change=M.set_to, placeholder="+1 514 555 0100", id="msg-to")
+                            t("Send to"),
+                            rx.input(value=M.to, on_change=M.set_to, placeholder="+1 514 555 0100", id="msg-to"),
                         ),
                         field_error(M.errors, "to"),
                         spacing="1",
@@ -110,7 +120,7 @@ def _compose() -> rx.Component:
                 field_error(M.errors, "did"),
                 rx.flex(
                     rx.upload.root(
-                        client_button("Attach picture", "exit", type="button", id="msg-attach"),
+                        client_button(t("Attach picture"), "exit", type="button", id="msg-attach"),
                         id="msg-image",
                         accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"], "image/gif": [".gif"]},
                         max_files=1,
@@ -126,7 +136,7 @@ def _compose() -> rx.Component:
                         ),
                     ),
                     rx.spacer(),
-                    client_button("Send", on_click=M.send, id="msg-send"),
+                    client_button(t("Send"), on_click=M.send, id="msg-send"),
                     gap="2",
                     align="center",
                     width="100%",
@@ -144,11 +154,16 @@ def _number_row(n: rx.Var) -> rx.Component:
     return rx.flex(
         rx.text(n["shown"], size="2", min_width="140px"),
         rx.badge(
-            rx.cond(n["sms"] == "on", "SMS on", "SMS off"), color_scheme=rx.cond(n["sms"] == "on", "green", "gray")
+            rx.cond(n["sms"] == "on", t("SMS on"), t("SMS off")),
+            color_scheme=rx.cond(n["sms"] == "on", "green", "gray"),
         ),
-        rx.text(rx.cond(n["forward"] != "", "forwards to +" + n["forward"].to(str), ""), size="1", color="gray"),
+        rx.text(
+            rx.cond(n["forward"] != "", t_format("forwards to +{number}", number=n["forward"].to(str)), ""),
+            size="1",
+            color="gray",
+        ),
         rx.spacer(),
-        rx.button("Settings", size="1", variant="soft", on_click=M.edit_number(n["id"]), id="sms-edit-" + n["id"]),
+        rx.button(t("Settings"), size="1", variant="soft", on_click=M.edit_number(n["id"]), id="sms-edit-" + n["id"]),
         align="center",
         gap="2",
         width="100%",
@@ -157,30 +172,30 @@ def _number_row(n: rx.Var) -> rx.Component:
 
 def _numbers() -> rx.Component:
     return client_panel(
-        "Your numbers",
+        t("Your numbers"),
         rx.cond(
             M.numbers.length() == 0,
-            empty("You have no phone numbers."),
+            empty(t("You have no phone numbers.")),
             rx.vstack(rx.foreach(M.numbers, _number_row), spacing="2", width="100%"),
         ),
         rx.cond(
             M.edit_did != "",
             rx.vstack(
-                rx.checkbox("Text messages on this number", checked=M.edit_on, on_change=M.set_edit_on, id="sms-on"),
+                rx.checkbox(t("Text messages on this number"), checked=M.edit_on, on_change=M.set_edit_on, id="sms-on"),
                 labelled(
-                    "Copy incoming texts to (email)",
+                    t("Copy incoming texts to (email)"),
                     rx.input(value=M.edit_email, on_change=M.set_edit_email, id="sms-email"),
                 ),
                 field_error(M.errors, "email"),
                 labelled(
-                    "Forward incoming texts to (number)",
+                    t("Forward incoming texts to (number)"),
                     rx.input(value=M.edit_forward, on_change=M.set_edit_forward, id="sms-forward"),
                 ),
                 field_error(M.errors, "forward"),
                 field_error(M.errors, "did"),
                 rx.flex(
-                    client_button("Save", on_click=M.save_number, id="sms-save"),
-                    client_button("Cancel", "exit", on_click=M.cancel_edit),
+                    client_button(t("Save"), on_click=M.save_number, id="sms-save"),
+                    client_button(t("Cancel"), "exit", on_click=M.cancel_edit),
                     gap="2",
                 ),
                 spacing="2",
@@ -194,26 +209,33 @@ def _numbers() -> rx.Component:
 
 def _list() -> rx.Component:
     return client_panel(
-        "Conversations",
+        t("Conversations"),
         rx.flex(
-            rx.input(value=M.search, on_change=M.set_search, placeholder="Search text or number", id="msg-search"),
+            rx.input(
+                value=M.search,
+                on_change=M.set_search,
+                placeholder=t("Search text or number"),
+                id="msg-search",
+                width="20em",
+                max_width="100%",
+            ),
             rx.el.select(
-                rx.el.option("All numbers", value="all"),
+                rx.el.option(t("All numbers"), value="all"),
                 rx.foreach(M.numbers, lambda n: rx.el.option(n["shown"], value=n["id"])),
                 value=M.f_did,
                 on_change=M.set_filter_did,
                 id="msg-filter-did",
                 style=SELECT_STYLE,
             ),
-            client_button("Search", on_click=M.apply_search, id="msg-search-go"),
+            client_button(t("Search"), on_click=M.apply_search, id="msg-search-go"),
             gap="2",
             wrap="wrap",
             align="center",
         ),
-        rx.text("Conversations: ", M.conv_total, size="1", color="gray", id="conv-total"),
+        rx.text(t_format("Conversations: {n}", n=M.conv_total), size="1", color="gray", id="conv-total"),
         rx.cond(
             M.conversations.length() == 0,
-            empty("No messages yet."),
+            empty(t("No messages yet.")),
             rx.vstack(rx.foreach(M.conversations, _conversation), spacing="0", width="100%", id="conversations"),
         ),
         portal_pager(M.conv_page, M.conv_pages, M.turn, "conversations"),
@@ -225,7 +247,7 @@ def messages_page() -> rx.Component:
     """Conversations, the open thread, a new message and the numbers' SMS settings."""
     return client_layout(
         rx.vstack(
-            rx.heading("Messages", size="6"),
+            rx.heading(t("Messages"), size="6"),
             rx.cond(
                 PortalState.page_refused,
                 refused(),

@@ -10,6 +10,8 @@ import re
 import secrets
 from pathlib import Path
 
+from reseller_app.i18n import _
+
 MAX_AUDIO_BYTES = 5 * 1024 * 1024
 UPLOAD_PREFIX = "/_upload/"
 _NAME = re.compile(r"^/_upload/[0-9a-f]{32}\.(wav|mp3)$")
@@ -36,12 +38,12 @@ def audio_kind(data: bytes) -> str | None:
 def check_audio(data: bytes) -> tuple[str | None, str]:
     """(format, "") for an acceptable file, else (None, the message to show beside the field)."""
     if not data:
-        return None, "The file is empty."
+        return None, _("The file is empty.")
     if len(data) > MAX_AUDIO_BYTES:
-        return None, "The file is larger than 5 MB."
+        return None, _("The file is larger than 5 MB.")
     kind = audio_kind(data)
     if kind is None or _MARKUP.search(data):
-        return None, "Upload a WAV or MP3 file."
+        return None, _("Upload a WAV or MP3 file.")
     return kind, ""
 
 

@@ -9,6 +9,7 @@ import phonenumbers
 from sqlmodel import Session, select
 
 from reseller_app.carrier.callflows import NO_TARGET, Target
+from reseller_app.i18n import _
 from reseller_app.models import (
     Callback,
     CallerIdFilter,
@@ -110,11 +111,12 @@ def load_one(session: Session, kind: str, row: Any) -> object | None:  # noqa: A
     if kind == "queue":
         return rt.CallQueue(ref, row.name, _members(row.members), dest_of(row.failover_dest), row.max_wait)
     if kind == "conf":
-        return rt.Named(ref, row.name, f"up to {row.max_members} members" if row.max_members else "no member limit")
+        size = _("up to {n} members").format(n=row.max_members) if row.max_members else _("no member limit")
+        return rt.Named(ref, row.name, size)
     if kind == "cb":
-        return rt.Named(ref, row.name, f"calls back {row.number}")
+        return rt.Named(ref, row.name, _("calls back {number}").format(number=row.number))
     if kind == "disa":
-        return rt.Named(ref, row.name, "asks for the PIN, then gives a dial tone")
+        return rt.Named(ref, row.name, _("asks for the PIN, then gives a dial tone"))
     return None
 
 

@@ -13,11 +13,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.carrier import CarrierError, get_carrier
 from reseller_app.carrier.callflows import NO_TARGET, DidRoutingSpec, Target
 from reseller_app.db import session_scope
+from reseller_app.i18n import _
 from reseller_app.models import Client, Did, Reseller
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.callflows import graph as gr
@@ -36,7 +39,7 @@ MAX_KEYS = 20
 def _number(session: Session, client: Client, did_id: object) -> Did:
     did = objects._own(session, Did, did_id, client, "number")
     if did.kind != "voice":
-        raise NotFound("No such number.")
+        raise NotFound(_("No such number."))
     return did
 
 
@@ -61,7 +64,7 @@ def numbers(actor: Actor) -> dict:
                     "id": str(d.id),
                     "number": d.number,
                     "display": route.label,
-                    "routes_to": graph.label(route.dest) if route.dest.is_set else "Not routed",
+                    "routes_to": graph.label(route.dest) if route.dest.is_set else _("Not routed"),
                     "routing": str(route.dest) if route.dest.is_set else "",
                     "failover_busy": str(route.busy) if route.busy.is_set else "",
                     "failover_noanswer": str(route.noanswer) if route.noanswer.is_set else "",
@@ -112,7 +115,7 @@ def route_number(actor: Actor, did_id: object, form: Mapping[str, object]) -> No
         carrier.route_did(reseller.id, number, new)  # outside any transaction
     except CarrierError as e:
         field = "routing" if e.code in ("unsupported_routing", "invalid_routing", "invalid_routing_header") else "form"
-        raise ValidationFailed({field: f"The carrier refused this routing: {e}"}) from None
+        raise ValidationFailed({field: _("The carrier refused this routing: {error}").format(error=e)}) from None
     try:
         with session_scope() as session:
             client, view = _open(session, actor)
@@ -121,7 +124,7 @@ def route_number(actor: Actor, did_id: object, form: Mapping[str, object]) -> No
             for key in ROUTE_FIELDS:
                 dest = gr.dest_of(values[key])
                 if dest.is_set and not graph.exists(dest):
-                    raise ValidationFailed({key: "This destination was just deleted: choose another."})
+                    raise ValidationFailed({key: _("This destination was just deleted: choose another.")})
                 setattr(did, key, values[key])
             audit.record(session, actor, "route_number", "did", did.id, number=did.number, routing=values["routing"])
     except BaseException:
@@ -182,19 +185,19 @@ def simulate(actor: Actor, did_id: object, day: str, at: str, keys: str = "", ca
     try:
         when_day = date.fromisoformat((day or "").strip())
     except ValueError:
-        errors["day"] = "Enter a date as YYYY-MM-DD."
+        errors["day"] = _("Enter a date as YYYY-MM-DD.")
     try:
         when_time = time.fromisoformat((at or "").strip())
     except ValueError:
-        errors["at"] = "Enter a time as HH:MM."
+        errors["at"] = _("Enter a time as HH:MM.")
     pressed = re.sub(r"[\s,]", "", keys or "")
     if pressed and not re.fullmatch(r"[0-9*#]+", pressed):
-        errors["keys"] = "Use only the keys 0-9, * and #."
+        errors["keys"] = _("Use only the keys 0-9, * and #.")
     elif len(pressed) > MAX_KEYS:
-        errors["keys"] = f"Press at most {MAX_KEYS} keys."
+        errors["keys"] = _("Press at most {n} keys.").format(n=MAX_KEYS)
     caller_digits = re.sub(r"[\s\-().+]", "", caller or "")
     if caller_digits and caller_digits.lower() != "anonymous" and not re.fullmatch(r"\d{3,15}", caller_digits):
-        errors["caller"] = "Enter the caller's number (digits), or leave it empty for an anonymous caller."
+        errors["caller"] = _("Enter the caller's number (digits), or leave it empty for an anonymous caller.")
     with session_scope() as session:
         client, _view = _open(session, actor)
         did = _number(session, client, did_id)
@@ -208,7 +211,7 @@ def simulate(actor: Actor, did_id: object, day: str, at: str, keys: str = "", ca
         answered = rt.walk(graph, route, when, pressed, caller=who, outcome="answer")
         unanswered = rt.walk(graph, route, when, pressed, caller=who, outcome="noanswer")
         return {
-            "when": f"{when:%A %Y-%m-%d %H:%M} ({client.timezone})",
+            "when": f"{format_date(when, 'EEEE', locale=i18n.locale_of())} {when:%Y-%m-%d %H:%M} ({client.timezone})",
             "path": answered.path,
             "ended": answered.ended,
             "rang": ", ".join(answered.rang),

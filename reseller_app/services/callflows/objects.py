@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from reseller_app.carrier import Carrier, CarrierError, get_carrier
 from reseller_app.carrier import callflows as cf
 from reseller_app.db import session_scope
+from reseller_app.i18n import N_, _, ngettext
 from reseller_app.models import (
     Callback,
     CallerIdFilter,
@@ -69,19 +70,20 @@ SERVICE_OF = {
 }
 SERVICES = tuple(SERVICE_OF.values())
 KIND_ORDER = tuple(SERVICE_OF)
+# The tabs' titles (English ids: `_(TITLES[kind])` shows one in the client's language).
 TITLES = {
-    "tc": "Time conditions",
-    "ivr": "IVR menus",
-    "grp": "Ring groups",
-    "hunt": "Call hunting",
-    "queue": "Call queues",
-    "conf": "Conferences",
-    "cb": "Callback",
-    "disa": "DISA",
-    "filter": "Caller ID filtering",
-    "moh": "Music on hold",
-    "recording": "Recordings",
-    "phonebook": "Phonebook",
+    "tc": N_("Time conditions"),
+    "ivr": N_("IVR menus"),
+    "grp": N_("Ring groups"),
+    "hunt": N_("Call hunting"),
+    "queue": N_("Call queues"),
+    "conf": N_("Conferences"),
+    "cb": N_("Callback"),
+    "disa": N_("DISA"),
+    "filter": N_("Caller ID filtering"),
+    "moh": N_("Music on hold"),
+    "recording": N_("Recordings"),
+    "phonebook": N_("Phonebook"),
 }
 MODELS: dict[str, Any] = {
     "tc": TimeCondition,
@@ -132,10 +134,10 @@ def kinds_shown(view: PortalView) -> list[str]:
 def require_kind(session: Session, client: Client, kind: str) -> PortalView:
     """The client's view when it shows this kind of object; otherwise refuse (a hidden kind is not there)."""
     if kind not in SERVICE_OF:
-        raise NotFound("No such kind of object.")
+        raise NotFound(_("No such kind of object."))
     view = view_for(session, client)
     if kind not in kinds_shown(view):
-        raise Forbidden("This service is not available.")
+        raise Forbidden(_("This service is not available."))
     return view
 
 
@@ -174,12 +176,12 @@ class Form:
             return "1" if value else ""
         return str(value if value is not None else "").strip()
 
-    def text(self, key: str, limit: int, *, required: bool = False, label: str = "Required.") -> str:
+    def text(self, key: str, limit: int, *, required: bool = False) -> str:
         value = self.raw(key)
         if len(value) > limit:
-            self.errors[key] = f"Use at most {limit} characters."
+            self.errors[key] = _("Use at most {limit} characters.").format(limit=limit)
         elif required and not value:
-            self.errors[key] = label
+            self.errors[key] = _("Required.")
         return value[:limit]
 
     def number(self, key: str, lo: int, hi: int, default: int) -> int:
@@ -187,28 +189,28 @@ class Form:
         if value == "":
             return default
         if not _DIGITS.match(value) or not lo <= int(value) <= hi:
-            self.errors[key] = f"Enter a whole number from {lo} to {hi}."
+            self.errors[key] = _("Enter a whole number from {lo} to {hi}.").format(lo=lo, hi=hi)
             return default
         return int(value)
 
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
         value = self.raw(key) or default
         if value not in options:
-            self.errors[key] = "Choose one from the list."
+            self.errors[key] = _("Choose one from the list.")
             return default
         return value
 
     def flag(self, key: str) -> bool:
         return self.raw(key).lower() in ("1", "on", "true", "yes")
 
-    def digits(self, key: str, lo: int, hi: int, *, required: bool = False, what: str = "digits") -> str:
+    def digits(self, key: str, lo: int, hi: int, *, required: bool = False) -> str:
         value = self.raw(key)
         if not value:
             if required:
-                self.errors[key] = f"Enter {lo} to {hi} {what}."
+                self.errors[key] = _("Enter {lo} to {hi} digits.").format(lo=lo, hi=hi)
             return ""
         if not _DIGITS.match(value) or not lo <= len(value) <= hi:
-            self.errors[key] = f"Use {lo} to {hi} digits only."
+            self.errors[key] = _("Use {lo} to {hi} digits only.").format(lo=lo, hi=hi)
             return ""
         return value
 
@@ -218,18 +220,18 @@ class Form:
         try:
             dest = rt.parse_dest(raw)
         except ValueError:
-            self.errors[key] = "Choose a destination from the list."
+            self.errors[key] = _("Choose a destination from the list.")
             return ""
         if not dest.is_set:
             if required:
-                self.errors[key] = "Choose where the call goes."
+                self.errors[key] = _("Choose where the call goes.")
             return ""
         unchanged = str(dest) == current
         if dest.kind not in allowed or not self.graph.exists(dest):
-            self.errors[key] = "Choose one of your destinations from the list."
+            self.errors[key] = _("Choose one of your destinations from the list.")
             return ""
         if not unchanged and not dest_available(self.view, dest.kind):
-            self.errors[key] = f"{rt.KIND_LABELS[dest.kind]} is not available to you."
+            self.errors[key] = _("{kind} is not available to you.").format(kind=_(rt.KIND_LABELS[dest.kind]))
             return ""
         return str(dest)
 
@@ -241,10 +243,10 @@ class Form:
         try:
             row = _own(self.session, model, raw, self.client, "item")
         except NotFound:
-            self.errors[key] = "Choose one of yours from the list."
+            self.errors[key] = _("Choose one of yours from the list.")
             return None
         if service and row.id != current and not (self.view.services_page and service in self.view.services):
-            self.errors[key] = "This is not available to you."
+            self.errors[key] = _("This is not available to you.")
             return None
         return int(row.id)
 
@@ -255,7 +257,7 @@ class Form:
         if self.current is not None:
             stmt = stmt.where(model.id != self.current.id)
         if self.session.exec(stmt).first() is not None:
-            self.errors["name"] = "You already have one with this name."
+            self.errors["name"] = _("You already have one with this name.")
 
 
 def _members(f: Form, allowed: frozenset[str], current: list | None, *, field: str = "member") -> list[dict]:
@@ -271,7 +273,7 @@ def _members(f: Form, allowed: frozenset[str], current: list | None, *, field: s
         if not dest:
             continue
         if dest in seen:
-            f.errors[key] = "Already listed."
+            f.errors[key] = _("Already listed.")
             continue
         seen.add(dest)
         if field == "agent":
@@ -279,7 +281,7 @@ def _members(f: Form, allowed: frozenset[str], current: list | None, *, field: s
         else:
             out.append({"dest": dest, "ring_time": f.number(f"ring_{i}", 1, 60, 25)})
     if not out and not any(k.startswith(f"{field}_") for k in f.errors):
-        f.errors[f"{field}s"] = "Add at least one member."
+        f.errors[f"{field}s"] = _("Add at least one member.")
     return out
 
 
@@ -294,32 +296,32 @@ def _rules(f: Form) -> list[dict]:
         bad = False
         for p in ("from", "to"):
             if parts[p] not in rt.DAYS:
-                f.errors[f"rule_{i}_{p}"] = "Choose a day."
+                f.errors[f"rule_{i}_{p}"] = _("Choose a day.")
                 bad = True
         times = {}
         for p in ("start", "end"):
             try:
                 times[p] = rt.parse_hhmm(parts[p])
             except ValueError:
-                f.errors[f"rule_{i}_{p}"] = "Enter a time as HH:MM (00:00 to 24:00)."
+                f.errors[f"rule_{i}_{p}"] = _("Enter a time as HH:MM (00:00 to 24:00).")
                 bad = True
         if bad:
             continue
         if rt.DAYS.index(parts["from"]) > rt.DAYS.index(parts["to"]):
-            f.errors[f"rule_{i}_to"] = "The last day comes before the first day."
+            f.errors[f"rule_{i}_to"] = _("The last day comes before the first day.")
             continue
         if times["start"] >= times["end"]:
-            f.errors[f"rule_{i}_end"] = "The end is not after the start."
+            f.errors[f"rule_{i}_end"] = _("The end is not after the start.")
             continue
         rule = rt.TimeRule(rt.DAYS.index(parts["from"]), rt.DAYS.index(parts["to"]), times["start"], times["end"])
         parsed.append((i, rule))
         rules.append({"from": parts["from"], "to": parts["to"], "start": parts["start"], "end": parts["end"]})
-    clash = rt.overlapping([r for _, r in parsed])
+    clash = rt.overlapping([r for _i, r in parsed])
     if clash is not None:
         a, b = parsed[clash[0]][0], parsed[clash[1]][0]
-        f.errors[f"rule_{b}_start"] = f"Overlaps rule {a}."
+        f.errors[f"rule_{b}_start"] = _("Overlaps rule {n}.").format(n=a)
     if not rules and not any(k.startswith("rule_") for k in f.errors):
-        f.errors["rules"] = "Add at least one rule of open hours."
+        f.errors["rules"] = _("Add at least one rule of open hours.")
     return rules
 
 
@@ -332,10 +334,10 @@ def _holidays(f: Form) -> list[str]:
         try:
             days.append(date.fromisoformat(line).isoformat())
         except ValueError:
-            f.errors["holidays"] = f"Entry {n} is not a date (YYYY-MM-DD)."
+            f.errors["holidays"] = _("Entry {n} is not a date (YYYY-MM-DD).").format(n=n)
             return []
     if len(days) > MAX_HOLIDAYS:
-        f.errors["holidays"] = f"List at most {MAX_HOLIDAYS} holidays."
+        f.errors["holidays"] = _("List at most {n} holidays.").format(n=MAX_HOLIDAYS)
     return sorted(set(days))
 
 
@@ -346,13 +348,14 @@ def _entries(f: Form) -> list[str]:
         if not entry:
             continue
         if entry != "anonymous" and not re.fullmatch(r"\d{3,15}\*?", entry):
-            f.errors["entries"] = f"Entry {n}: use a number, a prefix ending in * (1900*) or anonymous."
+            message = _("Entry {n}: use a number, a prefix ending in * (1900*) or anonymous.")
+            f.errors["entries"] = message.format(n=n)
             return []
         out.append(entry)
     if not out:
-        f.errors["entries"] = "List at least one caller ID."
+        f.errors["entries"] = _("List at least one caller ID.")
     if len(out) > MAX_ENTRIES:
-        f.errors["entries"] = f"List at most {MAX_ENTRIES} caller IDs."
+        f.errors["entries"] = _("List at most {n} caller IDs.").format(n=MAX_ENTRIES)
     return list(dict.fromkeys(out))
 
 
@@ -378,7 +381,7 @@ def _clean_ivr(f: Form) -> dict:
     f.name_unique(IvrMenu, name)
     for key in f.values:
         if key.startswith("choice_") and key not in KEY_FIELD.values():
-            f.errors["choices"] = f"Unknown key {key.removeprefix('choice_')!r}: use 0-9, * or #."
+            f.errors["choices"] = _("Unknown key {key}: use 0-9, * or #.").format(key=repr(key.removeprefix("choice_")))
     old = cur.choices if cur else {}
     choices = {}
     for k in IVR_KEYS:
@@ -388,7 +391,7 @@ def _clean_ivr(f: Form) -> dict:
             if dest:
                 choices[k] = dest
     if not choices and not any(k.startswith("choice_") for k in f.errors):
-        f.errors["choices"] = "Give at least one key a destination."
+        f.errors["choices"] = _("Give at least one key a destination.")
     return {
         "name": name,
         "recording_id": f.own_id("recording_id", CallRecording, "recordings", cur.recording_id if cur else None),
@@ -439,7 +442,7 @@ def _clean_queue(f: Form) -> dict:
     f.name_unique(CallQueue, name)
     max_wait = f.number("max_wait", 0, 1200, 0)
     if max_wait % 30:
-        f.errors["max_wait"] = "Use a multiple of 30 seconds (0 for no limit)."
+        f.errors["max_wait"] = _("Use a multiple of 30 seconds (0 for no limit).")
     return {
         "name": name,
         "number": f.number("number", 1, 99999, 0) or 0,
@@ -502,7 +505,7 @@ def _clean_filter(f: Form) -> dict:
                 raise NotFound()
             did_id = did.id
         except NotFound:
-            f.errors["did_id"] = "Choose one of your numbers, or all of them."
+            f.errors["did_id"] = _("Choose one of your numbers, or all of them.")
     return {
         "name": name,
         "mode": f.choice("mode", ("block", "allow"), "block"),
@@ -522,11 +525,11 @@ def _clean_moh(f: Form) -> dict:
             try:
                 rid = _own(f.session, CallRecording, key.removeprefix("rec_"), f.client, "recording").id
             except NotFound:
-                f.errors["recordings"] = "Choose your own recordings."
+                f.errors["recordings"] = _("Choose your own recordings.")
             if rid is not None:
                 picked.append(int(rid))
     if not picked and "recordings" not in f.errors:
-        f.errors["recordings"] = "Choose at least one recording."
+        f.errors["recordings"] = _("Choose at least one recording.")
     return {
         "name": name,
         "recordings": sorted(set(picked)),
@@ -540,7 +543,7 @@ def _clean_phonebook(f: Form) -> dict:
     f.name_unique(PhonebookEntry, name)
     number = re.sub(r"[\s\-().+]", "", f.raw("number"))
     if not (re.fullmatch(r"\d{3,15}", number) or re.fullmatch(r"sip:\d{1,10}", number)):
-        f.errors["number"] = "Enter a phone number (digits) or sip:<extension>."
+        f.errors["number"] = _("Enter a phone number (digits) or sip:<extension>.")
     speed = f.digits("speed_dial", 1, 4)
     if speed and "speed_dial" not in f.errors:
         stmt = select(PhonebookEntry.id).where(
@@ -549,7 +552,7 @@ def _clean_phonebook(f: Form) -> dict:
         if f.current is not None:
             stmt = stmt.where(PhonebookEntry.id != f.current.id)
         if f.session.exec(stmt).first() is not None:
-            f.errors["speed_dial"] = "Another contact has this speed dial."
+            f.errors["speed_dial"] = _("Another contact has this speed dial.")
     return {
         "name": name,
         "number": number[:40],
@@ -606,7 +609,7 @@ def _check_loops(f: Form, kind: str, values: dict) -> None:
     loop = rt.silent_loop(candidate, [rt.Dest(kind, ref)])
     if loop:
         path = " → ".join(candidate.label(d) for d in loop)
-        f.errors[LOOP_FIELD[kind]] = f"This makes a loop no key press ends: {path}."
+        f.errors[LOOP_FIELD[kind]] = _("This makes a loop no key press ends: {path}.").format(path=path)
 
 
 # --- the carrier's spec of an object --------------------------------------------------------------------------
@@ -738,7 +741,7 @@ def spec_of(session: Session, client: Client, kind: str, v: dict, *, data: bytes
         )
     if kind == "recording":
         return cf.RecordingSpec(name=v["name"], data=data)
-    raise NotFound("No such kind of object.")
+    raise NotFound(_("No such kind of object."))
 
 
 def _values_of(row: Any, kind: str) -> dict:  # noqa: ANN401 - a row of MODELS[kind]
@@ -819,13 +822,14 @@ _CARRIER_FIELDS = {"missing_recording": "recording_id", "unsupported_routing": "
 
 def _carrier_failed(e: CarrierError) -> ValidationFailed:
     field = _CARRIER_FIELDS.get(e.code, "form")
-    return ValidationFailed({field: f"The carrier refused this change: {e} ({e.code}). Nothing was saved."})
+    message = _("The carrier refused this change: {error} ({code}). Nothing was saved.")
+    return ValidationFailed({field: message.format(error=e, code=e.code)})
 
 
 def save(actor: Actor, kind: str, form: Mapping[str, object], object_id: object | None = None) -> int:
     """Create (no id) or change one of the client's objects of this kind; returns its id."""
     if kind == "recording":
-        raise NotFound("Upload a recording with its file.")
+        raise NotFound(_("Upload a recording with its file."))
     values, spec, old_spec, ref, reseller = _prepare(actor, kind, form, object_id)
     carrier = get_carrier(reseller)
     try:
@@ -870,10 +874,10 @@ def _store(actor: Actor, kind: str, values: dict, object_id: object | None, ref:
         if kind in LOOP_FIELD:
             loop = rt.silent_loop(graph, [rt.Dest(kind, str(row.id))])
             if loop:
-                raise ValidationFailed({LOOP_FIELD[kind]: "This makes a loop no key press ends."})
+                raise ValidationFailed({LOOP_FIELD[kind]: _("This makes a loop no key press ends.")})
         for dest in _dests_of(kind, values):
             if not graph.exists(dest):
-                raise ValidationFailed({"form": "Something it sends calls to was just deleted: try again."})
+                raise ValidationFailed({"form": _("Something it sends calls to was just deleted: try again.")})
         audit.record(session, actor, f"save_{kind}", kind, row.id, name=values.get("name", ""))
         return int(row.id)
 
@@ -902,7 +906,7 @@ def save_recording(
         if kind_of_audio is None:
             errors["file"] = message
     elif recording_id is None:
-        errors["file"] = "Choose a WAV or MP3 file."
+        errors["file"] = _("Choose a WAV or MP3 file.")
     with session_scope() as session:
         client = _client(session, actor)
         view = require_kind(session, client, "recording")
@@ -964,18 +968,18 @@ def used_by(session: Session, client: Client, kind: str, row_id: int) -> list[st
     if kind == "vm":
         for g in session.exec(select(RingGroup).where(RingGroup.voicemail_id == row_id)).all():
             if g.client_id == client.id:
-                found.append(f"Ring group {g.name} (voicemail)")
+                found.append(_("Ring group {name} (voicemail)").format(name=g.name))
     if kind == "recording":
-        for model, what in ((IvrMenu, "IVR"), (CallHunting, "Call hunting")):
+        for model, what in ((IvrMenu, "ivr"), (CallHunting, "hunt")):
             for r in session.exec(select(model).where(model.client_id == client.id, model.recording_id == row_id)):
-                found.append(f"{what} {r.name} (greeting)")
+                found.append(_("{kind} {name} (greeting)").format(kind=_(rt.KIND_LABELS[what]), name=r.name))
         for m in session.exec(select(MusicOnHold).where(MusicOnHold.client_id == client.id)).all():
             if row_id in (m.recordings or []):
-                found.append(f"Music on hold {m.name}")
+                found.append(_("Music on hold {name}").format(name=m.name))
     if kind == "moh":
-        for model, what in ((RingGroup, "Ring group"), (CallHunting, "Call hunting"), (CallQueue, "Queue")):
+        for model, what in ((RingGroup, "grp"), (CallHunting, "hunt"), (CallQueue, "queue")):
             for r in session.exec(select(model).where(model.client_id == client.id, model.music_on_hold_id == row_id)):
-                found.append(f"{what} {r.name} (music on hold)")
+                found.append(_("{kind} {name} (music on hold)").format(kind=_(rt.KIND_LABELS[what]), name=r.name))
     return list(dict.fromkeys(found))
 
 
@@ -996,8 +1000,10 @@ def refuse_if_used(session: Session, client: Client, kind: str, row_id: int, fie
     """ValidationFailed naming what uses the object, when anything does."""
     users = used_by(session, client, kind, row_id)
     if users:
-        shown = ", ".join(users[:6]) + (f" and {len(users) - 6} more" if len(users) > 6 else "")
-        raise ValidationFailed({field: f"Still in use by {shown}. Change those first."})
+        shown = ", ".join(users[:6])
+        if len(users) > 6:
+            shown = _("{names} and {n} more").format(names=shown, n=len(users) - 6)
+        raise ValidationFailed({field: _("Still in use by {names}. Change those first.").format(names=shown)})
 
 
 def delete(actor: Actor, kind: str, object_id: object, upload_dir: Path | None = None) -> None:
@@ -1016,7 +1022,9 @@ def delete(actor: Actor, kind: str, object_id: object, upload_dir: Path | None =
         try:
             carrier.delete_flow(reseller.id, kind, ref)
         except CarrierError as e:
-            raise ValidationFailed({"form": f"The carrier refused to delete it ({e.code})."}) from None
+            raise ValidationFailed(
+                {"form": _("The carrier refused to delete it ({code}).").format(code=e.code)}
+            ) from None
     try:
         with session_scope() as session:
             client = _client(session, actor)
@@ -1090,9 +1098,9 @@ def overview(actor: Actor) -> dict:
         view = view_for(session, client)
         kinds = kinds_shown(view)
         if not kinds:
-            raise Forbidden("This page is not available.")
+            raise Forbidden(_("This page is not available."))
         graph = gr.load_graph(session, client)
-        out: dict[str, Any] = {"kinds": kinds, "titles": {k: TITLES[k] for k in kinds}, "rows": {}}
+        out: dict[str, Any] = {"kinds": kinds, "titles": {k: _(TITLES[k]) for k in kinds}, "rows": {}}
         for kind in kinds:
             model = MODELS[kind]
             rows = session.exec(select(model).where(model.client_id == client.id).order_by(model.id)).all()
@@ -1105,29 +1113,34 @@ def _row(kind: str, r: Any, graph: rt.Graph) -> dict[str, str]:  # noqa: ANN401 
     row = {"id": str(r.id), "name": r.name, "detail": ""}
     if kind == "tc":
         rules = "; ".join(rt.rule_text(x) for x in gr.time_rules(r.rules))
-        row["detail"] = (
-            f"{rules} · open → {_dest_label(graph, r.match_dest)} · closed → {_dest_label(graph, r.nomatch_dest)}"
+        row["detail"] = _("{rules} · open → {open} · closed → {closed}").format(
+            rules=rules, open=_dest_label(graph, r.match_dest), closed=_dest_label(graph, r.nomatch_dest)
         )
     elif kind == "ivr":
         row["detail"] = ", ".join(f"{k} → {_dest_label(graph, d)}" for k, d in (r.choices or {}).items())
     elif kind in ("grp", "hunt", "queue"):
         row["detail"] = ", ".join(_dest_label(graph, m.get("dest", "")) for m in r.members or [])
     elif kind == "conf":
-        row["detail"] = ("PIN set · " if r.pin else "") + (f"up to {r.max_members}" if r.max_members else "no limit")
+        size = _("up to {n}").format(n=r.max_members) if r.max_members else _("no limit")
+        row["detail"] = _("PIN set · {size}").format(size=size) if r.pin else size
     elif kind == "cb":
-        row["detail"] = f"calls back {r.number}"
+        row["detail"] = _("calls back {number}").format(number=r.number)
     elif kind == "disa":
-        row["detail"] = "PIN set"
+        row["detail"] = _("PIN set")
     elif kind == "filter":
-        verb = "blocks" if r.mode == "block" else "allows only"
-        row["detail"] = f"{verb} {', '.join((r.entries or [])[:5])} → {_dest_label(graph, r.dest)}"
+        verb = _("blocks {callers}") if r.mode == "block" else _("allows only {callers}")
+        row["detail"] = f"{verb.format(callers=', '.join((r.entries or [])[:5]))} → {_dest_label(graph, r.dest)}"
     elif kind == "moh":
-        row["detail"] = f"{len(r.recordings or [])} recording(s), {'random' if r.sort == 'random' else 'in order'}"
+        count = len(r.recordings or [])
+        played = _("random") if r.sort == "random" else _("in order")
+        row["detail"] = ngettext("{n} recording, {played}", "{n} recordings, {played}", count).format(
+            n=count, played=played
+        )
     elif kind == "recording":
         row["detail"] = f"{r.audio_format.upper()}, {max(1, r.size_bytes // 1024)} KB"
         row["file"] = r.file
     elif kind == "phonebook":
-        row["detail"] = r.number + (f" · speed dial {r.speed_dial}" if r.speed_dial else "")
+        row["detail"] = r.number + (" · " + _("speed dial {n}").format(n=r.speed_dial) if r.speed_dial else "")
     return row
 
 
@@ -1161,7 +1174,7 @@ def pick_lists(session: Session, client: Client, view: PortalView, graph: rt.Gra
                 members.append(option)
             if kind in AGENT_KINDS:
                 agents.append(option)
-    dests += [{"value": f"sys:{k}", "label": v} for k, v in rt.SYS_ACTIONS.items()]
+    dests += [{"value": f"sys:{k}", "label": _(v)} for k, v in rt.SYS_ACTIONS.items()]
     recordings = [
         {"value": str(r.id), "label": r.name}
         for r in session.exec(select(CallRecording).where(CallRecording.client_id == client.id)).all()
@@ -1170,7 +1183,9 @@ def pick_lists(session: Session, client: Client, view: PortalView, graph: rt.Gra
         {"value": str(m.id), "label": m.name}
         for m in session.exec(select(MusicOnHold).where(MusicOnHold.client_id == client.id)).all()
     ]
-    boxes = [{"value": ref, "label": "Voicemail " + label} for ref, label in graph.voicemails.items()]
+    boxes = [
+        {"value": ref, "label": _("Voicemail {name}").format(name=label)} for ref, label in graph.voicemails.items()
+    ]
     numbers = [
         {"value": str(d.id), "label": gr.pretty(d.number)}
         for d in session.exec(

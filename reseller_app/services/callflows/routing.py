@@ -15,26 +15,59 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from reseller_app.i18n import N_, _, ngettext
+
 DEST_KINDS = ("account", "ivr", "grp", "hunt", "tc", "queue", "conf", "cb", "disa", "vm", "fwd", "fax", "sys", "none")
 # What a destination kind is called on the page (the object kinds also name the service that manages them).
+# The labels here are English message ids: every text shown goes through `_()` when it is made (the client's
+# language); what the sandbox's invented calls store runs in English.
 KIND_LABELS = {
-    "account": "Sub-account",
-    "ivr": "IVR",
-    "grp": "Ring group",
-    "hunt": "Call hunting",
-    "tc": "Time condition",
-    "queue": "Queue",
-    "conf": "Conference",
-    "cb": "Callback",
-    "disa": "DISA",
-    "vm": "Voicemail",
-    "fwd": "Forwarding",
-    "fax": "Fax",
-    "sys": "System",
-    "none": "Nothing",
+    "account": N_("Sub-account"),
+    "ivr": N_("IVR"),
+    "grp": N_("Ring group"),
+    "hunt": N_("Call hunting"),
+    "tc": N_("Time condition"),
+    "queue": N_("Queue"),
+    "conf": N_("Conference"),
+    "cb": N_("Callback"),
+    "disa": N_("DISA"),
+    "vm": N_("Voicemail"),
+    "fwd": N_("Forwarding"),
+    "fax": N_("Fax"),
+    "sys": N_("System"),
+    "none": N_("Nothing"),
 }
-SYS_ACTIONS = {"hangup": "Hang up", "busy": "Busy tone", "noservice": "Number not in service"}
+SYS_ACTIONS = {"hangup": N_("Hang up"), "busy": N_("Busy tone"), "noservice": N_("Number not in service")}
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The days as a rule and the time-condition form show them.
+DAY_NAMES = {
+    "mon": N_("Mon"),
+    "tue": N_("Tue"),
+    "wed": N_("Wed"),
+    "thu": N_("Thu"),
+    "fri": N_("Fri"),
+    "sat": N_("Sat"),
+    "sun": N_("Sun"),
+}
+# The ways out of an object (Edge.label, English ids) and of a number, as the diagram and "used by" show them.
+EDGE_WORDS = frozenset(
+    {
+        N_("wrong key"),
+        N_("no key"),
+        N_("open"),
+        N_("closed"),
+        N_("rings"),
+        N_("no answer"),
+        N_("agent"),
+        N_("max wait"),
+        N_("calls"),
+        N_("busy"),
+        N_("unreachable"),
+        N_("filter"),
+        N_("diverted"),
+        N_("member"),
+    }
+)
 KEYS = frozenset("0123456789*#")
 # What the numbers' and objects' callers can do at the phone (the simulator's and the sandbox's outcomes).
 OUTCOMES = ("answer", "noanswer", "busy", "unreachable")
@@ -255,18 +288,20 @@ class Graph:
     def label(self, dest: Dest) -> str:
         """How a person reads the destination: "IVR Main", "Ring group Sales", "100001_alice", "Hang up"."""
         if dest.kind == "none":
-            return "Nothing"
+            return _("Nothing")
         if dest.kind == "sys":
-            return SYS_ACTIONS.get(dest.ref, dest.ref)
+            return _(SYS_ACTIONS[dest.ref]) if dest.ref in SYS_ACTIONS else dest.ref
         table = self._table(dest.kind)
         obj = table.get(dest.ref) if table is not None else None
         if obj is None:
-            return f"{KIND_LABELS.get(dest.kind, dest.kind)} (deleted)"
+            return _("{kind} (deleted)").format(kind=_(KIND_LABELS.get(dest.kind, dest.kind)))
         if isinstance(obj, str):
-            prefix = {"account": "", "fwd": "Forward to ", "vm": "Voicemail ", "fax": "Fax "}[dest.kind]
-            return prefix + obj
+            if dest.kind == "account":
+                return obj
+            endpoint = {"fwd": _("Forward to {name}"), "vm": _("Voicemail {name}"), "fax": _("Fax {name}")}
+            return endpoint[dest.kind].format(name=obj)
         name = getattr(obj, "name", "")
-        return f"{KIND_LABELS[dest.kind]} {name}"
+        return f"{_(KIND_LABELS[dest.kind])} {name}"
 
     def edges(self, dest: Dest) -> list[Edge]:
         """Where a call at `dest` can go next, each with its label and whether the caller pressed a key for it."""
@@ -303,17 +338,18 @@ class Graph:
         if dest.kind == "tc" and dest.ref in self.conditions:
             tc = self.conditions[dest.ref]
             hours = "; ".join(rule_text(r) for r in tc.rules)
-            extra = f"; closed on {len(tc.holidays)} holiday(s)" if tc.holidays else ""
+            n = len(tc.holidays)
+            extra = "; " + ngettext("closed on {n} holiday", "closed on {n} holidays", n).format(n=n) if n else ""
             return hours + extra
         if dest.kind == "ivr" and dest.ref in self.ivrs:
-            return f"waits {self.ivrs[dest.ref].timeout}s for a key"
+            return _("waits {n}s for a key").format(n=self.ivrs[dest.ref].timeout)
         if dest.kind == "hunt" and dest.ref in self.hunts:
-            return "in order" if self.hunts[dest.ref].order == "follow" else "in random order"
+            return _("in order") if self.hunts[dest.ref].order == "follow" else _("in random order")
         if dest.kind == "queue" and dest.ref in self.queues:
             wait = self.queues[dest.ref].max_wait
-            return f"waits up to {wait}s" if wait else "waits without limit"
+            return _("waits up to {n}s").format(n=wait) if wait else _("waits without limit")
         if dest.kind == "grp" and dest.ref in self.groups:
-            return "rings everyone at once"
+            return _("rings everyone at once")
         for table, kind in ((self.conferences, "conf"), (self.callbacks, "cb"), (self.disas, "disa")):
             if dest.kind == kind and dest.ref in table:
                 return table[dest.ref].detail
@@ -334,11 +370,19 @@ def _key_order(key: str) -> tuple[int, str]:
     return (0 if key.isdigit() else 1, key)
 
 
+def edge_text(label: str) -> str:
+    """An edge's label as the page shows it (a key pressed stays as it is): "open", "2. rings", "2"."""
+    number, dot, rest = label.partition(". ")
+    if dot and number.isdigit() and rest == "rings":
+        return _("{n}. rings").format(n=number)
+    return _(label) if label in EDGE_WORDS else label
+
+
 def rule_text(rule: TimeRule) -> str:
     """ "Mon–Fri 09:00–17:00"."""
-    days = DAYS[rule.day_from].title()
+    days = _(DAY_NAMES[DAYS[rule.day_from]])
     if rule.day_to != rule.day_from:
-        days += "–" + DAYS[rule.day_to].title()
+        days += "–" + _(DAY_NAMES[DAYS[rule.day_to]])
     return f"{days} {rule.start:%H:%M}–{rule.end:%H:%M}"
 
 
@@ -379,7 +423,15 @@ class CallResult:
 
 Chooser = Callable[[Sequence[Member]], int]
 _DISPOSITION = {"busy": "BUSY", "noanswer": "NO ANSWER", "unreachable": "FAILED"}
-_ENDED = {"busy": "busy", "noanswer": "no answer", "unreachable": "unreachable"}
+_ENDED = {"busy": N_("busy"), "noanswer": N_("no answer"), "unreachable": N_("unreachable")}
+# How a call that reached an endpoint ends.
+_ENDPOINT_ENDED = {
+    "vm": N_("voicemail"),
+    "conf": N_("conference"),
+    "cb": N_("callback"),
+    "disa": N_("disa"),
+    "fax": N_("fax"),
+}
 
 
 def walk(
@@ -404,7 +456,7 @@ def walk(
     dest = route.dest
     for flt in graph.filters:
         if flt.applies_to(route.number) and flt.triggers(caller):
-            steps.append(f"Caller ID filter {flt.name}")
+            steps.append(_("Caller ID filter {name}").format(name=flt.name))
             dest = flt.dest
             break
     failed_over = False
@@ -415,35 +467,35 @@ def walk(
         nxt = route.failover(outcome)
         if not failed_over and nxt.is_set:
             failed_over = True
-            steps.append(_ENDED[outcome])
+            steps.append(_(_ENDED[outcome]))
             return nxt
-        return CallResult(tuple(steps), _ENDED[outcome], _DISPOSITION[outcome], rang=rang)
+        return CallResult(tuple(steps), _(_ENDED[outcome]), _DISPOSITION[outcome], rang=rang)
 
-    for _ in range(MAX_STEPS):
+    for _step in range(MAX_STEPS):
         if not graph.exists(dest):
             steps.append(graph.label(dest))
-            return CallResult(tuple(steps), "destination missing", "FAILED")
+            return CallResult(tuple(steps), _("destination missing"), "FAILED")
         label = graph.label(dest)
         kind = dest.kind
         if kind == "none":
-            steps.append("No destination")
-            return CallResult(tuple(steps), "no destination", "FAILED")
+            steps.append(_("No destination"))
+            return CallResult(tuple(steps), _("no destination"), "FAILED")
         if kind == "sys":
             steps.append(label)
             return CallResult(tuple(steps), label.lower(), "BUSY" if dest.ref == "busy" else "FAILED")
         if kind == "tc":
             tc = graph.conditions[dest.ref]
             is_open = tc.is_open(when)
-            steps.append(f"{label} ({'open' if is_open else 'closed'})")
+            steps.append(f"{label} ({_('open') if is_open else _('closed')})")
             dest = tc.match if is_open else tc.nomatch
             continue
         if kind == "ivr":
             menu = graph.ivrs[dest.ref]
             steps.append(label)
             if not pressed:
-                steps.append("no key")
+                steps.append(_("no key"))
                 if not menu.timeout_dest.is_set:
-                    return CallResult(tuple(steps), "hung up", "FAILED")
+                    return CallResult(tuple(steps), _("hung up"), "FAILED")
                 dest = menu.timeout_dest
                 continue
             key = pressed.pop(0)
@@ -451,9 +503,9 @@ def walk(
                 steps.append(key)
                 dest = menu.choices[key]
                 continue
-            steps.append(f"{key} (wrong key)")
+            steps.append(_("{key} (wrong key)").format(key=key))
             if not menu.invalid_dest.is_set:
-                return CallResult(tuple(steps), "hung up", "FAILED")
+                return CallResult(tuple(steps), _("hung up"), "FAILED")
             dest = menu.invalid_dest
             continue
         if kind in ("grp", "hunt", "queue"):
@@ -465,9 +517,9 @@ def walk(
                 member = members[max(0, min(idx, len(members) - 1))]
                 steps.append(graph.label(member.dest))
                 account = graph.accounts.get(member.dest.ref) if member.dest.kind == "account" else None
-                return CallResult(tuple(steps), "answered", "ANSWERED", account=account, rang=rang)
+                return CallResult(tuple(steps), _("answered"), "ANSWERED", account=account, rang=rang)
             if after.is_set:
-                steps.append("max wait" if kind == "queue" else "no answer")
+                steps.append(_("max wait") if kind == "queue" else _("no answer"))
                 dest = after
                 continue
             nxt = fail(rang)
@@ -479,16 +531,15 @@ def walk(
         if kind in ("account", "fwd"):
             if outcome == "answer":
                 account = graph.accounts.get(dest.ref) if kind == "account" else None
-                return CallResult(tuple(steps), "answered", "ANSWERED", account=account, rang=(label,))
+                return CallResult(tuple(steps), _("answered"), "ANSWERED", account=account, rang=(label,))
             nxt = fail((label,))
             if isinstance(nxt, CallResult):
                 return nxt
             dest = nxt
             continue
-        ended = {"vm": "voicemail", "conf": "conference", "cb": "callback", "disa": "disa", "fax": "fax"}[kind]
-        return CallResult(tuple(steps), ended, "ANSWERED")
+        return CallResult(tuple(steps), _(_ENDPOINT_ENDED[kind]), "ANSWERED")
     steps.append("…")
-    return CallResult(tuple(steps), "stopped (loop)", "FAILED")
+    return CallResult(tuple(steps), _("stopped (loop)"), "FAILED")
 
 
 def _members_and_after(graph: Graph, dest: Dest) -> tuple[tuple[Member, ...], Dest]:
@@ -559,7 +610,7 @@ def uses(graph: Graph, routes: Sequence[NumberRoute], target: Dest) -> list[str]
             ("unreachable", route.unreachable),
         ):
             if dest == target:
-                found.append(f"Number {route.label or route.number} ({what})")
+                found.append(_("Number {number} ({what})").format(number=route.label or route.number, what=_(what)))
     for kind, table in (("ivr", graph.ivrs), ("tc", graph.conditions), ("grp", graph.groups), ("hunt", graph.hunts)):
         for ref in table:
             source = Dest(kind, ref)
@@ -573,14 +624,14 @@ def uses(graph: Graph, routes: Sequence[NumberRoute], target: Dest) -> list[str]
                 found.append(f"{graph.label(source)} ({_edge_name(edge)})")
     for flt in graph.filters:
         if flt.dest == target:
-            found.append(f"Caller ID filter {flt.name}")
+            found.append(_("Caller ID filter {name}").format(name=flt.name))
     return list(dict.fromkeys(found))
 
 
 def _edge_name(edge: Edge) -> str:
     if edge.field.startswith("choice_"):
-        return f"option {edge.label}"
-    return {"rings": "member", "agent": "member"}.get(edge.label, edge.label.removeprefix("1. "))
+        return _("option {key}").format(key=edge.label)
+    return edge_text({"rings": "member", "agent": "member"}.get(edge.label, edge.label.removeprefix("1. ")))
 
 
 @dataclass(frozen=True)
@@ -596,18 +647,19 @@ class DiagramRow:
 
 def diagram(graph: Graph, route: NumberRoute) -> list[DiagramRow]:
     """The call flow of one number as rows of a tree: number → filters → destination → ... with the failovers."""
-    rows = [DiagramRow(0, "", f"Number {route.label or route.number}", "number")]
+    rows = [DiagramRow(0, "", _("Number {number}").format(number=route.label or route.number), "number")]
     expanded: set[Dest] = set()
 
-    def expand(dest: Dest, depth: int, edge: str, stack: tuple[Dest, ...]) -> None:
-        label = graph.label(dest)
+    def expand(dest: Dest, depth: int, edge_label: str, stack: tuple[Dest, ...]) -> None:
+        label, edge = graph.label(dest), edge_text(edge_label)
         if dest in stack:
-            rows.append(DiagramRow(depth, edge, label, dest.kind, "back to the menu above (the caller pressed a key)"))
+            note = _("back to the menu above (the caller pressed a key)")
+            rows.append(DiagramRow(depth, edge, label, dest.kind, note))
             return
         if dest in expanded and graph.edges(dest):
-            rows.append(DiagramRow(depth, edge, label, dest.kind, "as shown above"))
+            rows.append(DiagramRow(depth, edge, label, dest.kind, _("as shown above")))
             return
-        note = graph.describe(dest) if graph.exists(dest) else "this destination was deleted"
+        note = graph.describe(dest) if graph.exists(dest) else _("this destination was deleted")
         rows.append(DiagramRow(depth, edge, label, dest.kind, note))
         if depth >= MAX_DIAGRAM_DEPTH:
             return
@@ -617,9 +669,10 @@ def diagram(graph: Graph, route: NumberRoute) -> list[DiagramRow]:
 
     for flt in graph.filters:
         if flt.applies_to(route.number):
-            verb = "blocks" if flt.mode == "block" else "allows only"
+            verb = _("blocks {callers}") if flt.mode == "block" else _("allows only {callers}")
             shown = ", ".join(flt.entries[:4]) + (" …" if len(flt.entries) > 4 else "")
-            rows.append(DiagramRow(1, "filter", f"Caller ID filter {flt.name}", "filter", f"{verb} {shown}"))
+            name = _("Caller ID filter {name}").format(name=flt.name)
+            rows.append(DiagramRow(1, edge_text("filter"), name, "filter", verb.format(callers=shown)))
             expand(flt.dest, 2, "diverted", ())
     expand(route.dest, 1, "calls", ())
     for edge, dest in (("busy", route.busy), ("no answer", route.noanswer), ("unreachable", route.unreachable)):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import select
 
+from reseller_app import i18n
 from reseller_app.carrier.traffic import Routed, Router
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Did, SubAccount
@@ -49,15 +50,16 @@ def inbound_router(reseller_id: int) -> Router:
             number_route = gr.number_route(did)
             zone = _zone(client.timezone)
         outcome = rng.choices(list(OUTCOME_WEIGHTS), weights=list(OUTCOME_WEIGHTS.values()))[0]
-        result = rt.walk(
-            graphs[client.id],
-            number_route,
-            start.astimezone(zone),
-            rng.choice(KEY_CHOICES),
-            caller=caller,
-            outcome=outcome,
-            choose=lambda members: rng.randrange(len(members)),
-        )
+        with i18n.use_language(i18n.SOURCE):  # the call record keeps its path in English, whoever asked
+            result = rt.walk(
+                graphs[client.id],
+                number_route,
+                start.astimezone(zone),
+                rng.choice(KEY_CHOICES),
+                caller=caller,
+                outcome=outcome,
+                choose=lambda members: rng.randrange(len(members)),
+            )
         return Routed(
             path=result.path,
             account=result.account or (default.account if default else ""),

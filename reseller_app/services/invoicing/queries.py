@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from reseller_app.billing.money import fmt_money
 from reseller_app.db import session_scope
+from reseller_app.i18n import _
 from reseller_app.models import Client, Invoice, InvoiceTax, LedgerEntry, Reseller
 from reseller_app.services.access.actor import Actor, require_client, require_reseller
 from reseller_app.services.common import format as fmt
@@ -61,7 +62,7 @@ def _date(text: str, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed({field: "Use a date like 2026-12-31."}) from None
+        raise ValidationFailed({field: _("Use a date like 2026-12-31.")}) from None
 
 
 def parse_filters(session: Session, actor: Actor, raw: dict[str, str]) -> Filters:
@@ -111,7 +112,7 @@ def _row(inv: Invoice, name: str, credit_of: str) -> dict[str, str]:
     return {
         "id": str(inv.id),
         "number": inv.number,
-        "kind": "Credit note" if inv.kind == "credit_note" else "Invoice",
+        "kind": _("Credit note") if inv.kind == "credit_note" else _("Invoice"),
         "issued_on": inv.issued_on.isoformat(),
         "due_on": inv.due_on.isoformat(),
         "period": f"{inv.period_start.isoformat()} to {inv.period_end.isoformat()}",
@@ -299,9 +300,9 @@ def statement(actor: Actor, client_id: int | str | None, date_from: str, date_to
         end = end or today
         start = start or end.replace(day=1)
         if start > end:
-            raise ValidationFailed({"date_to": "The end is before the start."})
+            raise ValidationFailed({"date_to": _("The end is before the start.")})
         if (end - start).days > 366:
-            raise ValidationFailed({"date_to": "At most one year at a time."})
+            raise ValidationFailed({"date_to": _("At most one year at a time.")})
         lo, hi = _start(start), _start(end + timedelta(days=1))
         opening = session.exec(
             select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(

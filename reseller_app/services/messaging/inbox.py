@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from reseller_app import i18n
 from reseller_app.carrier import CarrierError, get_carrier
 from reseller_app.db import session_scope
+from reseller_app.i18n import N_, _
 from reseller_app.models import Client, Did, Message, Reseller
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.common import audit
@@ -27,7 +29,7 @@ def _client(session: Session, actor: Actor) -> Client:
     require_client(actor)
     client = own_account(session, actor)
     if SERVICE not in view_for(session, client).services:
-        raise Forbidden("This service is not available.")
+        raise Forbidden(_("This service is not available."))
     return client
 
 
@@ -59,15 +61,15 @@ def set_sms(actor: Actor, did_id: object, enabled: bool, email: str = "", forwar
     """Turn SMS on or off on one of the client's numbers, with the email copy and the forwarding number."""
     email = (email or "").strip()
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
-        raise ValidationFailed({"email": "Enter an email address, or leave it empty."})
+        raise ValidationFailed({"email": _("Enter an email address, or leave it empty.")})
     forward = clean_number(forward, "forward") if (forward or "").strip() else ""
     with session_scope() as session:
         client = _client(session, actor)
         did = owned(session, actor, Did, did_id, "number", client_id=client.id)
         if did.kind != "voice":
-            raise ValidationFailed({"did": "Text messages need a phone number, not a fax number."})
+            raise ValidationFailed({"did": _("Text messages need a phone number, not a fax number.")})
         if forward and forward == did.number:
-            raise ValidationFailed({"forward": "Enter another number than this one."})
+            raise ValidationFailed({"forward": _("Enter another number than this one.")})
         changes = bool(did.sms_enabled) != bool(enabled)
         reseller = session.get(Reseller, client.reseller_id)
         session.expunge(reseller)
@@ -76,7 +78,7 @@ def set_sms(actor: Actor, did_id: object, enabled: bool, email: str = "", forwar
         try:
             get_carrier(reseller).set_sms(reseller.id, number, bool(enabled))
         except CarrierError as e:
-            raise ValidationFailed({"did": f"The carrier did not change it ({e.code})."}) from None
+            raise ValidationFailed({"did": _("The carrier did not change it ({code}).").format(code=e.code)}) from None
     with session_scope() as session:
         client = _client(session, actor)
         did = owned(session, actor, Did, did_id, "number", client_id=client.id)
@@ -131,7 +133,7 @@ def conversations(actor: Actor, did_id: object = "all", search: str = "", page: 
                 .order_by(Message.sent_at.desc(), Message.id.desc())
                 .limit(1)
             ).first()
-            preview = (latest.body if latest else "") or ("(picture)" if latest and latest.media else "")
+            preview = (latest.body if latest else "") or (_("(picture)") if latest and latest.media else "")
             items.append(
                 {
                     "did": did,
@@ -205,6 +207,27 @@ def unread_count(actor: Actor) -> int:
     return int(inbox_version(actor).split(":")[1])
 
 
+CSV_HEADER = ["date", "direction", "from", "to", "type", "text", "parts", "price"]
+# The header row in a language other than English (English keeps the column keys, which scripts already read).
+CSV_TITLES = {
+    "date": N_("Date"),
+    "direction": N_("Direction"),
+    "from": N_("From number"),
+    "to": N_("To number"),
+    "type": N_("Type"),
+    "text": N_("Text"),
+    "parts": N_("Parts"),
+    "price": N_("Price"),
+}
+
+
+def csv_header() -> list[str]:
+    """The conversation export's header row in the current language."""
+    if i18n.current_language() == i18n.SOURCE:
+        return list(CSV_HEADER)
+    return [_(CSV_TITLES[k]) for k in CSV_HEADER]
+
+
 def conversation_csv(actor: Actor, did: str, contact: str) -> str:
     """A conversation as CSV (the one CSV writer): date, direction, from, to, type, text, parts, price."""
     with session_scope() as session:
@@ -212,13 +235,13 @@ def conversation_csv(actor: Actor, did: str, contact: str) -> str:
         rows = session.exec(
             select(Message).where(*_thread_cond(client, did, contact)).order_by(Message.sent_at, Message.id)
         ).all()
-        out: list[list[object]] = [["date", "direction", "from", "to", "type", "text", "parts", "price"]]
+        out: list[list[object]] = [csv_header()]
         for m in rows:
             src, dst = (m.did, m.contact) if m.direction == "out" else (m.contact, m.did)
             out.append(
                 [
                     fmt.when(m.sent_at, client.timezone),
-                    "sent" if m.direction == "out" else "received",
+                    _("sent") if m.direction == "out" else _("received"),
                     src,
                     dst,
                     m.kind.upper(),

@@ -32,6 +32,7 @@ from reseller_app.billing.messages import (
 )
 from reseller_app.carrier import CarrierError, CarrierMessage, get_carrier
 from reseller_app.db import session_scope
+from reseller_app.i18n import _
 from reseller_app.models import Client, Did, Message, Package, Reseller, SubAccount, utcnow
 from reseller_app.notify import enqueue
 from reseller_app.services.access.actor import Actor, require_client
@@ -65,7 +66,7 @@ def clean_number(raw: str, field_name: str = "to") -> str:
     except phonenumbers.NumberParseException:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed({field_name: "Enter a valid phone number."})
+        raise ValidationFailed({field_name: _("Enter a valid phone number.")})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
@@ -77,10 +78,10 @@ def image_type(data: bytes) -> str | None:
 def check_image(data: bytes) -> str:
     """A picture as a data: URL; ValidationFailed on `image` for a file that is not one or is too large."""
     if len(data) > MMS_MAX_BYTES:
-        raise ValidationFailed({"image": f"The picture is larger than {MMS_MAX_BYTES // 1000} kB."})
+        raise ValidationFailed({"image": _("The picture is larger than {n} kB.").format(n=MMS_MAX_BYTES // 1000)})
     mime = image_type(data)
     if mime is None:
-        raise ValidationFailed({"image": "Choose a JPEG, PNG or GIF picture."})
+        raise ValidationFailed({"image": _("Choose a JPEG, PNG or GIF picture.")})
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -88,14 +89,17 @@ def check_text(text: str, *, mms: bool) -> tuple[str, int]:
     """(the text, its parts); ValidationFailed on `text` when empty or too long."""
     text = (text or "").replace("\r\n", "\n")
     if not text.strip():
-        raise ValidationFailed({"text": "Enter a message."})
+        raise ValidationFailed({"text": _("Enter a message.")})
     if mms:
         if len(text) > MMS_MAX_CHARS:
-            raise ValidationFailed({"text": f"A picture message holds at most {MMS_MAX_CHARS} characters."})
+            raise ValidationFailed(
+                {"text": _("A picture message holds at most {n} characters.").format(n=MMS_MAX_CHARS)}
+            )
         return text, 1
     seg = count_segments(text)
     if seg.too_long:
-        raise ValidationFailed({"text": f"This text needs {seg.parts} parts; at most {MAX_PARTS} can be sent."})
+        message = _("This text needs {parts} parts; at most {max} can be sent.")
+        raise ValidationFailed({"text": message.format(parts=seg.parts, max=MAX_PARTS)})
     return text, seg.parts
 
 
@@ -349,10 +353,10 @@ def _deliver_on_platform(number: str) -> None:
 def _client_number(session: Session, actor: Actor, did_id: object) -> tuple[Client, Did]:
     client = own_account(session, actor)
     if SERVICE not in view_for(session, client).services:
-        raise Forbidden("This service is not available.")
+        raise Forbidden(_("This service is not available."))
     did = owned(session, actor, Did, did_id, "number", client_id=client.id)
     if did.kind != "voice":
-        raise ValidationFailed({"did": "Text messages need a phone number, not a fax number."})
+        raise ValidationFailed({"did": _("Text messages need a phone number, not a fax number.")})
     return client, did
 
 
@@ -368,18 +372,19 @@ def send(actor: Actor, did_id: object, to: str, text: str, image: bytes | None =
     with session_scope() as session:
         client, did = _client_number(session, actor, did_id)
         if client.status == "SUSPENDED":
-            raise ValidationFailed({"text": "Your account is suspended: messages cannot be sent."})
+            raise ValidationFailed({"text": _("Your account is suspended: messages cannot be sent.")})
         if not did.sms_enabled:
-            raise ValidationFailed({"did": "Text messages are not enabled on this number."})
+            raise ValidationFailed({"did": _("Text messages are not enabled on this number.")})
         if dst == did.number:
-            raise ValidationFailed({"to": "Enter another number than your own."})
+            raise ValidationFailed({"to": _("Enter another number than your own.")})
         reseller = session.get(Reseller, client.reseller_id)
         session.expunge(reseller)
         number, did_pk = did.number, did.id
     try:
         row, _balance = _send_and_store(reseller, did_pk, number, dst, text, media)
     except CarrierError as e:
-        raise ValidationFailed({"text": f"The message was not sent (the carrier said: {e.code})."}) from None
+        message = _("The message was not sent (the carrier said: {code}).")
+        raise ValidationFailed({"text": message.format(code=e.code)}) from None
     return {"id": str(row.id), "price": str(row.price), "segments": str(row.segments)}
 
 

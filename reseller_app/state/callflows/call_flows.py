@@ -6,10 +6,12 @@ import asyncio
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app import i18n, routes
+from reseller_app.i18n import _
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.callflows import numbers as call_numbers
 from reseller_app.services.common.errors import ServiceError
+from reseller_app.state.i18n import tab_language
 from reseller_app.state.messages import field_errors
 from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.session import Answer, ClientPage, page_rid, signed_in
@@ -70,7 +72,8 @@ class CallFlowsState(ClientPage, rx.State):
         if portal.services_hidden:
             portal.page_refused = True
             return rx.redirect(routes.client_path(page_rid(self) or 0, "dashboard"))
-        await self._refresh(opened.actor)
+        with i18n.use_language(await tab_language(self)):  # settled by the page's opening
+            await self._refresh(opened.actor)
         return None
 
     @rx.event
@@ -94,7 +97,7 @@ class CallFlowsState(ClientPage, rx.State):
             self.errors = field_errors(e)
             self.values = values
             return None
-        self.message = "Routing saved."
+        self.message = _("Routing saved.")
         self.sim = {}
         await self._refresh(actor)
         return None

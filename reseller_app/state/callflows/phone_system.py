@@ -8,11 +8,13 @@ from pathlib import Path
 
 import reflex as rx
 
-from reseller_app import routes
+from reseller_app import i18n, routes
+from reseller_app.i18n import _
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.callflows import audio
 from reseller_app.services.callflows import objects as callflows
 from reseller_app.services.common.errors import ServiceError
+from reseller_app.state.i18n import tab_language
 from reseller_app.state.messages import field_errors
 from reseller_app.state.portal.shell import PortalState
 from reseller_app.state.session import Answer, ClientPage, page_rid, signed_in
@@ -127,7 +129,8 @@ class PhoneSystemState(ClientPage, rx.State):
         if portal.services_hidden:
             portal.page_refused = True
             return rx.redirect(routes.client_path(page_rid(self) or 0, "dashboard"))
-        await self._refresh(opened.actor)
+        with i18n.use_language(await tab_language(self)):  # settled by the page's opening
+            await self._refresh(opened.actor)
         self._blank()
         return None
 
@@ -188,10 +191,10 @@ class PhoneSystemState(ClientPage, rx.State):
                 None,
                 rx.get_upload_dir(),
                 self.editing or None,
-                ok="Recording renamed.",
+                ok=_("Recording renamed."),
             )
         else:
-            ok = await self._run(actor, callflows.save, self.tab, values, self.editing or None, ok="Saved.")
+            ok = await self._run(actor, callflows.save, self.tab, values, self.editing or None, ok=_("Saved."))
         if ok:
             self._blank()
         else:
@@ -202,7 +205,7 @@ class PhoneSystemState(ClientPage, rx.State):
     @signed_in
     async def delete(self, actor: Actor, object_id: str) -> Answer:
         """Delete one of the client's objects (refused, naming them, while something uses it)."""
-        if await self._run(actor, callflows.delete, self.tab, object_id, rx.get_upload_dir(), ok="Deleted."):
+        if await self._run(actor, callflows.delete, self.tab, object_id, rx.get_upload_dir(), ok=_("Deleted.")):
             self._blank()
         return None
 
@@ -212,7 +215,7 @@ class PhoneSystemState(ClientPage, rx.State):
         """Upload a new recording (WAV or MP3) under the name typed beside it."""
         name = self.values.get("name", "")
         if not files:
-            self.errors = {"file": "Choose a WAV or MP3 file."}
+            self.errors = {"file": _("Choose a WAV or MP3 file.")}
             return None
         for f in files[:1]:
             # No name typed: the file's own name (the server never uses it for the stored file).
@@ -220,7 +223,7 @@ class PhoneSystemState(ClientPage, rx.State):
             # One byte past the limit, so an oversized file is refused without reading all of it.
             data = await f.read(audio.MAX_AUDIO_BYTES + 1)
             if await self._run(
-                actor, callflows.save_recording, name, data, rx.get_upload_dir(), None, ok="Recording uploaded."
+                actor, callflows.save_recording, name, data, rx.get_upload_dir(), None, ok=_("Recording uploaded.")
             ):
                 self._blank()
         return None

@@ -6,12 +6,15 @@ import asyncio
 
 import reflex as rx
 
+from reseller_app import i18n
 from reseller_app.billing.messages import MAX_PARTS, count_segments
+from reseller_app.i18n import _, ngettext
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.messaging import inbox, messages
 from reseller_app.services.portal import account as client_portal
+from reseller_app.state.i18n import tab_language
 from reseller_app.state.messages import error_text, field_errors
 from reseller_app.state.portal import dashboard
 from reseller_app.state.portal.dashboard import _claim_watch, _release_watch, _tab_open
@@ -22,13 +25,22 @@ TEXT_MAX = 2048
 
 
 def counter_text(text: str) -> str:
-    """What the counter under the text box says: characters, encoding and parts."""
+    """What the counter under the text box says (in the current language): characters, encoding and parts."""
     seg = count_segments(text)
     if seg.parts == 0:
-        return f"0 characters · up to {MAX_PARTS} parts"
-    over = f" (more than {MAX_PARTS}: too long)" if seg.too_long else ""
-    part_word = "part" if seg.parts == 1 else "parts"
-    return f"{seg.units} {seg.encoding.value} units · {seg.parts} {part_word}{over} · {seg.left} left in this part"
+        return _("0 characters · up to {max} parts").format(max=MAX_PARTS)
+    parts = ngettext("{n} part", "{n} parts", seg.parts).format(n=seg.parts)
+    if seg.too_long:
+        parts += " " + _("(more than {max}: too long)").format(max=MAX_PARTS)
+    return " · ".join(
+        (
+            ngettext("{n} {encoding} unit", "{n} {encoding} units", seg.units).format(
+                n=seg.units, encoding=seg.encoding.value
+            ),
+            parts,
+            _("{n} left in this part").format(n=seg.left),
+        )
+    )
 
 
 class MessagesState(ClientPage, rx.State):
@@ -106,9 +118,11 @@ class MessagesState(ClientPage, rx.State):
         """Messages page: the conversations; then watch for new messages while it is open."""
         self.open_did = self.open_contact = self.search = self.text = self.to = ""
         self.thread, self.errors, self.notice, self.f_did, self.conv_page = [], {}, "", "all", 1
-        self.counter, self.too_long, self.image_name, self._image = counter_text(""), False, "", b""
+        self.too_long, self.image_name, self._image = False, "", b""
         if not await self._refresh(brand=True):
             return self._to_login()
+        with i18n.use_language(await tab_language(self)):  # settled by the page's opening
+            self.counter = counter_text("")
         self._watch_gen += 1
         return MessagesState.watch
 
@@ -159,10 +173,11 @@ class MessagesState(ClientPage, rx.State):
     # --- sending ------------------------------------------------------------------------------------------
 
     @rx.event
-    def set_text(self, value: str) -> None:
-        """The message as typed, with its characters and parts counted at once."""
+    async def set_text(self, value: str) -> None:
+        """The message as typed, with its characters and parts counted at once (in the tab's language)."""
         self.text = str(value)[:TEXT_MAX]
-        self.counter = counter_text(self.text)
+        with i18n.use_language(await tab_language(self)):
+            self.counter = counter_text(self.text)
         self.too_long = count_segments(self.text).too_long
         self.errors = {k: v for k, v in self.errors.items() if k != "text"}
 
@@ -204,7 +219,7 @@ class MessagesState(ClientPage, rx.State):
         self.open_did = next((n["number"] for n in self.numbers if n["id"] == self.from_did), self.open_did)
         self.open_contact = sent_to
         self.text, self.counter, self.too_long, self._image, self.image_name = "", counter_text(""), False, b"", ""
-        self.notice = "Message sent."
+        self.notice = _("Message sent.")
         return None if await self._refresh() else self._to_login()
 
     # --- settings of a number -----------------------------------------------------------------------------
@@ -243,7 +258,7 @@ class MessagesState(ClientPage, rx.State):
         except ServiceError as e:
             self.errors = field_errors(e, "did")
             return None
-        self.edit_did, self.notice = "", "Settings saved."
+        self.edit_did, self.notice = "", _("Settings saved.")
         return None if await self._refresh() else self._to_login()
 
     @rx.event

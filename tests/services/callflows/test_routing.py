@@ -168,7 +168,7 @@ def test_the_diagram_draws_the_tree_with_failovers_and_loops():
     assert (2, "closed", "Voicemail 200 (Sales)") in text
     assert (1, "busy", "Busy tone") in text
     hours = next(r for r in rows if r.kind == "tc")
-    assert hours.note == "Mon–Fri 09:00–17:00; closed on 1 holiday(s)"
+    assert hours.note == "Mon–Fri 09:00–17:00; closed on 1 holiday"  # a plural form per language (issue 21)
     menu = rt.IvrMenu("1", "Main", {"9": D("ivr", "1")})
     loop_rows = rt.diagram(rt.Graph(ivrs={"1": menu}), rt.NumberRoute("1", D("ivr", "1")))
     assert loop_rows[-1].note.startswith("back to the menu above")
