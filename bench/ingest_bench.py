@@ -44,6 +44,11 @@ class Feed:
     def cdrs_since(self, reseller_id: int, since: datetime) -> list:
         return [c for c in self.cdrs if c.start > since]
 
+    def fetch_cdrs(self, reseller_id: int, since: datetime):
+        from reseller_app.carrier.base import CdrFetch
+
+        return CdrFetch(self.cdrs_since(reseller_id, since))
+
 
 def _setup(n_cdrs: int, seed: int) -> tuple[int, list]:
     """The reseller, its clients, sub-accounts, DIDs and packages; returns (reseller id, the carrier's CDRs)."""
@@ -230,9 +235,13 @@ def _bench(label: str, url: str, n: int, batch: int, seed: int) -> None:
     rid, cdrs = _setup(n, seed)
     feed = Feed(cdrs)
     scheduler.get_carrier = lambda reseller: feed  # the bench's carrier: the day's CDRs in memory
+    from reseller_app.services.telephony.calls import INGEST_STEPS
+
+    INGEST_STEPS.clear()
     start, cpu = time.perf_counter(), time.process_time()
     res = scheduler.sync_reseller(rid, batch_size=batch)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    steps = "; ".join(f"{name} {t:.1f} s" for name, t in INGEST_STEPS.items())
     assert res.stored == n, res
     again = scheduler.sync_reseller(rid, batch_size=batch)
     assert again.stored == 0 and again.duplicates == again.fetched > 0, again
@@ -244,7 +253,7 @@ def _bench(label: str, url: str, n: int, batch: int, seed: int) -> None:
         f"{label}: {n:,} CDRs in batches of {batch:,}: sync {seconds:.1f} s = {n / seconds:,.0f} calls/s "
         f"(this process's CPU {cpu:.1f} s); "
         f"bare insert of the same rows {floor:.1f} s = {n / floor:,.0f} rows/s; ratio {seconds / floor:.2f}x; "
-        f"re-sync of the overlap: {again.fetched:,} fetched, 0 stored\n  {checks}",
+        f"re-sync of the overlap: {again.fetched:,} fetched, 0 stored\n  steps of the sync: {steps}\n  {checks}",
         flush=True,
     )
     engine.dispose()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from time import perf_counter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -24,6 +26,7 @@ from reseller_app.carrier import CarrierCdr, get_carrier
 from reseller_app.db import session_scope
 from reseller_app.models import (
     AreaRate,
+    CardProfile,
     Cdr,
     Client,
     Did,
@@ -162,6 +165,21 @@ LEDGER_COLUMNS = (
 )  # fmt: skip
 CHUNK = 900  # values per IN (...) list on SQLite: under its bound-parameter limit
 
+# Seconds spent in each step of `ingest_cdrs`, summed over this process's batches (bench/ingest_bench.py prints them).
+INGEST_STEPS: dict[str, float] = defaultdict(float)
+
+
+class _Laps:
+    """A stopwatch adding the time since its last lap to INGEST_STEPS[step]."""
+
+    def __init__(self) -> None:
+        self.last = perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = perf_counter()
+        INGEST_STEPS[step] += now - self.last
+        self.last = now
+
 
 def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[Any]:  # noqa: ANN401
     """`column IN values`: one array parameter on PostgreSQL, IN lists of CHUNK values on SQLite."""
@@ -193,6 +211,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     """
     result = IngestResult()
     fx = Effects()
+    laps = _Laps()
     with session_scope() as session:
         reseller = session.get(Reseller, reseller_id)
         if reseller is None:
@@ -252,6 +271,11 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             ).all():
                 clients[cl.id] = cl  # type: ignore[index]
         running: dict[int, Decimal] = {cid: cl.balance for cid, cl in clients.items()}
+        # Their automatic top-ups, read once (not per posting); the postings below arm or fire them as one would.
+        topups: dict[int, CardProfile] = {}
+        for among in _among(session, CardProfile.client_id, clients):
+            for profile in session.exec(select(CardProfile).where(among, CardProfile.topup_enabled.is_(True))).all():  # type: ignore[attr-defined]
+                topups[profile.client_id] = profile
 
         packages: dict[int | None, PackageRules] = {}
 
@@ -274,6 +298,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 pools[(drawing[u.sub_account_id], u.cycle_start)] = u.minutes_used
                 usage_ids[(u.sub_account_id, u.cycle_start)] = u.id  # type: ignore[assignment]
         before = dict(pools)
+        laps.lap("read: stored uniqueids, sub-accounts, DIDs, clients (locked), pools")
 
         # One Rater per (package, cycle anchor, after a suspension): they share the pools, drawn in start order.
         raters: dict[tuple[int | None, date, bool], Rater] = {}
@@ -368,17 +393,24 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 running[client.id] = new = old - price  # type: ignore[index]
                 # The rules as after a single posting: HARD suspends here, stamped now (calls starting later in
                 # this batch are not billed); the low-balance email goes once per crossing.
-                apply_balance_rules(session, client, old, new, reference, fx)
+                apply_balance_rules(session, client, old, new, reference, fx, topups)
                 result.billed += price
 
+        laps.lap("rate and walk (Python)")
         bulk.insert_rows(session, Cdr.__table__, CDR_COLUMNS, cdr_rows)  # type: ignore[arg-type]
+        laps.lap("write: calls")
         bulk.insert_rows(session, LedgerEntry.__table__, LEDGER_COLUMNS, ledger_rows)  # type: ignore[arg-type]
+        laps.lap("write: postings")
         _move_balances(session, reseller_id, {cid: running[cid] - cl.balance for cid, cl in clients.items()})
         for cid, cl in clients.items():
             set_committed_value(cl, "balance", running[cid])
+        laps.lap("write: balances")
         _write_pools(session, reseller_id, pools, before, placed, usage_ids)
+        laps.lap("write: free-minute pools")
         # The reports' daily roll-up moves in the same transaction as the calls it sums.
         apply_rated(session, rolled)
+        laps.lap("write: roll-up")
+    laps.lap("commit (and the session's flush of suspensions)")
     run_effects(fx)
     return result
 
