@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 Processor = Callable[[Any], Any] | None
-_NOTHING = object()
 
 
 def _processors(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str]) -> list[Processor]:
@@ -30,18 +29,19 @@ def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows:
     procs = _processors(dialect, table, columns)
     converting = [(i, p) for i, p in enumerate(procs) if p is not None]
     if converting:
-        # A column often repeats one value through a batch (the rating time, zero amounts): convert it once.
-        memo: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(converting)
+        # A column often repeats values through a batch (rates, the rating time, small amounts): each distinct
+        # value is converted once. The converting types here (`Money`, `UTCDateTime` and the drivers' own date
+        # formats) give equal values equal results.
+        memos: list[dict[Any, Any]] = [{} for _ in converting]
         out = []
         for row in rows:
             values = list(row)
-            for k, (i, p) in enumerate(converting):
+            for (i, p), memo in zip(converting, memos, strict=True):
                 v = values[i]
-                last, done = memo[k]
-                if v is not last:
-                    done = p(v)
-                    memo[k] = (v, done)
-                values[i] = done
+                try:
+                    values[i] = memo[v]
+                except KeyError:
+                    values[i] = memo[v] = p(v)
             out.append(values)
         rows = out
     write_raw(session, table, columns, rows)
