@@ -257,7 +257,8 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             if sub is None and did is not None and did.sub_account_id is not None:
                 sub = subs_by_id.get(did.sub_account_id)
             placed.append((c, sub, did))
-        placed.sort(key=lambda p: (p[0].start.astimezone(UTC), p[0].uniqueid))
+        # Aware datetimes compare as instants whatever their zones: (start, uniqueid) is the UTC order.
+        placed.sort(key=lambda p: (p[0].start, p[0].uniqueid))
 
         # Lock the batch's clients (in id order, so two batches never deadlock): a concurrent posting that suspends
         # one has committed before this batch reads its status and balance, or it waits for this batch.
