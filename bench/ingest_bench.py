@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
 import sys
 import tempfile
@@ -43,6 +44,11 @@ class Feed:
 
     def cdrs_since(self, reseller_id: int, since: datetime) -> list:
         return [c for c in self.cdrs if c.start > since]
+
+    def fetch_cdrs(self, reseller_id: int, since: datetime):
+        from reseller_app.carrier.base import CdrFetch
+
+        return CdrFetch(self.cdrs_since(reseller_id, since))
 
 
 def _setup(n_cdrs: int, seed: int) -> tuple[int, list]:
@@ -127,6 +133,26 @@ def _setup(n_cdrs: int, seed: int) -> tuple[int, list]:
                                    callerid='"Office" <15145550000>', destination=dest, duration=secs,
                                    disposition=disposition))  # fmt: skip
     return rid, cdrs
+
+
+def _server_cpu(engine: sa.Engine) -> float:
+    """CPU seconds used so far by the PostgreSQL server processes of this database (0 on SQLite: no server).
+
+    The bench's connections stay open in the engine's pool, so their backends' counters cover the whole sync.
+    """
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as conn:
+        pids = conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in pids.all():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # another machine's server, or the process has gone
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def _floor(engine: sa.Engine, batch: int) -> float:
@@ -230,9 +256,15 @@ def _bench(label: str, url: str, n: int, batch: int, seed: int) -> None:
     rid, cdrs = _setup(n, seed)
     feed = Feed(cdrs)
     scheduler.get_carrier = lambda reseller: feed  # the bench's carrier: the day's CDRs in memory
+    from reseller_app.services.telephony.calls import INGEST_STEPS
+
+    INGEST_STEPS.clear()
+    server = _server_cpu(engine)
     start, cpu = time.perf_counter(), time.process_time()
     res = scheduler.sync_reseller(rid, batch_size=batch)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    server = _server_cpu(engine) - server
+    steps = "; ".join(f"{name} {t:.1f} s" for name, t in INGEST_STEPS.items())
     assert res.stored == n, res
     again = scheduler.sync_reseller(rid, batch_size=batch)
     assert again.stored == 0 and again.duplicates == again.fetched > 0, again
@@ -242,9 +274,10 @@ def _bench(label: str, url: str, n: int, batch: int, seed: int) -> None:
     checks = _checks(rid, n)
     print(
         f"{label}: {n:,} CDRs in batches of {batch:,}: sync {seconds:.1f} s = {n / seconds:,.0f} calls/s "
-        f"(this process's CPU {cpu:.1f} s); "
-        f"bare insert of the same rows {floor:.1f} s = {n / floor:,.0f} rows/s; ratio {seconds / floor:.2f}x; "
-        f"re-sync of the overlap: {again.fetched:,} fetched, 0 stored\n  {checks}",
+        f"(CPU: this process {cpu:.1f} s"
+        + (f", the server {server:.1f} s); " if server else "); ")
+        + f"bare insert of the same rows {floor:.1f} s = {n / floor:,.0f} rows/s; ratio {seconds / floor:.2f}x; "
+        f"re-sync of the overlap: {again.fetched:,} fetched, 0 stored\n  steps of the sync: {steps}\n  {checks}",
         flush=True,
     )
     engine.dispose()

@@ -185,6 +185,7 @@ def main() -> None:
         print(f"reasons: {dict(sorted(reasons.items()))}")
         print(f"outputs identical across modes and runs: {len(outputs) == 1}")
         plain_med = statistics.median(times["plain"])
+        plain_cpu = statistics.median(cpus["plain"])
         print(f"load average during the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores)")
         print("medians of subprocess runs (start-up, deck load and writing included); cpu = user+sys, all processes")
         for mode in times:
@@ -193,7 +194,7 @@ def main() -> None:
                 label, speed = "plain csv read+write", f"{args.cdrs / wall:>9,.0f} rows/s"
             else:
                 label = f"rate, {mode} ({used[mode]} proc.)"
-                speed = f"{args.cdrs / wall:>9,.0f} CDRs/s  {wall / plain_med:.2f}x plain"
+                speed = f"{args.cdrs / wall:>9,.0f} CDRs/s  {wall / plain_med:.2f}x plain, cpu {cpu / plain_cpu:.2f}x"
             print(f"{label:<30} wall {wall:6.2f}s  cpu {cpu:6.2f}s  {speed}  (best wall {min(times[mode]):.2f}s)")
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, localcontext
+from functools import lru_cache
 from typing import NamedTuple
 
 from .countries import country_key_prefixes, country_of, route_for
@@ -26,6 +27,7 @@ ANSWERED = Disposition.ANSWERED.value
 PoolKey = tuple[str, date]
 
 
+@lru_cache(maxsize=1024)  # a few spellings repeat through millions of calls (errors are not cached)
 def normalize_disposition(text: str) -> str:
     """Canonical disposition ("no_answer" -> "NO ANSWER"); ValueError if unknown."""
     return Disposition.parse(text).value
@@ -370,9 +372,9 @@ class Rater:
         return RatedCall(
             call_id=c.call_id,
             billable_seconds=billable,
-            cost_rate=None if cost_rate is None else from_micro(cost_rate),
+            cost_rate=None if cost_rate is None else _rate_of(cost_rate),
             cost=cost_d,
-            sell_rate=None if sell is None else from_micro(sell),
+            sell_rate=None if sell is None else _rate_of(sell),
             price=price_d,
             profit=profit,
             reason=reason,
@@ -380,6 +382,10 @@ class Rater:
             route=res.route if res is not None else None,
             free_minutes_drawn=took,
         )
+
+
+# Rates repeat through a batch (one per deck prefix): each becomes a Decimal once. Decimals are immutable.
+_rate_of = lru_cache(maxsize=1 << 16, typed=True)(from_micro)
 
 
 def rate_calls(

@@ -7,6 +7,7 @@ These run on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -140,6 +141,35 @@ def test_signs_follow_the_kind(books, kind, amount):
     with pytest.raises(IntegrityError, match="must be positive"):
         _insert(books, reference="s", kind=kind, amount=amount)
     _insert(books, reference="s", kind=kind, amount=-amount)  # the right sign is accepted
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "reverses", "message"),
+    [("call", D("0.0138"), None, "must be positive"), ("reversal", D("9.98"), "fee", "exact opposite")],
+)
+def test_one_wrong_row_in_a_bulk_insert_refuses_the_whole_statement(books, kind, amount, reverses, message):
+    """The CDR ingest writes its postings in one statement (COPY on PostgreSQL, where the rules are checked once per
+    statement, alembic 0020): a wrong row anywhere in it refuses all of it."""
+    from reseller_app.services.telephony import bulk
+    from reseller_app.services.telephony.calls import LEDGER_COLUMNS
+
+    def row(n: int, kind: str = "call", amount: D = D("-0.0138"), reverses_id: int | None = None) -> tuple:
+        return (books["r"], books["a"], f"bulk-{n}", kind, amount, "", reverses_id, "test", datetime.now(UTC))
+
+    rows = [row(n) for n in range(500)]
+    rows[250] = row(250, kind, amount, books[reverses] if reverses else None)
+    before = _rows(books["engine"])
+    # COPY reports the driver's own IntegrityError (SQLAlchemy's wraps the executemany).
+    refused = (IntegrityError, books["engine"].dialect.dbapi.IntegrityError)
+    with Session(books["engine"]) as s, pytest.raises(refused, match=message):
+        bulk.insert_rows(s, LedgerEntry.__table__, LEDGER_COLUMNS, rows)
+        s.commit()
+    assert _rows(books["engine"]) == before
+    with Session(books["engine"]) as s:  # the same rows, all right, go in
+        rows[250] = row(250)
+        bulk.insert_rows(s, LedgerEntry.__table__, LEDGER_COLUMNS, rows)
+        s.commit()
+    assert len(_rows(books["engine"])) == len(before) + 500
 
 
 def test_the_test_reset_leaves_the_rules_in_place(books):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from sqlmodel import Session, select
 from reseller_app import i18n
 from reseller_app.billing.ledger import low_balance_crossing, status_after
 from reseller_app.db import session_scope
-from reseller_app.models import Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
+from reseller_app.models import CardProfile, Client, LedgerEntry, Reseller, ResellerSettings, SubAccount, utcnow
 from reseller_app.notify import enqueue, render
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.accounting import ledger, topup
@@ -70,11 +71,19 @@ def set_status(session: Session, client: Client, status: str, fx: Effects, *, by
         sub.blocked = suspended
 
 
-def apply_balance_rules(session: Session, client: Client, old: Decimal, new: Decimal, ref: str, fx: Effects) -> None:
+def apply_balance_rules(
+    session: Session,
+    client: Client,
+    old: Decimal,
+    new: Decimal,
+    ref: str,
+    fx: Effects,
+    profiles: Mapping[int, CardProfile] | None = None,
+) -> None:
     """After a posting moved the balance from old to new: HARD suspension or restore, the low-balance email and the
-    automatic top-up (services/accounting/topup)."""
+    automatic top-up (services/accounting/topup; `profiles`: see `topup.on_posting`)."""
     set_status(session, client, status_for(client, new), fx)
-    started = topup.on_posting(session, client, old, new)
+    started = topup.on_posting(session, client, old, new, profiles)
     if started is not None:
         fx.topups.append(started)
     if client.low_balance_threshold is not None:

@@ -10,6 +10,7 @@ A posting that leaves the balance at or above the threshold arms it again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,11 +19,20 @@ from sqlmodel import Session, select
 from reseller_app.models import CardPayment, CardProfile, Client, Reseller, StripeAccount
 
 
-def on_posting(session: Session, client: Client, old: Decimal, new: Decimal) -> int | None:
-    """Arm or fire this client's top-up after a posting moved its balance from old to new; the new top-up's id."""
-    profile = session.exec(
-        select(CardProfile).where(CardProfile.client_id == client.id, CardProfile.topup_enabled.is_(True))
-    ).first()
+def on_posting(
+    session: Session, client: Client, old: Decimal, new: Decimal, profiles: Mapping[int, CardProfile] | None = None
+) -> int | None:
+    """Arm or fire this client's top-up after a posting moved its balance from old to new; the new top-up's id.
+
+    `profiles`: the clients' profiles with top-up enabled, read once in this transaction by a caller posting many
+    times (the CDR ingest, with the clients locked), by client id; default: look this client's up.
+    """
+    if profiles is not None:
+        profile = profiles.get(client.id)  # type: ignore[arg-type]
+    else:
+        profile = session.exec(
+            select(CardProfile).where(CardProfile.client_id == client.id, CardProfile.topup_enabled.is_(True))
+        ).first()
     if profile is None or profile.topup_threshold is None or profile.topup_amount is None:
         return None
     threshold = profile.topup_threshold

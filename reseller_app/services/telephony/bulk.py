@@ -7,14 +7,13 @@ INSERT (PostgreSQL fires row triggers on COPY too).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 Processor = Callable[[Any], Any] | None
-_NOTHING = object()
 
 
 def _processors(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str]) -> list[Processor]:
@@ -25,32 +24,34 @@ def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows:
     """Insert `rows` (Python values in `columns` order) into `table` inside the session's transaction."""
     if not rows:
         return
-    conn = session.connection()
-    dialect = conn.dialect
+    dialect = session.connection().dialect
     procs = _processors(dialect, table, columns)
     converting = [(i, p) for i, p in enumerate(procs) if p is not None]
-    if converting:
-        # A column often repeats one value through a batch (the rating time, zero amounts): convert it once.
-        memo: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(converting)
-        out = []
+    if not converting:
+        write_raw(session, table, columns, rows)
+        return
+    # A column often repeats values through a batch (rates, the rating time, small amounts): each distinct value is
+    # converted once. The converting types here (`Money`, `UTCDateTime` and the drivers' own date formats) give
+    # equal values equal results.
+    memos: list[dict[Any, Any]] = [{} for _ in converting]
+
+    def converted() -> Iterator[list[Any]]:
         for row in rows:
             values = list(row)
-            for k, (i, p) in enumerate(converting):
+            for (i, p), memo in zip(converting, memos, strict=True):
                 v = values[i]
-                last, done = memo[k]
-                if v is not last:
-                    done = p(v)
-                    memo[k] = (v, done)
-                values[i] = done
-            out.append(values)
-        rows = out
-    write_raw(session, table, columns, rows)
+                try:
+                    values[i] = memo[v]
+                except KeyError:
+                    values[i] = memo[v] = p(v)
+            yield values
+
+    # Converted as they are sent: on PostgreSQL the server inserts the rows COPY has sent while the rest convert.
+    write_raw(session, table, columns, converted())
 
 
-def write_raw(session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def write_raw(session: Session, table: sa.Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Insert rows already in the database's form (no conversion): the bulk path itself, and the bench's floor."""
-    if not rows:
-        return
     conn = session.connection()
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
@@ -60,5 +61,7 @@ def write_raw(session: Session, table: sa.Table, columns: Sequence[str], rows: S
             for row in rows:
                 copy.write_row(row)
         return
-    marks = ", ".join("?" * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", list(map(tuple, rows)))
+    values = list(map(tuple, rows))
+    if values:
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", values)

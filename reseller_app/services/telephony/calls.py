@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from time import perf_counter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -24,6 +26,7 @@ from reseller_app.carrier import CarrierCdr, get_carrier
 from reseller_app.db import session_scope
 from reseller_app.models import (
     AreaRate,
+    CardProfile,
     Cdr,
     Client,
     Did,
@@ -166,6 +169,21 @@ LEDGER_COLUMNS = (
 )  # fmt: skip
 CHUNK = 900  # values per IN (...) list on SQLite: under its bound-parameter limit
 
+# Seconds spent in each step of `ingest_cdrs`, summed over this process's batches (bench/ingest_bench.py prints them).
+INGEST_STEPS: dict[str, float] = defaultdict(float)
+
+
+class _Laps:
+    """A stopwatch adding the time since its last lap to INGEST_STEPS[step]."""
+
+    def __init__(self) -> None:
+        self.last = perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = perf_counter()
+        INGEST_STEPS[step] += now - self.last
+        self.last = now
+
 
 def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[Any]:  # noqa: ANN401
     """`column IN values`: one array parameter on PostgreSQL, IN lists of CHUNK values on SQLite."""
@@ -197,6 +215,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     """
     result = IngestResult()
     fx = Effects()
+    laps = _Laps()
     with session_scope() as session:
         reseller = session.get(Reseller, reseller_id)
         if reseller is None:
@@ -242,7 +261,8 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             if sub is None and did is not None and did.sub_account_id is not None:
                 sub = subs_by_id.get(did.sub_account_id)
             placed.append((c, sub, did))
-        placed.sort(key=lambda p: (p[0].start.astimezone(UTC), p[0].uniqueid))
+        # Aware datetimes compare as instants whatever their zones: (start, uniqueid) is the UTC order.
+        placed.sort(key=lambda p: (p[0].start, p[0].uniqueid))
 
         # Lock the batch's clients (in id order, so two batches never deadlock): a concurrent posting that suspends
         # one has committed before this batch reads its status and balance, or it waits for this batch.
@@ -256,6 +276,11 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             ).all():
                 clients[cl.id] = cl  # type: ignore[index]
         running: dict[int, Decimal] = {cid: cl.balance for cid, cl in clients.items()}
+        # Their automatic top-ups, read once (not per posting); the postings below arm or fire them as one would.
+        topups: dict[int, CardProfile] = {}
+        for among in _among(session, CardProfile.client_id, clients):
+            for profile in session.exec(select(CardProfile).where(among, CardProfile.topup_enabled.is_(True))).all():  # type: ignore[attr-defined]
+                topups[profile.client_id] = profile
 
         packages: dict[int | None, PackageRules] = {}
 
@@ -274,10 +299,12 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             if s is not None and rules_of(s.package_id).free_minutes > 0  # type: ignore[union-attr]
         }
         for among in _among(session, FreeMinuteUsage.sub_account_id, drawing):
-            for u in session.exec(select(FreeMinuteUsage).where(among)).all():
-                pools[(drawing[u.sub_account_id], u.cycle_start)] = u.minutes_used
-                usage_ids[(u.sub_account_id, u.cycle_start)] = u.id  # type: ignore[assignment]
+            usage = (FreeMinuteUsage.id, FreeMinuteUsage.sub_account_id, FreeMinuteUsage.cycle_start)
+            for uid, sid, cycle, used in session.execute(select(*usage, FreeMinuteUsage.minutes_used).where(among)):
+                pools[(drawing[sid], cycle)] = used
+                usage_ids[(sid, cycle)] = uid
         before = dict(pools)
+        laps.lap("read: stored uniqueids, sub-accounts, DIDs, clients (locked), pools")
 
         # One Rater per (package, cycle anchor, after a suspension): they share the pools, drawn in start order.
         raters: dict[tuple[int | None, date, bool], Rater] = {}
@@ -307,6 +334,18 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 did_rate=(did.per_minute if did is not None else None) if c.direction == "in" else None,
             )
 
+        # Each call's client (None: unassigned) and start in UTC; per client, the start from which its calls are
+        # not billable (see `_suspended_since`), kept in step with the balance rules in the walk below.
+        owner: list[int | None] = []
+        for _, sub, did in placed:
+            cid = sub.client_id if sub else (did.client_id if did else None)
+            owner.append(cid if cid in clients else None)
+        starts = [c.start.astimezone(UTC) for c, _, _ in placed]
+        since = {cid: _suspended_since(cl) for cid, cl in clients.items()}
+        restorable = {cid for cid, cl in clients.items() if _may_restore(cl)}
+        anchors = {cid: _anchor(cl) for cid, cl in clients.items()}
+        no_anchor = _anchor(None)
+
         # Rate ahead, a group at a time, every call whose "started after a HARD suspension" cannot change during
         # the batch: one that started before now (a suspension made by this batch is stamped now or later), of a
         # client no posting can restore (see `_may_restore`). The others are rated one by one in the walk below,
@@ -315,13 +354,16 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         now = utcnow()
         ahead: dict[int, RatedCall] = {}
         groups: dict[tuple[int | None, date, bool], list[int]] = {}
-        for i, (c, sub, did) in enumerate(placed):
-            cid = sub.client_id if sub else (did.client_id if did else None)
-            client = clients.get(cid) if cid is not None else None
-            if c.start >= now or (client is not None and _may_restore(client)):
+        for i, (_, sub, _) in enumerate(placed):
+            cid, start = owner[i], starts[i]
+            if start >= now or cid in restorable:
                 continue
-            blocked = client is not None and _started_after_suspension(client, c.start)
-            groups.setdefault((sub.package_id if sub else None, _anchor(client), blocked), []).append(i)
+            package_id = sub.package_id if sub else None
+            if cid is None:
+                groups.setdefault((package_id, no_anchor, False), []).append(i)
+                continue
+            cut = since[cid]
+            groups.setdefault((package_id, anchors[cid], cut is not None and start >= cut), []).append(i)
         for (package_id, anchor, blocked), members in groups.items():
             rated = rater_for(package_id, anchor, blocked).rate([to_rate(*placed[i]) for i in members])
             ahead.update(zip(members, rated, strict=True))
@@ -330,25 +372,25 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         ledger_rows: list[tuple] = []
         rolled: list[RolledCall] = []
         for i, (c, sub, did) in enumerate(placed):
-            cid = sub.client_id if sub else (did.client_id if did else None)
-            client = clients.get(cid) if cid is not None else None
-            blocked = client is not None and _started_after_suspension(client, c.start)
+            cid, start = owner[i], starts[i]
+            cut = since[cid] if cid is not None else None
+            blocked = cut is not None and start >= cut
             r = ahead.get(i)
             if r is None:
-                r = rater_for(sub.package_id if sub else None, _anchor(client), blocked).rate([to_rate(c, sub, did)])[0]
+                anchor = anchors[cid] if cid is not None else no_anchor
+                r = rater_for(sub.package_id if sub else None, anchor, blocked).rate([to_rate(c, sub, did)])[0]
             price = r.price if r.price is not None else ZERO
             cost = r.cost or ZERO
-            reason = r.reason if client else "unassigned"
+            reason = r.reason if cid is not None else "unassigned"
             if blocked:
                 # Not billable: the reseller bears the carrier cost of a call that got through the block.
                 price, reason = ZERO, "suspended"
                 result.suspended += 1
-            if client is None:
+            if cid is None:
                 price = ZERO
-            start = c.start.astimezone(UTC)
             cdr_rows.append(
                 (
-                    reseller_id, client.id if client else None, sub.id if sub else None, did.id if did else None,
+                    reseller_id, cid, sub.id if sub else None, did.id if did else None,
                     c.uniqueid, start, c.direction, c.account, c.callerid[:120], c.destination[:32], "",
                     c.disposition, c.duration, r.country or "", r.route or "", r.billable_seconds,
                     r.cost_rate or ZERO, cost, r.sell_rate or ZERO, price, price - cost, reason,
@@ -360,29 +402,38 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
             )
             result.stored += 1
             result.unrated += r.reason == "unrated"
-            result.unassigned += client is None
-            if client is not None and price > 0:
-                where = "to " + c.destination if c.direction == "out" else "from " + fmt.caller(c.callerid)
+            result.unassigned += cid is None
+            if cid is not None and price > 0:
+                where = "to " + c.destination if c.direction == "out" else "from " + _caller(c.callerid)
                 reference = f"cdr:{reseller_id}:{c.uniqueid}"[:120]
                 ledger_rows.append(
-                    (reseller_id, client.id, reference, "call", -price, f"Call {where} ({c.duration}s)"[:255], None,
+                    (reseller_id, cid, reference, "call", -price, f"Call {where} ({c.duration}s)"[:255], None,
                      "rating", now)
                 )  # fmt: skip
-                old = running[client.id]  # type: ignore[index]
-                running[client.id] = new = old - price  # type: ignore[index]
+                old = running[cid]
+                running[cid] = new = old - price
                 # The rules as after a single posting: HARD suspends here, stamped now (calls starting later in
                 # this batch are not billed); the low-balance email goes once per crossing.
-                apply_balance_rules(session, client, old, new, reference, fx)
+                client = clients[cid]
+                apply_balance_rules(session, client, old, new, reference, fx, topups)
+                since[cid] = _suspended_since(client)
                 result.billed += price
 
+        laps.lap("rate and walk (Python)")
         bulk.insert_rows(session, Cdr.__table__, CDR_COLUMNS, cdr_rows)  # type: ignore[arg-type]
+        laps.lap("write: calls")
         bulk.insert_rows(session, LedgerEntry.__table__, LEDGER_COLUMNS, ledger_rows)  # type: ignore[arg-type]
+        laps.lap("write: postings")
         _move_balances(session, reseller_id, {cid: running[cid] - cl.balance for cid, cl in clients.items()})
         for cid, cl in clients.items():
             set_committed_value(cl, "balance", running[cid])
+        laps.lap("write: balances")
         _write_pools(session, reseller_id, pools, before, placed, usage_ids)
+        laps.lap("write: free-minute pools")
         # The reports' daily roll-up moves in the same transaction as the calls it sums.
         apply_rated(session, rolled)
+        laps.lap("write: roll-up")
+    laps.lap("commit (and the session's flush of suspensions)")
     run_effects(fx)
     return result
 
@@ -443,16 +494,17 @@ def _write_pools(
         session.execute(t.insert(), inserts)  # type: ignore[attr-defined]
 
 
-def _started_after_suspension(client: Client, start: datetime) -> bool:
-    """Whether a call started once the HARD balance rule had suspended its client (so it is not billable).
+def _suspended_since(client: Client) -> datetime | None:
+    """When the HARD balance rule suspended this client (None: it has not): a call started at or after it is not
+    billable.
 
     Calls in flight at the suspension (started before it) are billed even though they are rated later; a call
     started at or after `suspended_at` is stored with price 0 and reason `suspended`. Manual suspensions and SOFT
     clients are not concerned (SOFT never suspends).
     """
-    if client.status != "SUSPENDED" or client.suspended_by != "balance" or client.suspended_at is None:
-        return False
-    return start.astimezone(UTC) >= client.suspended_at
+    if client.status != "SUSPENDED" or client.suspended_by != "balance":
+        return None
+    return client.suspended_at
 
 
 def _may_restore(client: Client) -> bool:
@@ -465,6 +517,12 @@ def _may_restore(client: Client) -> bool:
     return client.balance_management == "SOFT" or client.balance > 0
 
 
+@lru_cache(maxsize=65536)  # a line's caller ID repeats through its calls
+def _caller(callerid: str) -> str:
+    return fmt.caller(callerid)
+
+
+@lru_cache(maxsize=65536)
 def _digits(text: str) -> str:
     inside = text.rsplit("<", 1)[-1] if "<" in text else text
     return "".join(ch for ch in inside if ch.isdigit())

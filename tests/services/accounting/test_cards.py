@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -346,6 +347,29 @@ def test_postings_from_several_processes_start_one_topup(sw):
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
     assert sw["fake"].intents_created == 1
     assert _balance(sw["c"]) == Decimal("6") - 8 + Decimal("10")
+
+
+def test_a_cdr_batch_crossing_the_threshold_starts_one_topup(sw):
+    """The CDR ingest reads the batch's top-up settings once, then arms or fires them posting by posting as any
+    posting does: a batch whose calls cross the threshold (and go on below it) starts one top-up."""
+    from reseller_app.services.telephony.calls import ingest_cdrs
+    from tests.services.telephony.test_calls import T0, cdr
+
+    _save_card(sw)
+    _pay(sw, "8")
+    cards.set_topup(sw["me"], True, "5", "10")
+    batch = [cdr(f"long-{i}", secs=3 * 3600, at=T0 + timedelta(hours=3 * i)) for i in range(4)]
+    res = ingest_cdrs(sw["ra"], batch)
+    with session_scope() as s:
+        calls = s.exec(select(LedgerEntry).where(LedgerEntry.kind == "call").order_by(LedgerEntry.id)).all()
+        spent = -sum(e.amount for e in calls)
+    assert res.stored == 4 and len(calls) == 4
+    # Each call costs more than 1 and all of them less than 8: the threshold is crossed once, mid-batch.
+    assert all(-e.amount > 1 for e in calls) and spent < 8
+    assert sw["fake"].intents_created == 1
+    assert _balance(sw["c"]) == Decimal("8") - spent + Decimal("10")
+    with session_scope() as s:
+        assert [p.idempotency_key for p in s.exec(select(CardPayment))] == [f"topup-{sw['c']}-1"]
 
 
 def test_a_declined_topup_emails_both_and_pauses(sw):
