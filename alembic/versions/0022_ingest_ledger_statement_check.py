@@ -10,8 +10,8 @@ refused insert remains.
 
 SQLite has no statement-level triggers: its row trigger stays as it is (and is cheap there: no function call).
 
-Revision ID: 0020_ingest
-Revises: 0019_polish
+Revision ID: 0022_ingest
+Revises: 0021_i18n
 Create Date: 2026-12-01 19:40:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020_ingest"
-down_revision: str | None = "0019_polish"
+revision: str = "0022_ingest"
+down_revision: str | None = "0021_i18n"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
