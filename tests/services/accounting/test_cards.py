@@ -264,7 +264,16 @@ def test_a_french_client_types_the_threshold_with_a_decimal_comma(sw):
             cards.set_topup(sw["me"], True, "cinq", "10")
         assert e.value.errors["topup_threshold"] == "Entrez un nombre comme 25,00."
         opts = cards.set_topup(sw["me"], True, "7,50", "25")
-    assert (opts.topup_enabled, opts.topup_threshold) == (True, "7.50")
+        # Shown back in the input as the client types it (7,50), and that form is read back unchanged.
+        assert (opts.topup_enabled, opts.topup_threshold) == (True, "7,50")
+        again = cards.set_topup(sw["me"], True, opts.topup_threshold, "25")
+        assert again.topup_threshold == "7,50"
+        assert cards.card_options(sw["me"]).topup_threshold == "7,50"
+    # English keeps the point; both forms are accepted in either language.
+    assert cards.card_options(sw["me"]).topup_threshold == "7.50"
+    assert cards.set_topup(sw["me"], True, "7.50", "25").topup_threshold == "7.50"
+    with use_language("fr_CA"):
+        assert cards.set_topup(sw["me"], True, "1 234.5", "25").topup_threshold == "1234,50"
 
 
 def test_topup_fires_once_per_crossing(sw):
