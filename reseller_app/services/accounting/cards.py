@@ -664,7 +664,7 @@ def _topup_failed(reseller_id: int, pid: int, message: str, intent_id: object) -
         s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
         amount = fmt.money(p.amount, currency=p.currency)
         name = f"{client.firstname} {client.lastname}".strip()
-        with i18n.use_language(texts.language_for(client, s)):  # the client's email in their language
+        with i18n.use_language(texts.recipient_language(client, s)):  # the client's email in their language
             subject = _("{portal}: automatic top-up failed").format(portal=s.title)
             body = _(
                 "Hello {name},\n\nYour card was not charged the automatic top-up of {amount}: {reason}\n\n"

@@ -175,7 +175,7 @@ def _decimal(text: str) -> str:
 
 def _tax_label(tax: dict, base: str) -> str:
     """ "GST 5% on $10.00", "(compound)" after a compound tax's rate."""
-    name = f"{tax['name']} {_decimal(tax['rate'])}%"
+    name = f"{tax['name']} " + _("{rate}%").format(rate=_decimal(tax["rate"]))
     if tax["compound"]:
         name = _("{tax} (compound)").format(tax=name)
     return _("{tax} on {amount}").format(tax=name, amount=base)

@@ -277,7 +277,7 @@ def ingest_messages(reseller_id: int, messages: list[CarrierMessage]) -> IngestR
             if client is None or did is None:
                 continue
             if did.sms_email:
-                with i18n.use_language(texts.language_for(client, portal_texts)):  # the client's language
+                with i18n.use_language(texts.recipient_language(client, portal_texts)):  # the client's language
                     subject = _("Text message from {sender} to {number}").format(
                         sender=f"+{m.contact}", number=f"+{m.did}"
                     )
