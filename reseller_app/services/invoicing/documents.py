@@ -26,6 +26,7 @@ from reseller_app.services.access.actor import Actor
 from reseller_app.services.common import descriptions
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound
+from reseller_app.services.settings import texts
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
 TITLES = {"invoice": N_("Invoice"), "credit_note": N_("Credit note")}
@@ -154,8 +155,6 @@ def _places(value: Decimal) -> int:
 
 def language_of(session: Session, inv: Invoice) -> str:
     """The language of a client's documents: their stored one, else the current request's, else the portal's."""
-    from reseller_app.services.settings import texts  # here: settings imports the invoicing profile
-
     client = session.get(Client, inv.client_id)
     s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == inv.reseller_id)).first()
     return texts.language_for(client, s) if s is not None else i18n.current_language()
@@ -163,7 +162,9 @@ def language_of(session: Session, inv: Invoice) -> str:
 
 def _line_text(ln: dict) -> str:
     """A line's description in the current language: the system's wording translated, a manual charge as typed."""
-    return descriptions.posting(ln["description"], "charge" if ln["category"] == "manual" else "")
+    if ln["kind"] == "charge":  # a reseller's manual charge: their words
+        return str(ln["description"])
+    return descriptions.posting(ln["description"])
 
 
 def _decimal(text: str) -> str:

@@ -158,3 +158,17 @@ def test_the_balance_page_shows_the_systems_words_translated_and_the_resellers_a
     assert not any(w.startswith(("Phone number", "Call to")) for w in words), words
     english = [r["description"] for r in account.transactions(me, page_size=50)["items"]]
     assert "Call to 15145550000 (60s)" in english  # stored rows are never rewritten
+
+
+def test_a_manual_charge_keeps_its_words_even_when_they_look_like_the_systems(world):
+    from reseller_app.services.accounting.postings import manual_posting
+
+    _languages(world, "fr_CA")
+    manual_posting(world["actor_a"], world["c"], "charge", "3.00", "Card deposit")
+    run_billing(_setup(world))
+    me = Actor("client", world["ra"], client_id=world["c"])
+    text = _pdf_text(documents.pdf_for(me, "INV-000001")[1])
+    assert "Card deposit" in text and "Dépôt par carte" not in text
+    with i18n.use_language("fr_CA"):
+        words = [r["description"] for r in account.transactions(me, page_size=50)["items"]]
+    assert "Card deposit" in words and "Dépôt par carte" not in words
