@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Cookie, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from reseller_app.i18n import use_language
 from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
@@ -61,16 +62,24 @@ def reseller_html(number: str, rp_rsess: str | None = Cookie(default=None)) -> H
     return _html(_reseller(rp_rsess), number)
 
 
+# A document is in its client's language: the stored one, else the one this browser picked, else the portal's
+# default (services/invoicing/documents.language_of); the reseller's download is the same document.
 @router.get("/api/client/{rid}/invoices/{number}.pdf")
-def client_pdf(rid: str, number: str, rp_csess: str | None = Cookie(default=None)) -> Response:
+def client_pdf(
+    rid: str, number: str, rp_csess: str | None = Cookie(default=None), rp_lang: str = Cookie(default="")
+) -> Response:
     """One of the signed-in client's invoices as a PDF."""
-    return _pdf(_client(rp_csess, rid), number)
+    with use_language(rp_lang):
+        return _pdf(_client(rp_csess, rid), number)
 
 
 @router.get("/api/client/{rid}/invoices/{number}.html", response_class=HTMLResponse)
-def client_html(rid: str, number: str, rp_csess: str | None = Cookie(default=None)) -> HTMLResponse:
+def client_html(
+    rid: str, number: str, rp_csess: str | None = Cookie(default=None), rp_lang: str = Cookie(default="")
+) -> HTMLResponse:
     """One of the signed-in client's invoices as an HTML page."""
-    return _html(_client(rp_csess, rid), number)
+    with use_language(rp_lang):
+        return _html(_client(rp_csess, rid), number)
 
 
 def _stream(export: queries.Export) -> StreamingResponse:

@@ -3,8 +3,31 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars.base import Var, VarData
 
 from reseller_app.state.i18n import I18nState, t
+
+
+class DocumentLanguage(rx.Fragment):
+    """Nothing visible: keeps the page's `<html lang>` on the tab's language (fr-CA, es-MX, en), so screen
+    readers, the browser's spelling and hyphenation and its translate offer follow the portal's language.
+
+    A React effect compiled into the page's own module (no inline script and no eval, which the portal's
+    Content-Security-Policy refuses), run again whenever the language changes.
+    """
+
+    def add_hooks(self) -> list[str | Var]:
+        lang = I18nState.lang
+        code = lang._js_expr
+        effect = (
+            "useEffect(() => { if (typeof document !== 'undefined') "
+            f"{{ document.documentElement.lang = String({code} || 'en').replace('_', '-'); }} }}, [{code}]);"
+        )
+        imports = VarData(imports={"react": [rx.ImportVar(tag="useEffect")]})
+        return [Var(_js_expr=effect, _var_data=VarData.merge(lang._get_all_var_data(), imports))]
+
+
+document_language = DocumentLanguage.create
 
 
 def _choice(choice: rx.Var, color: rx.Var | str, pick: rx.event.EventHandler) -> rx.Component:
@@ -35,6 +58,10 @@ def language_picker(color: rx.Var | str = "inherit", pick: rx.event.EventHandler
     `pick` handles a choice: by default the tab's (a cookie, before login); the portal stores the client's.
     """
     handler = pick if pick is not None else I18nState.pick
+    return rx.fragment(document_language(), _links(color, handler))
+
+
+def _links(color: rx.Var | str, handler: rx.event.EventHandler) -> rx.Component:
     return rx.cond(
         I18nState.choices.length() > 1,
         rx.el.nav(

@@ -61,11 +61,14 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     # The client's Phone system and Call flows pages, and the call-flow messages, labels, diagram and simulator.
     "callflows": ("reseller_app/pages/callflows", "reseller_app/state/callflows", "reseller_app/services/callflows"),
-    # The client's Invoices page and the invoicing messages it shows (statement dates, invoice kinds).
+    # The client's Invoices page and the invoicing messages it shows (statement dates, invoice kinds), the invoice
+    # documents (HTML, PDF) and the invoice email's built-in wording.
     "invoicing": (
         "reseller_app/pages/invoicing/client_invoices.py",
         "reseller_app/state/invoicing/client_invoices.py",
         "reseller_app/services/invoicing/queries.py",
+        "reseller_app/services/invoicing/documents.py",
+        "reseller_app/models/invoicing.py",
     ),
     # The client's own two-factor sign-in: the portal's Security page and the panel it shares with the Staff page.
     "staff": (

@@ -12,6 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from reseller_app.i18n import N_
+
 from .types import Money, UTCDateTime, utcnow
 
 
@@ -31,10 +33,13 @@ class BillingProfile(SQLModel, table=True):
     # The number the next document takes; moved in the transaction that issues it (no gaps, no duplicates).
     next_number: int = 1
     # The "Invoice" email, sent with the PDF attached ([invoice_number], [total], [due_date], [firstname], [lastname]).
-    email_subject: str = Field(default="Invoice [invoice_number]", max_length=200)
+    # The built-in wording is a catalogue message id: a client reads it in their language until the reseller
+    # changes it (then it is sent as typed).
+    email_subject: str = Field(default=N_("Invoice [invoice_number]"), max_length=200)
     email_body: str = Field(
-        default="Hello [firstname] [lastname],\n\nYour invoice [invoice_number] of [total] is attached. "
-        "It is due on [due_date].",
+        default=N_(
+            "Hello [firstname] [lastname],\n\nYour invoice [invoice_number] of [total] is attached. It is due on [due_date]."  # noqa: E501
+        ),
         sa_type=sa.Text,
     )
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

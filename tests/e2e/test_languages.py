@@ -46,8 +46,10 @@ def test_the_login_page_follows_the_browser_until_a_language_is_picked(browser, 
     expect(page.locator("#submit")).to_have_text("Se connecter")
     expect(page.get_by_text("Mot de passe", exact=True)).to_be_visible()
     expect(page.locator("#lang-fr_CA")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("html")).to_have_attribute("lang", "fr-CA")  # the document's language follows the tab's
     page.locator("#lang-es_MX").click()
     expect(page.locator("#submit")).to_have_text("Iniciar sesión")
+    expect(page.locator("html")).to_have_attribute("lang", "es-MX")
     page.reload()  # the choice is remembered (cookie) over the browser's language
     expect(page.locator("#submit")).to_have_text("Iniciar sesión")
     page.locator("#email").fill("lea@example.com")
@@ -65,6 +67,7 @@ def test_a_client_switches_to_french_and_the_portal_speaks_french(page, app_serv
     page.locator("#lang-fr_CA").click()
     # Stored for the client; the page comes back in French, amounts and dates in the French (Canada) forms.
     expect(page.get_by_role("heading", name="Bonjour, Léa")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
     expect(page.locator("#balance")).to_have_text(re.compile(rf"^1{SPACE}234,50{SPACE}\$$"))
     expect(page.get_by_text("Appels récents")).to_be_visible()
     expect(page.get_by_role("link", name="Historique des appels")).to_be_visible()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from tests.e2e.seed import PASSWORD
 from tests.e2e.seeds.callflows import CLIENT_EMAIL as PBX_EMAIL
@@ -114,5 +116,41 @@ def test_invoices_page_in_french(browser, app_server, shots, viewport):
         expect(page.locator("#st-show")).to_have_text("Afficher")
         expect(page.locator("#st-from")).to_have_attribute("aria-label", "Du")
         _shoot(page, shots, "invoices")
+    finally:
+        page.context.close()
+
+
+def test_a_french_clients_balance_and_invoice(browser, app_server, shots):
+    """gilles@ (French, stored): the system's ledger words in French, the reseller's as typed; the invoice's page and
+    PDF in French (seed: tests/e2e/seeds/languages.py)."""
+    rid = app_server["ids"]["lang_rid"]
+    page = _french_client(browser, app_server, rid, "gilles@example.com", WIDE)
+    try:
+        expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
+        _open(page, "balance")
+        table = page.locator("#transactions")
+        expect(table).to_contain_text("Dépôt par carte")
+        expect(table).to_contain_text("Appel vers 14185550000 (65 s)")
+        expect(table).to_contain_text(
+            re.compile(r"Numéro de téléphone 15145550199 \(du 1 nov\. 2026 au 1 déc\. 2026\)")
+        )
+        expect(table).to_contain_text("Installation visit")  # the reseller's own words
+        assert "Card deposit" not in table.inner_text() and "Call to" not in table.inner_text()
+        _shoot(page, shots, "balance")
+
+        _open(page, "invoices")
+        expect(page.locator("#view-INV-000001")).to_be_visible()
+        pdf = page.request.get(f"/api/client/{rid}/invoices/INV-000001.pdf")
+        assert pdf.ok
+        text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.body())).pages)
+        assert "Facture INV-000001" in text and "Sous-total" in text and "Page 1 de 1" in text, text
+        page.goto(f"/api/client/{rid}/invoices/INV-000001.html")
+        expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
+        body = page.locator("body")
+        expect(body).to_contain_text("Facturer à")
+        expect(body).to_contain_text("Appels sortants (2 appels)")
+        expect(body).to_contain_text("Sous-total")
+        expect(body).to_contain_text("Installation visit")
+        _shoot(page, shots, "invoice")
     finally:
         page.context.close()

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 import stripe
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.billing.money import parse_amount
 from reseller_app.config import settings
 from reseller_app.db import session_scope
@@ -48,6 +49,7 @@ from reseller_app.services.common import audit, fields
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller, own_account, owned, row_id
+from reseller_app.services.settings import texts
 from reseller_app.services.settings.branding import portal_base
 from reseller_app.services.staff import roles
 from reseller_app.services.staff.roles import require_role
@@ -174,7 +176,7 @@ def card_options(actor: Actor) -> CardOptions:
             amounts=amounts,
             card_label=p.card_label,
             topup_enabled=p.topup_enabled,
-            topup_threshold=f"{p.topup_threshold:.2f}" if p.topup_threshold is not None else "",
+            topup_threshold=fmt.typed(p.topup_threshold),  # typed back in the client's locale (7,50 in French)
             topup_amount=f"{p.topup_amount:.2f}" if p.topup_amount is not None else "",
             topup_paused=p.topup_paused,
         )
@@ -662,14 +664,17 @@ def _topup_failed(reseller_id: int, pid: int, message: str, intent_id: object) -
         s = session.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == reseller_id)).one()
         amount = fmt.money(p.amount, currency=p.currency)
         name = f"{client.firstname} {client.lastname}".strip()
+        with i18n.use_language(texts.recipient_language(client, s)):  # the client's email in their language
+            subject = _("{portal}: automatic top-up failed").format(portal=s.title)
+            body = _(
+                "Hello {name},\n\nYour card was not charged the automatic top-up of {amount}: {reason}\n\n"
+                "Automatic top-up is paused until you save a card again on your Balance page."
+            ).format(name=name, amount=fmt.money(p.amount, currency=p.currency), reason=message)
         enqueue(
             session,
             to=client.email,
-            subject=f"{s.title}: automatic top-up failed"[:200],
-            body=(
-                f"Hello {name},\n\nYour card was not charged the automatic top-up of {amount}: {message}\n\n"
-                "Automatic top-up is paused until you save a card again on your Balance page."
-            ),
+            subject=subject[:200],
+            body=body,
             reseller_id=reseller_id,
             dedupe_key=f"topup-failed:{pid}:client",
         )

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -132,6 +132,17 @@ def money(
     )
 
 
+def typed(amount: Decimal | None, places: int = 2) -> str:
+    """A stored amount put back into an input for the client to edit: the plain figure in the locale's decimal
+    sign, no currency and no grouping (7.50 in English, 7,50 in French), which `fields.amount` reads back."""
+    if amount is None:
+        return ""
+    q = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if i18n.current_language() == i18n.SOURCE:
+        return f"{q:.{places}f}"
+    return format_decimal(q, format="0." + "0" * places if places else "0", locale=current_locale())
+
+
 def posting(amount: Decimal | None) -> str:
     """A ledger amount shown exactly: cents when it is whole cents, else the 4 places calls and fees carry."""
     amount = amount or Decimal(0)
@@ -171,6 +182,14 @@ def when(dt: datetime | None, tz: str = "UTC") -> str:
         return local.strftime("%Y-%m-%d %H:%M")
     loc = current_locale()
     return f"{format_date(local, 'short', locale=loc)} {format_time(local, 'short', locale=loc)}"
+
+
+def day(d: date) -> str:
+    """A calendar day: English keeps 2026-11-04; another language its locale's medium form (4 nov. 2026 in
+    French (Canada), 4 nov 2026 in Spanish (Mexico)), never an ambiguous 04/11/26."""
+    if i18n.current_language() == i18n.SOURCE:
+        return d.isoformat()
+    return format_date(d, "medium", locale=current_locale())
 
 
 def duration(seconds: int) -> str:

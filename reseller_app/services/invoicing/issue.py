@@ -24,6 +24,7 @@ import pycountry
 from sqlalchemy import exists, update
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.billing.fees import add_months
 from reseller_app.billing.invoice import (
     Line,
@@ -286,22 +287,31 @@ def _store(session: Session, inv: Invoice, computed_lines: list[tuple[Line, list
     return rows
 
 
-def _email(session: Session, client: Client, inv: Invoice, profile: BillingProfile) -> None:
-    from reseller_app.services.invoicing.documents import pdf_bytes
+def _built_in(text: str, field: str) -> str:
+    """A profile's email text in the current language when it is still the built-in wording, else as typed."""
+    return i18n.gettext(text) if text == BillingProfile.model_fields[field].default else text
 
-    values = {
-        "invoice_number": inv.number,
-        "total": fmt.money(inv.total, currency=inv.currency),
-        "due_date": inv.due_on.isoformat(),
-        "firstname": client.firstname,
-        "lastname": client.lastname,
-    }
+
+def _email(session: Session, client: Client, inv: Invoice, profile: BillingProfile) -> None:
+    """The "Invoice" email with its PDF, in the client's language (amounts, dates and the built-in wording)."""
+    from reseller_app.services.invoicing.documents import language_of, pdf_bytes
+
+    with i18n.use_language(language_of(session, inv)):
+        values = {
+            "invoice_number": inv.number,
+            "total": fmt.money(inv.total, currency=inv.currency),
+            "due_date": fmt.day(inv.due_on),
+            "firstname": client.firstname,
+            "lastname": client.lastname,
+        }
+        subject = render(_built_in(profile.email_subject, "email_subject"), **values)
+        body = render(_built_in(profile.email_body, "email_body"), **values)
     try:
         enqueue(
             session,
             to=client.email,
-            subject=" ".join(render(profile.email_subject, **values).split())[:255],
-            body=render(profile.email_body, **values),
+            subject=" ".join(subject.split())[:255],
+            body=body,
             reseller_id=client.reseller_id,
             dedupe_key=f"invoice:{inv.id}",
             attachments=[(f"{inv.number}.pdf", "application/pdf", pdf_bytes(session, inv))],

@@ -18,6 +18,7 @@ from reseller_app.db import session_scope
 from reseller_app.i18n import _
 from reseller_app.models import Client, Invoice, InvoiceTax, LedgerEntry, Reseller
 from reseller_app.services.access.actor import Actor, require_client, require_reseller
+from reseller_app.services.common import descriptions
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ValidationFailed
 from reseller_app.services.common.lookup import client_of_reseller
@@ -115,7 +116,7 @@ def _row(inv: Invoice, name: str, credit_of: str) -> dict[str, str]:
         "kind": _("Credit note") if inv.kind == "credit_note" else _("Invoice"),
         "issued_on": inv.issued_on.isoformat(),
         "due_on": inv.due_on.isoformat(),
-        "period": f"{inv.period_start.isoformat()} to {inv.period_end.isoformat()}",
+        "period": _("{start} to {end}").format(start=inv.period_start.isoformat(), end=inv.period_end.isoformat()),
         "client_id": str(inv.client_id),
         "client": name,
         "subtotal": fmt.money(inv.subtotal, currency=cur),
@@ -325,7 +326,7 @@ def statement(actor: Actor, client_id: int | str | None, date_from: str, date_to
                 {
                     "date": fmt.when(e.created_at, client.timezone),
                     "kind": e.kind,
-                    "description": e.description,
+                    "description": descriptions.posting(e.description, e.kind, e.reference),
                     "amount": fmt.money(
                         e.amount, 2 if e.amount == e.amount.quantize(Decimal("0.01")) else 4, currency=cur
                     ),

@@ -21,6 +21,7 @@ from functools import lru_cache
 import phonenumbers
 from sqlmodel import Session, select
 
+from reseller_app import i18n
 from reseller_app.billing.messages import (
     MAX_PARTS,
     MessageKind,
@@ -38,8 +39,9 @@ from reseller_app.notify import enqueue
 from reseller_app.services.access.actor import Actor, require_client
 from reseller_app.services.accounting.postings import Effects, post_to_client, run_effects
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
-from reseller_app.services.common.lookup import own_account, owned
+from reseller_app.services.common.lookup import own_account, owned, reseller_settings
 from reseller_app.services.portal.account import view_for
+from reseller_app.services.settings import texts
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +250,7 @@ def ingest_messages(reseller_id: int, messages: list[CarrierMessage]) -> IngestR
         if not fresh:
             return result
         costs = carrier_costs(reseller)
+        portal_texts = reseller_settings(session, reseller_id)
         dids = {
             d.number: d
             for d in session.exec(
@@ -274,12 +277,16 @@ def ingest_messages(reseller_id: int, messages: list[CarrierMessage]) -> IngestR
             if client is None or did is None:
                 continue
             if did.sms_email:
+                with i18n.use_language(texts.recipient_language(client, portal_texts)):  # the client's language
+                    subject = _("Text message from {sender} to {number}").format(
+                        sender=f"+{m.contact}", number=f"+{m.did}"
+                    )
+                    picture = _("(with a picture; open your portal's Messages page to see it)") if m.media else ""
                 enqueue(
                     session,
                     to=did.sms_email,
-                    subject=f"Text message from +{m.contact} to +{m.did}",
-                    body=m.body
-                    + ("\n\n(with a picture; open your portal's Messages page to see it)" if m.media else ""),
+                    subject=subject,
+                    body=m.body + (f"\n\n{picture}" if picture else ""),
                     reseller_id=reseller_id,
                     dedupe_key=f"smsmail:{reseller_id}:{m.carrier_id}"[:120],
                 )

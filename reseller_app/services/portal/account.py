@@ -16,6 +16,7 @@ from reseller_app.db import session_scope
 from reseller_app.i18n import N_, _
 from reseller_app.models import Cdr, Client, Did, LedgerEntry, Package, SubAccount
 from reseller_app.services.access.actor import Actor, require_client
+from reseller_app.services.common import descriptions
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import Forbidden, ValidationFailed
 from reseller_app.services.common.lookup import own_account, owned, reseller_settings
@@ -134,7 +135,7 @@ def transactions(actor: Actor, page: int = 1, page_size: int = 20) -> dict:
             {
                 "date": fmt.when(e.created_at, c.timezone),
                 "type": fmt.ledger_kind(e.kind),
-                "description": e.description,
+                "description": descriptions.posting(e.description, e.kind, e.reference),
                 "amount": fmt.posting(e.amount),
                 "negative": "1" if e.amount < 0 else "",
             }

@@ -45,6 +45,13 @@ def language_for(client: Client | None, s: ResellerSettings) -> str:
     return current if current != i18n.SOURCE and current in enabled else enabled[0]
 
 
+def recipient_language(client: Client, s: ResellerSettings) -> str:
+    """The language to write to a client about something another person or the system did (a text received, a
+    card declined): their stored choice, else the portal's default; never the language of whoever caused it."""
+    with i18n.use_language(i18n.SOURCE):
+        return language_for(client, s)
+
+
 def text(s: ResellerSettings, field: str, lang: str | None = None) -> str:
     """A reseller text in `lang` (default: the current language), falling back as the module says."""
     lang = lang or i18n.current_language()

@@ -12,7 +12,8 @@ from reseller_app.models import Cdr, Client, Package, Reseller, ResellerSettings
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.access.auth import create_reseller
 from reseller_app.services.access.security import hash_password
-from reseller_app.services.accounting.postings import manual_posting
+from reseller_app.services.accounting.postings import Effects, manual_posting, post_to_client
+from reseller_app.services.invoicing.issue import issue_for_cycle
 from tests.e2e.seed import PASSWORD
 
 # Calls of lea@: (day offset, hour UTC, disposition, seconds, price)
@@ -78,4 +79,38 @@ def seed(ids: dict) -> None:
         rene = _client(s, rid, "rene@example.com", "René", "Gagnon", pkg.id, "400002_bureau", language="fr_CA")
         _client(s, rid, "sofia@example.com", "Sofía", "Hernández", pkg.id, "400003_casa")  # switches languages
     manual_posting(Actor("reseller", rid), lea, "payment", "1234.50", "Dépôt initial")
-    ids.update(lang_rid=rid, lea=lea, rene=rene)
+    gilles = _invoiced_client(rid, pkg.id)
+    ids.update(lang_rid=rid, lea=lea, rene=rene, gilles=gilles)
+
+
+# What the system writes in gilles@'s ledger, in its own English words (translated where a client reads them).
+SYSTEM_POSTINGS = [
+    ("payment", "40.00", "Card deposit", "card:seed:gilles"),
+    ("fee", "-2.50", "Phone number 15145550199 (2026-11-01 to 2026-12-01)", "did:seed-gilles:2026-11-01"),
+    ("call", "-0.0250", "Call to 14185550000 (65s)", "cdr:seed:gilles1"),
+    ("call", "-0.1875", "Call to 14185550001 (754s)", "cdr:seed:gilles2"),
+]
+
+
+def _invoiced_client(rid: int, pkg: int) -> int:
+    """gilles@ (French, stored): the system's postings, a manual charge and an issued invoice INV-000001."""
+    with session_scope() as s:
+        gilles = _client(s, rid, "gilles@example.com", "Gilles", "Roy", pkg, "400004_atelier", language="fr_CA")
+        client = s.get(Client, gilles)
+        client.address, client.city, client.state, client.country = "5 rue du Port", "Québec", "QC", "CA"
+        for kind, amount, description, reference in SYSTEM_POSTINGS:
+            post_to_client(
+                s,
+                client,
+                kind=kind,
+                amount=Decimal(amount),
+                description=description,
+                reference=reference,
+                by="rating",
+                fx=Effects(),
+            )
+    manual_posting(Actor("reseller", rid), gilles, "charge", "10.00", "Installation visit")
+    with session_scope() as s:
+        client = s.get(Client, gilles)
+        issue_for_cycle(s, client, datetime.now(UTC).date() + timedelta(days=1), Effects(), email=False)
+    return gilles

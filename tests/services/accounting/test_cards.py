@@ -265,7 +265,16 @@ def test_a_french_client_types_the_threshold_with_a_decimal_comma(sw):
             cards.set_topup(sw["me"], True, "cinq", "10")
         assert e.value.errors["topup_threshold"] == "Entrez un nombre comme 25,00."
         opts = cards.set_topup(sw["me"], True, "7,50", "25")
-    assert (opts.topup_enabled, opts.topup_threshold) == (True, "7.50")
+        # Shown back in the input as the client types it (7,50), and that form is read back unchanged.
+        assert (opts.topup_enabled, opts.topup_threshold) == (True, "7,50")
+        again = cards.set_topup(sw["me"], True, opts.topup_threshold, "25")
+        assert again.topup_threshold == "7,50"
+        assert cards.card_options(sw["me"]).topup_threshold == "7,50"
+    # English keeps the point; both forms are accepted in either language.
+    assert cards.card_options(sw["me"]).topup_threshold == "7.50"
+    assert cards.set_topup(sw["me"], True, "7.50", "25").topup_threshold == "7.50"
+    with use_language("fr_CA"):
+        assert cards.set_topup(sw["me"], True, "1 234.5", "25").topup_threshold == "1234,50"
 
 
 def test_topup_fires_once_per_crossing(sw):
@@ -496,3 +505,26 @@ def test_a_payment_missing_from_the_ledger_is_refused_politely(sw):
     assert sw["fake"].refunds_created == 0
     with session_scope() as s:
         assert s.get(CardPayment, pid).refund_state == ""
+
+
+def test_a_declined_topup_emails_a_spanish_client_in_spanish(sw):
+    with session_scope() as s:
+        st = s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == sw["ra"])).one()
+        st.languages = ["en", "es_MX"]
+        s.get(Client, sw["c"]).language = "es_MX"
+        title = st.title
+    _save_card(sw, DECLINE_CARD)
+    _pay(sw, "6")
+    cards.set_topup(sw["me"], True, "5", "10")
+    _charge(sw, "2")
+    with session_scope() as s:
+        client_mail = s.exec(select(OutboundEmail).where(OutboundEmail.to_addr == "c@example.com")).one()
+        reseller_mail = s.exec(select(OutboundEmail).where(OutboundEmail.to_addr == "ra@example.com")).one()
+        assert client_mail.subject == f"{title}: la recarga automática falló"
+        assert client_mail.body_text.startswith("Hola ")
+        assert (
+            "No se cargó a tu tarjeta la recarga automática de USD10.00: Your card was declined."
+            in client_mail.body_text
+        )
+        assert "Saldo" in client_mail.body_text
+        assert reseller_mail.subject.startswith("Automatic top-up failed for")  # the reseller's pages: English

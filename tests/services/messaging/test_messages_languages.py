@@ -58,3 +58,45 @@ def test_the_counter_counts_in_each_language():
         assert counter_text("hello") == "5 unités GSM-7 · 1 partie · 155 restant(s) dans cette partie"
     with i18n.use_language("es_MX"):
         assert counter_text("a" * 1600).startswith("1600 unidades GSM-7 · 11 partes (más de 10: demasiado largo)")
+
+
+def _enable(pair, **stored: str) -> None:
+    from sqlmodel import select
+
+    from reseller_app.db import session_scope
+    from reseller_app.models import Client, ResellerSettings
+
+    with session_scope() as s:
+        st = s.exec(select(ResellerSettings).where(ResellerSettings.reseller_id == pair["ra"])).one()
+        st.languages, st.default_language = ["en", "fr_CA", "es_MX"], "en"
+        for key, code in stored.items():
+            s.get(Client, pair[key]).language = code
+
+
+def _copy(pair, to: str) -> tuple[str, str]:
+    from sqlmodel import select
+
+    from reseller_app.db import session_scope
+    from reseller_app.models import OutboundEmail
+
+    with session_scope() as s:
+        mail = s.exec(select(OutboundEmail).where(OutboundEmail.to_addr == to)).one()
+        return mail.subject, mail.body_text
+
+
+def test_the_email_copy_of_a_received_text_is_in_the_recipients_language(pair):
+    _enable(pair, d="fr_CA")
+    inbox.set_sms(pair["d_actor"], pair["did2"], True, email="d-inbox@example.com")
+    with i18n.use_language("es_MX"):  # the sender reads Spanish: the recipient still gets French
+        messages.send(pair["c_actor"], pair["did1"], pair["n2"], "Bonjour")
+    subject, body = _copy(pair, "d-inbox@example.com")
+    assert subject == f"Message texte de +{pair['n1']} pour +{pair['n2']}"
+    assert body == "Bonjour"  # the text itself, as sent
+
+
+def test_without_a_stored_language_the_copy_is_in_the_portals_default(pair):
+    _enable(pair)
+    inbox.set_sms(pair["d_actor"], pair["did2"], True, email="d-inbox@example.com")
+    with i18n.use_language("fr_CA"):  # the sender's language is not the recipient's
+        messages.send(pair["c_actor"], pair["did1"], pair["n2"], "hi")
+    assert _copy(pair, "d-inbox@example.com")[0] == f"Text message from +{pair['n1']} to +{pair['n2']}"
