@@ -105,7 +105,7 @@ def package_rules(session: Session, package: Package | None) -> PackageRules:
     )
 
 
-def _anchor(client: Client | None) -> date:
+def _anchor(client: Client | ClientRow | None) -> date:
     # Free-minute cycles are months ending on the client's next billing date.
     if client is not None and client.next_billing_date is not None:
         return client.next_billing_date
@@ -144,6 +144,19 @@ class Sub(NamedTuple):
     account: str
     client_id: int | None
     package_id: int | None
+
+
+class ClientRow(NamedTuple):
+    """A client as the walk reads it (its row locked for the batch)."""
+
+    id: int
+    balance: Decimal
+    status: str
+    suspended_by: str | None
+    suspended_at: datetime | None
+    balance_management: str
+    low_balance_threshold: Decimal | None
+    next_billing_date: date | None
 
 
 class Line(NamedTuple):
@@ -268,19 +281,29 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         # one has committed before this batch reads its status and balance, or it waits for this batch.
         owners = {s.client_id for _, s, _ in placed if s is not None} | {d.client_id for d in dids.values()}
         owners.discard(None)
-        clients: dict[int, Client] = {}
+        # As plain rows (the columns the walk needs); the ORM objects only of the clients the balance rules can
+        # change (below).
+        clients: dict[int, ClientRow] = {}
+        client_cols = [getattr(Client, name) for name in ClientRow._fields]
         for among in _among(session, Client.id, owners):
             # FOR NO KEY UPDATE on PostgreSQL: the balance and status change, the key does not.
-            for cl in session.exec(
-                select(Client).where(among).order_by(Client.id).with_for_update(key_share=True)
-            ).all():
-                clients[cl.id] = cl  # type: ignore[index]
+            for row in session.execute(
+                select(*client_cols).where(among).order_by(Client.id).with_for_update(key_share=True)
+            ):
+                clients[row.id] = ClientRow(*row)
         running: dict[int, Decimal] = {cid: cl.balance for cid, cl in clients.items()}
         # Their automatic top-ups, read once (not per posting); the postings below arm or fire them as one would.
         topups: dict[int, CardProfile] = {}
         for among in _among(session, CardProfile.client_id, clients):
             for profile in session.exec(select(CardProfile).where(among, CardProfile.topup_enabled.is_(True))).all():  # type: ignore[attr-defined]
                 topups[profile.client_id] = profile
+        # Clients no call posting can move under the balance rules (see `_quiet`): the walk skips the rules for them,
+        # and only the others are loaded as ORM objects (already locked above), for the rules to change.
+        quiet = {cid for cid, cl in clients.items() if _quiet(cl, topups)}
+        accounts: dict[int, Client] = {}
+        for among in _among(session, Client.id, clients.keys() - quiet):
+            for cl in session.exec(select(Client).where(among)).all():
+                accounts[cl.id] = cl  # type: ignore[index]
 
         packages: dict[int | None, PackageRules] = {}
 
@@ -414,9 +437,10 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 running[cid] = new = old - price
                 # The rules as after a single posting: HARD suspends here, stamped now (calls starting later in
                 # this batch are not billed); the low-balance email goes once per crossing.
-                client = clients[cid]
-                apply_balance_rules(session, client, old, new, reference, fx, topups)
-                since[cid] = _suspended_since(client)
+                if cid not in quiet:
+                    client = accounts[cid]
+                    apply_balance_rules(session, client, old, new, reference, fx, topups)
+                    since[cid] = _suspended_since(client)
                 result.billed += price
 
         laps.lap("rate and walk (Python)")
@@ -425,7 +449,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         bulk.insert_rows(session, LedgerEntry.__table__, LEDGER_COLUMNS, ledger_rows)  # type: ignore[arg-type]
         laps.lap("write: postings")
         _move_balances(session, reseller_id, {cid: running[cid] - cl.balance for cid, cl in clients.items()})
-        for cid, cl in clients.items():
+        for cid, cl in accounts.items():
             set_committed_value(cl, "balance", running[cid])
         laps.lap("write: balances")
         _write_pools(session, reseller_id, pools, before, placed, usage_ids)
@@ -494,7 +518,7 @@ def _write_pools(
         session.execute(t.insert(), inserts)  # type: ignore[attr-defined]
 
 
-def _suspended_since(client: Client) -> datetime | None:
+def _suspended_since(client: Client | ClientRow) -> datetime | None:
     """When the HARD balance rule suspended this client (None: it has not): a call started at or after it is not
     billable.
 
@@ -507,7 +531,23 @@ def _suspended_since(client: Client) -> datetime | None:
     return client.suspended_at
 
 
-def _may_restore(client: Client) -> bool:
+def _quiet(client: ClientRow, topups: Collection[int]) -> bool:
+    """Whether `apply_balance_rules` after a call posting does nothing for this client, whatever the amounts.
+
+    A SOFT client not suspended for its balance keeps its status at any balance (`postings.status_for`); with no
+    low-balance threshold and no enabled automatic top-up, nothing else follows a posting. Its status cannot change
+    during the batch (only the balance rules would change it), so this holds for the whole batch.
+    """
+    held = client.status == "SUSPENDED" and client.suspended_by == "balance"
+    return (
+        client.balance_management == "SOFT"
+        and not held
+        and client.low_balance_threshold is None
+        and client.id not in topups
+    )
+
+
+def _may_restore(client: Client | ClientRow) -> bool:
     """Whether a call posting could lift this client's balance suspension (so calls after it become billable).
 
     A call posting only lowers the balance: HARD restores a client it suspended only above 0, SOFT at once.
