@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,7 +25,7 @@ from reseller_app.billing.package import FreeZone as FreeZoneRule
 from reseller_app.billing.package import PackageRules
 from reseller_app.billing.rating import Call, RatedCall, Rater, RatingEngine
 from reseller_app.carrier import CarrierCdr, get_carrier
-from reseller_app.db import session_scope
+from reseller_app.db import engine, session_scope
 from reseller_app.models import (
     AreaRate,
     CardProfile,
@@ -213,6 +215,46 @@ def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[A
         yield column.in_(ordered[i : i + CHUNK])
 
 
+_CHECKPOINTS_APART: ContextVar[bool] = ContextVar("checkpoints_apart", default=False)
+
+
+@contextmanager
+def checkpoints_apart() -> Iterator[None]:
+    """Within this block, on SQLite, `ingest_cdrs` commits without running the WAL checkpoint: the caller runs it on
+    another connection (services/jobs/scheduler.py: in a thread, beside the next batch's work)."""
+    token = _CHECKPOINTS_APART.set(True)
+    try:
+        yield
+    finally:
+        _CHECKPOINTS_APART.reset(token)
+
+
+@contextmanager
+def _unit(apart: bool) -> Iterator[Session]:
+    """The batch's transaction (`session_scope`); with `apart` on SQLite, its commit does not run the WAL
+    checkpoint (`wal_autocheckpoint` off on the batch's own connection, held from start to end and set back before
+    it returns to the pool): the caller checkpoints on another connection, beside the next batch's Python work."""
+    bind = engine()
+    if not apart or bind.dialect.name != "sqlite":
+        with session_scope() as session:
+            yield session
+        return
+    with bind.connect() as conn:
+        raw = conn.connection.driver_connection
+        every = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        raw.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            with Session(bind=conn, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            raw.execute(f"PRAGMA wal_autocheckpoint={every}")
+
+
 def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     """Store, rate and post a batch of the carrier's records for one reseller, in one transaction.
 
@@ -225,11 +267,13 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     billed and draws no free minutes. Then the batch is written in bulk: one multi-row insert of the calls and one
     of the postings (COPY on PostgreSQL), one `balance = balance + delta` per client, one roll-up upsert per
     (day, direction, disposition) and one write per free-minute pool that moved.
+
+    Inside `checkpoints_apart()` (the sync's batches on SQLite) the commit leaves the WAL checkpoint to the caller.
     """
     result = IngestResult()
     fx = Effects()
     laps = _Laps()
-    with session_scope() as session:
+    with _unit(_CHECKPOINTS_APART.get()) as session:
         reseller = session.get(Reseller, reseller_id)
         if reseller is None:
             raise ValueError(f"no reseller {reseller_id}")
