@@ -244,13 +244,9 @@ def _unit(apart: bool) -> Iterator[Session]:
         every = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
         raw.execute("PRAGMA wal_autocheckpoint=0")
         try:
-            with Session(bind=conn, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+            # Committed at the end of the block, rolled back on an error (as `session_scope`).
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
         finally:
             raw.execute(f"PRAGMA wal_autocheckpoint={every}")
 
