@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,7 +25,7 @@ from reseller_app.billing.package import FreeZone as FreeZoneRule
 from reseller_app.billing.package import PackageRules
 from reseller_app.billing.rating import Call, RatedCall, Rater, RatingEngine
 from reseller_app.carrier import CarrierCdr, get_carrier
-from reseller_app.db import session_scope
+from reseller_app.db import engine, session_scope
 from reseller_app.models import (
     AreaRate,
     CardProfile,
@@ -105,7 +107,7 @@ def package_rules(session: Session, package: Package | None) -> PackageRules:
     )
 
 
-def _anchor(client: Client | None) -> date:
+def _anchor(client: Client | ClientRow | None) -> date:
     # Free-minute cycles are months ending on the client's next billing date.
     if client is not None and client.next_billing_date is not None:
         return client.next_billing_date
@@ -144,6 +146,19 @@ class Sub(NamedTuple):
     account: str
     client_id: int | None
     package_id: int | None
+
+
+class ClientRow(NamedTuple):
+    """A client as the walk reads it (its row locked for the batch)."""
+
+    id: int
+    balance: Decimal
+    status: str
+    suspended_by: str | None
+    suspended_at: datetime | None
+    balance_management: str
+    low_balance_threshold: Decimal | None
+    next_billing_date: date | None
 
 
 class Line(NamedTuple):
@@ -200,6 +215,42 @@ def _among(session: Session, column: Any, values: Collection[Any]) -> Iterator[A
         yield column.in_(ordered[i : i + CHUNK])
 
 
+_CHECKPOINTS_APART: ContextVar[bool] = ContextVar("checkpoints_apart", default=False)
+
+
+@contextmanager
+def checkpoints_apart() -> Iterator[None]:
+    """Within this block, on SQLite, `ingest_cdrs` commits without running the WAL checkpoint: the caller runs it on
+    another connection (services/jobs/scheduler.py: in a thread, beside the next batch's work)."""
+    token = _CHECKPOINTS_APART.set(True)
+    try:
+        yield
+    finally:
+        _CHECKPOINTS_APART.reset(token)
+
+
+@contextmanager
+def _unit(apart: bool) -> Iterator[Session]:
+    """The batch's transaction (`session_scope`); with `apart` on SQLite, its commit does not run the WAL
+    checkpoint (`wal_autocheckpoint` off on the batch's own connection, held from start to end and set back before
+    it returns to the pool): the caller checkpoints on another connection, beside the next batch's Python work."""
+    bind = engine()
+    if not apart or bind.dialect.name != "sqlite":
+        with session_scope() as session:
+            yield session
+        return
+    with bind.connect() as conn:
+        raw = conn.connection.driver_connection
+        every = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        raw.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            # Committed at the end of the block, rolled back on an error (as `session_scope`).
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            raw.execute(f"PRAGMA wal_autocheckpoint={every}")
+
+
 def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     """Store, rate and post a batch of the carrier's records for one reseller, in one transaction.
 
@@ -212,11 +263,13 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
     billed and draws no free minutes. Then the batch is written in bulk: one multi-row insert of the calls and one
     of the postings (COPY on PostgreSQL), one `balance = balance + delta` per client, one roll-up upsert per
     (day, direction, disposition) and one write per free-minute pool that moved.
+
+    Inside `checkpoints_apart()` (the sync's batches on SQLite) the commit leaves the WAL checkpoint to the caller.
     """
     result = IngestResult()
     fx = Effects()
     laps = _Laps()
-    with session_scope() as session:
+    with _unit(_CHECKPOINTS_APART.get()) as session:
         reseller = session.get(Reseller, reseller_id)
         if reseller is None:
             raise ValueError(f"no reseller {reseller_id}")
@@ -268,19 +321,29 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         # one has committed before this batch reads its status and balance, or it waits for this batch.
         owners = {s.client_id for _, s, _ in placed if s is not None} | {d.client_id for d in dids.values()}
         owners.discard(None)
-        clients: dict[int, Client] = {}
+        # As plain rows (the columns the walk needs); the ORM objects only of the clients the balance rules can
+        # change (below).
+        clients: dict[int, ClientRow] = {}
+        client_cols = [getattr(Client, name) for name in ClientRow._fields]
         for among in _among(session, Client.id, owners):
             # FOR NO KEY UPDATE on PostgreSQL: the balance and status change, the key does not.
-            for cl in session.exec(
-                select(Client).where(among).order_by(Client.id).with_for_update(key_share=True)
-            ).all():
-                clients[cl.id] = cl  # type: ignore[index]
+            for row in session.execute(
+                select(*client_cols).where(among).order_by(Client.id).with_for_update(key_share=True)
+            ):
+                clients[row.id] = ClientRow(*row)
         running: dict[int, Decimal] = {cid: cl.balance for cid, cl in clients.items()}
         # Their automatic top-ups, read once (not per posting); the postings below arm or fire them as one would.
         topups: dict[int, CardProfile] = {}
         for among in _among(session, CardProfile.client_id, clients):
             for profile in session.exec(select(CardProfile).where(among, CardProfile.topup_enabled.is_(True))).all():  # type: ignore[attr-defined]
                 topups[profile.client_id] = profile
+        # Clients no call posting can move under the balance rules (see `_quiet`): the walk skips the rules for them,
+        # and only the others are loaded as ORM objects (already locked above), for the rules to change.
+        quiet = {cid for cid, cl in clients.items() if _quiet(cl, topups)}
+        accounts: dict[int, Client] = {}
+        for among in _among(session, Client.id, clients.keys() - quiet):
+            for cl in session.exec(select(Client).where(among)).all():
+                accounts[cl.id] = cl  # type: ignore[index]
 
         packages: dict[int | None, PackageRules] = {}
 
@@ -414,9 +477,10 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
                 running[cid] = new = old - price
                 # The rules as after a single posting: HARD suspends here, stamped now (calls starting later in
                 # this batch are not billed); the low-balance email goes once per crossing.
-                client = clients[cid]
-                apply_balance_rules(session, client, old, new, reference, fx, topups)
-                since[cid] = _suspended_since(client)
+                if cid not in quiet:
+                    client = accounts[cid]
+                    apply_balance_rules(session, client, old, new, reference, fx, topups)
+                    since[cid] = _suspended_since(client)
                 result.billed += price
 
         laps.lap("rate and walk (Python)")
@@ -425,7 +489,7 @@ def ingest_cdrs(reseller_id: int, cdrs: list[CarrierCdr]) -> IngestResult:
         bulk.insert_rows(session, LedgerEntry.__table__, LEDGER_COLUMNS, ledger_rows)  # type: ignore[arg-type]
         laps.lap("write: postings")
         _move_balances(session, reseller_id, {cid: running[cid] - cl.balance for cid, cl in clients.items()})
-        for cid, cl in clients.items():
+        for cid, cl in accounts.items():
             set_committed_value(cl, "balance", running[cid])
         laps.lap("write: balances")
         _write_pools(session, reseller_id, pools, before, placed, usage_ids)
@@ -494,7 +558,7 @@ def _write_pools(
         session.execute(t.insert(), inserts)  # type: ignore[attr-defined]
 
 
-def _suspended_since(client: Client) -> datetime | None:
+def _suspended_since(client: Client | ClientRow) -> datetime | None:
     """When the HARD balance rule suspended this client (None: it has not): a call started at or after it is not
     billable.
 
@@ -507,7 +571,23 @@ def _suspended_since(client: Client) -> datetime | None:
     return client.suspended_at
 
 
-def _may_restore(client: Client) -> bool:
+def _quiet(client: ClientRow, topups: Collection[int]) -> bool:
+    """Whether `apply_balance_rules` after a call posting does nothing for this client, whatever the amounts.
+
+    A SOFT client not suspended for its balance keeps its status at any balance (`postings.status_for`); with no
+    low-balance threshold and no enabled automatic top-up, nothing else follows a posting. Its status cannot change
+    during the batch (only the balance rules would change it), so this holds for the whole batch.
+    """
+    held = client.status == "SUSPENDED" and client.suspended_by == "balance"
+    return (
+        client.balance_management == "SOFT"
+        and not held
+        and client.low_balance_threshold is None
+        and client.id not in topups
+    )
+
+
+def _may_restore(client: Client | ClientRow) -> bool:
     """Whether a call posting could lift this client's balance suspension (so calls after it become billable).
 
     A call posting only lowers the balance: HARD restores a client it suspended only above 0, SOFT at once.
