@@ -64,7 +64,8 @@ class I18nState(rx.State):
     @rx.event
     def pick(self, code: str) -> None:
         """The visitor chose a language on the login page (remembered in a cookie) or in the portal's menu."""
-        if not any(c["code"] == code for c in self.choices):
+        # `choices` is a state var a browser can set: the code must also be a language the catalogues hold.
+        if i18n.normalize(code) != code or not any(c["code"] == code for c in self.choices):
             return
         self.chosen = code
         self._show(code)

@@ -485,3 +485,31 @@ def test_12_an_oversized_upload_is_refused_before_its_body_is_read(app_server):
 
     first = run(scenario())
     assert first.startswith(b"HTTP/1.1 413"), first
+
+
+# --- 13. The Security page and the language menu: the client's own account only, and only what the portal offers --
+
+
+def test_13_two_factor_and_language_handlers_change_nothing_the_portal_does_not_offer(app_server):
+    """The wire reseller does not offer clients two-factor sign-in and the client's language is not a free string:
+    raw events for both, as a page would never send them, store nothing."""
+    r = rid(app_server)
+    cid = app_server["ids"]["wire_client"]
+    conn = db(app_server)
+    language_before = conn.execute("select language from client where id = ?", (cid,)).fetchone()[0]
+
+    async def scenario() -> None:
+        tab, _ = await client_tab(app_server["base"], r)
+        path, query = f"/r/{r}/security", {"rid": str(r)}
+        await tab.call(f"{N['security']}.begin", {}, path, query)
+        await tab.call(f"{N['security']}.confirm", {"form": {"code": "000000"}}, path, query)
+        for code in ("xx", "de_DE", "<script>alert(1)</script>", "fr_CA' OR '1'='1"):
+            await tab.call(f"{N['portal']}.choose_language", {"code": code}, f"/r/{r}/dashboard", query)
+        await tab.close()
+
+    run(scenario())
+    enrolments = conn.execute("select count(*) from twofactor where login_key = ?", (f"client:{cid}",)).fetchone()[0]
+    language_after = conn.execute("select language from client where id = ?", (cid,)).fetchone()[0]
+    conn.close()
+    assert enrolments == 0
+    assert language_after == language_before

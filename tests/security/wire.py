@@ -34,6 +34,7 @@ def names() -> dict[str, str]:
     from reseller_app.state.portal.calls import CallsState
     from reseller_app.state.portal.dashboard import DashboardState
     from reseller_app.state.portal.reset import ResetState
+    from reseller_app.state.portal.security import SecurityState
     from reseller_app.state.portal.services import ServicesState
     from reseller_app.state.portal.shell import PortalState
     from reseller_app.state.session import SessionState
@@ -51,6 +52,7 @@ def names() -> dict[str, str]:
         "dashboard": DashboardState.get_full_name(),
         "portal": PortalState.get_full_name(),
         "reset": ResetState.get_full_name(),
+        "security": SecurityState.get_full_name(),
         "services": ServicesState.get_full_name(),
         "session": SessionState.get_full_name(),
         "config": ConfigState.get_full_name(),
