@@ -2,8 +2,9 @@
 
 Generates the files in a temporary directory, then runs, as subprocesses of the same
 interpreter (so all include start-up):
-  * the rating command  `python -m reseller_app.billing rate ...`  (default: 2 processes
-    for a file this size) and again with `--jobs 1`
+  * the rating command  `python -m reseller_app.billing rate ...`  with its default columns
+    engine (one process, Polars' threads), and with `--engine rows` in one process (`--jobs 1`)
+    and in the default 2 processes for a file this size
   * a plain csv read + write of the same CDR file (csv.reader -> csv.writer, row by row)
 `--repeat` times each, interleaved, and prints the medians, CDRs per second and the ratio.
 
@@ -162,7 +163,11 @@ def main() -> None:
         rate_cmd = [sys.executable, "-m", "reseller_app.billing", "rate", "--deck", str(d / "deck.csv")]
         rate_cmd += ["--package", str(d / "package.json"), "--cdrs", str(d / "cdrs.csv"), "--out", str(d / "rated.csv")]
         plain_cmd = [sys.executable, "-c", PLAIN, str(d / "cdrs.csv"), str(d / "plain.csv")]
-        modes = {"default jobs": [], "--jobs 1": ["--jobs", "1"]}
+        modes = {
+            "columns (default)": [],
+            "rows, --jobs 1": ["--engine", "rows", "--jobs", "1"],
+            "rows, default jobs": ["--engine", "rows"],
+        }
         times: dict[str, list[float]] = {"plain": [], **{m: [] for m in modes}}
         cpus: dict[str, list[float]] = {k: [] for k in times}
         used: dict[str, str] = {}
@@ -176,6 +181,8 @@ def main() -> None:
                 times[mode].append(elapsed)
                 cpus[mode].append(cpu)
                 used[mode] = summary.split(" with ")[-1].split(" process")[0]  # "rated ... with 2 process(es)"
+                if ("column-wise" in summary) != mode.startswith("columns"):
+                    sys.exit(f"{mode}: the command rated with another engine than asked:\n{summary}")
                 outputs.add(hashlib.sha256((d / "rated.csv").read_bytes()).hexdigest())
             print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()))
         with (d / "rated.csv").open(newline="") as f:
@@ -187,7 +194,10 @@ def main() -> None:
         plain_med = statistics.median(times["plain"])
         plain_cpu = statistics.median(cpus["plain"])
         print(f"load average during the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores)")
-        print("medians of subprocess runs (start-up, deck load and writing included); cpu = user+sys, all processes")
+        print(
+            "medians of subprocess runs (start-up, deck load and writing included);"
+            " cpu = user+sys, all processes and threads"
+        )
         for mode in times:
             wall, cpu = statistics.median(times[mode]), statistics.median(cpus[mode])
             if mode == "plain":
@@ -195,7 +205,7 @@ def main() -> None:
             else:
                 label = f"rate, {mode} ({used[mode]} proc.)"
                 speed = f"{args.cdrs / wall:>9,.0f} CDRs/s  {wall / plain_med:.2f}x plain, cpu {cpu / plain_cpu:.2f}x"
-            print(f"{label:<30} wall {wall:6.2f}s  cpu {cpu:6.2f}s  {speed}  (best wall {min(times[mode]):.2f}s)")
+            print(f"{label:<36} wall {wall:6.2f}s  cpu {cpu:6.2f}s  {speed}  (best wall {min(times[mode]):.2f}s)")
 
 
 if __name__ == "__main__":

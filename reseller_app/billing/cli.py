@@ -84,6 +84,7 @@ class Summary:
     unrated: int = 0
     free_minutes_calls: int = 0
     jobs: int = 1
+    engine: str = "rows"  # or "columns": the whole file at once (billing/columnar.py)
     elapsed_ms: int = 0  # wall time of rate_file
 
 
@@ -92,6 +93,12 @@ class _Progress:
 
     def __init__(self, total: int, position: Callable[[], int] | None = None, scale: int = 1) -> None:
         self.position, self.total, self.scale, self.last = position, max(total, 1), scale, -1
+
+    def percent(self, pct: int) -> None:
+        """Show a stage of a run that counts no rows (the columns engine)."""
+        self.last = pct
+        sys.stderr.write(f"\rrating [{'#' * (pct // 4):<25}] {pct:3d}%")
+        sys.stderr.flush()
 
     def update(self, rows: int, done: bool = False) -> None:
         if done:
@@ -132,16 +139,22 @@ def rate_file(
     progress: bool = False,
     jobs: int = 1,
     keep_alive: list[object] | None = None,
+    engine: str = "columns",
 ) -> Summary:
     """Rate CDRS.csv into RATED.csv atomically; raise LineError on the first bad row.
 
-    `jobs` > 1 forks that many processes when the file allows it (no quoted fields);
-    only do that from a single-threaded program such as the command line. A process
-    about to exit may pass `keep_alive` to receive the big intermediate objects instead
-    of spending time freeing them.
+    `engine` "columns" rates a plain file (no quoted fields) all at once with Polars
+    (billing/columnar.py); a file it does not take, and every file with "rows", is rated
+    row by row, which also names the line of a bad row. Both write the same bytes.
+    With "rows" (or a file the columns engine declines), `jobs` > 1 forks that many processes
+    when the file allows it (no quoted fields); only do that from a single-threaded program
+    such as the command line. A process about to exit may pass `keep_alive` to receive the
+    big intermediate objects instead of spending time freeing them.
     """
     t0 = time.perf_counter_ns()
     source = str(cdrs_path)
+    if engine not in ("columns", "rows"):
+        raise ValueError(f"engine: 'columns' or 'rows', got {engine!r}")
     if package.free_minutes > 0 and package.billing_anchor is None:
         raise LineError(source, 1, "the package has free_minutes but no billing_anchor to start cycles from")
     out_path = Path(out_path)
@@ -150,7 +163,7 @@ def rate_file(
     gc.disable()  # millions of short-lived rows and no cycles: the collector would only slow us down
     try:
         with open(fd, "wb") as out:
-            summary = _rate(RatingEngine(package, deck), source, out, progress, jobs, keep_alive)
+            summary = _rate(RatingEngine(package, deck), source, out, progress, jobs, keep_alive, engine == "columns")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_name, 0o666 & ~umask)
@@ -175,6 +188,7 @@ def _rate(
     progress: bool,
     jobs: int,
     keep_alive: list[object] | None,
+    columns: bool,
 ) -> Summary:
     with open(source, "rb") as raw:
         size = os.fstat(raw.fileno()).st_size
@@ -184,13 +198,18 @@ def _rate(
                 quoted = mm.find(b'"') != -1
                 plain = not quoted and (mm.find(b"\r") == -1 or _LONE_CR.search(mm) is None)
                 header_end = mm.find(b"\n") + 1
-                if jobs > 1 and plain and 0 < header_end < size:
+                if (columns or jobs > 1) and plain and 0 < header_end < size:
                     try:
                         header_text = mm[:header_end].decode("utf-8-sig")
                     except UnicodeDecodeError:
                         raise LineError(source, 1, "not valid UTF-8 text") from None
                     cols = parse_header(next(csv.reader([header_text]), None), source)
-                    return _rate_parallel(engine, source, mm, header_end, cols, out, progress, jobs)
+                    if columns:
+                        summary = _rate_columns(engine, mm, cols, out, progress)
+                        if summary is not None:
+                            return summary
+                    if jobs > 1:
+                        return _rate_parallel(engine, source, mm, header_end, cols, out, progress, jobs)
         else:
             quoted, plain = False, True
         bar = _Progress(size, raw.tell) if progress else None
@@ -223,6 +242,21 @@ def _rate(
     if bar:
         bar.update(chunk.rows, done=True)
     return Summary(chunk.rows, chunk.unrated, chunk.free_minutes_calls, 1)
+
+
+def _rate_columns(
+    engine: RatingEngine, mm: mmap.mmap, cols: list[str], out: io.BufferedWriter, progress: bool
+) -> Summary | None:
+    """The columns engine, or None when the file must go row by row (nothing written then)."""
+    from .columnar import rate_columns  # Polars loads only for this engine
+
+    bar = _Progress(100) if progress else None
+    result = rate_columns(engine, mm, cols, out, _header_bytes(), bar.percent if bar else None)
+    if result is None:
+        return None
+    if bar:
+        bar.update(result.rows, done=True)
+    return Summary(result.rows, result.unrated, result.free_minutes_calls, 1, "columns")
 
 
 class _Chunk:
@@ -696,7 +730,16 @@ def main(argv: list[str] | None = None, keep_alive: list[object] | None = None) 
     rate.add_argument("--messages-out", help="re-priced messages CSV to write: " + ",".join(RATED_MESSAGE_COLUMNS))
     rate.add_argument("--sms-deck", help="the deck's sms section, kind,direction,cost (default: the shipped one)")
     rate.add_argument("--progress", action="store_true", help="show a progress bar even when stderr is not a TTY")
-    rate.add_argument("--jobs", type=int, choices=(1, 2), help="processes (default: 2 for files of 8 MB or more)")
+    rate.add_argument(
+        "--engine",
+        choices=("columns", "rows"),
+        default="columns",
+        help="columns: the whole file at once (default; a file with quoted fields, blank lines or a bad row goes"
+        " row by row, which names the line); rows: always row by row",
+    )
+    rate.add_argument(
+        "--jobs", type=int, choices=(1, 2), help="row-by-row processes (default: 2 for files of 8 MB or more)"
+    )
     args = parser.parse_args(argv)
     if (args.cdrs is None) != (args.out is None):
         parser.error("--cdrs and --out go together")
@@ -719,7 +762,16 @@ def main(argv: list[str] | None = None, keep_alive: list[object] | None = None) 
             deck = RateDeck.load_csv(args.deck)
             progress = args.progress or sys.stderr.isatty()
             jobs = args.jobs or default_jobs(args.cdrs)
-            summary = rate_file(deck, package, args.cdrs, args.out, progress=progress, jobs=jobs, keep_alive=keep_alive)
+            summary = rate_file(
+                deck,
+                package,
+                args.cdrs,
+                args.out,
+                progress=progress,
+                jobs=jobs,
+                keep_alive=keep_alive,
+                engine=args.engine,
+            )
         if priced is not None:
             write_atomically(args.messages_out, priced[0])
     except LineError as e:
@@ -732,6 +784,7 @@ def main(argv: list[str] | None = None, keep_alive: list[object] | None = None) 
         note = f"; {summary.unrated:,} UNRATED (no carrier prefix: fix the deck and re-rate)" if summary.unrated else ""
         print(
             f"rated {summary.rows:,} calls in {summary.elapsed_ms / 1000:.2f}s with {summary.jobs} process(es)"
+            f" {'column-wise' if summary.engine == 'columns' else 'row by row'}"
             f" ({summary.free_minutes_calls:,} free by free minutes){note}",
             file=sys.stderr,
         )

@@ -95,23 +95,31 @@ def test_worked_rows(files):
     assert (files / "rated.csv").read_text() == EXPECTED
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_jobs_give_identical_output(files, jobs):
-    assert run(files, "--jobs", jobs) == 0
+# The engines: the whole file column-wise, and row by row in one or two processes.
+MODES = [["--engine", "columns"], ["--engine", "rows", "--jobs", "1"], ["--engine", "rows", "--jobs", "2"]]
+MODE_IDS = ["columns", "rows-1", "rows-2"]
+
+
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+def test_engines_and_jobs_give_identical_output(files, mode, capsys):
+    assert run(files, *mode) == 0
     assert (files / "rated.csv").read_text() == EXPECTED
+    err = capsys.readouterr().err
+    assert "rated 10 calls" in err
+    assert ("column-wise" if mode[1] == "columns" else "row by row") in err
 
 
-def _bad(files, row, capsys, jobs="1"):
+def _bad(files, row, capsys, mode):
     (files / "cdrs.csv").write_text(CDRS + row)
     (files / "rated.csv").write_text("previous output\n")
-    assert run(files, "--jobs", jobs) == 1
+    assert run(files, *mode) == 1
     err = capsys.readouterr().err
     assert (files / "rated.csv").read_text() == "previous output\n"  # untouched
     assert [p.name for p in files.iterdir() if p.name.endswith(".tmp")] == []  # no temp left
     return err
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 @pytest.mark.parametrize(
     ("row", "message"),
     [
@@ -128,13 +136,14 @@ def _bad(files, row, capsys, jobs="1"):
         ("c4,2024-03-05T15:00:00Z,out,sa3,1,442071234567,5,ANSWERED,0\n", "call_id: 'c4' already on line 5"),
     ],
 )
-def test_malformed_row_fails_with_its_line_and_writes_nothing(files, capsys, row, message, jobs):
-    err = _bad(files, row, capsys, jobs)
+def test_malformed_row_fails_with_its_line_and_writes_nothing(files, capsys, row, message, mode):
+    err = _bad(files, row, capsys, mode)
     assert "cdrs.csv:12: " in err
     assert re.search(message, err), err
 
 
-def test_error_line_counts_across_the_split_in_two_processes(tmp_path):
+@pytest.mark.parametrize("engine", ["columns", "rows"])
+def test_error_line_counts_across_the_split_in_two_processes(tmp_path, engine):
     (tmp_path / "deck.csv").write_text(DECK)
     (tmp_path / "package.json").write_text(json.dumps(PACKAGE))
     good = "g{},2024-03-05T15:00:00Z,out,sa3,1,442071234567,5,ANSWERED,0\n"
@@ -148,6 +157,7 @@ def test_error_line_counts_across_the_split_in_two_processes(tmp_path):
             tmp_path / "cdrs.csv",
             tmp_path / "rated.csv",
             jobs=2,
+            engine=engine,
         )
     assert err.value.line == 2502 and "onnet" in err.value.message
 
@@ -247,8 +257,8 @@ def test_output_keeps_normal_permissions(files):
     assert (files / "rated.csv").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_free_minutes_left_in_one_cycle_do_not_spill_into_the_next(tmp_path, jobs):
+@pytest.mark.parametrize(("engine", "jobs"), [("columns", 1), ("rows", 1), ("rows", 2)])
+def test_free_minutes_left_in_one_cycle_do_not_spill_into_the_next(tmp_path, engine, jobs):
     # sa1 uses 3 of its 10 minutes in the Feb 29 cycle; its Mar 31 calls get a fresh pool of 10,
     # and in two processes the March calls sit in the other half of the file.
     (tmp_path / "deck.csv").write_text(DECK)
@@ -264,6 +274,7 @@ def test_free_minutes_left_in_one_cycle_do_not_spill_into_the_next(tmp_path, job
         tmp_path / "cdrs.csv",
         tmp_path / "rated.csv",
         jobs=jobs,
+        engine=engine,
     )
     out = {r["call_id"]: r for r in csv.DictReader((tmp_path / "rated.csv").open())}
     assert out["a0"]["reason"] == out["a1"]["reason"] == "free_minutes"
@@ -280,7 +291,8 @@ def test_a_terminated_run_leaves_no_file_behind(tmp_path):
         f.write(HEADER)
         f.writelines(row.format(i) for i in range(300_000))
     cmd = [sys.executable, "-m", "reseller_app.billing", "rate", "--deck", "deck.csv", "--package", "package.json"]
-    cmd += ["--cdrs", "cdrs.csv", "--out", "rated.csv", "--jobs", "1"]
+    # Row by row: slow enough to be stopped mid-way (the clean-up in rate_file is the same for both engines).
+    cmd += ["--cdrs", "cdrs.csv", "--out", "rated.csv", "--engine", "rows", "--jobs", "1"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
@@ -290,25 +302,25 @@ def test_a_terminated_run_leaves_no_file_behind(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdrs.csv", "deck.csv", "package.json"]
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 @pytest.mark.parametrize("quoted", [False, True])
-def test_line_numbers_count_blank_lines_and_reordered_columns(files, capsys, jobs, quoted):
+def test_line_numbers_count_blank_lines_and_reordered_columns(files, capsys, mode, quoted):
     note = '"x"' if quoted else "x"  # a quote anywhere sends the file through the csv module
     rows = [f"c{i},2024-03-05T15:00:00Z,out,sa1,1,442071234567,5,ANSWERED,0,{note}\n" for i in range(5)]
     rows.insert(2, "\n")
     rows.append("c9,2024-03-05T15:00:00Z,out,sa1,1,442071234567,5,ANSWERED\n")  # 8 fields, 10 expected
     (files / "cdrs.csv").write_text(HEADER.rstrip("\n") + ",note\n" + "".join(rows))
-    assert run(files, "--jobs", jobs) == 1
+    assert run(files, *mode) == 1
     assert "cdrs.csv:8: expected 10 fields, got 8" in capsys.readouterr().err
     rows[-1] = "c9,2024-03-05T15:00:00Z,out,sa1,1,442071234567,5,ANSWERED,maybe,x\n"
     (files / "cdrs.csv").write_text(HEADER.rstrip("\n") + ",note\n" + "".join(rows))
-    assert run(files, "--jobs", jobs) == 1
+    assert run(files, *mode) == 1
     assert "cdrs.csv:8: onnet: 'maybe'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
-def test_windows_and_old_mac_line_endings(files, jobs, newline):
+def test_windows_and_old_mac_line_endings(files, mode, newline):
     (files / "cdrs.csv").write_bytes(CDRS.replace("\n", newline).encode())
-    assert run(files, "--jobs", jobs) == 0
+    assert run(files, *mode) == 0
     assert (files / "rated.csv").read_text() == EXPECTED

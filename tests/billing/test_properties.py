@@ -1,5 +1,6 @@
 """Property tests: prices never negative, monotone in duration, deterministic; the fast command agrees with the
-Rater API, in one process or two. (The ledger's property test runs on the database: tests/services/accounting.)"""
+Rater API, column-wise and row by row in one process or two. (The ledger's property test runs on the database:
+tests/services/accounting.)"""
 
 import csv
 import random
@@ -178,7 +179,7 @@ def _write_cdrs(path: Path, calls):
 
 @settings(max_examples=60, **RELAXED)
 @given(packages(), decks(), call_lists(max_size=40))
-def test_the_command_agrees_with_the_api_in_one_or_two_processes(pkg, deck, calls):
+def test_the_command_agrees_with_the_api_column_wise_and_row_by_row_in_one_or_two_processes(pkg, deck, calls):
     calls = list({c.call_id: c for c in calls}.values())
     expected = [
         [
@@ -196,14 +197,15 @@ def test_the_command_agrees_with_the_api_in_one_or_two_processes(pkg, deck, call
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         _write_cdrs(d / "cdrs.csv", calls)
-        for jobs in (1, 2):
-            rate_file(deck, pkg, d / "cdrs.csv", d / "out.csv", jobs=jobs)
+        for engine, jobs in (("columns", 1), ("rows", 1), ("rows", 2)):
+            summary = rate_file(deck, pkg, d / "cdrs.csv", d / "out.csv", jobs=jobs, engine=engine)
             with (d / "out.csv").open(newline="") as f:
                 rows = list(csv.reader(f))[1:]
-            assert rows == expected, jobs
+            assert rows == expected, (engine, jobs)
+            assert summary.engine == (engine if calls else "rows")  # the columns engine took every plain file
 
 
-def test_two_processes_match_one_on_a_bigger_random_file(tmp_path):
+def test_two_processes_and_the_columns_engine_match_one_on_a_bigger_random_file(tmp_path):
     rng = random.Random(7)
     deck = RateDeck()
     for p in PREFIXES:
@@ -233,9 +235,11 @@ def test_two_processes_match_one_on_a_bigger_random_file(tmp_path):
         for i in range(20_000)
     ]
     _write_cdrs(tmp_path / "cdrs.csv", calls)
-    rate_file(deck, pkg, tmp_path / "cdrs.csv", tmp_path / "one.csv", jobs=1)
-    rate_file(deck, pkg, tmp_path / "cdrs.csv", tmp_path / "two.csv", jobs=2)
+    rate_file(deck, pkg, tmp_path / "cdrs.csv", tmp_path / "one.csv", jobs=1, engine="rows")
+    rate_file(deck, pkg, tmp_path / "cdrs.csv", tmp_path / "two.csv", jobs=2, engine="rows")
+    assert rate_file(deck, pkg, tmp_path / "cdrs.csv", tmp_path / "columns.csv").engine == "columns"
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "columns.csv").read_bytes()
 
 
 @settings(max_examples=500, **RELAXED)
