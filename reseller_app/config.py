@@ -48,6 +48,9 @@ class Settings:
     smtp_starttls: bool = field(default_factory=lambda: os.environ.get("SMTP_STARTTLS", "0") == "1")
     smtp_from: str = field(default_factory=lambda: os.environ.get("SMTP_FROM", "no-reply@localhost"))
     session_hours: int = field(default_factory=lambda: int(os.environ.get("SESSION_HOURS", "12")))
+    # Failed sign-ins (wrong passwords or codes, on every login form) one address may make in 15 minutes before its
+    # sign-ins are refused unchecked for the rest of the window (services/access/abuse.py); 0 turns the limit off.
+    login_failures_per_ip: int = field(default_factory=lambda: int(os.environ.get("LOGIN_FAILURES_PER_IP", "30")))
     # The cost of password hashes (reseller_app/services/access/security.py); see check_argon2.
     argon2_profile: str = field(default_factory=lambda: os.environ.get("ARGON2_PROFILE", "default"))
     # Scheduled jobs (reseller_app/services/jobs/scheduler.py)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reseller_app import routes
 from reseller_app.config import settings
-from reseller_app.services.access import auth, two_factor
+from reseller_app.services.access import abuse, auth, two_factor
 from reseller_app.services.common.errors import AuthFailed
 from reseller_app.services.common.ids import to_id
 from reseller_app.services.settings import branding as portal
@@ -27,6 +27,7 @@ ERROR_CODES = {
     auth.WAITING: "wait",
     auth.PORTAL_OFF: "off",
     two_factor.CODE_NEEDED: "code",  # two-factor sign-in: the code is asked on the login page
+    abuse.TOO_MANY_LOGINS: "many",
 }
 
 
@@ -37,7 +38,7 @@ def _login_redirect(rid: int, code: str) -> RedirectResponse:
 NO_PORTAL = "No such portal."
 
 
-async def _direct_login(uid: str, action: str, email: str, password: str) -> Response:
+async def _direct_login(request: Request, uid: str, action: str, email: str, password: str) -> Response:
     rid = to_id(uid)
     if rid is None:
         # A made-up reseller id (letters, zero, negative, past the id columns' range): a plain refusal, not a 500.
@@ -45,7 +46,8 @@ async def _direct_login(uid: str, action: str, email: str, password: str) -> Res
     if action != "DirectLogin":
         return _login_redirect(rid, "bad")
     try:
-        token = await asyncio.to_thread(auth.login_client, rid, email, password)
+        ip = request.client.host if request.client else ""
+        token = await asyncio.to_thread(auth.login_client, rid, email, password, ip)
     except AuthFailed as e:
         return _login_redirect(rid, ERROR_CODES.get(str(e), "bad"))
     resp = RedirectResponse(routes.client_path(rid, "dashboard"), status_code=303)
@@ -63,21 +65,22 @@ async def _direct_login(uid: str, action: str, email: str, password: str) -> Res
 
 @router.post("/interface/login.php", include_in_schema=False)
 async def direct_login_guide(
+    request: Request,
     UID: str = Form(..., max_length=40),  # noqa: N803 - the guide's field name; checked as an id below
     action: str = Form(""),
     col_email: str = Form(""),
     col_password: str = Form(""),
 ) -> Response:
     """The guide's auto-connect form: reseller id in UID, then the client's email and password."""
-    return await _direct_login(UID, action, col_email, col_password)
+    return await _direct_login(request, UID, action, col_email, col_password)
 
 
 @router.post("/r/{rid}/direct-login", include_in_schema=False)
 async def direct_login(
-    rid: str, action: str = Form(""), col_email: str = Form(""), col_password: str = Form("")
+    request: Request, rid: str, action: str = Form(""), col_email: str = Form(""), col_password: str = Form("")
 ) -> Response:
     """The same auto-connect login with the reseller id in the path."""
-    return await _direct_login(rid, action, col_email, col_password)
+    return await _direct_login(request, rid, action, col_email, col_password)
 
 
 class HostnamePortal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from reseller_app.api import create_api
+from reseller_app.api import create_api, direct_login
 from reseller_app.db import session_scope
 from reseller_app.models import Client, Reseller
 from reseller_app.services.access import auth
@@ -116,3 +116,18 @@ def test_out_of_range_ids_in_exports_are_refused_politely(world, bad):
     assert r.status_code in (404, 422), (bad, r.status_code)
     r = api.get(f"/api/client/{bad}/calls.csv")
     assert r.status_code in (401, 422), (bad, r.status_code)
+
+
+def test_many_wrong_logins_from_one_address_are_refused_with_their_own_code(api, world):
+    from reseller_app.pages.access.login import DIRECT_LOGIN_ERRORS
+    from reseller_app.services.access import abuse
+
+    for i in range(abuse.settings.login_failures_per_ip):  # each for another name: no name's own lockout
+        r = api.post("/interface/login.php", data=_form(world, col_email=f"guess{i}@example.com"))
+        assert r.headers["location"] == f"/r/{world['ra']}/login?e=bad"
+    r = api.post("/interface/login.php", data=_form(world))  # the right password, from that address
+    assert r.status_code == 303 and r.headers["location"] == f"/r/{world['ra']}/login?e=many"
+    assert "rp_csess" not in r.cookies
+    assert DIRECT_LOGIN_ERRORS["many"] == abuse.TOO_MANY_LOGINS  # the login page says why
+    # Every code the endpoint sends has its message on the login page.
+    assert set(direct_login.ERROR_CODES.values()) <= set(DIRECT_LOGIN_ERRORS)

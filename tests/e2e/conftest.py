@@ -128,6 +128,10 @@ def app_env(tmp: Path, port: int, **overrides: str) -> dict[str, str]:
         # The scheduled jobs (CDR sync, billing at 02:00 UTC) have their own tests; here they would move balances
         # under the browser tests' feet depending on the hour.
         SCHEDULER="0",
+        # Every browser test signs in from 127.0.0.1: the failed sign-ins of all of them would add up against one
+        # address's limit (30 per 15 minutes). The limit has its own tests (tests/services/access/test_login_limits.py,
+        # tests/api/test_direct_login.py).
+        LOGIN_FAILURES_PER_IP="1000",
     )
     env.update(overrides)
     return env

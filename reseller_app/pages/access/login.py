@@ -47,6 +47,7 @@ DIRECT_LOGIN_ERRORS = {
     "wait": N_("Your account is awaiting activation."),
     "off": N_("This portal is not available."),
     "code": N_("This account uses two-factor sign-in: sign in here with your code."),
+    "many": N_("Too many failed sign-ins from your address. Please try again in 15 minutes."),
 }
 
 

@@ -13,7 +13,7 @@ from reseller_app.config import settings
 from reseller_app.db import read_scope, session_scope
 from reseller_app.i18n import N_, _
 from reseller_app.models import AuditLog, Client, LoginAttempt, LoginSession, Reseller, StaffMember, TwoFactor, utcnow
-from reseller_app.services.access import two_factor
+from reseller_app.services.access import abuse, two_factor
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.access.security import hash_password, new_token, token_hash, verify_password
 from reseller_app.services.common import audit, lookup
@@ -51,13 +51,16 @@ def _locked(attempt: LoginAttempt | None, now: datetime) -> bool:
     return attempt is not None and attempt.locked_until is not None and attempt.locked_until > now
 
 
-def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any:  # noqa: ANN001, ANN401
+def _check(realm: str, login: str, password: str, find_hash, failed=None, ip: str = "") -> Any:  # noqa: ANN001, ANN401
     """Verify a login in a realm, applying the lockout; returns the account id or raises AuthFailed.
 
     Three steps, so that the password check (argon2, slow by design) holds no transaction and no lock: read the
     lockout state and the hash, verify, then record the outcome in a short write. `failed(session, account_id)`,
     when given, is called in the failure's transaction for an existing account (the audit log's "login_failed").
+    An address (`ip`) past its failed sign-ins (services/access/abuse.py) is refused before anything is checked.
     """
+    if abuse.login_blocked(ip):
+        raise AuthFailed(_(abuse.TOO_MANY_LOGINS))
     login = login.strip().lower()
     with read_scope() as session:
         attempt = session.exec(
@@ -67,11 +70,13 @@ def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any
         locked = _locked(attempt, utcnow())
     ok = verify_password(password, pw_hash) and account_id is not None  # always pay for one verification
     if locked:
+        abuse.login_failed(ip)
         raise AuthFailed(_(LOCKED))
     now = utcnow()
     with session_scope() as session:
         attempt = _attempt_row(session, realm, login)
         if _locked(attempt, now):  # locked by attempts that ended while this one was verifying
+            abuse.login_failed(ip)
             raise AuthFailed(_(LOCKED))
         if attempt.locked_until is not None:  # the lock has expired: start counting again
             attempt.locked_until = None
@@ -86,6 +91,7 @@ def _check(realm: str, login: str, password: str, find_hash, failed=None) -> Any
             attempt.failures = 0
         if failed is not None and account_id is not None:
             failed(session, account_id)
+    abuse.login_failed(ip)
     raise AuthFailed(_(BAD_LOGIN))
 
 
@@ -143,8 +149,9 @@ def end_client_sessions(session: Session, client_id: int, *, keep: int | None = 
     return n
 
 
-def _second_factor(realm: str, login: str, key: str, code: str | None, failed) -> None:  # noqa: ANN001
-    """After a right password: nothing for a login without 2FA; else the code, counted toward a lockout."""
+def _second_factor(realm: str, login: str, key: str, code: str | None, failed, ip: str = "") -> None:  # noqa: ANN001
+    """After a right password: nothing for a login without 2FA; else the code, counted toward a lockout (and, when
+    wrong, toward the address's failed sign-ins)."""
     if not two_factor.enabled(key):
         return
     if not code:
@@ -153,9 +160,11 @@ def _second_factor(realm: str, login: str, key: str, code: str | None, failed) -
     with session_scope() as session:
         attempt = _attempt_row(session, f"2fa:{realm}", login.strip().lower())
         if attempt.locked_until and attempt.locked_until > now:
+            abuse.login_failed(ip)
             raise AuthFailed(_(LOCKED))
         attempt.updated_at = now
         if not two_factor.check(session, key, code):
+            abuse.login_failed(ip)
             attempt.failures += 1
             if attempt.failures >= LOCK_AFTER:
                 attempt.locked_until = now + LOCK_FOR
@@ -184,9 +193,9 @@ def login_reseller(email: str, password: str, ip: str = "", code: str | None = N
     def failed(session: Session, account: tuple[int, int | None]) -> None:
         audit.record(session, Actor("reseller", account[0], ip=ip, staff_id=account[1]), "login_failed")
 
-    reseller_id, staff_id = _check("reseller", email, password, find, failed)
+    reseller_id, staff_id = _check("reseller", email, password, find, failed, ip)
     key = f"staff:{staff_id}" if staff_id is not None else f"owner:{reseller_id}"
-    _second_factor("reseller", email, key, code, lambda s: failed(s, (reseller_id, staff_id)))
+    _second_factor("reseller", email, key, code, lambda s: failed(s, (reseller_id, staff_id)), ip)
     with session_scope() as session:
         if staff_id is None:
             session.get(Reseller, reseller_id).last_login_at = utcnow()
@@ -228,8 +237,8 @@ def login_client(reseller_id: int, email: str, password: str, ip: str = "", code
     def failed(session: Session, client_id: int) -> None:
         audit.record(session, Actor("client", reseller_id, client_id, ip=ip), "login_failed", "client", client_id)
 
-    client_id = _check(f"client:{reseller_id}", email, password, find, failed)
-    _second_factor(f"client:{reseller_id}", email, f"client:{client_id}", code, lambda s: failed(s, client_id))
+    client_id = _check(f"client:{reseller_id}", email, password, find, failed, ip)
+    _second_factor(f"client:{reseller_id}", email, f"client:{client_id}", code, lambda s: failed(s, client_id), ip)
     with session_scope() as session:
         client = session.get(Client, client_id)
         if client.status == "WAIT":
