@@ -75,3 +75,25 @@ def test_client_cannot_log_in_through_another_resellers_portal(page, app_server)
     _login(page, f"/r/{other}/login", "client-a@example.com", PASSWORD)
     expect(page.locator("#login-error")).to_have_text("Incorrect email or password.")
     expect(page).to_have_title("Bravo Phone")
+
+
+def test_the_auto_connect_codes_show_their_message_on_the_login_page(page, app_server):
+    from tests.e2e.conftest import SHOTS
+
+    rid = app_server["ids"]["a"]
+    page.set_viewport_size({"width": 390, "height": 760})  # a phone: the message wraps inside the card
+    page.goto(f"/r/{rid}/login?e=many")  # where /interface/login.php sends an address past its failed sign-ins
+    expect(page.locator("#direct-login-error")).to_have_text(
+        "Too many failed sign-ins from your address. Please try again in 15 minutes."
+    )
+    box, card = page.locator("#direct-login-error").bounding_box(), page.locator("form").bounding_box()
+    assert box is not None and card is not None and box["x"] + box["width"] <= card["x"] + card["width"] + 1
+    page.screenshot(path=str(SHOTS / "client-login-too-many.png"), full_page=True)
+    page.locator("#lang-fr_CA").click()  # in the client's language too
+    expect(page.locator("#direct-login-error")).to_have_text(
+        "Trop de connexions échouées à partir de votre adresse. Veuillez réessayer dans 15 minutes."
+    )
+    page.locator("#lang-en").click()
+    page.goto(f"/r/{rid}/login?e=nonsense")  # an unknown code shows nothing
+    expect(page.locator("#email")).to_be_visible()
+    expect(page.locator("#direct-login-error")).to_have_count(0)
