@@ -7,6 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from reseller_app.services.access import auth
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
+from reseller_app.services.messaging import report as message_report
 from reseller_app.services.reporting import export as reports_export
 
 router = APIRouter()
@@ -14,12 +15,17 @@ router = APIRouter()
 
 @router.get("/api/reports/{kind}.csv")
 def export_csv(kind: str, request: Request, rp_rsess: str | None = Cookie(default=None)) -> StreamingResponse:
-    """Stream one report as CSV for the reseller of the session cookie, with the same filters as the page."""
+    """Stream one report as CSV for the reseller of the session cookie, with the same filters as the page (`messages`:
+    the SMS/MMS report's every message)."""
     actor = auth.resolve(rp_rsess or "", "reseller")
     if actor is None:
         raise HTTPException(status_code=401, detail="Sign in as a reseller.")
     try:
-        export = reports_export.export_report(actor, kind, dict(request.query_params))
+        params = dict(request.query_params)
+        if kind == "messages":
+            export = message_report.report_export(actor, params)
+        else:
+            export = reports_export.export_report(actor, kind, params)
     except ValidationFailed as e:
         raise HTTPException(status_code=422, detail=e.errors) from None
     except Forbidden:

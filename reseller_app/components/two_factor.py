@@ -46,7 +46,7 @@ def two_factor_panel(S: type[rx.State], button: Button = _plain_button) -> rx.Co
                         rx.input(name="password", type="password", placeholder=t("Password"), id="tfa-off-password"),
                         rx.input(name="code", placeholder=t("Code"), id="tfa-off-code"),
                         button(t("Turn off"), "exit", type="submit", id="tfa-off"),
-                        gap="2",
+                        spacing="2",
                         wrap="wrap",
                     ),
                     on_submit=S.disable,
@@ -62,7 +62,7 @@ def two_factor_panel(S: type[rx.State], button: Button = _plain_button) -> rx.Co
                         rx.flex(
                             rx.input(name="code", placeholder=t("6-digit code"), id="tfa-code"),
                             button(t("Confirm"), type="submit", id="tfa-confirm"),
-                            gap="2",
+                            spacing="2",
                         ),
                         on_submit=S.confirm,
                     ),

@@ -3,7 +3,9 @@ exactly the part price, the reseller's SMS report and financial month show it, a
 
 from __future__ import annotations
 
+import csv
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -94,6 +96,20 @@ def test_the_resellers_report_and_financial_month_show_the_texts(page: Page, app
     totals = page.locator("#sms-totals")
     expect(totals).to_contain_text("$0.1000")  # two sent texts of one part
     expect(page.locator("#sms-table")).to_contain_text("Outgoing")
+    # The CSV streams every message of the filters (assets/report_export.js), with its progress line.
+    with page.expect_download() as info:
+        page.locator("#sms-export").click()
+    with open(info.value.path(), newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert info.value.suggested_filename.startswith("messages_") and rows
+    assert sum(Decimal(r["price"]) for r in rows) == Decimal("0.1000")  # the totals card's price, to the unit
+    assert {r["direction"] for r in rows} <= {"out", "in"} and rows[0]["type"] == "SMS"
+    expect(page.locator("#export-status")).to_have_text(f"Exported {len(rows)} rows.")
+    page.screenshot(path=str(SHOTS / "reseller-sms-report-export.png"), full_page=True)
+    page.set_viewport_size({"width": 420, "height": 900})  # a phone: the filters wrap, nothing spills out
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    page.screenshot(path=str(SHOTS / "reseller-sms-report-narrow.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 860})
     page.goto("/reseller/reports")
     page.locator("#tab-financial").click()
     expect(page.locator("#fin-total-sms")).to_have_text("$0.10")

@@ -36,7 +36,7 @@ def free_zones_tab() -> rx.Component:
                 spacing="1",
             ),
             rx.button("Add free zone", on_click=Z.add, id="zone-add"),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             align="end",
         ),

@@ -122,7 +122,7 @@ def _ticks(tab: type[rx.State], field: str, items: list[tuple[str, str]]) -> rx.
             for value, text in items
         ],
         wrap="wrap",
-        gap="3",
+        spacing="3",
     )
 
 
@@ -185,7 +185,7 @@ def details_tab() -> rx.Component:
                         ),
                         spacing="1",
                     ),
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                 ),
                 rx.cond(

@@ -28,7 +28,7 @@ def rate_lookup_tab() -> rx.Component:
                     spacing="1",
                 ),
                 rx.button("Look up", type="submit", id="lookup-run"),
-                gap="2",
+                spacing="2",
                 align="end",
             ),
             on_submit=lambda _: L.run(),

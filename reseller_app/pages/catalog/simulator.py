@@ -34,7 +34,10 @@ def _comparison(prefix: str) -> rx.Component:
     r = S.result
     return rx.vstack(
         rx.flex(
-            _sim_card("Current package", "current", prefix), _sim_card("Draft", "draft", prefix), gap="3", wrap="wrap"
+            _sim_card("Current package", "current", prefix),
+            _sim_card("Draft", "draft", prefix),
+            spacing="3",
+            wrap="wrap",
         ),
         rx.text(
             "Profit change: ",
@@ -135,7 +138,7 @@ def simulator_tab() -> rx.Component:
             rx.button("Simulate", on_click=S.simulate_recent, loading=S.running, id="sim-run"),
             _upload("sim-csv", "…or upload a CDR file", S.simulate_upload),
             _upload("sim-msg-csv", "…or a messages file", S.simulate_messages_upload),
-            gap="2",
+            spacing="2",
             align="center",
             wrap="wrap",
         ),

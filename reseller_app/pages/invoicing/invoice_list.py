@@ -215,7 +215,7 @@ def client_invoices_card() -> rx.Component:
                                 ln["description"],
                                 " — ",
                                 ln["amount"],
-                                gap="2",
+                                spacing="2",
                                 align="center",
                             ),
                             as_="label",
@@ -247,7 +247,7 @@ def client_invoices_card() -> rx.Component:
                     rx.flex(
                         rx.switch(checked=A.exempt, on_change=A.set_exempt, id="tax-exempt"),
                         "Tax-exempt",
-                        gap="2",
+                        spacing="2",
                         align="center",
                     ),
                     as_="label",

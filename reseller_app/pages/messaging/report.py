@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
+from reseller_app.components.csv_export import export_call, export_progress
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import reseller_layout, stat_card
 from reseller_app.components.pager import pager
@@ -46,18 +47,26 @@ def _filters() -> rx.Component:
         _select("view", S.view, [("global", "Every message"), ("user", "Per client")], "sms-view"),
         rx.input(type="date", value=S.date_from, on_change=lambda v: S.set_field("date_from", v), id="sms-from"),
         rx.input(type="date", value=S.date_to, on_change=lambda v: S.set_field("date_to", v), id="sms-to"),
-        rx.el.select(
-            rx.el.option("All clients", value="all"),
-            rx.foreach(S.clients, lambda c: rx.el.option(c["label"], value=c["id"])),
+        rx.select.root(
+            rx.select.trigger(placeholder="All clients", id="sms-client", min_width="200px"),
+            rx.select.content(
+                rx.select.item("All clients", value="all"),
+                rx.foreach(S.clients, lambda c: rx.select.item(c["label"], value=c["id"])),
+            ),
             value=S.client_id,
             on_change=lambda v: S.set_field("client_id", v),
-            id="sms-client",
         ),
         _select("kind", S.kind, [("all", "SMS and MMS"), ("sms", "SMS"), ("mms", "MMS")], "sms-kind"),
         _select("direction", S.direction, [("all", "Both ways"), ("out", "Outgoing"), ("in", "Incoming")], "sms-dir"),
         rx.button("Apply", on_click=S.apply, id="sms-apply"),
-        rx.button("Export CSV", variant="soft", on_click=S.export_csv, id="sms-export"),
-        gap="2",
+        rx.button(
+            rx.icon("download", size=14),
+            "Export CSV",
+            variant="soft",
+            on_click=export_call(S.export_url),
+            id="sms-export",
+        ),
+        spacing="2",
         wrap="wrap",
         align="center",
     )
@@ -88,6 +97,7 @@ def message_report() -> rx.Component:
         rx.vstack(
             rx.link("← Reports", href=routes.RESELLER_REPORTS, size="2"),
             _filters(),
+            export_progress(),
             *[field_error(S.errors, k) for k in ("date_from", "date_to", "client_id", "kind", "direction", "form")],
             rx.flex(
                 stat_card("Messages", t["messages"]),
@@ -95,7 +105,7 @@ def message_report() -> rx.Component:
                 stat_card("Cost", t["cost"]),
                 stat_card("Price", t["price"]),
                 stat_card("Profit", t["profit"]),
-                gap="3",
+                spacing="3",
                 wrap="wrap",
                 id="sms-totals",
             ),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.vars.function import ArgsFunctionOperation, FunctionStringVar
 
 from reseller_app import routes
 from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
+from reseller_app.components.csv_export import export_call, export_progress, export_reset
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import SCROLL_CUE, empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
@@ -316,38 +316,13 @@ def _filters() -> rx.Component:
         rx.spacer(),
         rx.vstack(
             rx.text("\u00a0", size="1"),
-            rx.button(rx.icon("download", size=14), "Export CSV", on_click=_EXPORT, id="export-csv"),
+            rx.button(rx.icon("download", size=14), "Export CSV", on_click=export_call(R.export_url), id="export-csv"),
             spacing="1",
         ),
         gap="1em",
         wrap="wrap",
         align="start",
         width="100%",
-    )
-
-
-# The export runs in the browser (assets/report_export.js, loaded by the page): a compiled function call, so no
-# script text is ever evaluated (the CSP has no 'unsafe-eval').
-_EXPORT = rx.call_function(
-    ArgsFunctionOperation.create((), FunctionStringVar.create("window.portalExport").call(R.export_url))
-)
-
-
-_EXPORT_RESET = rx.call_function(
-    ArgsFunctionOperation.create((), FunctionStringVar.create("window.portalExportReset").call())
-)
-
-
-def _export_progress() -> rx.Component:
-    # Filled in by the export script in the browser; hidden until an export starts.
-    return rx.flex(
-        rx.script(src="/report_export.js"),
-        rx.el.progress(id="export-progress", max=100, style={"width": "240px", "height": "10px"}),
-        rx.text("", id="export-status", size="2", color="gray"),
-        id="export-box",
-        gap="0.75em",
-        align="center",
-        style={"display": "none"},
     )
 
 
@@ -367,12 +342,12 @@ def reports_page() -> rx.Component:
                     style=SCROLL_CUE,
                 ),
                 value=R.tab,
-                on_change=lambda v: [R.set_tab(v), _EXPORT_RESET],
+                on_change=lambda v: [R.set_tab(v), export_reset()],
                 width="100%",
                 overflow_x="auto",
             ),
             _filters(),
-            _export_progress(),
+            export_progress(),
             rx.cond(R.error != "", rx.callout(R.error, icon="info", width="100%", id="report-message")),
             rx.match(
                 R.tab,

@@ -77,7 +77,7 @@ def _switch(label: str, key: str) -> rx.Component:
         rx.flex(
             rx.switch(checked=F[key] == "1", on_change=lambda v: ConfigState.set_flag(key, v), id=f"f-{key}"),
             label,
-            gap="2",
+            spacing="2",
             align="center",
         ),
         as_="label",

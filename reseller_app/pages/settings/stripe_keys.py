@@ -48,7 +48,7 @@ def stripe_section() -> rx.Component:
                 rx.flex(
                     rx.switch(checked=K.enabled, on_change=K.set_enabled, id="f-stripe_enabled"),
                     "Accept card payments",
-                    gap="2",
+                    spacing="2",
                     align="center",
                 ),
                 as_="label",

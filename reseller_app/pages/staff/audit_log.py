@@ -39,7 +39,7 @@ def _filters() -> rx.Component:
         _menu("client_id", S.client_id, "All clients", S.clients, "audit-client"),
         rx.button("Apply", on_click=S.apply, id="audit-apply"),
         rx.button("Export CSV", variant="soft", on_click=S.export_csv, id="audit-export"),
-        gap="2",
+        spacing="2",
         wrap="wrap",
         align="center",
     )

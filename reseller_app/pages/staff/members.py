@@ -56,7 +56,7 @@ def _invite_form() -> rx.Component:
                 id="invite-role",
             ),
             rx.button("Invite", type="submit", id="invite-send"),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             align="center",
         ),

@@ -1,18 +1,21 @@
 """The reseller's SMS/MMS report: every message (global) or one line per client (per user), with cost, price and
-profit, the period / client / kind / direction filters, SQL paging, totals and CSV."""
+profit, the period / client / kind / direction filters, SQL paging, totals and a streamed CSV of every message."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from reseller_app.db import session_scope
+from reseller_app.db import read_scope, session_scope
 from reseller_app.models import Client, Message
 from reseller_app.services.access.actor import Actor, require_reseller
 from reseller_app.services.common import format as fmt
-from reseller_app.services.common.csv_out import csv_text
+from reseller_app.services.common.csv_out import csv_line, csv_text
 from reseller_app.services.common.errors import ValidationFailed
 from reseller_app.services.common.paging import read_page, window
+from reseller_app.services.reporting.export import Export, keyset_chunks
 from reseller_app.services.reporting.filters import (
     Filters,
     check_client,
@@ -24,7 +27,7 @@ from reseller_app.services.reporting.filters import (
 )
 
 KINDS = ("sms", "mms")
-CSV_MAX_ROWS = 100_000
+CSV_HEADER = ["date", "client", "type", "direction", "did", "contact", "segments", "cost", "price", "profit"]
 
 
 def parse(raw: dict) -> tuple[Filters, str]:
@@ -136,35 +139,34 @@ def _row(m: Message, firstname: str | None, lastname: str | None, email: str | N
     }
 
 
-def report_csv(actor: Actor, raw: dict) -> str:
-    """The filtered messages as CSV (the one CSV writer), oldest first, exact amounts."""
+def report_export(actor: Actor, raw: dict) -> Export:
+    """Every message of the filters as CSV (the one CSV writer), oldest first, exact amounts; the caller and the
+    filters are checked now, then the rows are read lazily in keyset-ordered chunks of short transactions."""
     require_reseller(actor)
     f, kind = parse(raw)
-    with session_scope() as session:
+    with read_scope() as session:
         check_client(session, actor, f.client_id)
-        rows = session.exec(
-            select(Message, Client.firstname, Client.lastname, Client.email)
-            .join(Client, Client.id == Message.client_id, isouter=True)
-            .where(*_where(actor, f, kind))
-            .order_by(Message.sent_at, Message.id)
-            .limit(CSV_MAX_ROWS)
-        ).all()
-        out: list[list[object]] = [
-            ["date", "client", "type", "direction", "did", "contact", "segments", "cost", "price", "profit"]
-        ]
-        for m, fn, ln, em in rows:
-            out.append(
+        cond = _where(actor, f, kind)
+        total = int(session.exec(select(func.count(Message.id)).where(*cond)).one())
+    stmt = (
+        select(
+            Message.sent_at, Message.id, Client.firstname, Client.lastname, Client.email, Message.kind,
+            Message.direction, Message.did, Message.contact, Message.segments, Message.cost, Message.price,
+            Message.profit,
+        )
+        .join(Client, Client.id == Message.client_id, isouter=True)
+        .where(*cond)
+    )  # fmt: skip
+
+    def lines() -> Iterator[str]:
+        yield csv_line(CSV_HEADER)
+        for chunk in keyset_chunks(stmt, Message.sent_at, Message.id):
+            yield csv_text(
                 [
-                    m.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    client_name(fn, ln, em),
-                    m.kind.upper(),
-                    m.direction,
-                    m.did,
-                    m.contact,
-                    m.segments,
-                    f"{m.cost:.4f}",
-                    f"{m.price:.4f}",
-                    f"{m.profit:.4f}",
+                    sent.strftime("%Y-%m-%d %H:%M:%S"), client_name(first, last, email), kind_.upper(), direction,
+                    did, contact, segments, f"{cost:.4f}", f"{price:.4f}", f"{profit:.4f}",
                 ]
-            )
-        return csv_text(out)
+                for sent, _i, first, last, email, kind_, direction, did, contact, segments, cost, price, profit in chunk
+            )  # fmt: skip
+
+    return Export(f"messages_{f.date_from.isoformat()}_{f.date_to.isoformat()}.csv", total, lines())

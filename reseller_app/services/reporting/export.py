@@ -59,7 +59,7 @@ def _csv_line(values: list) -> str:
     return csv_line(values)  # the one export writer: formula-like text cells are neutralised
 
 
-def _keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
+def keyset_chunks(stmt, start_col, id_col) -> Iterator[list]:  # noqa: ANN001
     """Walk a column query whose first two columns are (start, id) in that order, one short transaction per chunk.
 
     Plain column rows (no ORM objects) and a bounded chunk keep memory flat and the export fast.
@@ -105,7 +105,7 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
 
         def cdr_lines() -> Iterator[str]:
             yield _csv_line(CDR_HEADER)
-            for chunk in _keyset_chunks(stmt, Cdr.start, Cdr.id):
+            for chunk in keyset_chunks(stmt, Cdr.start, Cdr.id):
                 yield csv_text(
                     [
                         _when_csv(start), client_name(first, last, email), acct, dirn, cid, dest, disp, dur, bill,
@@ -129,7 +129,7 @@ def export_report(actor: Actor, kind: str, raw: dict) -> Export:
 
         def fax_lines() -> Iterator[str]:
             yield _csv_line(FAX_HEADER)
-            for chunk in _keyset_chunks(stmt, FaxRecord.start, FaxRecord.id):
+            for chunk in keyset_chunks(stmt, FaxRecord.start, FaxRecord.id):
                 yield csv_text(
                     [
                         _when_csv(start), client_name(first, last, email), dirn, remote, pages, status,

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 
+from reseller_app.api import create_api
 from reseller_app.carrier import CarrierMessage
+from reseller_app.services.access import auth
 from reseller_app.services.access.actor import Actor
-from reseller_app.services.common.errors import NotFound, ValidationFailed
+from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.messaging import messages, report
+from reseller_app.services.reporting import export
 from reseller_app.services.reporting.financial import financial_figures, financial_report
 
 D = Decimal
@@ -52,15 +58,45 @@ def test_per_client_report(traffic):
     assert data["total"] == "2"
 
 
-def test_report_csv_is_exact_and_neutralised(traffic):
+def test_report_csv_is_every_message_exact_and_neutralised(traffic, monkeypatch):
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 2)  # several chunks: the keyset walk must not skip or repeat
     messages.ingest_messages(
         traffic["ra"],
         [CarrierMessage("ext-1", datetime.now(UTC), "in", "sms", traffic["n1"], "14165550143", "=cmd")],
     )
-    lines = report.report_csv(traffic["actor_a"], {}).strip().splitlines()
+    exp = report.report_export(traffic["actor_a"], {})
+    lines = "".join(exp.lines).strip().splitlines()
     assert lines[0] == "date,client,type,direction,did,contact,segments,cost,price,profit"
-    assert len(lines) == 6
+    assert exp.rows == len(lines) - 1 == 5
     assert lines[1].endswith(",2,0.0150,0.0240,0.0090")
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    assert [r["type"] for r in rows] == ["SMS", "SMS", "MMS", "MMS", "SMS"]  # oldest first
+    totals = report.report(traffic["actor_a"], {})["totals"]
+    assert f"${sum(D(r['price']) for r in rows):.4f}" == totals["price"]
+    only = report.report_export(traffic["actor_a"], {"kind": "mms", "client_id": str(traffic["d"])})
+    assert only.rows == 1 and len(list(csv.DictReader(io.StringIO("".join(only.lines))))) == 1
+    # Checked when asked, before any row is read: another reseller's client, a bad kind, a client actor.
+    with pytest.raises(NotFound):
+        report.report_export(traffic["actor_b"], {"client_id": str(traffic["c"])})
+    with pytest.raises(ValidationFailed):
+        report.report_export(traffic["actor_a"], {"kind": "fax"})
+    with pytest.raises(Forbidden):
+        report.report_export(Actor("client", traffic["ra"], client_id=traffic["c"]), {})
+
+
+def test_the_csv_endpoint_streams_the_signed_in_resellers_messages_only(traffic):
+    http = TestClient(create_api())
+    assert http.get("/api/reports/messages.csv").status_code == 401
+    http.cookies.set("rp_rsess", auth.login_reseller("ra@example.com", "password-123"))
+    r = http.get("/api/reports/messages.csv", params={"direction": "out"})
+    assert r.status_code == 200 and r.headers["x-total-rows"] == "2"
+    assert r.headers["content-disposition"].startswith('attachment; filename="messages_')
+    assert [row["direction"] for row in csv.DictReader(io.StringIO(r.text))] == ["out", "out"]
+    assert http.get("/api/reports/messages.csv", params={"kind": "fax"}).status_code == 422
+    http.cookies.set("rp_rsess", auth.login_reseller("rb@example.com", "password-123"))
+    assert http.get("/api/reports/messages.csv", params={"client_id": str(traffic["c"])}).status_code == 404
+    r = http.get("/api/reports/messages.csv")
+    assert r.status_code == 200 and r.text.strip().splitlines()[1:] == []  # reseller B has none
 
 
 def test_report_refuses_another_resellers_client_and_bad_filters(traffic):
