@@ -56,17 +56,27 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 REACHABLE = $(PY) -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)"
 
-# Lint and the type check first: a style slip fails in seconds, not after the browser tests.
+# Lint and the type check first: a style slip fails in seconds, not after the browser tests. Then the suite on
+# SQLite and, side by side on the other core, again on PostgreSQL (browser tests excluded; its output is shown when
+# both are done); then the browser tests; then scale-out.
+PG_LOG := $(VENV)/pg-suite.log
 test: lint typecheck test-deps chromium migrate catalogues
-	$(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e/test_scale_out.py --ignore=tests/scale_out
-	@if $(REACHABLE) 5432 2>/dev/null; then \
-		echo "== the suite again on PostgreSQL ($(PG_TEST_URL)), browser tests excluded =="; \
-		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out || exit 1; \
+	@pg=; if $(REACHABLE) 5432 2>/dev/null; then \
+		echo "== the suite on SQLite, and on PostgreSQL ($(PG_TEST_URL)) beside it; browser tests after =="; \
+		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e \
+			--ignore=tests/scale_out > $(PG_LOG) 2>&1 & pg=$$!; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi; \
+	TEST_DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out; sqlite=$$?; \
+	pgrc=0; if [ -n "$$pg" ]; then wait $$pg; pgrc=$$?; echo "== on PostgreSQL =="; cat $(PG_LOG); fi; \
+	if [ $$sqlite -ne 0 ] || [ $$pgrc -ne 0 ]; then exit 1; fi; \
+	echo "== browser tests =="; \
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e --ignore=tests/e2e/test_scale_out.py || exit 1; \
+	if [ -n "$$pg" ]; then \
 		if $(REACHABLE) 6379 2>/dev/null; then \
 			echo "== scale-out: limits shared through Redis; two workers on PostgreSQL and Redis, in the browser =="; \
 			$(PY) -m pytest -q -p no:cacheprovider tests/scale_out tests/e2e/test_scale_out.py || exit 1; \
 		else echo "Redis not reachable on 127.0.0.1:6379: skipped the scale-out test"; fi; \
-	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi
+	fi
 
 # The dev loop: no browser, always SQLite (TEST_DATABASE_URL emptied), no lint.
 test-fast: test-deps catalogues

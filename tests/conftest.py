@@ -17,6 +17,9 @@ os.environ.setdefault("APP_ENV", "dev")
 # production cost builds its own; `ARGON2_PROFILE=default pytest ...` runs the suite at that cost.
 os.environ.setdefault("ARGON2_PROFILE", "test")
 os.environ.pop("REDIS_URL", None)
+# Uploads (logos, prompts, invoice PDFs) go to this run's own folder, not the checkout's: `make test` runs the SQLite
+# and PostgreSQL suites side by side.
+os.environ.setdefault("REFLEX_UPLOADED_FILES_DIR", str(_tmp / "uploaded_files"))
 
 
 def _refuse_unless_a_test_database(url: str) -> None:
