@@ -29,6 +29,7 @@ from reseller_app.services.common import audit
 from reseller_app.services.common import format as fmt
 from reseller_app.services.common.errors import NotFound, ServiceError, ValidationFailed
 from reseller_app.services.common.lookup import own_account
+from reseller_app.services.settings.branding import portal_base
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,9 @@ def start_deposit(actor: Actor, amount: str) -> str:
         if value not in parse_deposit_amounts(s.deposit_amounts, skip_bad=True):
             raise ValidationFailed({"amount": _("Choose one of the amounts.")})
         payee, brand, currency = s.paypal_email, s.title, reseller.currency or "USD"
-    base = settings.public_url.rstrip("/")
+        # PayPal sends the client back to the address it uses (its reseller's hostname once active), where its
+        # session cookie is: never the platform's own address on a white-label portal.
+        base = portal_base(settings.public_url, reseller.custom_hostname, reseller.hostname_status)
     reference = f"{actor.reseller_id}-{actor.client_id}-{utcnow().strftime('%Y%m%d%H%M%S%f')}"
     order_id, approve = gateway().create_order(
         amount=value,

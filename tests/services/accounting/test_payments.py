@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from reseller_app.api import create_api
+from reseller_app.config import settings
 from reseller_app.db import session_scope
-from reseller_app.models import Client, LedgerEntry, PaymentOrder, ResellerSettings
+from reseller_app.models import Client, LedgerEntry, PaymentOrder, Reseller, ResellerSettings
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.accounting import payments
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
@@ -159,6 +160,26 @@ def test_start_creates_an_order_to_the_resellers_paypal(paypal):
             "pending",
             "ORD1X",
         )
+
+
+def test_paypal_sends_the_client_back_to_its_resellers_own_hostname(paypal):
+    """White label: once the reseller's hostname is active, PayPal returns the client there (where its session
+    cookie is), not to the platform's PUBLIC_URL; before that, to PUBLIC_URL."""
+    payments.start_deposit(paypal["client_actor"], "25")
+    first = paypal["fake"].orders["ORD1X"]["context"]
+    assert first["return_url"] == f"{settings.public_url.rstrip('/')}/api/paypal/return"
+    with session_scope() as s:
+        r = s.get(Reseller, paypal["ra"])
+        r.custom_hostname, r.hostname_status = "voice.alpha.example", "requested"
+    payments.start_deposit(paypal["client_actor"], "25")
+    assert [o["context"]["return_url"] for o in paypal["fake"].orders.values()][-1] == first["return_url"]
+    with session_scope() as s:
+        s.get(Reseller, paypal["ra"]).hostname_status = "active"
+    payments.start_deposit(paypal["client_actor"], "25")
+    context = list(paypal["fake"].orders.values())[-1]["context"]
+    scheme = settings.public_url.split("://", 1)[0]
+    assert context["return_url"] == f"{scheme}://voice.alpha.example/api/paypal/return"
+    assert context["cancel_url"] == f"{scheme}://voice.alpha.example/api/paypal/cancel"
 
 
 @pytest.mark.parametrize("amount", ["11", "-10", "abc", "10.001", ""])
