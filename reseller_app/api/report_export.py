@@ -9,6 +9,7 @@ from reseller_app.services.access import auth
 from reseller_app.services.common.errors import Forbidden, NotFound, ValidationFailed
 from reseller_app.services.messaging import report as message_report
 from reseller_app.services.reporting import export as reports_export
+from reseller_app.services.staff import audit_log
 
 router = APIRouter()
 
@@ -16,7 +17,7 @@ router = APIRouter()
 @router.get("/api/reports/{kind}.csv")
 def export_csv(kind: str, request: Request, rp_rsess: str | None = Cookie(default=None)) -> StreamingResponse:
     """Stream one report as CSV for the reseller of the session cookie, with the same filters as the page (`messages`:
-    the SMS/MMS report's every message)."""
+    the SMS/MMS report's every message; `audit`: the Audit log's every entry)."""
     actor = auth.resolve(rp_rsess or "", "reseller")
     if actor is None:
         raise HTTPException(status_code=401, detail="Sign in as a reseller.")
@@ -24,6 +25,8 @@ def export_csv(kind: str, request: Request, rp_rsess: str | None = Cookie(defaul
         params = dict(request.query_params)
         if kind == "messages":
             export = message_report.report_export(actor, params)
+        elif kind == "audit":
+            export = audit_log.entries_export(actor, params)
         else:
             export = reports_export.export_report(actor, kind, params)
     except ValidationFailed as e:

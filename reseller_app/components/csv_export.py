@@ -17,6 +17,11 @@ def export_call(url: rx.Var[str]) -> rx.event.EventSpec:
     return rx.call_function(ArgsFunctionOperation.create((), FunctionStringVar.create("window.portalExport").call(url)))
 
 
+def export_button(url: rx.Var[str], elem_id: str, **props: object) -> rx.Component:
+    """ "Export CSV": streams `url` (see export_call) into a download, with the page's export_progress()."""
+    return rx.button(rx.icon("download", size=14), "Export CSV", on_click=export_call(url), id=elem_id, **props)
+
+
 def export_reset() -> rx.event.EventSpec:
     """Hide the last export's progress (it belongs to the report it came from)."""
     return rx.call_function(

@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SHOTS
 from tests.e2e.seed import PASSWORD
 
 pytestmark = [pytest.mark.e2e]
@@ -91,3 +92,6 @@ def test_owner_invites_support_who_enrols_totp_and_cannot_post_a_payment(page, b
         page.locator("#audit-export").click()
     text = dl.value.path().read_text(encoding="utf-8")
     assert "staff_joined" in text and "Support Sue Port" in text
+    # Streamed like the reports (every entry of the filters), with the same progress line.
+    expect(page.locator("#export-status")).to_have_text(f"Exported {len(text.strip().splitlines()) - 1} rows.")
+    page.screenshot(path=str(SHOTS / "reseller-audit-log.png"), full_page=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from reseller_app import routes
-from reseller_app.components.csv_export import export_call, export_progress
+from reseller_app.components.csv_export import export_button, export_progress
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import reseller_layout, stat_card
 from reseller_app.components.pager import pager
@@ -59,13 +59,7 @@ def _filters() -> rx.Component:
         _select("kind", S.kind, [("all", "SMS and MMS"), ("sms", "SMS"), ("mms", "MMS")], "sms-kind"),
         _select("direction", S.direction, [("all", "Both ways"), ("out", "Outgoing"), ("in", "Incoming")], "sms-dir"),
         rx.button("Apply", on_click=S.apply, id="sms-apply"),
-        rx.button(
-            rx.icon("download", size=14),
-            "Export CSV",
-            variant="soft",
-            on_click=export_call(S.export_url),
-            id="sms-export",
-        ),
+        export_button(S.export_url, "sms-export", variant="soft"),
         spacing="2",
         wrap="wrap",
         align="center",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from reseller_app import routes
 from reseller_app.billing.enums import DISPOSITIONS as CALL_DISPOSITIONS
-from reseller_app.components.csv_export import export_call, export_progress, export_reset
+from reseller_app.components.csv_export import export_button, export_progress, export_reset
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import SCROLL_CUE, empty_state, reseller_layout, stat_card
 from reseller_app.components.pager import pager
@@ -316,7 +316,7 @@ def _filters() -> rx.Component:
         rx.spacer(),
         rx.vstack(
             rx.text("\u00a0", size="1"),
-            rx.button(rx.icon("download", size=14), "Export CSV", on_click=export_call(R.export_url), id="export-csv"),
+            export_button(R.export_url, "export-csv"),
             spacing="1",
         ),
         gap="1em",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from reseller_app.components.csv_export import export_button, export_progress
 from reseller_app.components.forms import field_error
 from reseller_app.components.layout import reseller_layout
 from reseller_app.components.pager import pager
@@ -21,12 +22,14 @@ COLUMNS = [
 
 
 def _menu(name: str, value: rx.Var, first: str, options: rx.Var, elem_id: str) -> rx.Component:
-    return rx.el.select(
-        rx.el.option(first, value="all"),
-        rx.foreach(options, lambda c: rx.el.option(c["label"], value=c["id"])),
+    return rx.select.root(
+        rx.select.trigger(placeholder=first, id=elem_id, min_width="160px"),
+        rx.select.content(
+            rx.select.item(first, value="all"),
+            rx.foreach(options, lambda c: rx.select.item(c["label"], value=c["id"])),
+        ),
         value=value,
         on_change=lambda v: S.set_field(name, v),
-        id=elem_id,
     )
 
 
@@ -38,7 +41,7 @@ def _filters() -> rx.Component:
         _menu("kind", S.kind, "Every kind", S.kinds, "audit-kind"),
         _menu("client_id", S.client_id, "All clients", S.clients, "audit-client"),
         rx.button("Apply", on_click=S.apply, id="audit-apply"),
-        rx.button("Export CSV", variant="soft", on_click=S.export_csv, id="audit-export"),
+        export_button(S.export_url, "audit-export", variant="soft"),
         spacing="2",
         wrap="wrap",
         align="center",
@@ -57,6 +60,7 @@ def audit_log_page() -> rx.Component:
                 color="gray",
             ),
             _filters(),
+            export_progress(),
             *[field_error(S.errors, k) for k in ("date_from", "date_to", "person", "kind", "client_id", "form")],
             rx.box(
                 rx.table.root(
