@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlmodel import update
+
 from reseller_app.db import session_scope
-from reseller_app.models import Cdr, Client, utcnow
+from reseller_app.models import Cdr, Client, LedgerEntry, utcnow
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.accounting import ledger
 from reseller_app.services.accounting.postings import manual_posting, reverse
@@ -15,6 +17,22 @@ from reseller_app.services.reporting.overview import client_summary
 
 def _post(world, kind: str, amount: str, ref: str, when: datetime | None = None) -> int:
     with session_scope() as s:
+        if when is not None:
+            # A posting of an earlier day: written with its date, as the ledger refuses any later UPDATE (0011).
+            entry = LedgerEntry(
+                reseller_id=world["ra"],
+                client_id=world["c"],
+                kind=kind,
+                amount=Decimal(amount),
+                description=ref,
+                reference=ref,
+                created_by="test",
+                created_at=when,
+            )
+            s.add(entry)
+            s.exec(update(Client).where(Client.id == world["c"]).values(balance=Client.balance + Decimal(amount)))
+            s.flush()
+            return entry.id
         entry, _ = ledger.post(
             s,
             reseller_id=world["ra"],
@@ -25,8 +43,6 @@ def _post(world, kind: str, amount: str, ref: str, when: datetime | None = None)
             reference=ref,
             created_by="test",
         )
-        if when is not None:
-            entry.created_at = when
         return entry.id
 
 
