@@ -57,14 +57,15 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REACHABLE = $(PY) -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)"
 
 # Lint and the type check first: a style slip fails in seconds, not after the browser tests. Then the suite on
-# SQLite and, side by side on the other core, again on PostgreSQL (browser tests excluded; its output is shown when
-# both are done); then the browser tests; then scale-out.
+# SQLite and, side by side on the other core, again on PostgreSQL (browser tests excluded, and the billing engine's
+# and the catalogues' tests, which use no database; its output is shown when both are done); then the browser
+# tests; then scale-out.
 PG_LOG := $(VENV)/pg-suite.log
 test: lint typecheck test-deps chromium migrate catalogues
 	@pg=; if $(REACHABLE) 5432 2>/dev/null; then \
 		echo "== the suite on SQLite, and on PostgreSQL ($(PG_TEST_URL)) beside it; browser tests after =="; \
 		TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e \
-			--ignore=tests/scale_out > $(PG_LOG) 2>&1 & pg=$$!; \
+			--ignore=tests/scale_out --ignore=tests/billing --ignore=tests/i18n > $(PG_LOG) 2>&1 & pg=$$!; \
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run and the scale-out test"; fi; \
 	TEST_DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/e2e --ignore=tests/scale_out; sqlite=$$?; \
 	pgrc=0; if [ -n "$$pg" ]; then wait $$pg; pgrc=$$?; echo "== on PostgreSQL =="; cat $(PG_LOG); fi; \

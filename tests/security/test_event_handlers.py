@@ -24,7 +24,9 @@ from decimal import Decimal
 import pytest
 import reflex as rx
 from reflex.istate.data import PageData, RouterData
+from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
 import reseller_app.reseller_app  # noqa: F401 - registers every state of the app
@@ -483,6 +485,30 @@ def arena(engine, monkeypatch):
     return {"victim": victim, "tokens": tokens, "staff": staff}
 
 
+# Statements that cannot change a row (a probe that ran only these cannot have touched the victim's data).
+_READS = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "SET ", "SHOW")
+
+
+class _Writes:
+    """Counts every statement that is not plainly a read, on every engine, while the probe runs: the victim's
+    snapshot (one query per table) is taken again only after a probe that ran one, so every change is still seen."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _conn, _cursor, statement: str, *_args) -> None:
+        if not statement.lstrip().upper().startswith(_READS):
+            self.count += 1
+
+
+@pytest.fixture()
+def writes():
+    counter = _Writes()
+    sa_event.listen(Engine, "before_cursor_execute", counter)
+    yield counter
+    sa_event.remove(Engine, "before_cursor_execute", counter)
+
+
 def victim_snapshot(victim: int, only: frozenset[str] | None = None) -> str:
     """Every row the victim owns, in every table with a reseller id (sessions, attempts and audit aside), or in the
     tables named in `only`."""
@@ -612,7 +638,7 @@ def test_the_handler_list_is_the_whole_app():
         assert any(c.__name__ == cls_name and handler in c.event_handlers for c in app_states()), entry
 
 
-def test_no_handler_touches_or_reveals_another_accounts_data(arena):
+def test_no_handler_touches_or_reveals_another_accounts_data(arena, writes):
     victim = arena["victim"]
     before = victim_snapshot(victim)
     crashed = []
@@ -621,10 +647,11 @@ def test_no_handler_touches_or_reveals_another_accounts_data(arena):
         modes = list(MODES) if who == "other reseller" else list(MODES)[:2]
         for cls, name in handlers():
             for mode in modes:
+                written = writes.count
                 raised, text = _probe(cls, name, token, rid, mode)
                 if raised:
                     crashed.append(f"{cls.__name__}.{name} as {who} ({mode})")
-                after = victim_snapshot(victim)
+                after = victim_snapshot(victim) if writes.count != written else before
                 if after != before:
                     failures.append(f"{cls.__name__}.{name} as {who} ({mode}) changed the victim's data")
                     before = after
@@ -638,7 +665,7 @@ def test_no_handler_touches_or_reveals_another_accounts_data(arena):
 
 
 @pytest.mark.parametrize("role", list(ROLE_ATTACKERS))
-def test_staff_roles_change_nothing_their_role_does_not_allow(arena, role):
+def test_staff_roles_change_nothing_their_role_does_not_allow(arena, writes, role):
     """A support user calling billing handlers, a billing user calling client handlers, a read-only user calling
     every write: each handler, on the reseller's own ids (the rows at 9001), changes nothing outside the role.
     One fresh arena per role: a row that one role may change (support marking a record handled, deleting a client)
@@ -650,10 +677,11 @@ def test_staff_roles_change_nothing_their_role_does_not_allow(arena, role):
     before = victim_snapshot(victim, only)
     for cls, name in handlers():
         for mode in list(MODES)[:2]:
+            written = writes.count
             raised, _text = _probe(cls, name, token, rid, mode)
             if raised:
                 crashed.append(f"{cls.__name__}.{name} as {role} staff ({mode})")
-            after = victim_snapshot(victim, only)
+            after = victim_snapshot(victim, only) if writes.count != written else before
             if after != before:
                 failures.append(f"{cls.__name__}.{name} as {role} staff ({mode}) changed what the role may not")
                 before = after
@@ -671,8 +699,9 @@ def test_the_victims_session_does_reach_its_own_data(arena):
     assert any(m in text for m in SECRET_MARKERS)
 
 
-def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
-    """Mutation check: if a service stops checking ownership, the probe reports it."""
+def test_a_check_removed_from_a_service_is_caught(arena, writes, monkeypatch):
+    """Mutation check: if a service stops checking ownership, the probe reports it (and its write counter, which
+    decides when the victim's data is read again, sees the change)."""
     from reseller_app.services.clients import accounts as client_services
 
     def careless_delete(actor, client_id):
@@ -686,7 +715,9 @@ def test_a_check_removed_from_a_service_is_caught(arena, monkeypatch):
     from reseller_app.state.clients.client_form import ClientFormState
 
     token, rid = arena["tokens"]["other reseller"]
+    written = writes.count
     _probe(ClientFormState, "delete", token, rid, "foreign page and vars")
+    assert writes.count > written
     assert victim_snapshot(victim) != before
 
 
