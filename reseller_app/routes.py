@@ -1,5 +1,7 @@
 """Route constants, so links and redirects never drift from the registered pages."""
 
+from urllib.parse import urlencode
+
 RESELLER_LOGIN = "/login"
 RESELLER_HOME = "/reseller"
 RESELLER_CONFIG = "/reseller/configuration"
@@ -32,3 +34,10 @@ def client_path(rid: int | str, page: str) -> str:
 def reseller_client_path(cid: int | str, page: str = "") -> str:
     """The path of a client's manage page in the reseller's interface, or of one of its sub-pages."""
     return f"{RESELLER_CLIENTS}/{cid}" + (f"/{page}" if page else "")
+
+
+def report_csv(kind: str, filters: dict[str, str]) -> str:
+    """The streamed CSV of a reseller report (api/report_export.py) for the filters as typed ("all" and empty left
+    out; the endpoint checks the session and every filter)."""
+    query = {k: v for k, v in filters.items() if v and v != "all"}
+    return f"/api/reports/{kind}.csv?{urlencode(query)}"

@@ -253,7 +253,7 @@ def test_5_every_export_neutralises_formula_cells(app_server):
         return token
 
     token = run(login())
-    for kind in ("subaccounts", "cdr", "fax", "dids", "financial"):
+    for kind in ("subaccounts", "cdr", "fax", "dids", "financial", "messages", "audit"):
         since = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()  # the seeded rows are an hour old
         r = httpx.get(f"{base}/api/reports/{kind}.csv", cookies={"rp_rsess": token}, params={"date_from": since})
         assert r.status_code == 200, (kind, r.text[:200])
@@ -267,6 +267,13 @@ def test_5_every_export_neutralises_formula_cells(app_server):
         assert not bad, (kind, bad)
         if kind == "subaccounts":
             assert "'" + EVIL in r.text.replace('""', '"')
+    # The streamed SMS and audit exports: only with a reseller session, and never for another reseller's client.
+    with db(app_server) as conn:
+        foreign = conn.execute("select id from client where reseller_id != ? limit 1", (rid(app_server),)).fetchone()[0]
+    for kind in ("messages", "audit"):
+        assert httpx.get(f"{base}/api/reports/{kind}.csv").status_code == 401
+        r = httpx.get(f"{base}/api/reports/{kind}.csv", cookies={"rp_rsess": token}, params={"client_id": foreign})
+        assert r.status_code == 404, (kind, r.status_code)
 
 
 # --- 6. A refused purchase releases the number ----------------------------------------------------------------

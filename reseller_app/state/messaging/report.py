@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import reflex as rx
 
+from reseller_app import routes
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.messaging import report
@@ -88,5 +87,4 @@ class MessageReportState(ResellerPage, rx.State):
     @rx.var(cache=False)
     def export_url(self) -> str:
         """The streamed CSV of every message of the filters as typed (the endpoint checks session and filters)."""
-        query = {k: v for k, v in self._raw().items() if v and v != "all"}
-        return f"/api/reports/messages.csv?{urlencode(query)}"
+        return routes.report_csv("messages", self._raw())

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from reseller_app import routes
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError, ValidationFailed
 from reseller_app.services.invoicing import queries as invoice_queries
@@ -199,9 +200,7 @@ class ReportsState(ResellerPage, rx.State):
     @rx.var(cache=False)
     def export_url(self) -> str:
         """The streamed CSV of the whole report for the current filters (the endpoint checks session and filters)."""
-        kind = EXPORT_KIND.get(self.tab, self.tab)
-        query = {k: v for k, v in self._raw().items() if v and v != "all"}
-        return f"/api/reports/{kind}.csv?{urlencode(query)}"
+        return routes.report_csv(EXPORT_KIND.get(self.tab, self.tab), self._raw())
 
     @rx.var(cache=False)
     def taxes_export_url(self) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import reflex as rx
 
+from reseller_app import routes
 from reseller_app.services.access.actor import Actor
 from reseller_app.services.common.errors import ServiceError
 from reseller_app.services.reporting import filters, inventory
@@ -85,5 +84,4 @@ class AuditLogState(ResellerPage, rx.State):
     @rx.var(cache=False)
     def export_url(self) -> str:
         """The streamed CSV of every entry of the filters as typed (the endpoint checks session and filters)."""
-        query = {k: v for k, v in self._raw().items() if v and v != "all"}
-        return f"/api/reports/audit.csv?{urlencode(query)}"
+        return routes.report_csv("audit", self._raw())

@@ -16,33 +16,16 @@ from reseller_app.services.reporting.overview import client_summary
 
 
 def _post(world, kind: str, amount: str, ref: str, when: datetime | None = None) -> int:
+    fields = {"reseller_id": world["ra"], "client_id": world["c"], "kind": kind, "amount": Decimal(amount)}
+    fields |= {"description": ref, "reference": ref, "created_by": "test"}
     with session_scope() as s:
-        if when is not None:
-            # A posting of an earlier day: written with its date, as the ledger refuses any later UPDATE (0011).
-            entry = LedgerEntry(
-                reseller_id=world["ra"],
-                client_id=world["c"],
-                kind=kind,
-                amount=Decimal(amount),
-                description=ref,
-                reference=ref,
-                created_by="test",
-                created_at=when,
-            )
-            s.add(entry)
-            s.exec(update(Client).where(Client.id == world["c"]).values(balance=Client.balance + Decimal(amount)))
-            s.flush()
-            return entry.id
-        entry, _ = ledger.post(
-            s,
-            reseller_id=world["ra"],
-            client_id=world["c"],
-            kind=kind,
-            amount=Decimal(amount),
-            description=ref,
-            reference=ref,
-            created_by="test",
-        )
+        if when is None:
+            return ledger.post(s, **fields)[0].id
+        # A posting of an earlier day: written with its date, as the ledger refuses any later UPDATE (0011).
+        entry = LedgerEntry(**fields, created_at=when)
+        s.add(entry)
+        s.exec(update(Client).where(Client.id == world["c"]).values(balance=Client.balance + Decimal(amount)))
+        s.flush()
         return entry.id
 
 
